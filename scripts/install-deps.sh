@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_packages=(
-  build-essential cmake pkg-config ca-certificates git
+  build-essential cmake ninja-build pkg-config ca-certificates git
   libboost1.81-dev libc-ares-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev
   libre2-dev libgmime-3.0-dev libyaml-cpp-dev nlohmann-json3-dev
