@@ -86,12 +86,20 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
         c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
         break;
       }
-  } else if (text_rule != nullptr) {
-    // 2. The diagnostic text.
+  } else if (text_rule != nullptr &&
+             !(text_rule->generic && status != nullptr && rcpt.command == smtp_command::unknown)) {
+    // 2. The diagnostic text. Words that only say "refused" leave it to the command.
     c.reason = text_rule->reason;
     c.subcause = text_rule->subcause;
     c.by = decided_by::text;
     c.matched = text_rule->pattern;
+    const auto cm = k.command_reasons.find(rcpt.command);
+    if (text_rule->generic && rcpt.command != smtp_command::unknown && cm != k.command_reasons.end()) {
+      c.reason = cm->second;
+      c.subcause.clear();
+      c.by = decided_by::command;
+      c.matched = std::string(to_string(rcpt.command)) + " + '" + text_rule->pattern + "'";
+    }
   } else if (status != nullptr) {
     c.reason = status->reason;
     c.by = decided_by::status;
@@ -114,6 +122,10 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     c.reason = diag.empty() ? "undefined" : "onhold";
   }
 
+  if (rcpt.command == smtp_command::data && (c.by == decided_by::text || c.by == decided_by::status)) {
+    const auto it = k.at_data.find(c.reason);
+    if (it != k.at_data.end()) c.reason = it->second;
+  }
   c.hard = std::find(k.hard_reasons.begin(), k.hard_reasons.end(), c.reason) != k.hard_reasons.end() && !c.temporary;
 
   // Hints for correlation.

@@ -54,6 +54,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   if (!l.add_list(k.original_markers, root["original_markers"], "original_markers")) return false;
   if (!l.add_list(k.recipient_lines, root["recipient_lines"], "recipient_lines")) return false;
   if (!l.add_list(k.boilerplate, root["boilerplate"], "boilerplate")) return false;
+  if (!l.add_list(k.recipient_sections, root["recipient_sections"], "recipient_sections")) return false;
   if (!l.add_list(k.delay_markers, root["delay_markers"], "delay_markers")) return false;
   for (const auto& c : root["commands"]) {
     const smtp_command command = command_from_name(c["command"].as<std::string>());
@@ -81,6 +82,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
   return l.compile(k.families, "families") && l.compile(k.original_markers, "original_markers") &&
          l.compile(k.recipient_lines, "recipient_lines") && l.compile(k.boilerplate, "boilerplate") &&
+         l.compile(k.recipient_sections, "recipient_sections") &&
          l.compile(k.delay_markers, "delay_markers") && l.compile(k.commands, "commands") &&
          l.compile(k.remote_hosts, "remote_hosts") && l.compile(k.vacation_subjects, "vacation.subjects") &&
          l.compile(k.bounce_senders, "bounce_senders") && l.compile(k.bounce_subjects, "bounce_subjects");
@@ -99,15 +101,17 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     const std::string reason = group["reason"].as<std::string>();
     for (const auto& rule : group["rules"]) {
       const std::string subcause = rule["subcause"] ? rule["subcause"].as<std::string>() : "";
+      const bool generic = rule["generic"] ? rule["generic"].as<bool>() : false;
       for (const auto& m : rule["match"]) {
         std::string e;
         const std::string pattern = m.as<std::string>();
         if (!k.reason_text.add(pattern, e)) return l.fail("patterns " + reason + ": " + e);
-        k.reason_of.push_back({reason, subcause, pattern});
+        k.reason_of.push_back({reason, subcause, pattern, generic});
       }
     }
   }
   for (const auto& rc : root["reply_codes"]) k.reply_codes[rc.first.as<int>()] = rc.second.as<std::string>();
+  for (const auto& a : root["at_data"]) k.at_data[a.first.as<std::string>()] = a.second.as<std::string>();
   for (const auto& c : root["commands"])
     k.command_reasons[command_from_name(c.first.as<std::string>())] = c.second.as<std::string>();
   const auto hints = root["hints"];

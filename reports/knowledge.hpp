@@ -41,6 +41,7 @@ class knowledge {
     std::string reason;
     std::string subcause;
     std::string pattern;
+    bool generic = false;  // says only "refused": the SMTP command decides when known
   };
   struct size_rule {
     std::uint64_t unit = 1;
@@ -55,6 +56,7 @@ class knowledge {
   pattern_set original_markers;
   pattern_set recipient_lines;
   pattern_set boilerplate;
+  pattern_set recipient_sections;
   pattern_set delay_markers;
   pattern_set commands;
   std::vector<smtp_command> command_of;
@@ -70,6 +72,7 @@ class knowledge {
   std::vector<text_rule> reason_of;
   std::map<int, std::string> reply_codes;
   std::map<smtp_command, std::string> command_reasons;
+  std::map<std::string, std::string> at_data;  // reason -> reason when refused after DATA
   pattern_set hint_zone;
   pattern_set hint_zone_url;
   std::vector<url_zone> zone_of_url;

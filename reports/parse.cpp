@@ -109,7 +109,8 @@ bool boundary_before(std::string_view s, std::size_t i) {
 std::string find_status(std::string_view s) {
   for (std::size_t i = 0; i + 5 <= s.size(); ++i) {
     const char c = s[i];
-    if ((c != '2' && c != '4' && c != '5') || s[i + 1] != '.') continue;
+    // Only failure classes: a "2.0.0" in a transcript is not why mail bounced.
+    if ((c != '4' && c != '5') || s[i + 1] != '.') continue;
     // "550.5.1.1" (seed 000) and "#5.1.1" are statuses; "192.0.5.1.1" is not.
     bool before_ok = boundary_before(s, i);
     if (!before_ok && i >= 4 && s[i - 1] == '.' && is_digit(s[i - 2]) && is_digit(s[i - 3]) && is_digit(s[i - 4]) &&
@@ -131,7 +132,8 @@ std::string find_status(std::string_view s) {
 int find_reply_code(std::string_view s) {
   for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
     const char c = s[i];
-    if ((c != '2' && c != '4' && c != '5') || !is_digit(s[i + 1]) || !is_digit(s[i + 2])) continue;
+    // Only failure classes: "220" banners and "250 ok" lines in transcripts are not it.
+    if ((c != '4' && c != '5') || !is_digit(s[i + 1]) || !is_digit(s[i + 2])) continue;
     if (s[i + 1] > '5') continue;
     if (i > 0) {
       const char b = s[i - 1];
@@ -185,6 +187,7 @@ struct text_block {
   std::string address;
   std::string diagnostic;
   std::size_t lines_in_entry = 0;
+  std::size_t last_line = 0;  // index of the last report line read into this block
 };
 
 std::string join_diag(std::string& into, std::string_view line) {
@@ -218,61 +221,83 @@ std::string_view unquote(std::string_view line) {
 std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, const knowledge& k,
                                     const std::string& sender) {
   std::vector<text_block> blocks;
-  text_block* current = nullptr;
+  std::size_t current = std::string::npos;  // index into blocks
   bool current_had_blank = false;
-  for (const auto raw : lines) {
-    const std::string_view line = unquote(raw);
+  bool expect_recipient = false;  // the previous line introduced a recipient list
+  auto open_block = [&](const std::string& address, std::size_t line_no) -> bool {
+    auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, address); });
+    if (it == blocks.end()) {
+      if (blocks.size() >= limits::max_recipients) return false;
+      blocks.push_back({address, {}, 0, line_no});
+      current = blocks.size() - 1;
+    } else {
+      current = static_cast<std::size_t>(it - blocks.begin());
+      blocks[current].lines_in_entry = 0;
+    }
+    current_had_blank = false;
+    return true;
+  };
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    const std::string_view line = unquote(lines[n]);
     const std::string_view trimmed = text::trim(line);
+    if (k.recipient_sections.first(trimmed) >= 0) {
+      expect_recipient = true;
+      current = std::string::npos;
+      continue;
+    }
     const int m = trimmed.find('@') != std::string_view::npos ? k.recipient_lines.first(line) : -1;
     if (m >= 0) {
       const RE2& re = k.recipient_lines.regex(m);
       re2::StringPiece address, rest;
       const int groups = re.NumberOfCapturingGroups();
-      bool ok = groups >= 2 ? RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address, &rest)
-                            : RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address);
-      std::string clean = ok ? text::clean_address(std::string_view(address.data(), address.size())) : "";
+      const bool ok = groups >= 2 ? RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address, &rest)
+                                  : RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address);
+      const std::string clean = ok ? text::clean_address(std::string_view(address.data(), address.size())) : "";
       if (!clean.empty() && !text::iequals(clean, sender)) {
-        auto it = std::find_if(blocks.begin(), blocks.end(),
-                               [&](const text_block& b) { return text::iequals(b.address, clean); });
-        if (it == blocks.end()) {
-          if (blocks.size() >= limits::max_recipients) break;
-          blocks.push_back({clean, {}, 0});
-          current = &blocks.back();
-        } else {
-          current = &*it;
-          current->lines_in_entry = 0;
-        }
-        current_had_blank = false;
+        expect_recipient = false;
+        if (!open_block(clean, n)) break;
         if (!rest.empty()) {
-          join_diag(current->diagnostic, std::string_view(rest.data(), rest.size()));
-          ++current->lines_in_entry;
+          join_diag(blocks[current].diagnostic, std::string_view(rest.data(), rest.size()));
+          ++blocks[current].lines_in_entry;
         }
         continue;
       }
     }
-    if (current == nullptr) continue;
+    if (expect_recipient && !trimmed.empty() && k.boilerplate.first(trimmed) < 0) {
+      expect_recipient = false;
+      // A list entry that is not a full address ("kijitora", "save to /var/mail/x",
+      // "pipe to |/usr/bin/prog"): keep what the MTA named.
+      if (trimmed.size() <= 200) {
+        std::string named = text::find_address(trimmed);
+        if (named.empty()) named = text::valid_utf8(trimmed, 200);
+        if (!text::iequals(named, sender) && open_block(named, n)) continue;
+      }
+    }
+    if (current == std::string::npos) continue;
+    text_block& block = blocks[current];
     if (trimmed.empty()) {
       // A blank line ends the block once it has words; before that some formats put a
       // blank line between the address and its reason.
-      if (!current->diagnostic.empty() || current_had_blank) current = nullptr;
+      if (!block.diagnostic.empty() || current_had_blank) current = std::string::npos;
       else current_had_blank = true;
       continue;
     }
     if (k.boilerplate.first(trimmed) >= 0) continue;
-    if (current->lines_in_entry >= limits::max_diagnostic_lines) continue;
-    join_diag(current->diagnostic, trimmed);
-    ++current->lines_in_entry;
+    if (block.lines_in_entry >= limits::max_diagnostic_lines) continue;
+    join_diag(block.diagnostic, trimmed);
+    ++block.lines_in_entry;
+    block.last_line = n;
   }
   return blocks;
 }
 
 // The report's words without boilerplate, for one-recipient reports whose layout no
 // pattern knows.
-std::string whole_text(const std::vector<std::string_view>& lines, const knowledge& k) {
+std::string whole_text(const std::vector<std::string_view>& lines, const knowledge& k, std::size_t from = 0) {
   std::string out;
   std::size_t count = 0;
-  for (const auto raw : lines) {
-    const std::string_view t = text::trim(unquote(raw));
+  for (std::size_t n = from; n < lines.size(); ++n) {
+    const std::string_view t = text::trim(unquote(lines[n]));
     if (t.empty() || k.boilerplate.first(t) >= 0) continue;
     join_diag(out, t);
     if (++count >= limits::max_diagnostic_lines * 2 || out.size() >= limits::max_diagnostic_bytes) break;
@@ -666,6 +691,26 @@ report parse(std::string_view bytes, const knowledge& k) {
         r.sources["diagnostic"] = r.sources.count("diagnostic") ? r.sources["diagnostic"] + " + " + text_source : text_source;
       }
     }
+    // The text may still name what the DSN fields leave out (command, refusing host).
+    for (auto& r : rep.recipients) {
+      const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, r.address); });
+      if (it == blocks.end()) continue;
+      recipient from_text;
+      from_text.diagnostic = it->diagnostic;
+      apply_smtp_facts(from_text, k, text_source);
+      if (r.command == smtp_command::unknown && from_text.command != smtp_command::unknown) {
+        r.command = from_text.command;
+        r.sources["command"] = text_source;
+      }
+      if (r.remote_host.empty() && !from_text.remote_host.empty()) {
+        r.remote_host = from_text.remote_host;
+        r.sources["remote_host"] = text_source;
+      }
+      if (r.remote_ip.empty() && !from_text.remote_ip.empty()) {
+        r.remote_ip = from_text.remote_ip;
+        r.sources["remote_ip"] = text_source;
+      }
+    }
   } else if (rep.kind != report_kind::feedback) {
     for (const auto& b : blocks) {
       recipient r;
@@ -674,6 +719,16 @@ report parse(std::string_view bytes, const knowledge& k) {
       r.sources["address"] = text_source;
       if (!r.diagnostic.empty()) r.sources["diagnostic"] = text_source;
       rep.recipients.push_back(std::move(r));
+    }
+    // One recipient: the words after its block still explain it (Gmail puts the remote
+    // server's reply paragraphs below the address).
+    if (rep.recipients.size() == 1 && blocks.size() == 1) {
+      const std::string tail = whole_text(lines, k, blocks.front().last_line + 1);
+      auto& r = rep.recipients.front();
+      if (!tail.empty() && r.diagnostic.size() < limits::max_diagnostic_bytes) {
+        r.diagnostic = text::valid_utf8(r.diagnostic.empty() ? tail : r.diagnostic + " " + tail, limits::max_diagnostic_bytes);
+        r.sources["diagnostic"] = text_source;
+      }
     }
     // Blocks without words borrow the whole report (one failure explained once for all).
     const std::string whole = whole_text(lines, k);
@@ -684,12 +739,14 @@ report parse(std::string_view bytes, const knowledge& k) {
       }
   }
 
-  const bool looks_bouncy = !rep.mta_family.empty() || k.bounce_senders.first(rep.bounce_from) >= 0 ||
-                            k.bounce_subjects.first(rep.bounce_subject) >= 0;
+  const bool from_daemon = k.bounce_senders.first(rep.bounce_from) >= 0 || k.bounce_subjects.first(rep.bounce_subject) >= 0;
+  const bool looks_bouncy = !rep.mta_family.empty() || from_daemon;
 
-  // Vacation / auto-reply (RFC 3834): only when nothing says it is a delivery report.
-  if (rep.recipients.empty() && dsn_text.empty() && is_vacation(k, doc)) {
+  // Vacation / auto-reply (RFC 3834): only when nothing says it is a delivery report
+  // (Exim marks its own bounces Auto-Submitted: auto-replied too).
+  if (dsn_text.empty() && !from_daemon && is_vacation(k, doc)) {
     rep.kind = report_kind::vacation;
+    rep.recipients.clear();
     recipient r;
     r.address = address_of(rep.bounce_from);
     r.sources["address"] = "auto-reply From";
@@ -759,8 +816,6 @@ report parse(std::string_view bytes, const knowledge& k) {
         if (k.delay_markers.first(line) >= 0) delay_words = true;
       if (k.delay_markers.first(rep.bounce_subject) >= 0) delay_words = true;
       rep.kind = delay_words || (temporary && !rep.recipients.empty() && false) ? report_kind::delay : report_kind::failure;
-      for (const auto& r : rep.recipients)
-        if (r.status.starts_with("2")) rep.kind = report_kind::delivered;
     } else if (any_delayed) {
       rep.kind = report_kind::delay;
     } else if (any_delivered) {
