@@ -104,6 +104,10 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     c.reason = status->reason;
     c.by = decided_by::status;
     c.matched = rcpt.status;
+  } else if (const auto fr = k.family_reasons.find(rep.mta_family); fr != k.family_reasons.end()) {
+    c.reason = fr->second;
+    c.by = decided_by::report_kind;
+    c.matched = rep.mta_family;
   } else if (const auto rc = k.reply_codes.find(rcpt.reply_code); rc != k.reply_codes.end()) {
     // 3. The reply code.
     c.reason = rc->second;
@@ -119,13 +123,23 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     c.reason = "expired";
     c.by = decided_by::report_kind;
   } else {
-    c.reason = diag.empty() ? "undefined" : "onhold";
+    c.reason = "undefined";
+  }
+  // A code that reads differently with some words ("5.2.1" + "user unknown": a filter).
+  if (status != nullptr && text_rule != nullptr && c.by == decided_by::text) {
+    const auto w = status->with_text.find(c.reason);
+    if (w != status->with_text.end()) {
+      c.reason = w->second;
+      c.matched = rcpt.status + " + '" + text_rule->pattern + "'";
+    }
   }
 
   if (rcpt.command == smtp_command::data && (c.by == decided_by::text || c.by == decided_by::status)) {
     const auto it = k.at_data.find(c.reason);
     if (it != k.at_data.end()) c.reason = it->second;
   }
+  c.status = rcpt.status;
+  if (c.status.empty()) c.status = c.temporary ? "4.0.0" : "5.0.0";
   c.hard = std::find(k.hard_reasons.begin(), k.hard_reasons.end(), c.reason) != k.hard_reasons.end() && !c.temporary;
 
   // Hints for correlation.

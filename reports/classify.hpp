@@ -32,6 +32,7 @@ struct classification {
   std::string reason = "undefined";  // Sisimai reason name
   bool hard = false;                 // retrying can never work
   bool temporary = false;            // the failure was reported as 4xx / delayed
+  std::string status;                // the recipient's status, else derived "4.0.0"/"5.0.0"
   std::string subcause;              // "spamhaus-pbl", "too-many-hops", "" if none
   decided_by by = decided_by::none;
   std::string matched;               // the code, or the pattern that matched

@@ -78,6 +78,18 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
       k.vacation_headers.emplace_back(h["name"].as<std::string>(), std::move(re));
     }
   }
+  for (const auto& f : root["feedback"]) {
+    RE2::Options o;
+    o.set_case_sensitive(false);
+    o.set_log_errors(false);
+    knowledge::feedback_rule rule;
+    rule.where = f["where"].as<std::string>();
+    rule.name = f["name"].as<std::string>("");
+    rule.match = std::make_unique<RE2>(f["match"].as<std::string>(), o);
+    rule.type = f["type"].as<std::string>();
+    if (!rule.match->ok()) return l.fail("feedback: " + rule.match->error());
+    k.feedback_rules.push_back(std::move(rule));
+  }
   if (!l.add_list(k.bounce_senders, root["bounce_senders"], "bounce_senders")) return false;
   if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
   return l.compile(k.families, "families") && l.compile(k.original_markers, "original_markers") &&
@@ -95,6 +107,7 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     s.strong = entry.second["strong"] ? entry.second["strong"].as<bool>() : false;
     if (entry.second["unless"])
       for (const auto& u : entry.second["unless"]) s.unless.push_back(u.as<std::string>());
+    for (const auto& w : entry.second["with_text"]) s.with_text[w.first.as<std::string>()] = w.second.as<std::string>();
     k.status[entry.first.as<std::string>()] = s;
   }
   for (const auto& group : root["patterns"]) {
@@ -111,6 +124,7 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     }
   }
   for (const auto& rc : root["reply_codes"]) k.reply_codes[rc.first.as<int>()] = rc.second.as<std::string>();
+  for (const auto& f : root["family_reasons"]) k.family_reasons[f.first.as<std::string>()] = f.second.as<std::string>();
   for (const auto& a : root["at_data"]) k.at_data[a.first.as<std::string>()] = a.second.as<std::string>();
   for (const auto& c : root["commands"])
     k.command_reasons[command_from_name(c.first.as<std::string>())] = c.second.as<std::string>();

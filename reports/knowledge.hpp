@@ -36,6 +36,13 @@ class knowledge {
     std::string reason;
     bool strong = false;
     std::vector<std::string> unless;
+    std::map<std::string, std::string> with_text;  // text reason -> reason, for this code
+  };
+  struct feedback_rule {
+    std::string where;  // header | original | subject
+    std::string name;   // header name
+    std::unique_ptr<RE2> match;
+    std::string type;   // ARF Feedback-Type to report
   };
   struct text_rule {
     std::string reason;
@@ -72,7 +79,9 @@ class knowledge {
   std::vector<text_rule> reason_of;
   std::map<int, std::string> reply_codes;
   std::map<smtp_command, std::string> command_reasons;
-  std::map<std::string, std::string> at_data;  // reason -> reason when refused after DATA
+  std::map<std::string, std::string> at_data;
+  std::map<std::string, std::string> family_reasons;  // family -> reason when nothing else decides
+  std::vector<feedback_rule> feedback_rules;  // reason -> reason when refused after DATA
   pattern_set hint_zone;
   pattern_set hint_zone_url;
   std::vector<url_zone> zone_of_url;

@@ -256,7 +256,13 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
       if (!clean.empty() && !text::iequals(clean, sender)) {
         expect_recipient = false;
         if (!open_block(clean, n)) break;
-        if (!rest.empty()) {
+        const std::size_t lead = static_cast<std::size_t>(address.data() - line.data());
+        if (lead > 0 && text::trim(line.substr(0, lead)).size() > 3) {
+          // "Unable to deliver message to <a@b> (and others)": the words around the
+          // address are the reason.
+          join_diag(blocks[current].diagnostic, trimmed);
+          ++blocks[current].lines_in_entry;
+        } else if (!rest.empty()) {
           join_diag(blocks[current].diagnostic, std::string_view(rest.data(), rest.size()));
           ++blocks[current].lines_in_entry;
         }
@@ -270,7 +276,10 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
       if (trimmed.size() <= 200) {
         std::string named = text::find_address(trimmed);
         if (named.empty()) named = text::valid_utf8(trimmed, 200);
-        if (!text::iequals(named, sender) && open_block(named, n)) continue;
+        if (!text::iequals(named, sender) && open_block(named, n)) {
+          if (named != trimmed) join_diag(blocks[current].diagnostic, trimmed);
+          continue;
+        }
       }
     }
     if (current == std::string::npos) continue;
@@ -558,8 +567,37 @@ bool is_vacation(const knowledge& k, const mime::document& doc) {
   return k.vacation_subjects.first(subject) >= 0;
 }
 
+// "550-5.7.1 Messages with multiple 550-5.7.1 addresses in From:" → the prefixes of the
+// continuation lines of a multi-line reply (RFC 5321 §4.2.1) are dropped so patterns see
+// the sentence.
+std::string drop_continuation_prefixes(const std::string& diag, int code, const std::string& status) {
+  if (code == 0) return diag;
+  const std::string c = std::to_string(code);
+  std::string out;
+  out.reserve(diag.size());
+  std::size_t i = 0;
+  bool first = true;
+  while (i < diag.size()) {
+    const bool at_word = i == 0 || diag[i - 1] == ' ';
+    if (at_word && diag.compare(i, 3, c) == 0 && i + 3 < diag.size() && (diag[i + 3] == '-' || diag[i + 3] == ' ')) {
+      std::size_t j = i + 4;
+      if (!status.empty() && diag.compare(j, status.size(), status) == 0 && j + status.size() <= diag.size() &&
+          (j + status.size() == diag.size() || diag[j + status.size()] == ' '))
+        j += status.size() + 1;
+      if (!first) {
+        i = std::min(j, diag.size());
+        continue;
+      }
+      first = false;
+    }
+    out.push_back(diag[i++]);
+  }
+  return out;
+}
+
 void apply_smtp_facts(recipient& r, const knowledge& k, const std::string& source) {
   const smtp_facts f = read_smtp_facts(r.diagnostic, k);
+  r.diagnostic = drop_continuation_prefixes(r.diagnostic, f.reply_code, f.status);
   // A DSN's "x.0.0" says less than the diagnostic's specific code of the same class.
   if (!f.status.empty()) {
     const bool generic = r.status.size() >= 5 && r.status.substr(1) == ".0.0";
@@ -651,6 +689,29 @@ report parse(std::string_view bytes, const knowledge& k) {
     return rep;
   }
 
+  // Complaints in other shapes (Hotmail JMRP, Apple Mail unsubscribe).
+  if (v.dsn.empty()) {
+    const std::vector<header>* embedded = v.original && v.original->is_embedded_message ? &v.original->headers : nullptr;
+    for (const auto& rule : k.feedback_rules) {
+      std::string_view value;
+      if (rule.where == "header") value = header_value(doc.headers, rule.name);
+      else if (rule.where == "original" && embedded) value = header_value(*embedded, rule.name);
+      else if (rule.where == "subject") value = header_value(doc.headers, "Subject");
+      if (value.empty() || !RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *rule.match)) continue;
+      recipient r;
+      r.feedback_type = rule.type;
+      r.sources["feedback_type"] = rule.where + " " + rule.name;
+      if (embedded) r.address = text::clean_address(header_value(*embedded, "X-HmXmrOriginalRecipient"));
+      if (r.address.empty()) r.address = address_of(rep.original.to);
+      if (r.address.empty()) r.address = address_of(rep.bounce_from);
+      r.sources["address"] = "complaint";
+      rep.kind = report_kind::feedback;
+      rep.mta_family = "ARF";
+      rep.recipients.push_back(std::move(r));
+      return rep;
+    }
+  }
+
   // RFC 3464 delivery status.
   for (const auto* p : v.dsn) {
     dsn_text += p->text;
@@ -720,16 +781,6 @@ report parse(std::string_view bytes, const knowledge& k) {
       if (!r.diagnostic.empty()) r.sources["diagnostic"] = text_source;
       rep.recipients.push_back(std::move(r));
     }
-    // One recipient: the words after its block still explain it (Gmail puts the remote
-    // server's reply paragraphs below the address).
-    if (rep.recipients.size() == 1 && blocks.size() == 1) {
-      const std::string tail = whole_text(lines, k, blocks.front().last_line + 1);
-      auto& r = rep.recipients.front();
-      if (!tail.empty() && r.diagnostic.size() < limits::max_diagnostic_bytes) {
-        r.diagnostic = text::valid_utf8(r.diagnostic.empty() ? tail : r.diagnostic + " " + tail, limits::max_diagnostic_bytes);
-        r.sources["diagnostic"] = text_source;
-      }
-    }
     // Blocks without words borrow the whole report (one failure explained once for all).
     const std::string whole = whole_text(lines, k);
     for (auto& r : rep.recipients)
@@ -737,6 +788,14 @@ report parse(std::string_view bytes, const knowledge& k) {
         r.diagnostic = whole;
         r.sources["diagnostic"] = text_source + " (whole report)";
       }
+    // One recipient: the words after its block still explain it (Gmail puts the remote
+    // server's reply paragraphs below the address).
+    if (rep.recipients.size() == 1 && blocks.size() == 1 && !blocks.front().diagnostic.empty()) {
+      const std::string tail = whole_text(lines, k, blocks.front().last_line + 1);
+      auto& r = rep.recipients.front();
+      if (!tail.empty() && r.diagnostic.size() < limits::max_diagnostic_bytes)
+        r.diagnostic = text::valid_utf8(r.diagnostic + " " + tail, limits::max_diagnostic_bytes);
+    }
   }
 
   const bool from_daemon = k.bounce_senders.first(rep.bounce_from) >= 0 || k.bounce_subjects.first(rep.bounce_subject) >= 0;
