@@ -134,7 +134,9 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     }
   }
 
-  if (rcpt.command == smtp_command::data && (c.by == decided_by::text || c.by == decided_by::status)) {
+  // After DATA, only when no specific code says otherwise ("5.1.3" stays an address issue).
+  const bool generic_status = rcpt.status.empty() || rcpt.status.ends_with(".0.0");
+  if (rcpt.command == smtp_command::data && generic_status && (c.by == decided_by::text || c.by == decided_by::status)) {
     const auto it = k.at_data.find(c.reason);
     if (it != k.at_data.end()) c.reason = it->second;
   }
