@@ -1,6 +1,7 @@
 #include "probe/bounce_command.hpp"
 
 #include "probe/exit_status.hpp"
+#include "probe/terminal_text.hpp"
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
 #include "reports/parse.hpp"
@@ -77,7 +78,7 @@ void set_bounce_live_checks(bounce_live_checks hook) { live_hook() = std::move(h
 
 std::string bounce_data_dir() {
   if (const char* env = std::getenv("PROBE_DATA_DIR"); env != nullptr && *env != '\0')
-    return (std::filesystem::path(env) / "reports").string();
+    return (std::filesystem::path(env) / "reports").string();  // installed layout: share/probe/reports
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
@@ -94,6 +95,7 @@ void register_bounce_command(CLI::App& app, command_context& ctx) {
       ->required()
       ->check(no_control_characters());
   cmd->add_flag("--offline", options->offline, "Parse and classify only; no network checks");
+  cmd->fallthrough();  // --json, -v, --lang also after "bounce"
   cmd->callback([options, &ctx] { ctx.exit_status = run_bounce(*options, ctx); });
 }
 

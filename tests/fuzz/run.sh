@@ -12,6 +12,8 @@ mkdir -p "$wrapper" "$build/findings"
 cat >"$wrapper/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.25)
 project(probe_fuzz LANGUAGES CXX)
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(PROBE_FUZZ ON CACHE BOOL "" FORCE)
 set(BUILD_TESTING OFF CACHE BOOL "" FORCE)
 set(PROBE_BENCH OFF CACHE BOOL "" FORCE)
