@@ -6,6 +6,10 @@
 #   rig.sh exec DIR -- CMD    run CMD inside the rig's namespace with the rig's variables
 #   rig.sh stop DIR           stop every daemon by the PID it recorded, remove the namespace
 #   rig.sh env DIR            print the rig's variables
+#   rig.sh add-user DIR NAME           make NAME@probe.test (and the scenario domains) exist
+#   rig.sh delist DIR ZONE IP          remove IP from an rbldnsd ip4set zone and reload it
+#   rig.sh listen DIR IP:PORT          add a Postfix listener (e.g. bring a down MX up)
+#   rig.sh size-limit DIR IP:PORT N    change the size limit of one Postfix listener
 #
 # Inside the namespace (see tests/rig/README.md):
 #   127.0.0.1:53     dnsmasq, the namespace's resolver (/etc/resolv.conf), no cache; forwards
@@ -154,6 +158,62 @@ start_postfix() {
   wait_for_port t 127.0.0.2 2525
 }
 
+start_postfix_out() {  # the sending Postfix (tests/rig/postfix-out/main.cf.in)
+  local out="$dir/out"
+  mkdir -p "$out/spool" "$out/data" "$out/mail/sender/new" "$out/mail/sender/cur" "$out/mail/sender/tmp"
+  chown postfix "$out/data"
+  chown -R nobody:nogroup "$out/mail"
+  cp "$here/postfix-out/transport" "$here/postfix-out/vmailbox" "$here/postfix-out/master.cf" "$out/"
+  sed -e "s|@DIR@|$out|g" -e "s|@UID@|$(id -u nobody)|" -e "s|@GID@|$(getent group nogroup | cut -d: -f3)|" \
+    "$here/postfix-out/main.cf.in" >"$out/main.cf"
+  in_ns postfix -c "$out" check >/dev/null 2>&1 || true
+  in_ns postfix -c "$out" start >/dev/null 2>&1 || { log "sending postfix failed to start; see $out/maillog"; return 1; }
+  wait_for_port t 127.0.0.20 2526
+}
+
+# Sends one message per failure scenario through the sending Postfix and files each DSN
+# it writes as $dir/bounces/SCENARIO.eml: genuine Postfix bounces for the tests.
+make_bounces() {
+  mkdir -p "$dir/bounces"
+  in_ns python3 - <<'PY'
+import smtplib
+scenarios = {
+    "carol@probe.test": "unknown user",
+    "alice@rbl.probe.test": "client listed in bl.test",
+    "alice@down.probe.test": "every MX refuses connections",
+    "alice@null.probe.test": "null MX",
+    "alice@nosuch.probe.test": "domain does not exist",
+    "alice@small.probe.test": "message larger than the size limit",
+}
+with smtplib.SMTP("127.0.0.20", 2526, timeout=10) as s:
+    for rcpt, what in scenarios.items():
+        body = "Subject: rig: %s\r\nFrom: sender@out.probe.test\r\nTo: %s\r\nMessage-ID: <%s@out.probe.test>\r\n\r\n" % (what, rcpt, rcpt.replace("@", "."))
+        body += ("x" * 70 + "\r\n") * (450 if "small" in rcpt else 3)
+        s.sendmail("sender@out.probe.test", [rcpt], body)
+PY
+  local -A names=([carol@probe.test]=unknown-user [alice@rbl.probe.test]=blocked [alice@down.probe.test]=connection-refused
+                  [alice@null.probe.test]=null-mx [alice@nosuch.probe.test]=nxdomain [alice@small.probe.test]=too-big)
+  local mail="$dir/out/mail/sender/new" filed=0
+  for _ in $(seq 1 200); do
+    filed=0
+    for file in "$mail"/*; do
+      [[ -f $file ]] || continue
+      for rcpt in "${!names[@]}"; do
+        grep -qi "^Final-Recipient: rfc822; *$rcpt" "$file" && cp "$file" "$dir/bounces/${names[$rcpt]}.eml" && filed=$((filed + 1))
+      done
+    done
+    ((filed >= ${#names[@]})) && return 0
+    sleep 0.1
+  done
+  log "only $filed of ${#names[@]} DSNs arrived; see $dir/out/maillog"
+  return 1
+}
+
+reload_postfix() {
+  in_ns postfix -c "$dir/postfix" reload >/dev/null 2>&1
+  sleep 0.5  # smtpd processes pick the new settings up on their next connection
+}
+
 write_env() {
   cat >"$dir/env" <<ENV
 PROBE_RIG_DIR=$dir
@@ -164,6 +224,7 @@ PROBE_RIG_RBLDNSD=127.0.0.1:5354
 PROBE_RIG_SMTP=127.0.0.2:2525
 PROBE_RIG_SMTP_PORT=2525
 PROBE_RIG_POSTFIX_LOG=$dir/postfix/maillog
+PROBE_RIG_BOUNCES=$dir/bounces
 ENV
 }
 
@@ -174,7 +235,11 @@ stop_all() {
   if [[ -f $dir/postfix/main.cf ]] && ip netns list | grep -qw "$ns"; then
     in_ns postfix -c "$dir/postfix" stop >/dev/null 2>&1 || true
   fi
+  if [[ -f $dir/out/main.cf ]] && ip netns list | grep -qw "$ns"; then
+    in_ns postfix -c "$dir/out" stop >/dev/null 2>&1 || true
+  fi
   stop_pid_file "$dir/postfix/spool/pid/master.pid" postfix
+  stop_pid_file "$dir/out/spool/pid/master.pid" postfix-out
   stop_pid_file "$dir/dnsmasq.pid" dnsmasq
   stop_pid_file "$dir/rbl/rbldnsd.pid" rbldnsd
   stop_pid_file "$dir/nsd/nsd.pid" nsd
@@ -198,12 +263,41 @@ case $action in
     trap 'log "start failed; stopping"; stop_all' ERR
     start_dns
     start_postfix
+    start_postfix_out
+    make_bounces
     write_env
     trap - ERR
     log "up in namespace $ns (state in $dir)"
     ;;
   stop) stop_all ;;
   env) cat "$dir/env" ;;
+  add-user)
+    (($# == 1)) || usage
+    echo "$1 OK" >>"$dir/postfix/local_recipients"
+    reload_postfix
+    ;;
+  delist)
+    (($# == 2)) || usage
+    sed -i "/^${2//./\\.}\$/d" "$dir/rbl/$1.ip4set"
+    kill -HUP "$(cat "$dir/rbl/rbldnsd.pid")"
+    rev=$(awk -F. '{print $4"."$3"."$2"."$1}' <<<"$2")
+    for _ in $(seq 1 100); do
+      in_ns dig +short "$rev.$1" @127.0.0.1 -p 5354 | grep -q . || exit 0
+      sleep 0.05
+    done
+    log "rbldnsd still lists $2 in $1"; exit 1
+    ;;
+  listen)
+    (($# == 1)) || usage
+    echo "$1 inet n - n - - smtpd" >>"$dir/postfix/master.cf"
+    reload_postfix
+    wait_for_port t "${1%:*}" "${1##*:}"
+    ;;
+  size-limit)
+    (($# == 2)) || usage
+    sed -i "s|^\($1 inet .*message_size_limit=\)[0-9]*|\1$2|" "$dir/postfix/master.cf"
+    reload_postfix
+    ;;
   exec)
     [[ ${1:-} == -- ]] && shift
     (($#)) || usage
