@@ -383,7 +383,9 @@ class evaluator {
       case result::pass: co_return term_result{match::yes, {}};
       case result::fail:
       case result::softfail:
-      case result::neutral: co_return term_result{match::no, {}};
+      case result::neutral:
+        note(depth, m.text + ": " + name + " says " + std::string(to_string(inner.verdict)) + " → no match");
+        co_return term_result{match::no, {}};
       case result::temperror: co_return term_result{match::temperror, inner.problem};
       case result::permerror: co_return term_result{match::permerror, inner.problem};
       case result::none:
