@@ -70,6 +70,23 @@ std::string mailto_host(std::string_view uri) {
   return normalize_name(uri.substr(at + 1));
 }
 
+// Labels of 1-63 printable, non-space octets, 253 in all: anything else cannot be asked.
+bool is_domain_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t label = 0;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return false;
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (++label > 63) {
+      return false;
+    }
+  }
+  return label > 0;
+}
+
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 void parse_uris(std::string_view tag, std::string_view value, std::vector<std::string>& out,
@@ -236,6 +253,10 @@ parsed_record parse_record(std::string_view text) {
 net::awaitable<lookup_result> lookup(source& dns, std::string domain, lookup_options options) {
   lookup_result out;
   domain = normalize_name(domain);
+  if (!is_domain_name(domain)) {
+    out.error = "\"" + domain + "\" is not a domain name";
+    co_return out;
+  }
   out.organizational_domain = organizational_domain(domain);
   std::string policy_domain = domain;
   std::vector<std::string> found;

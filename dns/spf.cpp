@@ -137,7 +137,7 @@ class evaluator {
       note(depth, domain + ": not a checkable domain name → none");
       co_return r;
     }
-    const auto txt = co_await dns_.txt(domain);
+    const auto txt = co_await ask(domain, type::txt);
     if (!is_answer(txt.result)) {
       r.verdict = result::temperror;
       r.problem = "TXT lookup for " + domain + " failed: " + describe_failure(txt);
@@ -180,6 +180,13 @@ class evaluator {
         co_return r;
       }
       const auto t = co_await evaluate(m, domain, depth);
+      if (out_of_time()) {
+        r.verdict = result::temperror;
+        r.problem = "the evaluation took longer than " + std::to_string(opts_.time_limit.count()) +
+                    " ms (RFC 7208 §4.6.4); stopped at " + quoted(m.text) + " in " + domain;
+        note(depth, m.text + ": " + r.problem);
+        co_return r;
+      }
       if (t.outcome == match::temperror || t.outcome == match::permerror) {
         r.verdict = t.outcome == match::temperror ? result::temperror : result::permerror;
         r.problem = t.problem;
@@ -230,7 +237,7 @@ class evaluator {
     const auto name = co_await target_name(*decided.exp_spec, decided.exp_domain);
     const auto ignored = [&](const std::string& why) { note(0, "exp=" + name + ": " + why + ", ignored (RFC 7208 §6.2)"); };
     if (!is_queryable(name)) co_return ignored("not a valid domain name");
-    const auto txt = co_await dns_.txt(name);
+    const auto txt = co_await ask(name, type::txt);
     if (txt.result != outcome::records) co_return ignored("TXT lookup " + describe_failure(txt));
     const auto texts = txt.texts();
     if (texts.size() != 1) co_return ignored(std::to_string(texts.size()) + " TXT records");
@@ -276,6 +283,24 @@ class evaluator {
     co_return term_result{match::permerror, "unknown mechanism"};
   }
 
+  // Every lookup goes through here: past the time limit (§4.6.4) no more queries are
+  // sent and each lookup reads as a timeout, so the evaluation ends quickly in temperror.
+  net::awaitable<answer> ask(std::string name, std::uint16_t qtype) {
+    if (out_of_time()) {
+      answer a;
+      a.qname = std::move(name);
+      a.qtype = qtype;
+      a.result = outcome::timeout;
+      a.detail = "SPF evaluation time limit reached, not sent";
+      co_return a;
+    }
+    co_return co_await dns_.query(std::move(name), qtype);
+  }
+
+  bool out_of_time() const {
+    return opts_.time_limit.count() > 0 && std::chrono::steady_clock::now() - started_ > opts_.time_limit;
+  }
+
   std::uint16_t address_type() const { return req_.ip.is_v4() ? type::a : type::aaaa; }
   int prefix_for(const mechanism& m) const { return req_.ip.is_v4() ? m.cidr4 : m.cidr6; }
 
@@ -306,7 +331,7 @@ class evaluator {
   net::awaitable<term_result> evaluate_a(const mechanism& m, const std::string& domain, int depth) {
     const auto name = co_await target_name(m.domain_spec, domain);
     if (!is_queryable(name)) co_return invalid_target(m, name, depth);
-    const auto a = co_await dns_.query(name, address_type());
+    const auto a = co_await ask(name, address_type());
     if (auto judged = judge_lookup(m, a, name, depth)) co_return *judged;
     const bool hit = any_address_matches(a, m);
     note(depth, m.text + ": " + type_name(a.qtype) + " " + name + " → " + addresses_text(a) + (hit ? " → match" : " → no match"));
@@ -316,7 +341,7 @@ class evaluator {
   net::awaitable<term_result> evaluate_mx(const mechanism& m, const std::string& domain, int depth) {
     const auto name = co_await target_name(m.domain_spec, domain);
     if (!is_queryable(name)) co_return invalid_target(m, name, depth);
-    const auto mx = co_await dns_.mx(name);
+    const auto mx = co_await ask(name, type::mx);
     if (auto judged = judge_lookup(m, mx, name, depth)) co_return *judged;
     const auto hosts = mx.mx();
     // §4.6.4: at most 10 MX names per "mx"; the suite's mx-limit requires permerror beyond.
@@ -328,7 +353,7 @@ class evaluator {
       const auto host_name = strip_dot(host.host);
       // RFC 7505 null MX ("MX 0 .") names no host: nothing to compare.
       if (host_name.empty() || !is_queryable(host_name)) continue;
-      const auto a = co_await dns_.query(host_name, address_type());
+      const auto a = co_await ask(host_name, address_type());
       if (a.result != outcome::records && !is_void(a))
         co_return term_result{match::temperror, type_name(a.qtype) + " lookup for MX host " + host_name + " (" +
                                                     quoted(m.text) + ") failed: " + describe_failure(a)};
@@ -344,7 +369,7 @@ class evaluator {
 
   net::awaitable<term_result> evaluate_ptr(const mechanism& m, const std::string& domain, int depth) {
     const auto target = strip_dot(co_await target_name(m.domain_spec, domain));
-    const auto ptr = co_await dns_.ptr(req_.ip);
+    const auto ptr = co_await ask(reverse_name(req_.ip), type::ptr);
     if (is_void(ptr)) co_return *judge_lookup(m, ptr, ptr.qname, depth);
     if (ptr.result != outcome::records) {
       // §5.5: "If a DNS error occurs while doing the PTR RR lookup, then this mechanism
@@ -367,7 +392,7 @@ class evaluator {
     const auto name = co_await target_name(m.domain_spec, domain);
     if (!is_queryable(name)) co_return invalid_target(m, name, depth);
     // §5.7: always an A query, whatever the client's address family.
-    const auto a = co_await dns_.a(name);
+    const auto a = co_await ask(name, type::a);
     if (auto judged = judge_lookup(m, a, name, depth)) co_return *judged;
     note(depth, m.text + ": A " + name + " exists → match");
     co_return term_result{match::yes, {}};
@@ -414,7 +439,7 @@ class evaluator {
   // errors skip the name (suite: ptr-cname-loop).
   net::awaitable<bool> validates(const std::string& name) {
     if (!is_queryable(name)) co_return false;
-    const auto a = co_await dns_.query(name, address_type());
+    const auto a = co_await ask(name, address_type());
     if (a.result != outcome::records) co_return false;
     for (const auto& candidate : a.addresses())
       if (candidate == req_.ip) co_return true;
@@ -426,7 +451,7 @@ class evaluator {
   net::awaitable<std::string> validated_name(const std::string& domain) {
     if (!validated_names_) {
       validated_names_.emplace();
-      const auto ptr = co_await dns_.ptr(req_.ip);
+      const auto ptr = co_await ask(reverse_name(req_.ip), type::ptr);
       if (ptr.result == outcome::records)
         for (const auto& name : first_names(ptr))
           if (co_await validates(name)) validated_names_->push_back(name);
@@ -487,6 +512,7 @@ class evaluator {
   int voids_ = 0;
   std::size_t dropped_trace_ = 0;
   std::optional<std::vector<std::string>> validated_names_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 // Fills the defaults of §4.3 and §5: sender "postmaster@domain" for the null sender, local

@@ -11,7 +11,8 @@
 // redirect; the 11th is a permerror before it is looked up), at most `max_void_lookups`
 // terms whose lookup found nothing, at most `max_mx_ptr_names` MX (more → permerror) or
 // PTR names (the rest ignored) per term, §4.6.4. Every query therefore belongs to one of
-// a bounded number of terms, and each query is bounded in time by the source's timeout.
+// a bounded number of terms, each query is bounded in time by the source's timeout, and
+// the whole evaluation by `time_limit` (then temperror).
 //
 // Threading: a coroutine on the source's io_context; no shared state between calls.
 // Server-controlled text (records, explanations) is kept as received: print it through
@@ -22,6 +23,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -63,6 +65,10 @@ struct options {
   int max_void_lookups = 2;
   int max_mx_ptr_names = 10;
   std::size_t max_trace_lines = 400;  // later steps are summarised in one line
+  // §4.6.4: "SHOULD impose a limit on the maximum amount of elapsed time ... at least 20
+  // seconds ... temperror". Checked between lookups (a lookup in flight is bounded by the
+  // source's own timeout); 0 disables.
+  std::chrono::milliseconds time_limit{20000};
 };
 
 boost::asio::awaitable<evaluation> check_host(dns::source& dns, request req, options opts = {});

@@ -196,6 +196,16 @@ TEST(dmarc_lookup, external_report_destinations_need_authorisation) {
   EXPECT_EQ(zone.queries(), 3u);
 }
 
+TEST(dmarc_lookup, invalid_names_are_refused_without_a_query) {
+  fakes::memory_zone zone;
+  for (const auto* bad : {"", "a..example", "exa mple.com", "bad\nname.example"}) {
+    const auto r = lookup(zone, bad);
+    EXPECT_FALSE(r.record);
+    EXPECT_NE(r.error.find("not a domain name"), std::string::npos) << bad;
+  }
+  EXPECT_EQ(zone.queries(), 0u);
+}
+
 TEST(dmarc_alignment, relaxed_and_strict) {
   EXPECT_TRUE(dmarc::aligned("example.com", "mail.example.com", 'r'));
   EXPECT_TRUE(dmarc::aligned("news.example.co.uk", "bounces.example.co.uk", 'r'));

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace {
 
@@ -281,6 +282,32 @@ TEST(spf_check_host, trace_is_bounded) {
   EXPECT_EQ(ev.verdict, result::fail);
   ASSERT_EQ(ev.trace.size(), 3u);
   EXPECT_NE(ev.trace.back().find("more steps"), std::string::npos);
+}
+
+// A source whose every answer takes a few milliseconds (the thread sleeps), to show the
+// overall time limit without asserting on durations.
+class slow_zone : public dns::source {
+ public:
+  fakes::memory_zone zone;
+  net::awaitable<dns::answer> query(std::string name, std::uint16_t qtype) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    co_return co_await zone.query(std::move(name), qtype);
+  }
+};
+
+TEST(spf_check_host, time_limit_ends_in_temperror_without_further_queries) {
+  slow_zone slow;
+  slow.zone.add_txt("slow.example", "v=spf1 a:x.slow.example a:y.slow.example ip4:192.0.2.1 -all");
+  slow.zone.add_a("x.slow.example", "198.51.100.1");
+  dns::spf::options opts;
+  opts.time_limit = std::chrono::milliseconds(1);
+  const auto ev = check(slow, "192.0.2.1", "x@slow.example", opts);
+  EXPECT_EQ(ev.verdict, result::temperror);
+  EXPECT_NE(ev.problem.find("RFC 7208 §4.6.4"), std::string::npos) << ev.problem;
+  EXPECT_FALSE(asked(slow.zone, "y.slow.example"));
+
+  opts.time_limit = std::chrono::milliseconds(0);  // disabled
+  EXPECT_EQ(check(slow, "192.0.2.1", "x@slow.example", opts).verdict, result::pass);
 }
 
 }  // namespace
