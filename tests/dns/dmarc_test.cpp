@@ -3,8 +3,8 @@
 
 #include "dns/dmarc.hpp"
 #include "tests/fakes/memory_zone.hpp"
+#include "tests/fakes/run_coroutine.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
@@ -27,13 +27,7 @@ std::string all(const std::vector<std::string>& warnings) {
 
 dmarc::lookup_result lookup(dns::source& zone, std::string domain) {
   net::io_context io;
-  std::optional<dmarc::lookup_result> out;
-  net::co_spawn(io, dmarc::lookup(zone, std::move(domain)), [&](std::exception_ptr e, dmarc::lookup_result r) {
-    if (e) std::rethrow_exception(e);
-    out = std::move(r);
-  });
-  io.run();
-  return std::move(out).value();
+  return fakes::run_coroutine(io, dmarc::lookup(zone, std::move(domain)));
 }
 
 TEST(dmarc_record, recognises_only_v_dmarc1_first) {

@@ -15,8 +15,8 @@
 
 #include "dns/spf.hpp"
 #include "tests/fakes/memory_zone.hpp"
+#include "tests/fakes/run_coroutine.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -172,13 +172,7 @@ dns::spf::evaluation evaluate(const suite_case& c) {
     req.domain = c.mailfrom.substr(c.mailfrom.rfind('@') + 1);
   }
   net::io_context io;
-  std::optional<dns::spf::evaluation> out;
-  net::co_spawn(io, dns::spf::check_host(world, req), [&](std::exception_ptr e, dns::spf::evaluation ev) {
-    if (e) std::rethrow_exception(e);
-    out = std::move(ev);
-  });
-  io.run();
-  return std::move(out).value();
+  return fakes::run_coroutine(io, dns::spf::check_host(world, req));
 }
 
 bool iequals(std::string_view a, std::string_view b) {

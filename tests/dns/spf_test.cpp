@@ -4,8 +4,8 @@
 
 #include "dns/spf.hpp"
 #include "tests/fakes/memory_zone.hpp"
+#include "tests/fakes/run_coroutine.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
@@ -24,13 +24,7 @@ dns::spf::evaluation check(dns::source& zone, std::string ip, std::string sender
   req.helo = "mail.client.example";
   req.timestamp = 1700000000;
   net::io_context io;
-  std::optional<dns::spf::evaluation> out;
-  net::co_spawn(io, dns::spf::check_host(zone, req, opts), [&](std::exception_ptr e, dns::spf::evaluation ev) {
-    if (e) std::rethrow_exception(e);
-    out = std::move(ev);
-  });
-  io.run();
-  return std::move(out).value();
+  return fakes::run_coroutine(io, dns::spf::check_host(zone, req, opts));
 }
 
 bool asked(const fakes::memory_zone& zone, std::string_view name) {
@@ -205,12 +199,7 @@ TEST(spf_check_host, null_sender_and_missing_local_part_become_postmaster) {
   req.helo = "h.example";
   req.timestamp = 1700000000;
   net::io_context io;
-  dns::spf::evaluation ev;
-  net::co_spawn(io, dns::spf::check_host(zone, req), [&](std::exception_ptr e, dns::spf::evaluation r) {
-    if (e) std::rethrow_exception(e);
-    ev = std::move(r);
-  });
-  io.run();
+  const auto ev = fakes::run_coroutine(io, dns::spf::check_host(zone, req));
   EXPECT_EQ(ev.verdict, result::fail);
   EXPECT_TRUE(ev.explanation_from_exp);
   EXPECT_EQ(ev.explanation, "postmaster@h.example postmaster h.example h.example h.example 1700000000");
