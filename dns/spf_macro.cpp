@@ -1,7 +1,6 @@
 #include "dns/spf_macro.hpp"
 
 #include <algorithm>
-#include <array>
 #include <vector>
 
 namespace dns::spf::macro {
