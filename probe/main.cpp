@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
 
   probe::register_mx_command(app, ctx);
   probe::register_bounce_command(app, ctx);
+  probe::register_batch_command(app, ctx);
   // Commands of later issues register here.
 
   try {
