@@ -276,10 +276,9 @@ const list_entry* catalogue::find_zone(std::string_view zone) const {
   const auto key = dns::normalize_name(zone);
   const list_entry* best = nullptr;
   std::size_t best_length = 0;
-  const auto consider = [&](const list_entry& list, std::string_view suffix, bool exact) {
-    const bool match = exact ? key == suffix : ends_with_label(key, suffix);
-    // Exact matches beat suffix matches of the same length.
-    const std::size_t weight = suffix.size() * 2 + (exact ? 1 : 0);
+  const auto consider = [&](const list_entry& list, bool match, std::size_t length, bool exact) {
+    // Longer matches win; an exact match beats a suffix match of the same length.
+    const std::size_t weight = length * 2 + (exact ? 1 : 0);
     if (match && weight > best_length) {
       best = &list;
       best_length = weight;
@@ -287,16 +286,16 @@ const list_entry* catalogue::find_zone(std::string_view zone) const {
   };
   for (const auto& list : lists_) {
     if (list.key.empty()) {
-      consider(list, list.zone, true);
+      consider(list, key == list.zone, list.zone.size(), true);
     } else {
       // "{key}.zen.dq.spamhaus.net": any single label in place of the key.
       const auto tail = std::string_view(list.zone).substr(list.zone.find('}') + 1);
-      if (tail.starts_with('.') && key.size() > tail.size() && key.ends_with(tail) &&
-          key.find('.') == key.size() - tail.size())
-        consider(list, list.zone, false);
+      const bool match = tail.starts_with('.') && key.size() > tail.size() && key.ends_with(tail) &&
+                         key.find('.') == key.size() - tail.size();
+      consider(list, match, key.size(), true);
     }
-    for (const auto& alias : list.aliases) consider(list, alias, true);
-    for (const auto& suffix : list.covers) consider(list, suffix, false);
+    for (const auto& alias : list.aliases) consider(list, key == alias, alias.size(), true);
+    for (const auto& suffix : list.covers) consider(list, ends_with_label(key, suffix), suffix.size(), false);
   }
   return best;
 }

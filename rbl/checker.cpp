@@ -390,7 +390,7 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
   co_return out;
 }
 
-net::awaitable<std::vector<listing>> checker::check(target t, std::vector<selected_list> lists) {
+net::awaitable<std::vector<listing>> checker::check_selected(target t, std::vector<selected_list> lists) {
   if (lists.empty()) co_return std::vector<listing>{};
   const auto executor = co_await net::this_coro::executor;
   // Shared with the spawned checks, so a handler never writes into a finished frame.
@@ -424,7 +424,7 @@ net::awaitable<std::variant<std::vector<listing>, selection_error>> checker::che
                                                                                    std::vector<std::string> zones) {
   auto selection = select_lists(lists_, t, zones, options_);
   if (auto* error = std::get_if<selection_error>(&selection)) co_return *error;
-  co_return co_await check(std::move(t), std::move(std::get<std::vector<selected_list>>(selection)));
+  co_return co_await check_selected(std::move(t), std::move(std::get<std::vector<selected_list>>(selection)));
 }
 
 }  // namespace rbl

@@ -136,7 +136,7 @@ class checker {
 
   // One listing per selected list, in selection order. Completes within the longest
   // per-list timeout (plus scheduling), whatever the source does.
-  boost::asio::awaitable<std::vector<listing>> check(target t, std::vector<selected_list> lists);
+  boost::asio::awaitable<std::vector<listing>> check_selected(target t, std::vector<selected_list> lists);
   boost::asio::awaitable<listing> check_one(target t, selected_list list);
   // Selects (see select_lists) and checks; selection errors come back as the variant.
   boost::asio::awaitable<std::variant<std::vector<listing>, selection_error>> check(

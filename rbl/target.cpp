@@ -37,6 +37,10 @@ std::variant<target, target_error> parse_target(std::string_view text) {
   }
   const auto domain = dns::normalize_name(text);
   if (!valid_zone_name(domain)) return target_error{"'" + std::string(text) + "' is neither an IP address nor a domain name"};
+  // An all-numeric last label is a mistyped address, not a domain (RFC 3696 §2).
+  const auto last_label = std::string_view(domain).substr(domain.rfind('.') + 1);
+  if (last_label.find_first_not_of("0123456789") == std::string_view::npos)
+    return target_error{"'" + std::string(text) + "' is not a valid IP address"};
   target t;
   t.text = domain;
   return t;
