@@ -21,8 +21,9 @@ std::variant<target, target_error> parse_target(std::string_view text) {
   if (text.empty()) return target_error{"nothing to check: give an IP address or a domain"};
   for (const char c : text) {
     const auto b = static_cast<unsigned char>(c);
-    if (b < 0x21 || b >= 0x7f)
+    if (b >= 0x80)
       return target_error{"not an IP address or an ASCII domain name (give internationalised domains in xn-- form)"};
+    if (b < 0x21 || b == 0x7f) return target_error{"the target contains a space or a control character"};
   }
   std::string candidate(text);
   // "[192.0.2.1]" as MTAs write address literals.
