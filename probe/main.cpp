@@ -4,6 +4,8 @@
 #include "probe/cli.hpp"
 #include "probe/commands.hpp"
 #include "probe/exit_status.hpp"
+#include "probe/rbl_command.hpp"
+#include "probe/server_command.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -20,6 +22,8 @@ int main(int argc, char** argv) {
   probe::add_output_flags(app, config.output);
 
   probe::register_mx_command(app, ctx);
+  probe::register_rbl_command(app, ctx);
+  probe::register_server_command(app, ctx);
   // Commands of later issues register here.
 
   try {
