@@ -67,6 +67,7 @@ std::string answer_line(const dns::answer& a) {
   for (const auto& address : a.addresses()) values.push_back(address.to_string());
   for (const auto& name : a.names()) values.push_back(name);
   for (const auto& text : a.texts()) values.push_back("\"" + text + "\"");
+  for (const auto& mx : a.mx()) values.push_back(std::to_string(mx.preference) + " " + (mx.host.empty() ? "." : mx.host));
   for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + values[i];
   return out;
 }
@@ -397,9 +398,12 @@ std::string_view to_string(check_status s) {
 }
 
 check_status worst_status(const std::vector<check_item>& items) {
+  // Notes and skipped items say nothing is wrong: only warn and fail make a result worse.
   check_status worst = check_status::pass;
   for (const auto& item : items)
-    if (static_cast<int>(item.status) > static_cast<int>(worst)) worst = item.status;
+    if ((item.status == check_status::warn || item.status == check_status::fail) &&
+        static_cast<int>(item.status) > static_cast<int>(worst))
+      worst = item.status;
   return worst;
 }
 
@@ -551,7 +555,7 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
 
   auto ip = make_item("helo_matches_ip", "HELO name matches the address");
   ip.status = h.matches_ip ? check_status::pass : check_status::warn;
-  ip.summary = h.matches_ip ? h.name + " includes " + values["ip"] : h.name + " does not resolve to " + values["ip"];
+  ip.summary = h.matches_ip ? h.name + " resolves to " + values["ip"] : h.name + " does not resolve to " + values["ip"];
   if (!h.matches_ip) ip.advice_key = "helo_ip_mismatch";
   ip.advice_values = values;
   items.push_back(std::move(ip));

@@ -139,6 +139,7 @@ struct check_item {
 
 std::vector<check_item> assess(const server_facts& facts, const server_knowledge& knowledge);
 check_item assess_egress(const egress_result& egress);
+// pass, warn or fail: notes and skipped items do not make the result worse.
 check_status worst_status(const std::vector<check_item>& items);
 
 }  // namespace probe

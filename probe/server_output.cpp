@@ -102,7 +102,7 @@ std::string server_text(const server_report& report, const server_knowledge& kno
       for (const auto& e : item.evidence) out << "          " << printable(e, 600) << '\n';
     if (!item.advice_key.empty() && item.status != check_status::pass) {
       const auto advice = knowledge.advice_for(item.advice_key, lang, item.advice_values);
-      if (!advice.empty()) out << "          " << (lang == "zh" ? "建议: " : "what to change: ") << printable(advice, 2000) << '\n';
+      if (!advice.empty()) out << "          " << (lang == "zh" ? "建议: " : item.status == check_status::fail || item.status == check_status::warn ? "what to change: " : "suggestion: ") << printable(advice, 2000) << '\n';
     }
   }
   const int status = server_exit_status(report.items);
