@@ -721,7 +721,8 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
   }
   std::vector<std::string> findings;
   for (const auto& finding : r.findings) {
-    findings.push_back(finding.host + ": " + std::string(dns::to_string(finding.problem)));
+    findings.push_back(finding.explanation.empty() ? finding.host + ": " + std::string(dns::to_string(finding.problem))
+                                                   : finding.explanation);
     item.evidence.push_back("finding: " + finding.host + ": " + finding.explanation);
   }
   switch (r.kind) {
