@@ -6,7 +6,10 @@
 // on elapsed time. Two variants: a source that honours cancellation and one that ignores
 // it (the report must not depend on the source's manners).
 
+#include "dns/cache.hpp"
+#include "dns/resolver.hpp"
 #include "rbl/checker.hpp"
+#include "tests/fakes/fake_dns_server.hpp"
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/rbl/run_sync.hpp"
 
@@ -108,6 +111,53 @@ TEST_P(SlowList, ReportComesBackWithoutWaitingForTheSlowList) {
     io.poll();
     EXPECT_EQ(dns.cancelled_, dns.started_);
   }
+}
+
+// The same through the real c-ares resolver and the run-wide cache, against the in-process
+// fake DNS server on loopback: the slow list's server never answers, the resolver would
+// wait 5 s per try; the report comes back with that list unknown while the query is
+// still outstanding.
+TEST(SlowListOverTheWire, SilentServerDoesNotHoldTheReport) {
+  auto loaded = rbl::catalogue::parse(lists_yaml, "test");
+  const auto& lists = std::get<rbl::catalogue>(loaded);
+  net::io_context io;
+  fakes::fake_dns_server server(io, [](const std::string& name, std::uint16_t type) {
+    fakes::dns_reply reply;
+    const auto key = dns::normalize_name(name);
+    if (key.ends_with("slow.test")) {
+      reply.drop = true;
+      return reply;
+    }
+    if (type == dns::type::a && (key.starts_with("2.0.0.127.") || key == "1.2.0.192.fast.test"))
+      reply.spec.answers.push_back({name, dns::type::a, 60, net::ip::make_address_v4("127.0.0.2")});
+    else if (type == dns::type::txt && key == "1.2.0.192.fast.test")
+      reply.spec.answers.push_back({name, dns::type::txt, 60, dns::txt_data{{"listed for testing"}}});
+    else
+      reply.spec.rcode = 3;  // NXDOMAIN
+    return reply;
+  });
+  auto created = dns::resolver::create(io.get_executor(), {.servers = {server.address()},
+                                                           .timeout = std::chrono::milliseconds(5000),
+                                                           .tries = 1});
+  auto resolver = std::move(std::get<std::unique_ptr<dns::resolver>>(created));
+  dns::cache cache(*resolver);
+  rbl::check_options options;
+  options.timeout = std::chrono::milliseconds(300);
+  rbl::checker checker(cache, lists, options);
+  auto parsed = rbl::parse_target("192.0.2.1");
+  auto result = test_support::run_sync<std::variant<std::vector<rbl::listing>, rbl::selection_error>>(
+      io, [&] { return checker.check(std::get<rbl::target>(parsed), std::vector<std::string>{}); });
+  const auto& listings = std::get<std::vector<rbl::listing>>(result);
+  ASSERT_EQ(listings.size(), 3u);
+  EXPECT_EQ(listings[0].result, rbl::outcome::listed);
+  EXPECT_EQ(listings[0].txt, std::vector<std::string>{"listed for testing"});
+  EXPECT_EQ(listings[1].result, rbl::outcome::not_listed);
+  EXPECT_EQ(listings[2].result, rbl::outcome::unknown);
+  // The slow list's queries were still unanswered when the report was complete.
+  EXPECT_LT(resolver->stats().answered, resolver->stats().queries);
+  resolver.reset();  // completes them at once ("resolver shut down")
+  io.restart();
+  io.poll();
 }
 
 INSTANTIATE_TEST_SUITE_P(Sources, SlowList, testing::Values(true, false),
