@@ -2,6 +2,7 @@
 
 #include "dns/cache.hpp"
 #include "dns/resolver.hpp"
+#include "probe/data_dir.hpp"
 #include "probe/exit_status.hpp"
 #include "probe/rbl_output.hpp"
 #include "probe/terminal_text.hpp"
@@ -10,35 +11,17 @@
 
 #include <boost/asio/co_spawn.hpp>
 
-#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <system_error>
 
 namespace probe {
 
 namespace net = boost::asio;
 
-std::filesystem::path find_data_file(std::string_view relative) {
-  std::vector<std::filesystem::path> candidates;
-  if (const char* dir = std::getenv("PROBE_DATA_DIR"); dir != nullptr && *dir != '\0')
-    candidates.emplace_back(std::filesystem::path(dir) / relative);
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) candidates.emplace_back(exe.parent_path().parent_path() / "share" / "probe" / relative);
-#ifdef PROBE_SOURCE_DATA_DIR
-  candidates.emplace_back(std::filesystem::path(PROBE_SOURCE_DATA_DIR) / relative);
-#endif
-  for (const auto& path : candidates)
-    if (std::filesystem::is_regular_file(path, ec)) return path;
-  return {};
-}
-
 std::variant<rbl::catalogue, std::string> load_rbl_catalogue() {
-  const auto path = find_data_file("rbl/catalogue.yaml");
-  if (path.empty()) return std::string("the DNSBL catalogue rbl/catalogue.yaml was not found (set PROBE_DATA_DIR)");
-  auto loaded = rbl::catalogue::load(path);
+  auto loaded = rbl::catalogue::load(std::filesystem::path(data_path("rbl")) / "catalogue.yaml");
   if (auto* error = std::get_if<rbl::load_error>(&loaded)) return error->what;
   return std::get<rbl::catalogue>(std::move(loaded));
 }
@@ -85,7 +68,7 @@ int run_rbl(const settings& config, std::string_view target_text, const rbl::cat
   if (config.output.json)
     out << rbl_json(report, config.output.lang).dump(2) << '\n';
   else
-    out << rbl_text(report, config.output.lang, config.output.verbose);
+    out << rbl_text(report, config.output.lang, config.output.verbose, style(config.output.color));
   return rbl_exit_status(report.summary);
 }
 

@@ -13,7 +13,6 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include <filesystem>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -23,11 +22,8 @@ namespace probe {
 
 void register_rbl_command(CLI::App& app, command_context& ctx);
 
-// A data file shipped with probe: $PROBE_DATA_DIR/REL, else <exe>/../share/probe/REL, else
-// the source tree (a build that was not installed). Empty when none exists.
-std::filesystem::path find_data_file(std::string_view relative);
-
-// rbl/catalogue.yaml, loaded; the error says which file and what is wrong.
+// catalogue.yaml in probe::data_path("rbl") (rbl/data/ in the source tree), loaded; the
+// error says which file and what is wrong.
 std::variant<rbl::catalogue, std::string> load_rbl_catalogue();
 
 // Runs the whole command; returns the exit status.

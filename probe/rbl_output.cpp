@@ -72,7 +72,7 @@ std::string_view rbl_result_word(const rbl::listing& l) {
   return "UNKNOWN";
 }
 
-std::string rbl_text(const rbl_report& report, std::string_view lang, int verbose) {
+std::string rbl_text(const rbl_report& report, std::string_view lang, int verbose, const style& look) {
   std::ostringstream out;
   const auto kind = target_kind(report.target);
   out << "DNSBL check of " << printable(report.target.text) << " ("
@@ -84,12 +84,20 @@ std::string rbl_text(const rbl_report& report, std::string_view lang, int verbos
   }
   const std::string indent(2 + 12 + title_width + 1, ' ');
   for (const auto& l : report.listings) {
-    out << "  " << pad(rbl_result_word(l), 12) << pad(printable(l.title, 40), title_width) << ' '
+    const auto word = pad(rbl_result_word(l), 12);
+    const auto coloured = l.blocks() || l.result == rbl::outcome::bogus || l.result == rbl::outcome::unhealthy
+                              ? look.bad(word)
+                          : l.result == rbl::outcome::not_listed || l.allowlisted() ? look.good(word)
+                          : l.result == rbl::outcome::dead || l.result == rbl::outcome::skipped ? look.dim(word)
+                                                                                                 : look.warn(word);
+    out << "  " << coloured << pad(printable(l.title, 40), title_width) << ' '
         << pad(printable(l.zone, 48), zone_width);
     const bool asked = l.result != rbl::outcome::dead && l.result != rbl::outcome::skipped;
     if (asked) out << ' ' << l.elapsed.count() << " ms";
     out << '\n';
-    for (const auto& c : l.codes) {
+    // A discarded answer's codes are noise unless asked for (-v); JSON keeps them.
+    const bool show_codes = l.result != rbl::outcome::unhealthy || verbose > 0;
+    for (const auto& c : show_codes ? l.codes : std::vector<rbl::code_hit>{}) {
       out << indent << c.address;
       if (!c.name.empty()) out << "  " << printable(c.name, 80);
       out << "  " << printable(c.meaning, 300) << '\n';

@@ -7,6 +7,7 @@
 // the report; no I/O.
 
 #include "probe/settings.hpp"
+#include "probe/style.hpp"
 #include "rbl/checker.hpp"
 #include "rbl/summary.hpp"
 
@@ -30,7 +31,8 @@ int rbl_exit_status(const rbl::summary& summary);
 // One word per outcome as the text table shows it ("LISTED", "clean", "UNKNOWN"...).
 std::string_view rbl_result_word(const rbl::listing& listing);
 
-std::string rbl_text(const rbl_report& report, std::string_view lang, int verbose = 0);
+std::string rbl_text(const rbl_report& report, std::string_view lang, int verbose = 0,
+                     const style& look = style(color_mode::never));
 nlohmann::json rbl_json(const rbl_report& report, std::string_view lang);
 // One listing as JSON (also used by `probe server` and correlation evidence).
 nlohmann::json listing_json(const rbl::listing& listing, std::string_view lang);

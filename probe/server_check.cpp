@@ -369,8 +369,10 @@ net::awaitable<server_facts> gather_server_facts(dns::source& dns, rbl::checker&
     auto parsed = rbl::parse_target(domain);
     if (std::holds_alternative<rbl::target_error>(parsed)) co_return std::vector<rbl::listing>{};
     auto found = co_await listings(dnsbl, std::get<rbl::target>(parsed), inputs.dnsbl_zones);
-    // Lists named in --zones that take IP addresses only say "skipped" here: not news.
-    std::erase_if(found, [](const rbl::listing& l) { return l.result == rbl::outcome::skipped; });
+    // Lists named in --zones that take IP addresses only say "skipped" here: not news. A zone
+    // the catalogue does not know may be an IP list or a domain list; here it is asked about
+    // the IP only (`probe rbl DOMAIN --zones ZONE` asks it about a domain).
+    std::erase_if(found, [](const rbl::listing& l) { return l.result == rbl::outcome::skipped || !l.in_catalogue; });
     co_return found;
   };
 

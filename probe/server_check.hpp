@@ -8,7 +8,7 @@
 //   and return plain values with the answers as evidence;
 // - assessment: pure functions from facts to checklist items (pass / warn / fail / info /
 //   skipped), each with evidence lines and, when something should change, the advice in
-//   English and Chinese from probe/server_check.yaml.
+//   English and Chinese from probe/data/server_check.yaml.
 //
 // Never throws for DNS outcomes; a failed lookup is evidence and usually a "warn" (we
 // could not confirm), never a silent pass. Server-controlled text (PTR names, records,
@@ -35,7 +35,7 @@
 
 namespace probe {
 
-// What probe/server_check.yaml says.
+// What probe/data/server_check.yaml says.
 struct server_knowledge {
   std::vector<std::string> generic_keywords;
   std::vector<std::string> mail_words;

@@ -2,6 +2,7 @@
 
 #include "dns/cache.hpp"
 #include "dns/resolver.hpp"
+#include "probe/data_dir.hpp"
 #include "probe/exit_status.hpp"
 #include "probe/rbl_command.hpp"
 #include "probe/server_output.hpp"
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -63,9 +65,7 @@ std::unique_ptr<dns::resolver> make_resolver(net::io_context& io, std::vector<st
 }  // namespace
 
 std::variant<server_knowledge, std::string> load_server_knowledge() {
-  const auto path = find_data_file("probe/server_check.yaml");
-  if (path.empty()) return std::string("probe/server_check.yaml was not found (set PROBE_DATA_DIR)");
-  return server_knowledge::load(path);
+  return server_knowledge::load(std::filesystem::path(data_path("probe")) / "server_check.yaml");
 }
 
 int run_server(const settings& config, const server_request& request, const rbl::catalogue& lists,
@@ -139,7 +139,7 @@ int run_server(const settings& config, const server_request& request, const rbl:
   if (config.output.json)
     out << server_json(report, knowledge, config.output.lang).dump(2) << '\n';
   else
-    out << server_text(report, knowledge, config.output.lang, config.output.verbose);
+    out << server_text(report, knowledge, config.output.lang, config.output.verbose, style(config.output.color));
   return server_exit_status(report.items);
 }
 

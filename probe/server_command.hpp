@@ -34,7 +34,7 @@ struct server_request {
   std::string local_hostname;  // what "this host's name" is (gethostname); tests set it
 };
 
-// probe/server_check.yaml, loaded.
+// server_check.yaml in probe::data_path("probe") (probe/data/ in the source tree), loaded.
 std::variant<server_knowledge, std::string> load_server_knowledge();
 
 int run_server(const settings& config, const server_request& request, const rbl::catalogue& lists,

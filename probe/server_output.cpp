@@ -80,7 +80,7 @@ int server_exit_status(const std::vector<check_item>& items) {
 }
 
 std::string server_text(const server_report& report, const server_knowledge& knowledge, std::string_view lang,
-                        int verbose) {
+                        int verbose, const style& look) {
   const auto& in = report.facts.inputs;
   std::ostringstream out;
   out << "Server check of " << (report.egress.address ? report.egress.address->to_string() : "?") << '\n';
@@ -95,7 +95,12 @@ std::string server_text(const server_report& report, const server_knowledge& kno
   int counts[5] = {};
   for (const auto& item : report.items) {
     ++counts[static_cast<int>(item.status)];
-    out << "  " << status_word(item.status) << "  " << item.title << std::string(width - item.title.size() + 2, ' ')
+    const auto word = std::string(status_word(item.status));
+    const auto coloured = item.status == check_status::fail   ? look.bad(word)
+                          : item.status == check_status::warn ? look.warn(word)
+                          : item.status == check_status::pass ? look.good(word)
+                                                              : look.dim(word);
+    out << "  " << coloured << "  " << item.title << std::string(width - item.title.size() + 2, ' ')
         << printable(item.summary, 600) << '\n';
     const bool show_evidence = verbose > 0 || item.status == check_status::warn || item.status == check_status::fail;
     if (show_evidence)

@@ -3,10 +3,11 @@
 //
 // Promise: every string from the network (PTR names, records, TXT, DNS details) goes
 // through probe::printable() for text and probe::valid_utf8() for JSON; advice comes
-// from probe/server_check.yaml in the chosen language. Pure functions; no I/O.
+// from probe/data/server_check.yaml in the chosen language. Pure functions; no I/O.
 
 #include "probe/egress_ip.hpp"
 #include "probe/server_check.hpp"
+#include "probe/style.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,7 @@ struct server_report {
 int server_exit_status(const std::vector<check_item>& items);
 
 std::string server_text(const server_report& report, const server_knowledge& knowledge, std::string_view lang,
-                        int verbose = 0);
+                        int verbose = 0, const style& look = style(color_mode::never));
 nlohmann::json server_json(const server_report& report, const server_knowledge& knowledge, std::string_view lang);
 
 }  // namespace probe

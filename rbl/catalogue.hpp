@@ -1,5 +1,5 @@
 #pragma once
-// The DNSBL catalogue: what probe knows about each list, loaded from rbl/catalogue.yaml.
+// The DNSBL catalogue: what probe knows about each list, loaded from rbl/data/catalogue.yaml.
 //
 // Promise: a loaded catalogue is immutable and self-consistent (every list has a name, a
 // zone, a kind; names are unique; code ranges parse). Loading never throws: a missing
@@ -88,7 +88,7 @@ struct list_entry {
 };
 
 struct load_error {
-  std::string what;  // "rbl/catalogue.yaml: list 4 (spamcop): bad code range '127.0.0'"
+  std::string what;  // "rbl/data/catalogue.yaml: list 4 (spamcop): bad code range '127.0.0'"
 };
 
 class catalogue {

@@ -357,7 +357,8 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
     case health_state::broken:
       out.warnings.push_back("unhealthy list, answer discarded: " + out.health.detail);
       if (out.result != outcome::list_error) {
-        out.detail = "answer discarded (" + std::string(to_string(out.result)) + "): " + out.health.detail;
+        out.detail = "the list failed its health check; its answer (" + std::string(to_string(out.result)) +
+                     ") was discarded";
         out.result = outcome::unhealthy;
       }
       break;

@@ -117,7 +117,7 @@ decoded_code code_table::decode(const boost::asio::ip::address_v4& address) cons
       return out;
     }
   }
-  out.meaning = "undocumented return code (RFC 5782: any 127.0.0.0/8 answer is a listing)";
+  out.meaning = "listing (undocumented code)";  // RFC 5782 §2.1: any 127.0.0.0/8 answer lists the target
   return out;
 }
 

@@ -13,7 +13,7 @@ using boost::asio::ip::make_address_v4;
 
 const rbl::catalogue& shipped() {
   static const rbl::catalogue instance = [] {
-    auto loaded = rbl::catalogue::load(PROBE_SOURCE_DIR "/rbl/catalogue.yaml");
+    auto loaded = rbl::catalogue::load(PROBE_SOURCE_DIR "/rbl/data/catalogue.yaml");
     if (auto* error = std::get_if<rbl::load_error>(&loaded)) {
       ADD_FAILURE() << error->what;
       return rbl::catalogue{};

@@ -47,6 +47,7 @@ class RblCommand : public testing::Test {
     auto loaded = rbl::catalogue::parse(lists_yaml, "test");
     lists_ = std::get<rbl::catalogue>(std::move(loaded));
     for (const char* zone : {"zen.test", "other.test", "wl.test"}) dns_.add_a(std::string("2.0.0.127.") + zone, "127.0.0.2");
+    config_.output.color = probe::color_mode::never;  // tests may run on a terminal
   }
   run_result run(std::string_view target, const rbl::catalogue* lists = nullptr) {
     boost::asio::io_context io;
@@ -177,7 +178,7 @@ TEST_F(RblCommand, JsonDocument) {
 }
 
 TEST_F(RblCommand, DqsKeyNeverAppearsInOutput) {
-  auto loaded = rbl::catalogue::load(PROBE_SOURCE_DIR "/rbl/catalogue.yaml");
+  auto loaded = rbl::catalogue::load(PROBE_SOURCE_DIR "/rbl/data/catalogue.yaml");
   ASSERT_TRUE(std::holds_alternative<rbl::catalogue>(loaded));
   const auto& shipped = std::get<rbl::catalogue>(loaded);
   config_.rbl.dqs_key = "Sekr1tKey42";

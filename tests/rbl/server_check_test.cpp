@@ -23,7 +23,7 @@ using testing::Not;
 
 const probe::server_knowledge& knowledge() {
   static const probe::server_knowledge instance = [] {
-    auto loaded = probe::server_knowledge::load(PROBE_SOURCE_DIR "/probe/server_check.yaml");
+    auto loaded = probe::server_knowledge::load(PROBE_SOURCE_DIR "/probe/data/server_check.yaml");
     if (auto* e = std::get_if<std::string>(&loaded)) throw std::runtime_error(*e);
     return std::get<probe::server_knowledge>(std::move(loaded));
   }();
@@ -66,6 +66,7 @@ struct run_result {
 
 class ServerCheck : public testing::Test {
  protected:
+  ServerCheck() { config_.output.color = probe::color_mode::never; }
   run_result run(probe::server_request request, probe::egress_sources egress = {}) {
     net::io_context io;
     std::ostringstream out, err;

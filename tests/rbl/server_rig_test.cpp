@@ -36,10 +36,11 @@ class ServerRig : public testing::Test {
     auto lists = rbl::catalogue::load(PROBE_SOURCE_DIR "/tests/rbl/rig-data/rbl/catalogue.yaml");
     ASSERT_TRUE(std::holds_alternative<rbl::catalogue>(lists));
     lists_ = std::get<rbl::catalogue>(std::move(lists));
-    auto knowledge = probe::server_knowledge::load(PROBE_SOURCE_DIR "/probe/server_check.yaml");
+    auto knowledge = probe::server_knowledge::load(PROBE_SOURCE_DIR "/probe/data/server_check.yaml");
     ASSERT_TRUE(std::holds_alternative<probe::server_knowledge>(knowledge));
     knowledge_ = std::get<probe::server_knowledge>(std::move(knowledge));
     config_.output.json = true;
+    config_.output.color = probe::color_mode::never;
   }
 
   json check(std::string ip, std::string helo = "", std::string domain = "") {
@@ -66,7 +67,7 @@ class ServerRig : public testing::Test {
 };
 
 TEST_F(ServerRig, WellConfiguredServerPasses) {
-  const auto doc = check("127.0.0.20", "mail.server.test");
+  const auto doc = check("127.0.0.40", "mail.server.test");
   EXPECT_EQ(doc["domain"], "server.test");
   for (const char* id : {"ptr", "fcrdns", "ptr_generic", "helo_fqdn", "helo_resolves", "helo_matches_ip",
                          "helo_matches_ptr", "spf_domain", "spf_helo", "dmarc", "dnsbl_ip", "dnsbl_domain"})
@@ -81,25 +82,25 @@ TEST_F(ServerRig, WellConfiguredServerPasses) {
 }
 
 TEST_F(ServerRig, ReverseDnsProblems) {
-  auto doc = check("127.0.0.21");
+  auto doc = check("127.0.0.41");
   EXPECT_EQ(item(doc, "ptr")["status"], "pass");
   EXPECT_EQ(item(doc, "fcrdns")["status"], "fail");
-  EXPECT_THAT(item(doc, "fcrdns")["evidence"].dump(), HasSubstr("127.0.0.22"));
+  EXPECT_THAT(item(doc, "fcrdns")["evidence"].dump(), HasSubstr("127.0.0.42"));
   EXPECT_EQ(status_, probe::exit_negative);
 
-  doc = check("127.0.0.23");
+  doc = check("127.0.0.43");
   EXPECT_EQ(item(doc, "fcrdns")["status"], "pass");
   EXPECT_EQ(item(doc, "ptr_generic")["status"], "warn");
-  EXPECT_THAT(item(doc, "ptr_generic")["summary"].get<std::string>(), HasSubstr("embeds the address 127.0.0.23"));
+  EXPECT_THAT(item(doc, "ptr_generic")["summary"].get<std::string>(), HasSubstr("embeds the address 127.0.0.43"));
 
-  doc = check("127.0.0.24");
+  doc = check("127.0.0.44");
   EXPECT_EQ(item(doc, "ptr")["status"], "fail");
   EXPECT_EQ(item(doc, "ptr")["advice_key"], "ptr_missing");
   EXPECT_EQ(item(doc, "fcrdns")["status"], "skipped");
 }
 
 TEST_F(ServerRig, ListedServer) {
-  const auto doc = check("127.0.0.25", "listed.server.test");
+  const auto doc = check("127.0.0.45", "listed.server.test");
   EXPECT_EQ(item(doc, "dnsbl_ip")["status"], "fail");
   EXPECT_THAT(item(doc, "dnsbl_ip")["summary"].get<std::string>(), HasSubstr("Rig ZEN"));
   const auto evidence = item(doc, "dnsbl_ip")["evidence"].dump();
@@ -115,11 +116,11 @@ TEST_F(ServerRig, ListedServer) {
 }
 
 TEST_F(ServerRig, HeloProblems) {
-  auto doc = check("127.0.0.20", "localhost", "server.test");
+  auto doc = check("127.0.0.40", "localhost", "server.test");
   EXPECT_EQ(item(doc, "helo_fqdn")["status"], "fail");
-  doc = check("127.0.0.20", "nohelo.server.test");
+  doc = check("127.0.0.40", "nohelo.server.test");
   EXPECT_EQ(item(doc, "helo_resolves")["status"], "fail");
-  doc = check("127.0.0.20", "other.server.test");
+  doc = check("127.0.0.40", "other.server.test");
   EXPECT_EQ(item(doc, "helo_resolves")["status"], "pass");
   EXPECT_EQ(item(doc, "helo_matches_ip")["status"], "warn");
   EXPECT_EQ(item(doc, "helo_matches_ptr")["status"], "warn");
@@ -127,7 +128,7 @@ TEST_F(ServerRig, HeloProblems) {
 }
 
 TEST_F(ServerRig, SpfScenarios) {
-  auto doc = check("127.0.0.20", "", "chain.server.test");
+  auto doc = check("127.0.0.40", "", "chain.server.test");
   EXPECT_EQ(item(doc, "spf_domain")["status"], "pass");
   EXPECT_EQ(doc["spf"]["domain"]["mechanism"], "include:_spf1.chain.server.test");
   EXPECT_EQ(doc["spf"]["domain"]["matched_in"], "chain.server.test");
@@ -135,38 +136,38 @@ TEST_F(ServerRig, SpfScenarios) {
   EXPECT_EQ(item(doc, "dmarc")["status"], "pass");  // inherited from server.test
   EXPECT_EQ(doc["dmarc"]["inherited"], true);
 
-  doc = check("127.0.0.20", "", "redirect.server.test");
+  doc = check("127.0.0.40", "", "redirect.server.test");
   EXPECT_EQ(doc["spf"]["domain"]["result"], "pass");
 
-  doc = check("127.0.0.20", "", "toomany.server.test");
+  doc = check("127.0.0.40", "", "toomany.server.test");
   EXPECT_EQ(doc["spf"]["domain"]["result"], "permerror");
   EXPECT_EQ(item(doc, "spf_domain")["status"], "fail");
   EXPECT_EQ(item(doc, "spf_domain")["advice_key"], "spf_permerror");
 
-  doc = check("127.0.0.20", "", "void.server.test");
+  doc = check("127.0.0.40", "", "void.server.test");
   EXPECT_EQ(doc["spf"]["domain"]["result"], "permerror");
   EXPECT_GE(doc["spf"]["domain"]["void_lookups"].get<int>(), 2);
   EXPECT_EQ(item(doc, "dmarc")["status"], "fail");  // two DMARC records
 
-  doc = check("127.0.0.20", "", "softfail.server.test");
+  doc = check("127.0.0.40", "", "softfail.server.test");
   EXPECT_EQ(doc["spf"]["domain"]["result"], "softfail");
   EXPECT_EQ(item(doc, "spf_domain")["status"], "warn");
   EXPECT_EQ(doc["dmarc"]["record"]["p"], "none");
 
-  doc = check("127.0.0.20", "", "fail.server.test");
+  doc = check("127.0.0.40", "", "fail.server.test");
   EXPECT_EQ(doc["spf"]["domain"]["result"], "fail");
   EXPECT_EQ(item(doc, "spf_domain")["status"], "fail");
   EXPECT_EQ(item(doc, "dmarc")["status"], "fail");  // p=bogus: unusable
 
-  doc = check("127.0.0.20", "", "badspf.server.test");
+  doc = check("127.0.0.40", "", "badspf.server.test");
   EXPECT_EQ(doc["spf"]["domain"]["result"], "permerror");
 }
 
 TEST_F(ServerRig, MxScenarios) {
-  auto doc = check("127.0.0.20", "", "nullmx.server.test");
+  auto doc = check("127.0.0.40", "", "nullmx.server.test");
   EXPECT_EQ(item(doc, "mx")["status"], "fail");
   EXPECT_EQ(item(doc, "mx")["advice_key"], "mx_null");
-  doc = check("127.0.0.20", "", "nosuchdomain.server.test");
+  doc = check("127.0.0.40", "", "nosuchdomain.server.test");
   EXPECT_EQ(item(doc, "mx")["status"], "fail");
   EXPECT_EQ(item(doc, "mx")["advice_key"], "mx_nxdomain");
 }
@@ -175,11 +176,11 @@ TEST_F(ServerRig, ChineseTextOutput) {
   config_.output.json = false;
   config_.output.lang = "zh";
   std::ostringstream out, err;
-  const int status = probe::run_server(config_, {"127.0.0.24", "", "server.test", ""}, lists_, knowledge_, io_, *cache_,
+  const int status = probe::run_server(config_, {"127.0.0.44", "", "server.test", ""}, lists_, knowledge_, io_, *cache_,
                                        {}, out, err);
   EXPECT_EQ(status, probe::exit_negative);
   EXPECT_THAT(out.str(), HasSubstr("FAIL  Reverse DNS (PTR)"));
-  EXPECT_THAT(out.str(), HasSubstr("请为 127.0.0.24 设置反向解析"));
+  EXPECT_THAT(out.str(), HasSubstr("请为 127.0.0.44 设置反向解析"));
 }
 
 }  // namespace
