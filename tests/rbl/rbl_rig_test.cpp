@@ -14,7 +14,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <cstdlib>
+
+#include <sys/wait.h>
 #include <sstream>
 
 namespace {
@@ -148,6 +151,73 @@ TEST_F(RblRig, CommandEndToEndWithExitStatuses) {
   EXPECT_EQ(doc["target_kind"], "domain");
   ASSERT_EQ(doc["lists"].size(), 1u);  // only the domain list takes a domain
   EXPECT_EQ(doc["lists"][0]["name"], "rig-dom");
+}
+
+// The command line as a user runs it, exit statuses included. `data_dir` becomes
+// PROBE_DATA_DIR (the rig's catalogue lives in tests/rbl/rig-data); empty: the shipped data.
+struct command_result {
+  int status = -1;
+  std::string out;
+};
+
+constexpr const char* rig_data = PROBE_SOURCE_DIR "/tests/rbl/rig-data";
+
+command_result run_probe(const std::string& arguments, const std::string& data_dir = rig_data) {
+  const std::string command =
+      (data_dir.empty() ? std::string() : "PROBE_DATA_DIR='" + data_dir + "' ") + PROBE_BINARY " " + arguments + " 2>&1";
+  command_result r;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.out.append(buffer, n);
+  const int raw = pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return r;
+}
+
+TEST_F(RblRig, ProbeRblCommandLine) {
+  auto r = run_probe("rbl 192.0.2.10 --color never");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("LISTED      Rig ZEN"));
+  r = run_probe("rbl 192.0.2.99");
+  EXPECT_EQ(r.status, 0) << r.out;
+  r = run_probe("rbl 192.0.2.99 --zones rig-refused");
+  EXPECT_EQ(r.status, 3) << r.out;
+  r = run_probe("rbl 192.0.2.99 --zones rig-dead --json");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["lists"][0]["result"], "dead");
+  r = run_probe("rbl 'not a target'");
+  EXPECT_EQ(r.status, 2) << r.out;
+  r = run_probe("rbl 192.0.2.99 --zones \"$(printf 'zen.rbl.test\\r\\nQUIT')\"");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("CR, LF or NUL"));
+  // The shipped catalogue with raw rig zones: RFC 5782 conventions and health checks.
+  r = run_probe("rbl 192.0.2.10 --zones zen.rbl.test,dead.rbl.test --color never", "");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("UNHEALTHY"));
+  // A bounce citing a dead list: the shipped catalogue knows it is gone; nothing is asked.
+  r = run_probe("rbl 192.0.2.10 --zones cblplus.anti-spam.org.cn --color never", "");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("no longer exists"));
+  // No catalogue: input error.
+  r = run_probe("rbl 192.0.2.10", "/nonexistent");
+  EXPECT_EQ(r.status, 5) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("catalogue.yaml"));
+}
+
+TEST_F(RblRig, ProbeServerCommandLine) {
+  auto r = run_probe("server --ip 127.0.0.40 --helo mail.server.test --json");
+  // Warnings only: the address and the MX host are on loopback in the rig.
+  EXPECT_EQ(r.status, 3) << r.out;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["worst"], "warn");
+  EXPECT_EQ(doc["counts"]["fail"], 0);
+  r = run_probe("server --ip 127.0.0.45 --helo listed.server.test --lang zh --color never");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("被列入黑名单"));
+  r = run_probe("server --ip nonsense");
+  EXPECT_EQ(r.status, 2) << r.out;
 }
 
 }  // namespace
