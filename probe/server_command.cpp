@@ -98,9 +98,10 @@ int run_server(const settings& config, const server_request& request, const rbl:
   if (!request.helo.empty()) {
     inputs.helo = request.helo;
     inputs.helo_from = name_source::given;
-  } else if (request.ip.empty() && !request.local_hostname.empty()) {
+  } else if (request.ip.empty() && request.local_hostname.find('.') != std::string::npos) {
     // Checking this host itself: its name is what an MTA says in HELO by default
-    // (Postfix myhostname, Exim primary_hostname).
+    // (Postfix myhostname, Exim primary_hostname). A short name is not used: the MTA then
+    // appends its domain, which probe cannot know; the HELO items ask for --helo instead.
     inputs.helo = request.local_hostname;
     inputs.helo_from = name_source::local_hostname;
   }

@@ -48,7 +48,7 @@ std::string failure_words(const dns::answer& a) {
 
 // The display form of a query name: the key label of a keyed zone is masked.
 std::string masked(const std::string& name, const selected_list& list) {
-  if (list.list.key.empty() || list.query_zone.empty() || list.query_zone == list.display_zone) return name;
+  if (list.list().key.empty() || list.query_zone.empty() || list.query_zone == list.display_zone) return name;
   if (!name.ends_with(list.query_zone)) return name;
   return name.substr(0, name.size() - list.query_zone.size()) + list.display_zone;
 }
@@ -169,7 +169,8 @@ std::variant<std::vector<selected_list>, selection_error> select_lists(const cat
   const auto add = [&](const list_entry& entry, std::string zone_asked, std::string requested_as) {
     if (!seen.insert(zone_asked.empty() ? entry.name : zone_asked).second) return;
     selected_list s;
-    s.list = entry;
+    s.entry = entry.in_catalogue ? std::shared_ptr<const list_entry>(std::shared_ptr<const void>{}, &entry)
+                                 : std::make_shared<const list_entry>(entry);
     s.query_zone = std::move(zone_asked);
     s.display_zone = s.query_zone.empty() ? entry.display_zone() : display_zone_for(entry, s.query_zone);
     s.requested_as = std::move(requested_as);
@@ -241,7 +242,7 @@ net::awaitable<zone_health> checker::health(const selected_list& list, list_kind
   health_cache_[key] = slot;
   ++health_checks_run_;
 
-  const auto points = lists_.test_points_for(list.list, family == list_kind::ip ? list_kind::ip4 : family);
+  const auto points = lists_.test_points_for(list.list(), family == list_kind::ip ? list_kind::ip4 : family);
   zone_health h;
   h.listed_point = points.listed;
   h.unlisted_point = points.unlisted;
@@ -259,7 +260,7 @@ net::awaitable<zone_health> checker::health(const selected_list& list, list_kind
   // Unasked test points count as answered (nothing to judge).
   if (h.listed_point.empty()) h.listed_answer.result = dns::outcome::nxdomain;
   if (h.unlisted_point.empty()) h.unlisted_answer.result = dns::outcome::nxdomain;
-  h = judge_health(list.list, std::move(h));
+  h = judge_health(list.list(), std::move(h));
 
   // A failed health check is not worth keeping for the run: the next check may get through.
   if (h.state == health_state::unknown)
@@ -270,10 +271,41 @@ net::awaitable<zone_health> checker::health(const selected_list& list, list_kind
   co_return h;
 }
 
+net::awaitable<void> checker::acquire_turn() {
+  if (lists_in_flight_ < std::max<std::size_t>(options_.max_concurrent_lists, 1)) {
+    ++lists_in_flight_;
+    co_return;
+  }
+  // Wait until a finishing list hands its turn over (it cancels this timer).
+  auto turn = std::make_shared<net::steady_timer>(co_await net::this_coro::executor, clock::time_point::max());
+  waiting_for_turn_.push_back(turn);
+  co_await turn->async_wait(net::as_tuple(net::use_awaitable));
+}
+
+void checker::release_turn() {
+  if (waiting_for_turn_.empty()) {
+    --lists_in_flight_;
+    return;
+  }
+  // Hand the turn to the oldest waiter: lists_in_flight_ stays the same.
+  auto next = std::move(waiting_for_turn_.front());
+  waiting_for_turn_.pop_front();
+  next->cancel();
+}
+
 net::awaitable<listing> checker::check_one(target t, selected_list selected) {
+  const bool asks = selected.list().takes(t.is_ipv6(), t.is_domain()) && !selected.query_zone.empty() &&
+                    (selected.list().status != list_status::dead || options_.include_all);
+  if (asks) co_await acquire_turn();
+  struct turn_guard {
+    checker* owner;
+    ~turn_guard() {
+      if (owner) owner->release_turn();
+    }
+  } guard{asks ? this : nullptr};
   const auto started = clock::now();
   const auto deadline = started + options_.timeout;
-  const auto& entry = selected.list;
+  const auto& entry = selected.list();
   listing out;
   out.list_name = entry.name;
   out.title = entry.title;
@@ -320,6 +352,10 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
   const auto executor = co_await net::this_coro::executor;
   auto a_query = pending_query::start(executor, source_, name, dns::type::a);
   out.health = co_await health(selected, family_of(t), deadline);
+  // The test point answers are evidence of the zone, not of this target: kept once in the
+  // health cache rather than in every listing of a batch.
+  out.health.listed_answer = {};
+  out.health.unlisted_answer = {};
   out.a_answer = co_await a_query.wait_until(deadline);
 
   const auto& a = out.a_answer;
@@ -417,7 +453,7 @@ net::awaitable<std::vector<listing>> checker::check_selected(target t, std::vect
   // Every check_one ends within its own deadline, so this wait is bounded.
   while (join->remaining > 0) co_await join->all_done.async_wait(net::as_tuple(net::use_awaitable));
   for (std::size_t i = 0; i < lists.size(); ++i)
-    if (join->results[i].list_name.empty()) join->results[i].list_name = lists[i].list.name;
+    if (join->results[i].list_name.empty()) join->results[i].list_name = lists[i].list().name;
   co_return std::move(join->results);
 }
 

@@ -9,7 +9,9 @@
 //   discarded with a warning (RFC 5782 §5).
 // - All lists are asked concurrently; each list (its health check, A and TXT lookups)
 //   finishes within its own timeout whatever the DNS source does (rbl/timed_query.hpp),
-//   so one slow list never delays the report beyond that timeout.
+//   so one slow list never delays the report beyond that timeout. At most
+//   `max_concurrent_lists` list checks run at once per checker (a batch of thousands of
+//   targets queues instead of flooding the DNS); a list's timeout starts with its turn.
 // - Zone health is checked once per zone and address family for the checker's lifetime
 //   and shared by every check that needs it (correlation checks many bounces per run).
 // - Never throws for DNS outcomes. Server-controlled text (TXT) is kept bounded but raw:
@@ -23,8 +25,10 @@
 #include "rbl/target.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,12 +75,19 @@ struct check_options {
   std::size_t max_txt_records = 8;          // hostile input bounds
   std::size_t max_txt_bytes = 512;
   std::size_t max_codes = 16;
+  // List checks in flight at once, over every check() of this checker: DNSBL operators
+  // rate-limit, and a burst of thousands of queries overflows resolvers and forwarders
+  // (dnsmasq forwards 150 at a time) so that everything times out. A list's timeout
+  // starts when it gets its slot.
+  std::size_t max_concurrent_lists = 64;
 };
 
 // A list chosen for a check, with the zone to ask (a zone named by the user may be an
 // alias or a sub-zone of the catalogue entry that explains its codes).
 struct selected_list {
-  list_entry list;
+  // The catalogue's entry (not owned: the catalogue outlives the check), or a raw zone's.
+  std::shared_ptr<const list_entry> entry;
+  const list_entry& list() const { return *entry; }
   std::string query_zone;    // what is asked (key filled in); empty when the key is missing
   std::string display_zone;  // what is shown (key masked)
   std::string requested_as;  // the --zones item, or "default"
@@ -116,7 +127,7 @@ struct listing {
   std::vector<std::string> txt;     // reasons the list gives, bounded, raw (print via printable)
   std::string detail;               // one line: why skipped, which failure, what was discarded
   std::vector<std::string> warnings;
-  zone_health health;
+  zone_health health;                // state and detail; the test point answers stay in the checker's cache
   dns::answer a_answer, txt_answer;  // evidence (qname shows the key: do not print it)
   std::string removal_page, lookup_page;
   std::chrono::milliseconds elapsed{0};
@@ -152,11 +163,16 @@ class checker {
 
  private:
   struct health_slot;
+  boost::asio::awaitable<void> acquire_turn();
+  void release_turn();
+
   dns::source& source_;
   const catalogue& lists_;
   check_options options_;
   std::map<std::string, std::shared_ptr<health_slot>> health_cache_;
   std::size_t health_checks_run_ = 0;
+  std::size_t lists_in_flight_ = 0;
+  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiting_for_turn_;
 };
 
 // Decodes an A answer with a list's code table (bounded by max_codes).

@@ -308,6 +308,11 @@ TEST_F(ServerCheck, CheckingThisHostUsesItsNameAsHelo) {
   EXPECT_EQ(doc["helo"], "mail.example.com");
   EXPECT_EQ(doc["helo_source"], "local_hostname");
   EXPECT_EQ(r.status, probe::exit_ok) << r.out;
+
+  // A short host name is not taken for the HELO name (the MTA would append its domain).
+  const auto short_name = nlohmann::json::parse(run({"", "", "example.com", "mailhost"}, egress).out);
+  EXPECT_TRUE(short_name["helo"].is_null());
+  EXPECT_EQ(item(short_name, "helo")["status"], "skipped");
 }
 
 TEST(Egress, OpenDnsThenGoogleThenInterface) {

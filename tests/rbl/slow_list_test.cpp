@@ -20,6 +20,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace {
 
 namespace net = boost::asio;
@@ -158,6 +160,54 @@ TEST(SlowListOverTheWire, SilentServerDoesNotHoldTheReport) {
   resolver.reset();  // completes them at once ("resolver shut down")
   io.restart();
   io.poll();
+}
+
+// A source that answers after a short delay and records how many queries were in flight.
+class counting_source : public dns::source {
+ public:
+  explicit counting_source(fakes::memory_zone& inner) : inner_(inner) {}
+  net::awaitable<dns::answer> query(std::string name, std::uint16_t qtype) override {
+    max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
+    net::steady_timer timer(co_await net::this_coro::executor, std::chrono::milliseconds(2));
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    --in_flight_;
+    co_return co_await inner_.query(std::move(name), qtype);
+  }
+  int in_flight_ = 0, max_in_flight_ = 0;
+
+ private:
+  fakes::memory_zone& inner_;
+};
+
+// A batch of targets (correlation checks many bounces) queues for turns instead of
+// flooding the DNS: with 4 turns, at most 4 lists' lookups (health, A, TXT) are in flight.
+TEST(ListConcurrency, ChecksWaitForATurn) {
+  auto loaded = rbl::catalogue::parse(lists_yaml, "test");
+  const auto& lists = std::get<rbl::catalogue>(loaded);
+  fakes::memory_zone zone;
+  for (const char* z : {"fast.test", "clean.test", "slow.test"}) zone.add_a(std::string("2.0.0.127.") + z, "127.0.0.2");
+  zone.add_a("7.2.0.192.fast.test", "127.0.0.2");
+  counting_source dns(zone);
+  rbl::check_options options;
+  options.max_concurrent_lists = 4;
+  options.timeout = std::chrono::seconds(30);
+  rbl::checker checker(dns, lists, options);
+  net::io_context io;
+  int listed = 0, clean = 0, other = 0;
+  for (int i = 0; i < 50; ++i) {
+    auto parsed = rbl::parse_target("192.0.2." + std::to_string(i));
+    net::co_spawn(io, checker.check(std::get<rbl::target>(parsed), std::vector<std::string>{}),
+                  [&](std::exception_ptr, std::variant<std::vector<rbl::listing>, rbl::selection_error> r) {
+                    for (const auto& l : std::get<std::vector<rbl::listing>>(r))
+                      (l.result == rbl::outcome::listed ? listed : l.result == rbl::outcome::not_listed ? clean : other)++;
+                  });
+  }
+  io.run();
+  EXPECT_EQ(listed, 1);
+  EXPECT_EQ(clean, 149);
+  EXPECT_EQ(other, 0);
+  EXPECT_GT(dns.max_in_flight_, 1);
+  EXPECT_LE(dns.max_in_flight_, 4 * 3);  // A + two test points (or TXT) per list at most
 }
 
 INSTANTIATE_TEST_SUITE_P(Sources, SlowList, testing::Values(true, false),
