@@ -30,7 +30,12 @@ std::string verdict_line(const rbl::summary& s) {
   std::ostringstream out;
   switch (s.overall) {
     case rbl::verdict::listed: out << "listed on " << s.listed << " of " << s.asked << " lists asked"; break;
-    case rbl::verdict::clean: out << "not listed on any of " << s.asked << " lists asked"; break;
+    case rbl::verdict::clean:
+      if (s.asked == 0 && s.dead > 0)
+        out << "nothing asked: the lists named no longer exist";
+      else
+        out << "not listed on any of " << s.asked << " lists asked";
+      break;
     case rbl::verdict::unknown:
       out << "not listed on " << s.not_listed << " lists, " << s.inconclusive << " could not answer";
       if (s.asked == 0) out.str("no list could be asked");

@@ -112,6 +112,7 @@ TEST_F(RblCommand, DeadListNamedByTheUserSaysItIsGone) {
   config_.rbl.zones = {"gone.test"};
   const auto r = run("192.0.2.1");
   EXPECT_EQ(r.status, probe::exit_ok);
+  EXPECT_THAT(r.out, HasSubstr("nothing asked: the lists named no longer exist"));
   EXPECT_THAT(r.out, HasSubstr("DEAD LIST"));
   EXPECT_THAT(r.out, HasSubstr("no longer exists (gone since 2024-06)"));
   EXPECT_EQ(dns_.queries(), 0u);

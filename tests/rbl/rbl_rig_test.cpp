@@ -182,6 +182,11 @@ TEST_F(RblRig, ProbeRblCommandLine) {
   EXPECT_THAT(r.out, HasSubstr("LISTED      Rig ZEN"));
   r = run_probe("rbl 192.0.2.99");
   EXPECT_EQ(r.status, 0) << r.out;
+  r = run_probe("rbl --zones rig-zen 192.0.2.10");  // the target after --zones is not a zone
+  EXPECT_EQ(r.status, 1) << r.out;
+  r = run_probe("rbl 192.0.2.10 --zones rig-clean --zones rig-zen --json");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["lists"].size(), 2u);
   r = run_probe("rbl 192.0.2.99 --zones rig-refused");
   EXPECT_EQ(r.status, 3) << r.out;
   r = run_probe("rbl 192.0.2.99 --zones rig-dead --json");
