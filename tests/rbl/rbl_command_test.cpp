@@ -4,6 +4,7 @@
 #include "probe/exit_status.hpp"
 #include "probe/rbl_command.hpp"
 #include "tests/fakes/memory_zone.hpp"
+#include "tests/rbl/schema_check.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -176,6 +177,29 @@ TEST_F(RblCommand, JsonDocument) {
   EXPECT_EQ(lists[3]["in_catalogue"], false);
   EXPECT_EQ(lists[3]["result"], "not_listed");
   EXPECT_EQ(lists[3]["health"]["state"], "no_test_point");
+}
+
+// Every outcome's JSON matches tests/rbl/schemas/rbl.schema.json.
+TEST_F(RblCommand, JsonMatchesTheSchema) {
+  dns_.add_a("1.2.0.192.zen.test", "127.0.0.2");
+  dns_.add_txt("1.2.0.192.zen.test", "listed");
+  dns_.add_a("2.2.0.192.zen.test", "127.255.255.254");
+  dns_.add_a("3.2.0.192.zen.test", "198.51.100.1");
+  dns_.add_a("1.2.0.192.wl.test", "127.0.10.3");
+  dns_.fail("1.2.0.192.other.test", dns::outcome::timeout);
+  dns_.add_a("2.0.0.127.wild.test", "127.0.0.2");
+  dns_.add_a("1.0.0.127.wild.test", "127.0.0.2");
+  config_.output.json = true;
+  std::vector<nlohmann::json> documents;
+  for (const char* target : {"192.0.2.1", "192.0.2.2", "192.0.2.3", "2001:db8::1", "example.com"})
+    documents.push_back(nlohmann::json::parse(run(target).out));
+  config_.rbl.zones = {"zenlike", "gone", "wild.test", "other"};
+  documents.push_back(nlohmann::json::parse(run("192.0.2.1").out));
+  config_.rbl.all = true;
+  documents.push_back(nlohmann::json::parse(run("192.0.2.1").out));
+  const auto result = test_support::validate_against("rbl.schema.json", documents);
+  EXPECT_TRUE(result.ok) << result.report;
+  EXPECT_NE(result.report.find("7 documents, 0 problems"), std::string::npos) << result.report;
 }
 
 TEST_F(RblCommand, DqsKeyNeverAppearsInOutput) {

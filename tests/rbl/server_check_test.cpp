@@ -7,6 +7,7 @@
 #include "probe/server_check.hpp"
 #include "probe/server_command.hpp"
 #include "tests/fakes/memory_zone.hpp"
+#include "tests/rbl/schema_check.hpp"
 #include "tests/rbl/run_sync.hpp"
 
 #include <gmock/gmock.h>
@@ -231,6 +232,24 @@ TEST_F(ServerCheck, BrokenServerFailsWithEvidenceAndAdvice) {
   EXPECT_THAT(text.out, HasSubstr("建议: "));
   EXPECT_THAT(text.out, HasSubstr("没有正向解析回 192.0.2.30"));
   EXPECT_THAT(text.out, HasSubstr("空 MX"));
+}
+
+// Good, broken, derived and empty checks: all match tests/rbl/schemas/server.schema.json.
+TEST_F(ServerCheck, JsonMatchesTheSchema) {
+  good_world(dns_);
+  dns_.add_ptr("192.0.2.30", "30-2-0-192.dynamic.isp.example");
+  dns_.add_mx("example.org", 0, "");
+  dns_.add_a("2.0.0.127.zen.test", "127.0.0.2");
+  dns_.add_a("30.2.0.192.zen.test", "127.0.0.2");
+  dns_.add_txt("_dmarc.example.org", "v=DMARC1; p=bogus");
+  std::vector<nlohmann::json> documents;
+  documents.push_back(run_json({"192.0.2.20", "mail.example.com", "", ""}));
+  documents.push_back(run_json({"192.0.2.30", "[192.0.2.30]", "example.org", ""}));
+  documents.push_back(run_json({"192.0.2.20", "", "", ""}));
+  documents.push_back(run_json({"192.0.2.99", "localhost", "", ""}));
+  const auto result = test_support::validate_against("server.schema.json", documents);
+  EXPECT_TRUE(result.ok) << result.report;
+  EXPECT_NE(result.report.find("4 documents, 0 problems"), std::string::npos) << result.report;
 }
 
 TEST_F(ServerCheck, NoPtrFailsAndWarningsAloneExitThree) {
