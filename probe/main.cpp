@@ -6,6 +6,8 @@
 #include "probe/config_file.hpp"
 #include "probe/commands.hpp"
 #include "probe/exit_status.hpp"
+#include "probe/rbl_command.hpp"
+#include "probe/server_command.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
   probe::register_mx_command(app, ctx);
   probe::register_bounce_command(app, ctx);
   probe::register_batch_command(app, ctx);
+  probe::register_rbl_command(app, ctx);
+  probe::register_server_command(app, ctx);
   // Commands of later issues register here.
 
   try {
