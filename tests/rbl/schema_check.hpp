@@ -1,5 +1,5 @@
 #pragma once
-// Test helper: validates JSON documents against tests/rbl/schemas/*.schema.json with the
+// Test helper: validates JSON documents against docs/schemas/*.schema.json with the
 // project's validator (tests/probe/validate_json.py, Debian's python3-jsonschema).
 // Returns the validator's report; `ok` is true when every document is valid.
 
@@ -29,8 +29,8 @@ inline schema_result validate_against(const std::string& schema_file, const std:
     std::ofstream out(path);
     for (const auto& d : documents) out << d.dump() << '\n';
   }
-  const std::string command = std::string("python3 " PROBE_SOURCE_DIR "/tests/probe/validate_json.py " PROBE_SOURCE_DIR
-                                          "/tests/rbl/schemas ") +
+  const std::string command = std::string("/usr/bin/python3 " PROBE_SOURCE_DIR "/tests/probe/validate_json.py " PROBE_SOURCE_DIR
+                                          "/docs/schemas ") +
                               schema_file + " " + std::to_string(documents.size()) + " < " + path + " 2>&1";
   schema_result r;
   if (FILE* pipe = popen(command.c_str(), "r")) {
