@@ -4,6 +4,11 @@
 #include "probe/bounce_command.hpp"
 #include "probe/bounce_output.hpp"
 #include "probe/dns_json.hpp"
+#include "probe/rbl_command.hpp"
+#include "probe/rbl_output.hpp"
+#include "rbl/checker.hpp"
+#include "rbl/summary.hpp"
+#include "rbl/target.hpp"
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
 #include "reports/parse.hpp"
@@ -27,8 +32,8 @@ class run_jobs final : public job_executor {
       case job_kind::mx: co_return co_await mx(job);
       case job_kind::bounce_file:
       case job_kind::bounce_text: co_return bounce(job);
-      case job_kind::address:
-      case job_kind::rbl: co_return error_result(std::string(to_string(job.kind)) + " jobs are not available yet");
+      case job_kind::rbl: co_return co_await dnsbl(job);
+      case job_kind::address: co_return error_result(std::string(to_string(job.kind)) + " jobs are not available yet");
     }
     co_return error_result("unknown job");
   }
@@ -37,8 +42,10 @@ class run_jobs final : public job_executor {
 
   std::string resources_used() const override {
     const auto dns = rt_.dns_cache().stats();
-    return std::to_string(rt_.resolver().stats().queries) + " DNS queries (" + std::to_string(dns.hits + dns.coalesced) +
-           " lookups answered by the run's cache)";
+    std::string out = std::to_string(rt_.resolver().stats().queries) + " DNS queries (" +
+                      std::to_string(dns.hits + dns.coalesced) + " lookups answered by the run's cache)";
+    if (checker_) out += ", " + std::to_string(checker_->health_checks_run()) + " DNSBL health checks";
+    return out;
   }
 
  private:
@@ -78,8 +85,34 @@ class run_jobs final : public job_executor {
     return messages.size() == 1 ? json{{"bounce", out[0]}} : json{{"bounces", out}};
   }
 
+  // One catalogue and one checker for the run: each list's zone health is checked once.
+  net::awaitable<std::optional<json>> dnsbl(const batch_job& job) {
+    if (!checker_) {
+      auto loaded = load_rbl_catalogue();
+      if (auto* e = std::get_if<std::string>(&loaded)) co_return error_result(*e);
+      catalogue_ = std::make_unique<rbl::catalogue>(std::move(std::get<rbl::catalogue>(loaded)));
+      rbl_options_.timeout = std::chrono::milliseconds(config_.rbl.timeout_ms);
+      rbl_options_.include_all = config_.rbl.all;
+      rbl_options_.dqs_key = config_.rbl.dqs_key;
+      checker_ = std::make_unique<rbl::checker>(rt_.dns(), *catalogue_, rbl_options_);
+    }
+    auto parsed = rbl::parse_target(job.value);
+    if (auto* bad = std::get_if<rbl::target_error>(&parsed)) co_return error_result(bad->what);
+    const auto target = std::get<rbl::target>(parsed);
+    auto selection = rbl::select_lists(*catalogue_, target, config_.rbl.zones, rbl_options_);
+    if (auto* bad = std::get_if<rbl::selection_error>(&selection)) co_return error_result(bad->what);
+    // Not inside the braced initializer: g++ 12 destroys a co_await result there twice.
+    auto listings = co_await checker_->check_selected(target, std::get<std::vector<rbl::selected_list>>(std::move(selection)));
+    rbl_report report{target, std::move(listings), {}};
+    report.summary = rbl::summarize(report.listings);
+    co_return rbl_json(report, config_.output.lang);
+  }
+
   runtime& rt_;
   const settings& config_;
+  std::unique_ptr<rbl::catalogue> catalogue_;
+  rbl::check_options rbl_options_;
+  std::unique_ptr<rbl::checker> checker_;
   batch_job_settings options_;
   std::shared_ptr<const reports::knowledge> knowledge_;
 };
