@@ -64,11 +64,11 @@ capabilities parse_ehlo(const reply& ehlo) {
       caps.dsn = true;
     } else if (keyword == "AUTH" || keyword.starts_with("AUTH=")) {
       // "AUTH=LOGIN PLAIN" is the pre-standard form some servers still send.
-      if (keyword.size() > 5) caps.auth.push_back(keyword.substr(5));
-      for (std::size_t k = 1; k < parts.size(); ++k) {
-        std::string mech = upper(parts[k]);
-        if (std::find(caps.auth.begin(), caps.auth.end(), mech) == caps.auth.end()) caps.auth.push_back(mech);
-      }
+      std::vector<std::string> mechanisms;
+      if (keyword.size() > 5) mechanisms.push_back(keyword.substr(5));
+      for (std::size_t k = 1; k < parts.size(); ++k) mechanisms.push_back(upper(parts[k]));
+      for (auto& mech : mechanisms)
+        if (std::find(caps.auth.begin(), caps.auth.end(), mech) == caps.auth.end()) caps.auth.push_back(std::move(mech));
     }
   }
   return caps;

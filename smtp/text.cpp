@@ -34,8 +34,6 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
   if ((length == 3 && code < 0x800) || (length == 4 && code < 0x10000)) return 0;
   if (code >= 0xd800 && code <= 0xdfff) return 0;
   if (code > 0x10ffff) return 0;
-  // C1 controls (U+0080–U+009F): some terminals act on them like ESC sequences.
-  if (code >= 0x80 && code <= 0x9f) return 0;
   return length;
 }
 
@@ -63,6 +61,11 @@ std::string sanitize(std::string_view text, bool& replaced) {
       out += '?';
       replaced = true;
       ++i;
+    } else if (length == 2 && b == 0xc2 && static_cast<std::uint8_t>(text[i + 1]) < 0xa0) {
+      // C1 controls (U+0080–U+009F): some terminals act on them like ESC sequences.
+      out += '?';
+      replaced = true;
+      i += 2;
     } else {
       out.append(text.substr(i, length));
       i += length;
