@@ -338,8 +338,8 @@ net::awaitable<bool> prober::resolve_proxy(address_check& check) {
 net::awaitable<address_check> prober::check(mailbox recipient) {
   dns::routing_options routing_options;
   routing_options.lookup_ptr = options_.lookup_ptr;
-  routing_options.want_ipv4 = options_.want_ipv4;
-  routing_options.want_ipv6 = options_.want_ipv6;
+  // Both families are always looked up, so the routing shows the DNS as it is; -4/-6
+  // only filter what is dialled (and say so when nothing is left).
   routing_options.seed = options_.seed;
   const std::string domain = recipient.domain;
   auto routing = co_await dns::route_mail(dns_, domain, routing_options);
@@ -373,11 +373,15 @@ net::awaitable<address_check> prober::check(mailbox recipient, dns::routing rout
 net::awaitable<void> prober::probe(address_check& check) {
   if (options_.proxy && !co_await resolve_proxy(check)) co_return;
   std::size_t tried = 0;
+  std::size_t filtered = 0;
   bool family_warned = false;
   for (const dns::mail_host* host : check.routing.dialable_hosts()) {
     for (const auto& entry : host->addresses) {
       const auto& address = entry.address;
-      if (address.is_v4() ? !options_.want_ipv4 : !options_.want_ipv6) continue;
+      if (address.is_v4() ? !options_.want_ipv4 : !options_.want_ipv6) {
+        ++filtered;
+        continue;
+      }
       if (options_.source_ip && !proxy_ && options_.source_ip->is_v4() != address.is_v4()) {
         if (!family_warned)
           check.warnings.push_back(std::string("skipped ") + (address.is_v4() ? "IPv4" : "IPv6") +
@@ -394,6 +398,9 @@ net::awaitable<void> prober::probe(address_check& check) {
       if (co_await try_address(check, *host, address) == address_end::decided) co_return;
     }
   }
+  if (tried == 0 && filtered > 0)
+    check.warnings.push_back(std::string("the MX hosts have only ") + (options_.want_ipv4 ? "IPv6" : "IPv4") +
+                             " addresses, and " + (options_.want_ipv4 ? "-4" : "-6") + " was given");
 }
 
 net::awaitable<std::unique_ptr<session>> prober::open_session(slot& s, const dns::mail_host& host,

@@ -80,6 +80,8 @@ struct fake_smtp_server::state {
   std::shared_ptr<net::ssl::context> tls;
   std::vector<std::string> commands;
   std::size_t connections = 0;
+  std::size_t active = 0;
+  std::size_t max_active = 0;
   std::size_t quits = 0;
   bool forbidden = false;
   bool stopped = false;
@@ -132,6 +134,11 @@ smtp_action default_action(fake_smtp_server::state& st, const std::string& line,
 }
 
 net::awaitable<void> serve(std::shared_ptr<fake_smtp_server::state> st, std::shared_ptr<connection> c) {
+  struct counted {
+    fake_smtp_server::state& st;
+    explicit counted(fake_smtp_server::state& s) : st(s) { st.max_active = std::max(st.max_active, ++st.active); }
+    ~counted() { --st.active; }
+  } count(*st);
   const auto& b = st->behaviour;
   auto executor = co_await net::this_coro::executor;
   if (b.banner_delay.count() > 0) {
@@ -249,6 +256,7 @@ std::uint16_t fake_smtp_server::port() const { return state_->acceptor.local_end
 const std::string& fake_smtp_server::address() const { return state_->address; }
 std::vector<std::string> fake_smtp_server::commands() const { return state_->commands; }
 std::size_t fake_smtp_server::connections() const { return state_->connections; }
+std::size_t fake_smtp_server::max_concurrent_connections() const { return state_->max_active; }
 std::size_t fake_smtp_server::quits() const { return state_->quits; }
 bool fake_smtp_server::saw_forbidden_command() const { return state_->forbidden; }
 smtp_behaviour& fake_smtp_server::behaviour() { return state_->behaviour; }

@@ -78,6 +78,7 @@ class fake_smtp_server {
   // Every command line seen, in order, across connections.
   std::vector<std::string> commands() const;
   std::size_t connections() const;
+  std::size_t max_concurrent_connections() const;  // the most connections open at once
   std::size_t quits() const;
   bool saw_forbidden_command() const;  // DATA or BDAT
   smtp_behaviour& behaviour();         // change the script between checks
