@@ -1,6 +1,7 @@
 // probe: why did this mail bounce, and would it still?
 // main wires the commands together; each command lives in its own file.
 
+#include "probe/address_command.hpp"
 #include "probe/cli.hpp"
 #include "probe/commands.hpp"
 #include "probe/exit_status.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   probe::add_output_flags(app, config.output);
 
   probe::register_mx_command(app, ctx);
+  probe::register_address_command(app, ctx);
   // Commands of later issues register here.
 
   try {
