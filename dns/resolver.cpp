@@ -151,7 +151,12 @@ struct resolver::state {
   // needed: an early wake-up only makes c-ares check its deadlines and re-arm.
   void rearm_timer() {
     timeval tv{};
-    if (ares_timeout(channel, nullptr, &tv) == nullptr) return;
+    if (ares_timeout(channel, nullptr, &tv) == nullptr) {
+      // Nothing pending: a timer left armed would keep io_context::run() busy for nothing.
+      if (timer_armed) timer.cancel();
+      timer_armed = false;
+      return;
+    }
     const auto deadline = clock::now() + std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
     if (timer_armed && deadline >= timer_deadline) return;
     timer_armed = true;

@@ -165,8 +165,11 @@ net::awaitable<routing> route_mail(source& dns, std::string domain, routing_opti
   for (auto& host : resolved) route.hosts.push_back(std::move(host));
   std::stable_sort(route.hosts.begin(), route.hosts.end(),
                    [](const mail_host& l, const mail_host& r) { return l.preference < r.preference; });
-  for (const auto& host : route.hosts)
-    if (!is_ip_literal(host.name)) add_host_findings(route, host);
+  for (const auto& host : route.hosts) {
+    if (is_ip_literal(host.name)) continue;
+    if (host.implicit && host.addresses.empty() && !failed(host.a) && !failed(host.aaaa)) continue;  // not an MX at all
+    add_host_findings(route, host);
+  }
 
   const bool any_address = std::any_of(route.hosts.begin(), route.hosts.end(), [](const mail_host& h) { return !h.addresses.empty(); });
   const bool any_failure = std::any_of(route.hosts.begin(), route.hosts.end(),

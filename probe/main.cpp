@@ -2,6 +2,7 @@
 // main wires the commands together; each command lives in its own file.
 
 #include "probe/address_command.hpp"
+#include "probe/bounce_command.hpp"
 #include "probe/cli.hpp"
 #include "probe/commands.hpp"
 #include "probe/exit_status.hpp"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   probe::add_output_flags(app, config.output);
 
   probe::register_mx_command(app, ctx);
+  probe::register_bounce_command(app, ctx);
   probe::register_address_command(app, ctx);
   // Commands of later issues register here.
 

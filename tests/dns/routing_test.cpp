@@ -53,7 +53,7 @@ TEST(Routing, EqualPreferencesAreShuffledRepeatablyWithASeed) {
   }
   auto order = [&](std::uint64_t seed) {
     std::vector<std::string> names;
-    for (const auto& h : route(zone, "tie.test", {.lookup_ptr = false, .seed = seed}).hosts) names.push_back(h.name);
+    for (const auto& h : route(zone, "tie.test", [&] { dns::routing_options o; o.lookup_ptr = false; o.seed = seed; return o; }()).hosts) names.push_back(h.name);
     return names;
   };
   EXPECT_EQ(order(1), order(1));
@@ -95,6 +95,7 @@ TEST(Routing, DomainWithoutMxOrAddressHasNoMailHost) {
   zone.add_txt("bare.test", "just text");
   const auto r = route(zone, "bare.test");
   EXPECT_EQ(r.kind, dns::route_kind::no_mail_host);
+  EXPECT_TRUE(r.findings.empty());  // there is no MX to be misconfigured
 }
 
 TEST(Routing, IpLiteralMxIsFlaggedAndNotDialled) {
@@ -161,7 +162,7 @@ TEST(Routing, FamilyFilterAsksOnlyThatFamily) {
   zone.add_mx("v6.test", 10, "mx.v6.test");
   zone.add_a("mx.v6.test", "::1");
   zone.add_a("mx.v6.test", "127.0.0.2");
-  const auto r = route(zone, "v6.test", {.lookup_ptr = false, .want_ipv4 = false});
+  const auto r = route(zone, "v6.test", [] { dns::routing_options o; o.lookup_ptr = false; o.want_ipv4 = false; return o; }());
   ASSERT_EQ(r.hosts.at(0).addresses.size(), 1u);
   EXPECT_TRUE(r.hosts[0].addresses[0].address.is_v6());
 }

@@ -1,0 +1,52 @@
+// Benchmark (prints figures, asserts nothing): emails/s and peak RSS parsing and
+// classifying the whole dev corpus, loaded once and parsed N rounds.
+// Usage: reports_bench [CORPUS_EMAILS_DIR] [ROUNDS]
+
+#include "reports/classify.hpp"
+#include "reports/input.hpp"
+#include "reports/knowledge.hpp"
+#include "reports/parse.hpp"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+int main(int argc, char** argv) {
+  const std::filesystem::path dir =
+      argc > 1 ? std::filesystem::path(argv[1]) : std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  const int rounds = argc > 2 ? std::atoi(argv[2]) : 20;
+  const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
+  if (!loaded.value) {
+    std::cerr << loaded.error << "\n";
+    return 1;
+  }
+  std::vector<std::string> messages;
+  std::size_t bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    auto batch = reports::read_source(entry.path().string());
+    for (auto& m : batch.messages) {
+      bytes += m.bytes.size();
+      messages.push_back(std::move(m.bytes));
+    }
+  }
+  std::size_t recipients = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0; round < rounds; ++round)
+    for (const auto& m : messages) {
+      const auto rep = reports::parse(m, *loaded.value);
+      for (const auto& r : rep.recipients) recipients += !reports::classify(r, rep, *loaded.value).reason.empty();
+    }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double n = static_cast<double>(messages.size()) * rounds;
+  std::cout << "messages: " << messages.size() << " (" << bytes / 1024 << " KiB), rounds: " << rounds << "\n"
+            << "parse+classify: " << n / seconds << " emails/s on one thread (" << seconds << " s, "
+            << recipients << " recipients classified)\n"
+            << "throughput: " << static_cast<double>(bytes) * rounds / seconds / (1 << 20) << " MiB/s\n"
+            << "peak RSS: " << usage.ru_maxrss / 1024 << " MiB\n";
+  return 0;
+}

@@ -1,0 +1,102 @@
+#include "probe/bounce_command.hpp"
+
+#include "probe/exit_status.hpp"
+#include "probe/terminal_text.hpp"
+#include "reports/classify.hpp"
+#include "reports/input.hpp"
+#include "reports/parse.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#ifndef PROBE_SOURCE_DATA_DIR
+#define PROBE_SOURCE_DATA_DIR "."
+#endif
+
+namespace probe {
+namespace {
+
+bounce_live_checks& live_hook() {
+  static bounce_live_checks hook;
+  return hook;
+}
+
+struct bounce_options {
+  std::vector<std::string> inputs;
+  bool offline = false;
+};
+
+int run_bounce(const bounce_options& options, command_context& ctx) {
+  const auto loaded = reports::load_knowledge(bounce_data_dir());
+  if (!loaded.value) {
+    std::cerr << "probe bounce: cannot load bounce knowledge: " << loaded.error << "\n";
+    return exit_input_error;
+  }
+  const reports::knowledge& k = *loaded.value;
+  const auto& out = ctx.config.output;
+  std::vector<bounce_item> items;
+  bool input_error = false;
+  for (const auto& source : options.inputs) {
+    auto batch = reports::read_source(source);
+    if (!batch.error.empty()) {
+      input_error = true;
+      items.push_back({source, {}, {}, batch.error});
+      continue;
+    }
+    if (batch.truncated)
+      std::cerr << "probe bounce: " << printable(source) << ": input larger than the limits; the rest was not read\n";
+    for (auto& message : batch.messages) {
+      bounce_item item;
+      item.origin = message.origin;
+      item.report = reports::parse(message.bytes, k);
+      item.report.truncated = item.report.truncated || message.truncated;
+      for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
+      message.bytes.clear();
+      message.bytes.shrink_to_fit();
+      items.push_back(std::move(item));
+    }
+  }
+  if (!options.offline && live_hook()) return live_hook()(items, k, ctx);
+  if (!options.offline)
+    std::cerr << "probe bounce: live checks are not available in this build yet; showing the offline result "
+                 "(use --offline to ask for exactly that)\n";
+  bool any_bounce = false;
+  for (const auto& item : items) {
+    if (item.error.empty() && item.report.kind != reports::report_kind::not_bounce) any_bounce = true;
+    if (out.json) std::cout << bounce_json(item, k, out.lang).dump() << "\n";
+    else std::cout << bounce_text(item, k, out.lang, out.verbose);
+  }
+  if (input_error) return exit_input_error;
+  return any_bounce ? exit_ok : exit_not_bounce;
+}
+
+}  // namespace
+
+void set_bounce_live_checks(bounce_live_checks hook) { live_hook() = std::move(hook); }
+
+std::string bounce_data_dir() {
+  if (const char* env = std::getenv("PROBE_DATA_DIR"); env != nullptr && *env != '\0')
+    return (std::filesystem::path(env) / "reports").string();  // installed layout: share/probe/reports
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "probe" / "reports";
+    if (std::filesystem::exists(installed / "reasons.yaml", ec)) return installed.string();
+  }
+  return (std::filesystem::path(PROBE_SOURCE_DATA_DIR) / "reports" / "data").string();
+}
+
+void register_bounce_command(CLI::App& app, command_context& ctx) {
+  auto options = std::make_shared<bounce_options>();
+  CLI::App* cmd = app.add_subcommand("bounce", "Read bounce reports: why did each recipient fail, and what to do");
+  cmd->add_option("input", options->inputs, "Bounce message file, mbox, maildir folder, or - for standard input")
+      ->required()
+      ->check(no_control_characters());
+  cmd->add_flag("--offline", options->offline, "Parse and classify only; no network checks");
+  cmd->fallthrough();  // --json, -v, --lang also after "bounce"
+  cmd->callback([options, &ctx] { ctx.exit_status = run_bounce(*options, ctx); });
+}
+
+}  // namespace probe

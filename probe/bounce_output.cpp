@@ -1,0 +1,150 @@
+#include "probe/bounce_output.hpp"
+
+#include "probe/terminal_text.hpp"
+
+#include <sstream>
+
+namespace probe {
+namespace {
+
+std::string show(const std::string& s, std::size_t max = 512) { return printable(s, max); }
+
+std::string side_label(const std::string& side, const std::string& lang) {
+  if (lang == "zh") {
+    if (side == "sender") return "发件方";
+    if (side == "recipient") return "收件方";
+    if (side == "network") return "网络";
+    return "-";
+  }
+  return side.empty() ? "-" : side;
+}
+
+}  // namespace
+
+std::string bounce_text(const bounce_item& item, const reports::knowledge& k, const std::string& lang, int verbose) {
+  std::ostringstream out;
+  const bool zh = lang == "zh";
+  out << show(item.origin) << ": ";
+  if (!item.error.empty()) {
+    out << show(item.error) << "\n";
+    return out.str();
+  }
+  const auto& rep = item.report;
+  if (rep.kind == reports::report_kind::not_bounce) {
+    out << (zh ? "不是退信" : "not a bounce") << "\n";
+    return out.str();
+  }
+  out << reports::to_string(rep.kind);
+  if (!rep.mta_family.empty()) out << " (" << show(rep.mta_family, 64) << ")";
+  if (!rep.reporting_mta.empty()) out << (zh ? "，报告方 " : ", reported by ") << show(rep.reporting_mta, 256);
+  if (!rep.arrival_date.empty()) out << (zh ? "，时间 " : ", ") << show(rep.arrival_date, 128);
+  out << "\n";
+  if (!rep.original.from.empty() || !rep.original.subject.empty())
+    out << (zh ? "  原邮件: " : "  original: ") << show(rep.original.from, 256) << " \"" << show(rep.original.subject, 256)
+        << "\"" << (rep.original.message_id.empty() ? "" : " " + show(rep.original.message_id, 256)) << "\n";
+  if (!rep.original.sending_ip.empty())
+    out << (zh ? "  发信 IP: " : "  sending IP: ") << show(rep.original.sending_ip, 64)
+        << (verbose > 0 ? "  [" + show(rep.original.sending_ip_source, 128) + "]" : "") << "\n";
+  for (std::size_t i = 0; i < rep.recipients.size(); ++i) {
+    const auto& r = rep.recipients[i];
+    const auto& c = item.classifications.at(i);
+    auto source = [&](const char* fact) -> std::string {
+      if (verbose <= 0) return "";
+      const auto it = r.sources.find(fact);
+      return it == r.sources.end() ? "" : "  [" + show(it->second, 128) + "]";
+    };
+    out << "  " << show(r.address.empty() ? std::string("(unknown recipient)") : r.address, 320) << source("address") << "\n";
+    out << (zh ? "    原因: " : "    reason: ") << c.reason << (c.hard ? (zh ? "（永久）" : " (hard)") : (zh ? "（可重试）" : " (soft)"));
+    if (!c.subcause.empty()) out << ", " << show(c.subcause, 64);
+    if (verbose > 0) out << (zh ? "  [依据 " : "  [decided by ") << reports::to_string(c.by) << (c.matched.empty() ? "" : ": " + show(c.matched, 200)) << "]";
+    out << "\n";
+    if (!r.status.empty() || r.reply_code != 0) {
+      out << (zh ? "    代码: " : "    code: ") << (r.reply_code ? std::to_string(r.reply_code) + " " : "") << show(r.status, 16);
+      if (r.command != reports::smtp_command::unknown) out << (zh ? "，阶段 " : " at ") << reports::to_string(r.command);
+      out << source("status") << "\n";
+    } else if (r.command != reports::smtp_command::unknown) {
+      out << (zh ? "    阶段: " : "    at: ") << reports::to_string(r.command) << source("command") << "\n";
+    }
+    if (!r.remote_host.empty() || !r.remote_ip.empty())
+      out << (zh ? "    对方服务器: " : "    remote: ") << show(r.remote_host, 256) << (r.remote_ip.empty() ? "" : " [" + show(r.remote_ip, 64) + "]")
+          << source("remote_host") << "\n";
+    if (!r.diagnostic.empty()) out << (zh ? "    诊断: " : "    said: ") << show(r.diagnostic, verbose > 0 ? 2048 : 300) << source("diagnostic") << "\n";
+    if (!r.feedback_type.empty()) out << (zh ? "    投诉类型: " : "    feedback type: ") << show(r.feedback_type, 64) << "\n";
+    if (!c.hints.dnsbl_zone.empty()) out << (zh ? "    黑名单: " : "    blocklist: ") << show(c.hints.dnsbl_zone, 256) << "\n";
+    if (!c.hints.client_ip.empty()) out << (zh ? "    对方所见发信 IP: " : "    client IP named: ") << show(c.hints.client_ip, 64) << "\n";
+    if (c.hints.size_limit) out << (zh ? "    大小限制: " : "    size limit: ") << *c.hints.size_limit << (zh ? " 字节" : " bytes") << "\n";
+    if (const auto a = reports::advice_for(k, c.reason, c.subcause, lang)) {
+      out << (zh ? "    说明: " : "    what: ") << a->what << " (" << (zh ? "责任方: " : "side: ") << side_label(a->side, lang) << ")\n";
+      out << (zh ? "    建议: " : "    advice: ") << a->action << "\n";
+    }
+  }
+  if (rep.truncated) out << (zh ? "  注意: 输入超出限制，未读完。\n" : "  note: the input exceeded a limit and was not read in full.\n");
+  return out.str();
+}
+
+nlohmann::json bounce_json(const bounce_item& item, const reports::knowledge& k, const std::string& lang) {
+  using nlohmann::json;
+  auto u = [](const std::string& s) { return valid_utf8(s); };
+  json j;
+  j["source"] = u(item.origin);
+  if (!item.error.empty()) {
+    j["error"] = u(item.error);
+    return j;
+  }
+  const auto& rep = item.report;
+  j["kind"] = std::string(reports::to_string(rep.kind));
+  j["mta_family"] = u(rep.mta_family);
+  j["reporting_mta"] = u(rep.reporting_mta);
+  j["arrival_date"] = u(rep.arrival_date);
+  j["bounce"] = {{"from", u(rep.bounce_from)}, {"subject", u(rep.bounce_subject)}, {"date", u(rep.bounce_date)}};
+  json original = {{"from", u(rep.original.from)},           {"to", u(rep.original.to)},
+                   {"subject", u(rep.original.subject)},     {"message_id", u(rep.original.message_id)},
+                   {"date", u(rep.original.date)},           {"sending_ip", u(rep.original.sending_ip)},
+                   {"sending_ip_source", u(rep.original.sending_ip_source)}};
+  original["received"] = json::array();
+  for (const auto& r : rep.original.received) original["received"].push_back(u(r));
+  original["size"] = rep.original.size ? json(*rep.original.size) : json(nullptr);
+  j["original"] = original;
+  j["truncated"] = rep.truncated;
+  j["recipients"] = json::array();
+  for (std::size_t i = 0; i < rep.recipients.size(); ++i) {
+    const auto& r = rep.recipients[i];
+    const auto& c = item.classifications.at(i);
+    json rj = {{"address", u(r.address)},
+               {"original_recipient", u(r.original_recipient)},
+               {"action", std::string(reports::to_string(r.action))},
+               {"status", u(r.status)},
+               {"reply_code", r.reply_code ? json(r.reply_code) : json(nullptr)},
+               {"diagnostic", u(r.diagnostic)},
+               {"command", std::string(reports::to_string(r.command))},
+               {"remote_host", u(r.remote_host)},
+               {"remote_ip", u(r.remote_ip)},
+               {"last_attempt_date", u(r.last_attempt_date)},
+               {"feedback_type", u(r.feedback_type)},
+               {"reason", c.reason},
+               {"hard", c.hard},
+               {"temporary", c.temporary},
+               {"subcause", u(c.subcause)},
+               {"decided_by", std::string(reports::to_string(c.by))},
+               {"matched", u(c.matched)}};
+    json hints = {{"dnsbl_zone", u(c.hints.dnsbl_zone)},
+                  {"client_ip", u(c.hints.client_ip)},
+                  {"size_limit", c.hints.size_limit ? json(*c.hints.size_limit) : json(nullptr)},
+                  {"connection_level", c.hints.connection_level}};
+    rj["hints"] = hints;
+    json sources = json::object();
+    for (const auto& [fact, where] : r.sources) sources[u(fact)] = u(where);
+    rj["sources"] = sources;
+    json extra = json::object();
+    for (const auto& [name, value] : r.extra_fields) extra[u(name)] = u(value);
+    rj["extra_fields"] = extra;
+    if (const auto a = reports::advice_for(k, c.reason, c.subcause, lang))
+      rj["advice"] = {{"lang", lang}, {"what", a->what}, {"side", a->side}, {"action", a->action}};
+    else
+      rj["advice"] = nullptr;
+    j["recipients"].push_back(rj);
+  }
+  return j;
+}
+
+}  // namespace probe

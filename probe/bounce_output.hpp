@@ -1,0 +1,29 @@
+#pragma once
+// probe/bounce_output: how `probe bounce` prints parsed and classified bounces.
+// Text for people (-v adds where each fact came from) and JSON for programs (one
+// object per message; NDJSON when several). The schema is docs/bounce.md.
+// Every peer-supplied string goes through probe::printable() (text) or
+// probe::valid_utf8() (JSON). Pure functions: no I/O, thread-safe.
+
+#include "reports/classify.hpp"
+#include "reports/knowledge.hpp"
+#include "reports/report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace probe {
+
+struct bounce_item {
+  std::string origin;                                  // file, "file#N" or "-"
+  reports::report report;
+  std::vector<reports::classification> classifications;  // one per report.recipients entry
+  std::string error;                                   // the input could not be read
+};
+
+std::string bounce_text(const bounce_item& item, const reports::knowledge& k, const std::string& lang, int verbose);
+nlohmann::json bounce_json(const bounce_item& item, const reports::knowledge& k, const std::string& lang);
+
+}  // namespace probe

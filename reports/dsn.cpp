@@ -1,0 +1,128 @@
+#include "reports/dsn.hpp"
+
+#include "reports/limits.hpp"
+#include "reports/text.hpp"
+
+#include <algorithm>
+
+namespace reports::dsn {
+namespace {
+
+bool is_recipient_start(std::string_view name) {
+  return text::iequals(name, "Final-Recipient") || text::iequals(name, "Original-Recipient");
+}
+
+}  // namespace
+
+std::string_view strip_type(std::string_view value) {
+  const std::size_t semi = value.find(';');
+  if (semi != std::string_view::npos && semi < 24 && value.substr(0, semi).find(' ') == std::string_view::npos)
+    value = value.substr(semi + 1);
+  return text::trim(value);
+}
+
+bool looks_like_fields(std::string_view body) {
+  bool recipient = false, status_or_action = false;
+  for (const auto line : text::lines(body, limits::max_text_lines)) {
+    const std::string_view t = text::trim(line);
+    if (text::istarts_with(t, "Final-Recipient:") || text::istarts_with(t, "Original-Recipient:")) recipient = true;
+    if (text::istarts_with(t, "Action:") || text::istarts_with(t, "Status:")) status_or_action = true;
+  }
+  return recipient && status_or_action;
+}
+
+fields parse_fields(std::string_view body) {
+  // 1. Fields, grouped into blank-line separated blocks (RFC 3464 §2.1).
+  std::vector<std::vector<mime::header>> blocks(1);
+  std::string name, value;
+  std::size_t total = 0;
+  auto flush = [&] {
+    if (name.empty()) return;
+    if (total++ < limits::max_header_count * 4)
+      blocks.back().push_back({text::valid_utf8(name, 128), text::valid_utf8(text::squeeze(value), limits::max_header_bytes)});
+    name.clear();
+    value.clear();
+  };
+  for (const auto raw : text::lines(body, limits::max_text_lines)) {
+    std::string_view line = raw;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (text::trim(line).empty()) {
+      flush();
+      if (!blocks.back().empty()) blocks.emplace_back();
+      continue;
+    }
+    if (line.front() == ' ' || line.front() == '\t') {
+      if (!name.empty() && value.size() < limits::max_header_bytes) {
+        value.push_back(' ');
+        value.append(text::trim(line).substr(0, limits::max_header_bytes));
+      }
+      continue;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 64 ||
+        line.substr(0, colon).find(' ') != std::string_view::npos) {
+      // A Diagnostic-Code wrapped without indentation (seen from relays and hand-forwarded
+      // reports): keep it as a continuation.
+      if (!name.empty() && value.size() < limits::max_header_bytes) {
+        value.push_back(' ');
+        value.append(text::trim(line).substr(0, limits::max_header_bytes));
+      }
+      continue;
+    }
+    flush();
+    name.assign(text::trim(line.substr(0, colon)));
+    value.assign(text::trim(line.substr(colon + 1)));
+  }
+  flush();
+
+  // 2. Blocks to per-message and per-recipient fields. A block with no recipient field
+  // before any recipient is per-message; a block with several Final-Recipient fields (no
+  // blank lines between recipients) is split at each repeated one.
+  fields out;
+  auto is_per_message_name = [](std::string_view n) {
+    return text::iequals(n, "Reporting-MTA") || text::iequals(n, "Arrival-Date") || text::iequals(n, "Received-From-MTA") ||
+           text::iequals(n, "DSN-Gateway") || text::iequals(n, "Original-Envelope-Id") ||
+           text::istarts_with(n, "X-Postfix-Queue") || text::iequals(n, "X-Postfix-Sender");
+  };
+  for (auto& block : blocks) {
+    const bool has_recipient = std::any_of(block.begin(), block.end(), [](const mime::header& h) { return is_recipient_start(h.name); });
+    if (!has_recipient) {
+      if (out.per_recipient.empty()) {
+        for (auto& h : block) out.per_message.push_back(std::move(h));
+      } else {
+        for (auto& h : block) out.per_recipient.back().push_back(std::move(h));  // trailing X- fields
+      }
+      continue;
+    }
+    std::vector<mime::header> pending;  // fields before the block's first recipient field
+    bool seen_final = false, seen_original = false;
+    std::vector<mime::header>* current = nullptr;
+    for (auto& h : block) {
+      const bool final = text::iequals(h.name, "Final-Recipient");
+      const bool original = text::iequals(h.name, "Original-Recipient");
+      if (final || original) {
+        if (current == nullptr || (final && seen_final) || (original && seen_original)) {
+          if (out.per_recipient.size() >= limits::max_recipients) break;
+          out.per_recipient.emplace_back();
+          current = &out.per_recipient.back();
+          for (auto& p : pending) current->push_back(std::move(p));
+          pending.clear();
+          seen_final = seen_original = false;
+        }
+        seen_final = seen_final || final;
+        seen_original = seen_original || original;
+        current->push_back(std::move(h));
+        continue;
+      }
+      if (current == nullptr) {
+        if (is_per_message_name(h.name)) out.per_message.push_back(std::move(h));
+        else pending.push_back(std::move(h));
+        continue;
+      }
+      current->push_back(std::move(h));
+    }
+  }
+  return out;
+}
+
+}  // namespace reports::dsn

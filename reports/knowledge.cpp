@@ -1,0 +1,206 @@
+#include "reports/knowledge.hpp"
+
+#include "reports/text.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+namespace reports {
+namespace {
+
+smtp_command command_from_name(std::string_view name) {
+  if (name == "conn") return smtp_command::conn;
+  if (name == "ehlo") return smtp_command::ehlo;
+  if (name == "mail") return smtp_command::mail;
+  if (name == "rcpt") return smtp_command::rcpt;
+  if (name == "data") return smtp_command::data;
+  return smtp_command::unknown;
+}
+
+struct loader {
+  std::string file;
+  std::string error;
+
+  bool fail(const std::string& what) {
+    if (error.empty()) error = file + ": " + what;
+    return false;
+  }
+
+  bool add_list(pattern_set& set, const YAML::Node& list, const std::string& where) {
+    if (!list) return true;
+    if (!list.IsSequence()) return fail(where + " must be a list");
+    for (const auto& item : list) {
+      std::string e;
+      if (!set.add(item.as<std::string>(), e)) return fail(where + ": " + e);
+    }
+    return true;
+  }
+
+  bool compile(pattern_set& set, const std::string& where) {
+    std::string e;
+    return set.compile(e) || fail(where + ": " + e);
+  }
+};
+
+bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
+  for (const auto& fam : root["families"]) {
+    const std::string name = fam["name"].as<std::string>();
+    const std::string where = fam["where"].as<std::string>();
+    for (const auto& m : fam["match"]) {
+      std::string e;
+      if (!k.families.add(m.as<std::string>(), e)) return l.fail("families " + name + ": " + e);
+      k.family_of.push_back({name, where});
+    }
+  }
+  if (!l.add_list(k.original_markers, root["original_markers"], "original_markers")) return false;
+  if (!l.add_list(k.recipient_lines, root["recipient_lines"], "recipient_lines")) return false;
+  if (!l.add_list(k.boilerplate, root["boilerplate"], "boilerplate")) return false;
+  if (!l.add_list(k.recipient_sections, root["recipient_sections"], "recipient_sections")) return false;
+  if (!l.add_list(k.delay_markers, root["delay_markers"], "delay_markers")) return false;
+  for (const auto& c : root["commands"]) {
+    const smtp_command command = command_from_name(c["command"].as<std::string>());
+    if (command == smtp_command::unknown) return l.fail("commands: unknown command " + c["command"].as<std::string>());
+    for (const auto& m : c["match"]) {
+      std::string e;
+      if (!k.commands.add(m.as<std::string>(), e)) return l.fail("commands: " + e);
+      k.command_of.push_back(command);
+    }
+  }
+  if (!l.add_list(k.remote_hosts, root["remote_hosts"], "remote_hosts")) return false;
+  const auto vac = root["vacation"];
+  if (vac) {
+    if (!l.add_list(k.vacation_subjects, vac["subjects"], "vacation.subjects")) return false;
+    for (const auto& h : vac["headers"]) {
+      RE2::Options o;
+      o.set_case_sensitive(false);
+      o.set_log_errors(false);
+      auto re = std::make_unique<RE2>(h["match"].as<std::string>(), o);
+      if (!re->ok()) return l.fail("vacation.headers: " + re->error());
+      k.vacation_headers.emplace_back(h["name"].as<std::string>(), std::move(re));
+    }
+  }
+  for (const auto& f : root["feedback"]) {
+    RE2::Options o;
+    o.set_case_sensitive(false);
+    o.set_log_errors(false);
+    knowledge::feedback_rule rule;
+    rule.where = f["where"].as<std::string>();
+    rule.name = f["name"].as<std::string>("");
+    rule.match = std::make_unique<RE2>(f["match"].as<std::string>(), o);
+    rule.type = f["type"].as<std::string>();
+    if (!rule.match->ok()) return l.fail("feedback: " + rule.match->error());
+    k.feedback_rules.push_back(std::move(rule));
+  }
+  if (!l.add_list(k.bounce_senders, root["bounce_senders"], "bounce_senders")) return false;
+  if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
+  return l.compile(k.families, "families") && l.compile(k.original_markers, "original_markers") &&
+         l.compile(k.recipient_lines, "recipient_lines") && l.compile(k.boilerplate, "boilerplate") &&
+         l.compile(k.recipient_sections, "recipient_sections") &&
+         l.compile(k.delay_markers, "delay_markers") && l.compile(k.commands, "commands") &&
+         l.compile(k.remote_hosts, "remote_hosts") && l.compile(k.vacation_subjects, "vacation.subjects") &&
+         l.compile(k.bounce_senders, "bounce_senders") && l.compile(k.bounce_subjects, "bounce_subjects");
+}
+
+bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
+  for (const auto& entry : root["status"]) {
+    knowledge::status_entry s;
+    s.reason = entry.second["reason"].as<std::string>();
+    s.strong = entry.second["strong"] ? entry.second["strong"].as<bool>() : false;
+    if (entry.second["unless"])
+      for (const auto& u : entry.second["unless"]) s.unless.push_back(u.as<std::string>());
+    for (const auto& w : entry.second["with_text"]) s.with_text[w.first.as<std::string>()] = w.second.as<std::string>();
+    k.status[entry.first.as<std::string>()] = s;
+  }
+  for (const auto& group : root["patterns"]) {
+    const std::string reason = group["reason"].as<std::string>();
+    for (const auto& rule : group["rules"]) {
+      const std::string subcause = rule["subcause"] ? rule["subcause"].as<std::string>() : "";
+      const bool generic = rule["generic"] ? rule["generic"].as<bool>() : false;
+      for (const auto& m : rule["match"]) {
+        std::string e;
+        const std::string pattern = m.as<std::string>();
+        if (!k.reason_text.add(pattern, e)) return l.fail("patterns " + reason + ": " + e);
+        k.reason_of.push_back({reason, subcause, pattern, generic});
+      }
+    }
+  }
+  for (const auto& rc : root["reply_codes"]) k.reply_codes[rc.first.as<int>()] = rc.second.as<std::string>();
+  for (const auto& f : root["family_reasons"]) k.family_reasons[f.first.as<std::string>()] = f.second.as<std::string>();
+  for (const auto& a : root["at_data"]) k.at_data[a.first.as<std::string>()] = a.second.as<std::string>();
+  for (const auto& c : root["commands"])
+    k.command_reasons[command_from_name(c.first.as<std::string>())] = c.second.as<std::string>();
+  const auto hints = root["hints"];
+  if (!l.add_list(k.hint_zone, hints["dnsbl_zone"], "hints.dnsbl_zone")) return false;
+  for (const auto& u : hints["dnsbl_url"]) {
+    std::string e;
+    if (!k.hint_zone_url.add(u["match"].as<std::string>(), e)) return l.fail("hints.dnsbl_url: " + e);
+    k.zone_of_url.push_back({u["zone"].as<std::string>()});
+  }
+  if (!l.add_list(k.hint_client_ip, hints["client_ip"], "hints.client_ip")) return false;
+  for (const auto& s : hints["size_limit"]) {
+    std::string e;
+    if (!k.hint_size.add(s["match"].as<std::string>(), e)) return l.fail("hints.size_limit: " + e);
+    k.size_of.push_back({s["unit"] ? s["unit"].as<std::uint64_t>() : 1});
+  }
+  if (!l.add_list(k.hint_connection, hints["connection_level"], "hints.connection_level")) return false;
+  for (const auto& r : root["hard"]["always"]) k.hard_reasons.push_back(r.as<std::string>());
+  return l.compile(k.reason_text, "patterns") && l.compile(k.hint_zone, "hints.dnsbl_zone") &&
+         l.compile(k.hint_zone_url, "hints.dnsbl_url") && l.compile(k.hint_client_ip, "hints.client_ip") &&
+         l.compile(k.hint_size, "hints.size_limit") && l.compile(k.hint_connection, "hints.connection_level");
+}
+
+bool load_advice(const YAML::Node& root, knowledge& k, loader& l) {
+  for (const auto& entry : root["advice"]) {
+    const std::string key = entry.first.as<std::string>();
+    for (const auto& lang : entry.second) {
+      advice a;
+      a.what = lang.second["what"].as<std::string>("");
+      a.side = lang.second["side"].as<std::string>("");
+      a.action = lang.second["action"].as<std::string>("");
+      if (a.side != "sender" && a.side != "recipient" && a.side != "network" && a.side != "none")
+        return l.fail("advice " + key + ": side must be sender, recipient, network or none");
+      k.advice_texts[key][lang.first.as<std::string>()] = a;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+knowledge_result load_knowledge(const std::filesystem::path& data_dir) {
+  auto k = std::make_shared<knowledge>();
+  knowledge_result result;
+  const std::pair<const char*, bool (*)(const YAML::Node&, knowledge&, loader&)> files[] = {
+      {"formats.yaml", load_formats}, {"reasons.yaml", load_reasons}, {"advice.yaml", load_advice}};
+  for (const auto& [name, fn] : files) {
+    loader l{(data_dir / name).string(), {}};
+    try {
+      const YAML::Node root = YAML::LoadFile(l.file);
+      if (!fn(root, *k, l)) {
+        result.error = l.error;
+        return result;
+      }
+    } catch (const YAML::Exception& e) {
+      result.error = l.file + ": " + e.what();
+      return result;
+    }
+  }
+  result.value = std::move(k);
+  return result;
+}
+
+std::optional<advice> advice_for(const knowledge& k, std::string_view reason, std::string_view subcause,
+                                 std::string_view lang) {
+  auto pick = [&](const std::string& key) -> std::optional<advice> {
+    const auto it = k.advice_texts.find(key);
+    if (it == k.advice_texts.end()) return std::nullopt;
+    auto l = it->second.find(std::string(lang));
+    if (l == it->second.end()) l = it->second.find("en");
+    if (l == it->second.end()) return std::nullopt;
+    return l->second;
+  };
+  if (!subcause.empty())
+    if (auto a = pick(std::string(reason) + "/" + std::string(subcause))) return a;
+  return pick(std::string(reason));
+}
+
+}  // namespace reports

@@ -1,0 +1,111 @@
+#pragma once
+// reports/knowledge: the data files beside this module (data/formats.yaml,
+// data/reasons.yaml, data/advice.yaml), loaded and compiled once.
+//
+// Lifetime and threads: load once per process (a few milliseconds), then share the
+// immutable object (const&, or the shared_ptr) between any number of threads.
+// Errors are values: a missing file or a bad pattern gives `error` naming the file and
+// the entry; nothing throws.
+
+#include "reports/pattern_set.hpp"
+#include "reports/report.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace reports {
+
+struct advice {
+  std::string what;     // what happened
+  std::string side;     // "sender" | "recipient" | "network"
+  std::string action;   // what to do
+};
+
+class knowledge {
+ public:
+  struct family_rule {
+    std::string family;
+    std::string where;  // from | subject | text | header | part | dsn
+  };
+  struct status_entry {
+    std::string reason;
+    bool strong = false;
+    std::vector<std::string> unless;
+    std::map<std::string, std::string> with_text;  // text reason -> reason, for this code
+  };
+  struct feedback_rule {
+    std::string where;  // header | original | subject
+    std::string name;   // header name
+    std::unique_ptr<RE2> match;
+    std::string type;   // ARF Feedback-Type to report
+  };
+  struct text_rule {
+    std::string reason;
+    std::string subcause;
+    std::string pattern;
+    bool generic = false;  // says only "refused": the SMTP command decides when known
+  };
+  struct size_rule {
+    std::uint64_t unit = 1;
+  };
+  struct url_zone {
+    std::string zone;
+  };
+
+  // formats.yaml
+  pattern_set families;            // one entry per (family, pattern)
+  std::vector<family_rule> family_of;
+  pattern_set original_markers;
+  pattern_set recipient_lines;
+  pattern_set boilerplate;
+  pattern_set recipient_sections;
+  pattern_set delay_markers;
+  pattern_set commands;
+  std::vector<smtp_command> command_of;
+  pattern_set remote_hosts;
+  pattern_set vacation_subjects;
+  std::vector<std::pair<std::string, std::unique_ptr<RE2>>> vacation_headers;
+  pattern_set bounce_senders;
+  pattern_set bounce_subjects;
+
+  // reasons.yaml
+  std::map<std::string, status_entry> status;  // "S.D" -> entry
+  pattern_set reason_text;
+  std::vector<text_rule> reason_of;
+  std::map<int, std::string> reply_codes;
+  std::map<smtp_command, std::string> command_reasons;
+  std::map<std::string, std::string> at_data;
+  std::map<std::string, std::string> family_reasons;  // family -> reason when nothing else decides
+  std::vector<feedback_rule> feedback_rules;  // reason -> reason when refused after DATA
+  pattern_set hint_zone;
+  pattern_set hint_zone_url;
+  std::vector<url_zone> zone_of_url;
+  pattern_set hint_client_ip;
+  pattern_set hint_size;
+  std::vector<size_rule> size_of;
+  pattern_set hint_connection;
+  std::vector<std::string> hard_reasons;
+
+  // advice.yaml: key "reason" or "reason/subcause", then language
+  std::map<std::string, std::map<std::string, advice>> advice_texts;
+};
+
+struct knowledge_result {
+  std::shared_ptr<const knowledge> value;
+  std::string error;  // non-empty when loading failed
+};
+
+// Loads data_dir/formats.yaml, reasons.yaml and advice.yaml.
+knowledge_result load_knowledge(const std::filesystem::path& data_dir);
+
+// Advice for a reason, preferring the sub-cause's entry; `lang` "en" or "zh" (falls
+// back to "en"). nullopt when the data has no entry for the reason.
+std::optional<advice> advice_for(const knowledge& k, std::string_view reason, std::string_view subcause,
+                                 std::string_view lang);
+
+}  // namespace reports

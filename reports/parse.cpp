@@ -1,0 +1,900 @@
+#include "reports/parse.hpp"
+
+#include "reports/dsn.hpp"
+#include "reports/limits.hpp"
+#include "reports/mime.hpp"
+#include "reports/text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+namespace reports {
+namespace {
+
+using mime::header;
+using mime::header_value;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// ---------------------------------------------------------------------------------------
+// Which text parts matter.
+
+struct parts_view {
+  const mime::part* human = nullptr;       // the report for people
+  std::vector<const mime::part*> dsn;      // message/delivery-status
+  const mime::part* feedback = nullptr;    // message/feedback-report
+  const mime::part* original = nullptr;    // message/rfc822 (headers) or text/rfc822-headers
+  const mime::part* html = nullptr;
+};
+
+parts_view view_of(const mime::document& doc) {
+  parts_view v;
+  for (const auto& p : doc.parts) {
+    const std::string& t = p.media_type;
+    if (t == "message/delivery-status" || t == "message/global-delivery-status") {
+      // A DSN inside the returned message (a forwarded bounce) still explains it.
+      v.dsn.push_back(&p);
+    } else if (t == "message/feedback-report") {
+      if (v.feedback == nullptr) v.feedback = &p;
+    } else if (p.is_embedded_message || t == "text/rfc822-headers" || t == "message/rfc822-headers") {
+      if (v.original == nullptr && !(p.in_original && !p.is_embedded_message)) v.original = &p;
+    } else if (!p.in_original && t == "text/plain") {
+      if (v.human == nullptr) v.human = &p;
+    } else if (!p.in_original && t == "text/html") {
+      if (v.html == nullptr) v.html = &p;
+    }
+  }
+  return v;
+}
+
+// Crude tag stripping for HTML-only bounces: enough to read the words.
+std::string strip_html(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  bool in_tag = false;
+  for (std::size_t i = 0; i < html.size(); ++i) {
+    const char c = html[i];
+    if (c == '<') {
+      in_tag = true;
+      const std::string_view rest = html.substr(i + 1, 4);
+      if (text::istarts_with(rest, "br") || text::istarts_with(rest, "p") || text::istarts_with(rest, "/p") ||
+          text::istarts_with(rest, "div") || text::istarts_with(rest, "/div") || text::istarts_with(rest, "tr") ||
+          text::istarts_with(rest, "li"))
+        out.push_back('\n');
+      continue;
+    }
+    if (c == '>' && in_tag) {
+      in_tag = false;
+      continue;
+    }
+    if (!in_tag) out.push_back(c);
+  }
+  // The few entities bounces use.
+  std::string decoded;
+  decoded.reserve(out.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == '&') {
+      const std::string_view rest = std::string_view(out).substr(i);
+      const std::pair<const char*, const char*> entities[] = {
+          {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&nbsp;", " "}, {"&#39;", "'"}};
+      bool done = false;
+      for (const auto& [name, value] : entities)
+        if (text::istarts_with(rest, name)) {
+          decoded += value;
+          i += std::string_view(name).size() - 1;
+          done = true;
+          break;
+        }
+      if (done) continue;
+    }
+    decoded.push_back(out[i]);
+  }
+  return decoded;
+}
+
+// ---------------------------------------------------------------------------------------
+// SMTP facts in text.
+
+bool boundary_before(std::string_view s, std::size_t i) {
+  if (i == 0) return true;
+  const char c = s[i - 1];
+  return !(is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '_' ||
+           c == '/' || c == '=');
+}
+
+}  // namespace
+
+std::string find_status(std::string_view s) {
+  for (std::size_t i = 0; i + 5 <= s.size(); ++i) {
+    const char c = s[i];
+    // Only failure classes: a "2.0.0" in a transcript is not why mail bounced.
+    if ((c != '4' && c != '5') || s[i + 1] != '.') continue;
+    // "550.5.1.1" (seed 000) and "#5.1.1" are statuses; "192.0.5.1.1" is not.
+    bool before_ok = boundary_before(s, i);
+    if (!before_ok && i >= 4 && s[i - 1] == '.' && is_digit(s[i - 2]) && is_digit(s[i - 3]) && is_digit(s[i - 4]) &&
+        (i == 4 || (!is_digit(s[i - 5]) && s[i - 5] != '.')))
+      before_ok = true;
+    if (!before_ok) continue;
+    std::size_t j = i + 2, d1 = 0;
+    while (j < s.size() && is_digit(s[j]) && d1 < 4) ++j, ++d1;
+    if (d1 == 0 || d1 > 3 || j >= s.size() || s[j] != '.') continue;
+    std::size_t k = j + 1, d2 = 0;
+    while (k < s.size() && is_digit(s[k]) && d2 < 4) ++k, ++d2;
+    if (d2 == 0 || d2 > 3) continue;
+    if (k < s.size() && (is_digit(s[k]) || (s[k] == '.' && k + 1 < s.size() && is_digit(s[k + 1])))) continue;
+    return std::string(s.substr(i, k - i));
+  }
+  return {};
+}
+
+int find_reply_code(std::string_view s) {
+  for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
+    const char c = s[i];
+    // Only failure classes: "220" banners and "250 ok" lines in transcripts are not it.
+    if ((c != '4' && c != '5') || !is_digit(s[i + 1]) || !is_digit(s[i + 2])) continue;
+    if (s[i + 1] > '5') continue;
+    if (i > 0) {
+      const char b = s[i - 1];
+      if (!(b == ' ' || b == ':' || b == ';' || b == '(' || b == '[' || b == '<' || b == '\'' || b == '"' ||
+            b == '\t' || b == '\n' || b == '='))
+        continue;
+    }
+    const std::size_t e = i + 3;
+    if (e < s.size()) {
+      const char a = s[e];
+      if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')')) continue;
+      // "550-5.7.1", "550 5.1.1", "550 Requested"; refuse "250 bytes"-like counts after a number.
+      if (a == '-' && !(e + 1 < s.size() && (is_digit(s[e + 1]) || s[e + 1] == ' ' || std::isalpha(static_cast<unsigned char>(s[e + 1])))))
+        continue;
+    }
+    return (c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+  }
+  return 0;
+}
+
+smtp_facts read_smtp_facts(std::string_view diagnostic, const knowledge& k) {
+  smtp_facts f;
+  f.status = find_status(diagnostic);
+  f.reply_code = find_reply_code(diagnostic);
+  const int c = k.commands.first(diagnostic);
+  if (c >= 0) f.command = k.command_of[static_cast<std::size_t>(c)];
+  const int h = k.remote_hosts.first(diagnostic);
+  if (h >= 0) {
+    const RE2& re = k.remote_hosts.regex(h);
+    const auto& names = re.NamedCapturingGroups();
+    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(re.NumberOfCapturingGroups()) + 1);
+    if (re.Match(re2::StringPiece(diagnostic.data(), diagnostic.size()), 0, diagnostic.size(), RE2::UNANCHORED,
+                 groups.data(), static_cast<int>(groups.size()))) {
+      if (auto it = names.find("host"); it != names.end() && groups[static_cast<std::size_t>(it->second)].data())
+        f.remote_host = text::lower(std::string(groups[static_cast<std::size_t>(it->second)]));
+      if (auto it = names.find("ip"); it != names.end() && groups[static_cast<std::size_t>(it->second)].data())
+        f.remote_ip = std::string(groups[static_cast<std::size_t>(it->second)]);
+      if (!f.remote_ip.empty() && !text::is_ip_literal(f.remote_ip)) f.remote_ip.clear();
+      if (f.remote_host.find('.') == std::string::npos) f.remote_host.clear();
+    }
+  }
+  return f;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Free text: recipient blocks.
+
+struct text_block {
+  std::string address;
+  std::string diagnostic;
+  std::size_t lines_in_entry = 0;
+  std::size_t last_line = 0;  // index of the last report line read into this block
+};
+
+std::string join_diag(std::string& into, std::string_view line) {
+  const std::string squeezed = text::squeeze(line);
+  if (squeezed.empty()) return into;
+  if (into.size() >= limits::max_diagnostic_bytes) return into;
+  if (!into.empty()) into.push_back(' ');
+  into.append(squeezed.substr(0, limits::max_diagnostic_bytes - std::min(into.size(), limits::max_diagnostic_bytes)));
+  return into;
+}
+
+// The report text, cut before the returned message.
+std::vector<std::string_view> report_lines(std::string_view text, const knowledge& k) {
+  std::vector<std::string_view> out;
+  for (const auto line : text::lines(text, limits::max_text_lines)) {
+    // Forwarded bounces quote with "> ": read through the quoting.
+    if (k.original_markers.first(line) >= 0 && !out.empty()) break;
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::string_view unquote(std::string_view line) {
+  while (line.starts_with(">") && !line.starts_with(">>>")) {
+    line.remove_prefix(1);
+    if (line.starts_with(" ")) line.remove_prefix(1);
+  }
+  return line;
+}
+
+std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, const knowledge& k,
+                                    const std::string& sender) {
+  std::vector<text_block> blocks;
+  std::size_t current = std::string::npos;  // index into blocks
+  bool current_had_blank = false;
+  bool expect_recipient = false;  // the previous line introduced a recipient list
+  auto open_block = [&](const std::string& address, std::size_t line_no) -> bool {
+    auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, address); });
+    if (it == blocks.end()) {
+      if (blocks.size() >= limits::max_recipients) return false;
+      blocks.push_back({address, {}, 0, line_no});
+      current = blocks.size() - 1;
+    } else {
+      current = static_cast<std::size_t>(it - blocks.begin());
+      blocks[current].lines_in_entry = 0;
+    }
+    current_had_blank = false;
+    return true;
+  };
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    const std::string_view line = unquote(lines[n]);
+    const std::string_view trimmed = text::trim(line);
+    if (k.recipient_sections.first(trimmed) >= 0) {
+      expect_recipient = true;
+      current = std::string::npos;
+      continue;
+    }
+    const int m = trimmed.find('@') != std::string_view::npos ? k.recipient_lines.first(line) : -1;
+    if (m >= 0) {
+      const RE2& re = k.recipient_lines.regex(m);
+      re2::StringPiece address, rest;
+      const int groups = re.NumberOfCapturingGroups();
+      const bool ok = groups >= 2 ? RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address, &rest)
+                                  : RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address);
+      const std::string clean = ok ? text::clean_address(std::string_view(address.data(), address.size())) : "";
+      if (!clean.empty() && !text::iequals(clean, sender)) {
+        expect_recipient = false;
+        if (!open_block(clean, n)) break;
+        const std::size_t lead = static_cast<std::size_t>(address.data() - line.data());
+        if (lead > 0 && text::trim(line.substr(0, lead)).size() > 3) {
+          // "Unable to deliver message to <a@b> (and others)": the words around the
+          // address are the reason.
+          join_diag(blocks[current].diagnostic, trimmed);
+          ++blocks[current].lines_in_entry;
+        } else if (!rest.empty()) {
+          join_diag(blocks[current].diagnostic, std::string_view(rest.data(), rest.size()));
+          ++blocks[current].lines_in_entry;
+        }
+        continue;
+      }
+    }
+    if (expect_recipient && !trimmed.empty() && k.boilerplate.first(trimmed) < 0) {
+      expect_recipient = false;
+      // A list entry that is not a full address ("kijitora", "save to /var/mail/x",
+      // "pipe to |/usr/bin/prog"): keep what the MTA named.
+      if (trimmed.size() <= 200) {
+        std::string named = text::find_address(trimmed);
+        if (named.empty()) named = text::valid_utf8(trimmed, 200);
+        if (!text::iequals(named, sender) && open_block(named, n)) {
+          if (named != trimmed) join_diag(blocks[current].diagnostic, trimmed);
+          continue;
+        }
+      }
+    }
+    if (current == std::string::npos) continue;
+    text_block& block = blocks[current];
+    if (trimmed.empty()) {
+      // A blank line ends the block once it has words; before that some formats put a
+      // blank line between the address and its reason.
+      if (!block.diagnostic.empty() || current_had_blank) current = std::string::npos;
+      else current_had_blank = true;
+      continue;
+    }
+    if (k.boilerplate.first(trimmed) >= 0) continue;
+    if (block.lines_in_entry >= limits::max_diagnostic_lines) continue;
+    join_diag(block.diagnostic, trimmed);
+    ++block.lines_in_entry;
+    block.last_line = n;
+  }
+  return blocks;
+}
+
+// The report's words without boilerplate, for one-recipient reports whose layout no
+// pattern knows.
+std::string whole_text(const std::vector<std::string_view>& lines, const knowledge& k, std::size_t from = 0) {
+  std::string out;
+  std::size_t count = 0;
+  for (std::size_t n = from; n < lines.size(); ++n) {
+    const std::string_view t = text::trim(unquote(lines[n]));
+    if (t.empty() || k.boilerplate.first(t) >= 0) continue;
+    join_diag(out, t);
+    if (++count >= limits::max_diagnostic_lines * 2 || out.size() >= limits::max_diagnostic_bytes) break;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// The original message.
+
+bool is_private_or_local(std::string_view ip) {
+  if (ip.find(':') != std::string_view::npos) {
+    return ip == "::1" || text::istarts_with(ip, "fe80") || text::istarts_with(ip, "fc") || text::istarts_with(ip, "fd");
+  }
+  int a = 0, b = 0;
+  std::from_chars(ip.data(), ip.data() + ip.size(), a);
+  const std::size_t dot = ip.find('.');
+  if (dot != std::string_view::npos) std::from_chars(ip.data() + dot + 1, ip.data() + ip.size(), b);
+  return a == 10 || a == 127 || a == 0 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
+         (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127) || a >= 224;
+}
+
+// IPs in a Received header's "from" clause: "[192.0.2.1]" or "(host [192.0.2.1])".
+std::string received_ip(std::string_view received) {
+  const std::size_t by = [&] {
+    const std::string lowered = text::lower(received);
+    const std::size_t p = lowered.find(" by ");
+    return p == std::string::npos ? received.size() : p;
+  }();
+  const std::string_view from_clause = received.substr(0, by);
+  std::size_t pos = 0;
+  while ((pos = from_clause.find('[', pos)) != std::string_view::npos) {
+    const std::size_t end = from_clause.find(']', pos);
+    if (end == std::string_view::npos) break;
+    std::string_view ip = from_clause.substr(pos + 1, end - pos - 1);
+    if (text::istarts_with(ip, "ipv6:")) ip.remove_prefix(5);
+    if (text::is_ip_literal(ip) && !is_private_or_local(ip)) return std::string(ip);
+    pos = end;
+  }
+  return {};
+}
+
+void fill_original(original_message& o, const std::vector<header>& headers) {
+  for (const auto& h : headers) {
+    if (text::iequals(h.name, "From") && o.from.empty()) o.from = h.value;
+    else if (text::iequals(h.name, "To") && o.to.empty()) o.to = h.value;
+    else if (text::iequals(h.name, "Subject") && o.subject.empty()) o.subject = h.value;
+    else if (text::iequals(h.name, "Message-ID") && o.message_id.empty()) o.message_id = h.value;
+    else if (text::iequals(h.name, "Date") && o.date.empty()) o.date = h.value;
+    else if (text::iequals(h.name, "Received") && o.received.size() < limits::max_received)
+      o.received.push_back(h.value);
+  }
+  for (std::size_t i = 0; i < o.received.size() && o.sending_ip.empty(); ++i) {
+    o.sending_ip = received_ip(o.received[i]);
+    if (!o.sending_ip.empty()) o.sending_ip_source = "Received[" + std::to_string(i + 1) + "] of the returned message";
+  }
+}
+
+// Headers quoted in the text after the "original message" marker.
+std::vector<header> quoted_headers(std::string_view text, const knowledge& k) {
+  std::size_t pos = 0;
+  std::size_t seen = 0;
+  while (pos < text.size() && ++seen < limits::max_text_lines) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    const std::string_view line = text.substr(pos, nl - pos);
+    if (k.original_markers.first(line) >= 0) {
+      // The marker may itself be the first header (Received:, Return-Path:).
+      const std::size_t start = line.find(':') != std::string_view::npos && line.find(' ') > line.find(':') ? pos : nl + 1;
+      if (start >= text.size()) return {};
+      return mime::parse_header_block(text.substr(start), limits::max_header_count);
+    }
+    pos = nl + 1;
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------
+// DSN fields to recipients.
+
+dsn_action action_of(std::string_view value) {
+  const std::string v = text::lower(text::trim(value));
+  if (v.starts_with("failed") || v.starts_with("failure")) return dsn_action::failed;
+  if (v.starts_with("delayed")) return dsn_action::delayed;
+  if (v.starts_with("delivered") || v.starts_with("deliverable")) return dsn_action::delivered;
+  if (v.starts_with("relayed")) return dsn_action::relayed;
+  if (v.starts_with("expanded")) return dsn_action::expanded;
+  return dsn_action::unknown;
+}
+
+void read_dsn(const dsn::fields& f, report& rep, const knowledge& k) {
+  for (const auto& h : f.per_message) {
+    if (text::iequals(h.name, "Reporting-MTA") && rep.reporting_mta.empty())
+      rep.reporting_mta = std::string(dsn::strip_type(h.value));
+    else if (text::iequals(h.name, "Arrival-Date") && rep.arrival_date.empty())
+      rep.arrival_date = h.value;
+  }
+  for (const auto& block : f.per_recipient) {
+    if (rep.recipients.size() >= limits::max_recipients) {
+      rep.truncated = true;
+      break;
+    }
+    recipient r;
+    std::string remote_mta;
+    for (const auto& h : block) {
+      const std::string& n = h.name;
+      if (text::iequals(n, "Final-Recipient")) {
+        r.address = text::clean_address(dsn::strip_type(h.value));
+        if (r.address.empty()) r.address = text::find_address(h.value);
+        r.sources["address"] = "DSN Final-Recipient";
+      } else if (text::iequals(n, "Original-Recipient")) {
+        r.original_recipient = text::clean_address(dsn::strip_type(h.value));
+      } else if (text::iequals(n, "Action")) {
+        r.action = action_of(h.value);
+        r.sources["action"] = "DSN Action";
+      } else if (text::iequals(n, "Status")) {
+        r.status = find_status(h.value);
+        if (!r.status.empty()) r.sources["status"] = "DSN Status";
+      } else if (text::iequals(n, "Remote-MTA")) {
+        remote_mta = std::string(dsn::strip_type(h.value));
+      } else if (text::iequals(n, "Diagnostic-Code")) {
+        r.diagnostic = text::valid_utf8(dsn::strip_type(h.value), limits::max_diagnostic_bytes);
+        r.sources["diagnostic"] = "DSN Diagnostic-Code";
+      } else if (text::iequals(n, "Last-Attempt-Date")) {
+        r.last_attempt_date = h.value;
+      } else if (text::istarts_with(n, "X-") && r.extra_fields.size() < 32) {
+        r.extra_fields[n] = h.value;
+      }
+    }
+    if (r.address.empty() && !r.original_recipient.empty()) {
+      r.address = r.original_recipient;
+      r.sources["address"] = "DSN Original-Recipient";
+    }
+    if (auto it = r.extra_fields.find("X-Actual-Recipient"); it != r.extra_fields.end() && r.address.empty())
+      r.address = text::clean_address(dsn::strip_type(it->second));
+    if (!remote_mta.empty()) {
+      // "dns; mx.example.com" or "dns; [192.0.2.1]" or "mx.example.com [192.0.2.1]".
+      const std::string_view rm = text::trim(remote_mta);
+      const std::size_t br = rm.find('[');
+      std::string host(text::trim(rm.substr(0, br)));
+      if (br != std::string_view::npos) {
+        const std::size_t end = rm.find(']', br);
+        const std::string ip(rm.substr(br + 1, end == std::string_view::npos ? std::string_view::npos : end - br - 1));
+        if (text::is_ip_literal(ip)) {
+          r.remote_ip = ip;
+          r.sources["remote_ip"] = "DSN Remote-MTA";
+        }
+      }
+      if (text::is_ip_literal(host)) {
+        if (r.remote_ip.empty()) r.remote_ip = host;
+        r.sources["remote_ip"] = "DSN Remote-MTA";
+        host.clear();
+      }
+      if (!host.empty()) {
+        r.remote_host = text::lower(host);
+        r.sources["remote_host"] = "DSN Remote-MTA";
+      }
+    }
+    (void)k;
+    rep.recipients.push_back(std::move(r));
+  }
+}
+
+// Amazon SES notifications delivered by SNS as JSON in the body.
+bool read_ses_json(std::string_view body, report& rep) {
+  const std::size_t open = body.find('{');
+  if (open == std::string_view::npos) return false;
+  const std::size_t close = body.rfind('}');
+  if (close == std::string_view::npos || close < open) return false;
+  const auto json = nlohmann::json::parse(body.substr(open, close - open + 1), nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return false;
+  const std::string type = json.value("notificationType", json.value("eventType", ""));
+  auto str = [](const nlohmann::json& j, const char* key) -> std::string {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? text::valid_utf8(it->get<std::string>(), limits::max_diagnostic_bytes) : "";
+  };
+  auto add = [&](const nlohmann::json& item, dsn_action action, const std::string& diag_key) {
+    if (!item.is_object() || rep.recipients.size() >= limits::max_recipients) return;
+    recipient r;
+    r.address = text::clean_address(str(item, "emailAddress"));
+    r.action = action;
+    r.status = find_status(str(item, "status"));
+    r.diagnostic = std::string(dsn::strip_type(str(item, diag_key.c_str())));
+    r.sources = {{"address", "Amazon SES JSON"}, {"status", "Amazon SES JSON"}, {"diagnostic", "Amazon SES JSON"}};
+    rep.recipients.push_back(std::move(r));
+  };
+  if (type == "Bounce" && json.contains("bounce")) {
+    const auto& b = json["bounce"];
+    const bool transient = b.value("bounceType", "") == "Transient";
+    if (b.contains("bouncedRecipients") && b["bouncedRecipients"].is_array())
+      for (const auto& item : b["bouncedRecipients"]) add(item, transient ? dsn_action::delayed : dsn_action::failed, "diagnosticCode");
+    rep.reporting_mta = str(b, "reportingMTA");
+  } else if (type == "Delivery" && json.contains("delivery")) {
+    const auto& d = json["delivery"];
+    if (d.contains("recipients") && d["recipients"].is_array())
+      for (const auto& item : d["recipients"])
+        if (item.is_string() && rep.recipients.size() < limits::max_recipients) {
+          recipient r;
+          r.address = text::clean_address(item.get<std::string>());
+          r.action = dsn_action::delivered;
+          r.diagnostic = text::valid_utf8(str(d, "smtpResponse"), limits::max_diagnostic_bytes);
+          r.status = find_status(r.diagnostic);
+          r.sources = {{"address", "Amazon SES JSON"}, {"diagnostic", "Amazon SES JSON"}};
+          rep.recipients.push_back(std::move(r));
+        }
+    rep.reporting_mta = str(d, "reportingMTA");
+  } else if (type == "Complaint" && json.contains("complaint")) {
+    const auto& c = json["complaint"];
+    if (c.contains("complainedRecipients") && c["complainedRecipients"].is_array())
+      for (const auto& item : c["complainedRecipients"]) add(item, dsn_action::unknown, "diagnosticCode");
+    for (auto& r : rep.recipients) r.feedback_type = str(c, "complaintFeedbackType");
+    rep.kind = report_kind::feedback;
+  } else {
+    return false;
+  }
+  return !rep.recipients.empty();
+}
+
+std::string detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
+                          std::string_view human, std::string_view dsn_text) {
+  std::string header_lines;
+  for (const auto& h : doc.headers) header_lines += text::lower(h.name) + ": " + h.value + "\n";
+  std::string part_types;
+  for (const auto& p : doc.parts) part_types += p.media_type + "\n";
+  const std::string_view from = header_value(doc.headers, "From");
+  const std::string_view subject = header_value(doc.headers, "Subject");
+  // One pass per field; the lowest-index family whose field matches wins.
+  int best = -1;
+  auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
+    if (value.empty()) return;
+    std::vector<int> hits;
+    if (per_line) {
+      for (const auto line : text::lines(value, limits::max_header_count)) {
+        for (int i : k.families.matches(line)) hits.push_back(i);
+      }
+    } else {
+      hits = k.families.matches(value);
+    }
+    for (int i : hits)
+      if (k.family_of[static_cast<std::size_t>(i)].where == where && (best < 0 || i < best)) best = i;
+  };
+  consider("from", from, false);
+  consider("subject", subject, false);
+  consider("header", header_lines, true);
+  consider("part", part_types, true);
+  consider("text", human, false);
+  consider("dsn", dsn_text, true);
+  (void)v;
+  return best >= 0 ? k.family_of[static_cast<std::size_t>(best)].family : std::string();
+}
+
+bool is_vacation(const knowledge& k, const mime::document& doc) {
+  for (const auto& [name, re] : k.vacation_headers) {
+    const std::string_view value = header_value(doc.headers, name);
+    if (!value.empty() && RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *re)) return true;
+  }
+  const std::string_view subject = header_value(doc.headers, "Subject");
+  return k.vacation_subjects.first(subject) >= 0;
+}
+
+// "550-5.7.1 Messages with multiple 550-5.7.1 addresses in From:" → the prefixes of the
+// continuation lines of a multi-line reply (RFC 5321 §4.2.1) are dropped so patterns see
+// the sentence.
+std::string drop_continuation_prefixes(const std::string& diag, int code, const std::string& status) {
+  if (code == 0) return diag;
+  const std::string c = std::to_string(code);
+  std::string out;
+  out.reserve(diag.size());
+  std::size_t i = 0;
+  bool first = true;
+  while (i < diag.size()) {
+    const bool at_word = i == 0 || diag[i - 1] == ' ';
+    if (at_word && diag.compare(i, 3, c) == 0 && i + 3 < diag.size() && (diag[i + 3] == '-' || diag[i + 3] == ' ')) {
+      std::size_t j = i + 4;
+      if (!status.empty() && diag.compare(j, status.size(), status) == 0 && j + status.size() <= diag.size() &&
+          (j + status.size() == diag.size() || diag[j + status.size()] == ' '))
+        j += status.size() + 1;
+      if (!first) {
+        i = std::min(j, diag.size());
+        continue;
+      }
+      first = false;
+    }
+    out.push_back(diag[i++]);
+  }
+  return out;
+}
+
+void apply_smtp_facts(recipient& r, const knowledge& k, const std::string& source) {
+  const smtp_facts f = read_smtp_facts(r.diagnostic, k);
+  r.diagnostic = drop_continuation_prefixes(r.diagnostic, f.reply_code, f.status);
+  // A DSN's "x.0.0" says less than the diagnostic's specific code of the same class.
+  if (!f.status.empty()) {
+    const bool generic = r.status.size() >= 5 && r.status.substr(1) == ".0.0";
+    if (r.status.empty() || (generic && f.status[0] == r.status[0] && f.status.substr(1) != ".0.0")) {
+      r.status = f.status;
+      r.sources["status"] = source;
+    }
+  }
+  if (r.reply_code == 0 && f.reply_code != 0) {
+    r.reply_code = f.reply_code;
+    r.sources["reply_code"] = source;
+  }
+  if (r.command == smtp_command::unknown && f.command != smtp_command::unknown) {
+    r.command = f.command;
+    r.sources["command"] = source;
+  }
+  if (r.remote_host.empty() && !f.remote_host.empty()) {
+    r.remote_host = f.remote_host;
+    r.sources["remote_host"] = source;
+  }
+  if (r.remote_ip.empty() && !f.remote_ip.empty()) {
+    r.remote_ip = f.remote_ip;
+    r.sources["remote_ip"] = source;
+  }
+}
+
+std::string address_of(std::string_view header_text) {
+  const std::size_t lt = header_text.find('<');
+  if (lt != std::string_view::npos) {
+    const std::size_t gt = header_text.find('>', lt);
+    const std::string a = text::clean_address(header_text.substr(lt, gt == std::string_view::npos ? std::string_view::npos : gt - lt + 1));
+    if (!a.empty()) return a;
+  }
+  return text::find_address(header_text);
+}
+
+}  // namespace
+
+report parse(std::string_view bytes, const knowledge& k) {
+  report rep;
+  if (bytes.size() > limits::max_message_bytes) {
+    bytes = bytes.substr(0, limits::max_message_bytes);
+    rep.truncated = true;
+  }
+  const mime::document doc = mime::parse_mime(bytes);
+  rep.truncated = rep.truncated || doc.truncated;
+  if (doc.truncated) rep.notes.push_back("more MIME parts than the limit; the rest was not read");
+  rep.bounce_from = std::string(header_value(doc.headers, "From"));
+  rep.bounce_subject = std::string(header_value(doc.headers, "Subject"));
+  rep.bounce_date = std::string(header_value(doc.headers, "Date"));
+  const std::string sender = address_of(header_value(doc.headers, "To"));
+  const parts_view v = view_of(doc);
+
+  std::string human;
+  if (v.human != nullptr) human = v.human->text;
+  else if (v.html != nullptr) human = strip_html(v.html->text);
+  const std::vector<std::string_view> lines = report_lines(human, k);
+
+  // The original message.
+  if (v.original != nullptr) {
+    if (v.original->is_embedded_message) fill_original(rep.original, v.original->headers);
+    else fill_original(rep.original, mime::parse_header_block(v.original->text, limits::max_header_count));
+  }
+  if (rep.original.from.empty() && rep.original.to.empty() && !human.empty())
+    fill_original(rep.original, quoted_headers(human, k));
+
+  std::string dsn_text;
+  // ARF feedback (RFC 5965).
+  if (v.feedback != nullptr) {
+    const auto fields = mime::parse_header_block(v.feedback->text, limits::max_header_count, false);
+    recipient r;
+    r.feedback_type = text::lower(text::trim(header_value(fields, "Feedback-Type")));
+    std::string_view rcpt = header_value(fields, "Original-Rcpt-To");
+    if (rcpt.empty()) rcpt = header_value(fields, "Removal-Recipient");
+    r.address = text::clean_address(rcpt);
+    r.sources["address"] = rcpt.empty() ? "returned message To" : "ARF Original-Rcpt-To";
+    if (r.address.empty()) r.address = address_of(rep.original.to);
+    r.sources["feedback_type"] = "ARF Feedback-Type";
+    const std::string_view source_ip = header_value(fields, "Source-IP");
+    if (text::is_ip_literal(text::trim(source_ip))) {
+      rep.original.sending_ip = std::string(text::trim(source_ip));
+      rep.original.sending_ip_source = "ARF Source-IP";
+    }
+    rep.arrival_date = std::string(header_value(fields, "Arrival-Date"));
+    rep.reporting_mta = std::string(dsn::strip_type(header_value(fields, "Reporting-MTA")));
+    rep.kind = report_kind::feedback;
+    rep.mta_family = "ARF";
+    rep.recipients.push_back(std::move(r));
+    return rep;
+  }
+
+  // Complaints in other shapes (Hotmail JMRP, Apple Mail unsubscribe).
+  if (v.dsn.empty()) {
+    const std::vector<header>* embedded = v.original && v.original->is_embedded_message ? &v.original->headers : nullptr;
+    for (const auto& rule : k.feedback_rules) {
+      std::string_view value;
+      if (rule.where == "header") value = header_value(doc.headers, rule.name);
+      else if (rule.where == "original" && embedded) value = header_value(*embedded, rule.name);
+      else if (rule.where == "subject") value = header_value(doc.headers, "Subject");
+      if (value.empty() || !RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *rule.match)) continue;
+      recipient r;
+      r.feedback_type = rule.type;
+      r.sources["feedback_type"] = rule.where + " " + rule.name;
+      if (embedded) r.address = text::clean_address(header_value(*embedded, "X-HmXmrOriginalRecipient"));
+      if (r.address.empty()) r.address = address_of(rep.original.to);
+      if (r.address.empty()) r.address = address_of(rep.bounce_from);
+      r.sources["address"] = "complaint";
+      rep.kind = report_kind::feedback;
+      rep.mta_family = "ARF";
+      rep.recipients.push_back(std::move(r));
+      return rep;
+    }
+  }
+
+  // RFC 3464 delivery status.
+  for (const auto* p : v.dsn) {
+    dsn_text += p->text;
+    dsn_text += "\n\n";
+  }
+  if (dsn_text.empty() && dsn::looks_like_fields(human)) {
+    // Some MTAs (WorkMail, forwarding relays) paste the DSN fields into the text part.
+    std::size_t start = std::string::npos;
+    for (const char* field : {"Reporting-MTA:", "Final-Recipient:", "Original-Recipient:", "Action:"}) {
+      const std::size_t at = human.find(field);
+      if (at != std::string::npos && (at == 0 || human[at - 1] == '\n')) start = std::min(start, at);
+    }
+    if (start != std::string::npos) dsn_text = human.substr(start);
+  }
+  if (!dsn_text.empty()) read_dsn(dsn::parse_fields(dsn_text), rep, k);
+  std::erase_if(rep.recipients, [](const recipient& r) { return r.address.empty() && r.diagnostic.empty() && r.status.empty(); });
+
+  rep.mta_family = detect_family(k, doc, v, human, dsn_text);
+
+  // Amazon SES JSON notifications.
+  if (rep.recipients.empty() && human.find("\"notificationType\"") != std::string::npos) {
+    if (read_ses_json(human, rep)) rep.mta_family = "AmazonSES";
+  }
+
+  // Free text.
+  const std::string text_source = (rep.mta_family.empty() || rep.mta_family == "RFC3464" ? std::string("report")
+                                                                                          : rep.mta_family) + " text";
+  const std::vector<text_block> blocks = find_blocks(lines, k, sender);
+  if (!rep.recipients.empty()) {
+    for (auto& r : rep.recipients) {
+      if (!r.diagnostic.empty() && find_reply_code(r.diagnostic) != 0) continue;
+      const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) {
+        return text::iequals(b.address, r.address) || (blocks.size() == 1 && rep.recipients.size() == 1);
+      });
+      if (it != blocks.end() && !it->diagnostic.empty() && it->diagnostic.size() > r.diagnostic.size()) {
+        r.diagnostic = r.diagnostic.empty() ? it->diagnostic : r.diagnostic + " " + it->diagnostic;
+        r.diagnostic = text::valid_utf8(r.diagnostic, limits::max_diagnostic_bytes);
+        r.sources["diagnostic"] = r.sources.count("diagnostic") ? r.sources["diagnostic"] + " + " + text_source : text_source;
+      }
+    }
+    // The text may still name what the DSN fields leave out (command, refusing host).
+    for (auto& r : rep.recipients) {
+      const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, r.address); });
+      if (it == blocks.end()) continue;
+      recipient from_text;
+      from_text.diagnostic = it->diagnostic;
+      apply_smtp_facts(from_text, k, text_source);
+      if (r.command == smtp_command::unknown && from_text.command != smtp_command::unknown) {
+        r.command = from_text.command;
+        r.sources["command"] = text_source;
+      }
+      if (r.remote_host.empty() && !from_text.remote_host.empty()) {
+        r.remote_host = from_text.remote_host;
+        r.sources["remote_host"] = text_source;
+      }
+      if (r.remote_ip.empty() && !from_text.remote_ip.empty()) {
+        r.remote_ip = from_text.remote_ip;
+        r.sources["remote_ip"] = text_source;
+      }
+    }
+  } else if (rep.kind != report_kind::feedback) {
+    for (const auto& b : blocks) {
+      recipient r;
+      r.address = b.address;
+      r.diagnostic = b.diagnostic;
+      r.sources["address"] = text_source;
+      if (!r.diagnostic.empty()) r.sources["diagnostic"] = text_source;
+      rep.recipients.push_back(std::move(r));
+    }
+    // Blocks without words borrow the whole report (one failure explained once for all).
+    const std::string whole = whole_text(lines, k);
+    for (auto& r : rep.recipients)
+      if (r.diagnostic.empty() && !whole.empty()) {
+        r.diagnostic = whole;
+        r.sources["diagnostic"] = text_source + " (whole report)";
+      }
+    // One recipient: the words after its block still explain it (Gmail puts the remote
+    // server's reply paragraphs below the address).
+    if (rep.recipients.size() == 1 && blocks.size() == 1 && !blocks.front().diagnostic.empty()) {
+      const std::string tail = whole_text(lines, k, blocks.front().last_line + 1);
+      auto& r = rep.recipients.front();
+      if (!tail.empty() && r.diagnostic.size() < limits::max_diagnostic_bytes)
+        r.diagnostic = text::valid_utf8(r.diagnostic + " " + tail, limits::max_diagnostic_bytes);
+    }
+  }
+
+  const bool from_daemon = k.bounce_senders.first(rep.bounce_from) >= 0 || k.bounce_subjects.first(rep.bounce_subject) >= 0;
+  const bool looks_bouncy = !rep.mta_family.empty() || from_daemon;
+
+  // Vacation / auto-reply (RFC 3834): only when nothing says it is a delivery report
+  // (Exim marks its own bounces Auto-Submitted: auto-replied too).
+  if (dsn_text.empty() && !from_daemon && is_vacation(k, doc)) {
+    rep.kind = report_kind::vacation;
+    rep.recipients.clear();
+    recipient r;
+    r.address = address_of(rep.bounce_from);
+    r.sources["address"] = "auto-reply From";
+    r.diagnostic = text::valid_utf8(rep.bounce_subject, limits::max_diagnostic_bytes);
+    rep.recipients.push_back(std::move(r));
+    if (rep.mta_family.empty()) rep.mta_family = "RFC3834";
+    return rep;
+  }
+
+  // A delivery report no layout matched: one recipient, the whole report as the reason.
+  if (rep.recipients.empty() && looks_bouncy && !lines.empty()) {
+    recipient r;
+    r.address = address_of(rep.original.to);
+    r.sources["address"] = "returned message To";
+    if (r.address.empty()) {
+      for (const auto line : lines) {
+        const std::string a = text::find_address(line);
+        if (!a.empty() && !text::iequals(a, sender) && !text::iequals(a, address_of(rep.bounce_from))) {
+          r.address = a;
+          r.sources["address"] = text_source;
+          break;
+        }
+      }
+    }
+    r.diagnostic = whole_text(lines, k);
+    r.sources["diagnostic"] = text_source + " (whole report)";
+    if (!r.diagnostic.empty() || !r.address.empty()) rep.recipients.push_back(std::move(r));
+  }
+
+  // Facts inside each diagnostic.
+  for (auto& r : rep.recipients) {
+    const auto src = r.sources.find("diagnostic");
+    apply_smtp_facts(r, k, src == r.sources.end() ? text_source : src->second);
+  }
+  // Size of the returned message when the text states it ("message size 2397844 exceeds").
+  for (const auto& r : rep.recipients) {
+    static const RE2 size_re("(?i)message size (\\d{1,12}) exceeds");
+    std::uint64_t size = 0;
+    if (!rep.original.size && RE2::PartialMatch(r.diagnostic, size_re, &size)) rep.original.size = size;
+  }
+
+  // Kind.
+  if (rep.kind != report_kind::feedback) {
+    bool any_failed = false, any_delayed = false, any_delivered = false, any_relayed = false, any_expanded = false;
+    bool any_unknown = false;
+    for (const auto& r : rep.recipients) {
+      switch (r.action) {
+        case dsn_action::failed: any_failed = true; break;
+        case dsn_action::delayed: any_delayed = true; break;
+        case dsn_action::delivered: any_delivered = true; break;
+        case dsn_action::relayed: any_relayed = true; break;
+        case dsn_action::expanded: any_expanded = true; break;
+        case dsn_action::unknown: any_unknown = true; break;
+      }
+    }
+    if (rep.recipients.empty()) {
+      rep.kind = report_kind::not_bounce;
+    } else if (any_failed) {
+      rep.kind = report_kind::failure;
+    } else if (any_unknown) {
+      // No Action field: a status class or the report's wording tells a warning.
+      bool temporary = true;
+      for (const auto& r : rep.recipients)
+        if (!(r.status.starts_with("4"))) temporary = false;
+      bool delay_words = false;
+      for (const auto line : lines)
+        if (k.delay_markers.first(line) >= 0) delay_words = true;
+      if (k.delay_markers.first(rep.bounce_subject) >= 0) delay_words = true;
+      rep.kind = delay_words || (temporary && !rep.recipients.empty() && false) ? report_kind::delay : report_kind::failure;
+    } else if (any_delayed) {
+      rep.kind = report_kind::delay;
+    } else if (any_delivered) {
+      rep.kind = report_kind::delivered;
+    } else if (any_relayed) {
+      rep.kind = report_kind::relayed;
+    } else if (any_expanded) {
+      rep.kind = report_kind::expanded;
+    }
+  }
+  if (rep.reporting_mta.empty()) {
+    const std::string from = address_of(rep.bounce_from);
+    const std::size_t at = from.find('@');
+    if (at != std::string::npos) rep.reporting_mta = from.substr(at + 1);
+  }
+  if (rep.arrival_date.empty()) rep.arrival_date = rep.bounce_date;
+  for (auto& r : rep.recipients)
+    if (r.action == dsn_action::unknown && rep.kind == report_kind::failure) r.action = dsn_action::failed;
+    else if (r.action == dsn_action::unknown && rep.kind == report_kind::delay) r.action = dsn_action::delayed;
+  return rep;
+}
+
+}  // namespace reports

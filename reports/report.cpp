@@ -1,0 +1,57 @@
+#include "reports/report.hpp"
+
+#include "reports/classify.hpp"
+
+namespace reports {
+
+std::string_view to_string(report_kind kind) {
+  switch (kind) {
+    case report_kind::failure: return "failure";
+    case report_kind::delay: return "delay";
+    case report_kind::delivered: return "delivered";
+    case report_kind::relayed: return "relayed";
+    case report_kind::expanded: return "expanded";
+    case report_kind::vacation: return "vacation";
+    case report_kind::feedback: return "feedback";
+    case report_kind::not_bounce: return "not_bounce";
+  }
+  return "not_bounce";
+}
+
+std::string_view to_string(smtp_command command) {
+  switch (command) {
+    case smtp_command::conn: return "CONN";
+    case smtp_command::ehlo: return "EHLO";
+    case smtp_command::mail: return "MAIL";
+    case smtp_command::rcpt: return "RCPT";
+    case smtp_command::data: return "DATA";
+    case smtp_command::unknown: return "";
+  }
+  return "";
+}
+
+std::string_view to_string(dsn_action action) {
+  switch (action) {
+    case dsn_action::failed: return "failed";
+    case dsn_action::delayed: return "delayed";
+    case dsn_action::delivered: return "delivered";
+    case dsn_action::relayed: return "relayed";
+    case dsn_action::expanded: return "expanded";
+    case dsn_action::unknown: return "";
+  }
+  return "";
+}
+
+std::string_view to_string(decided_by by) {
+  switch (by) {
+    case decided_by::status: return "status";
+    case decided_by::text: return "text";
+    case decided_by::reply_code: return "code";
+    case decided_by::command: return "command";
+    case decided_by::report_kind: return "kind";
+    case decided_by::none: return "none";
+  }
+  return "none";
+}
+
+}  // namespace reports

@@ -1,0 +1,189 @@
+#include "reports/text.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace reports::text {
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+bool is_atom_char(unsigned char c) {
+  if (c >= 0x80) return true;  // SMTPUTF8 local parts and IDN domains
+  if (c >= 'a' && c <= 'z') return true;
+  if (c >= 'A' && c <= 'Z') return true;
+  if (c >= '0' && c <= '9') return true;
+  return std::string_view("!#$%&'*+-/=?^_`{|}~.").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool is_domain_char(unsigned char c) {
+  return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '[' || c == ']' || c == ':';
+}
+
+}  // namespace
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string squeeze(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (const char c : s) {
+    if (is_space(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string valid_utf8(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(s.size(), max_bytes == std::string::npos ? s.size() : max_bytes) + 3);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      len = 1;
+      cp = c;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    }
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid (RFC 3629 §3).
+    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+               (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
+      ok = false;
+    const std::string_view piece = ok ? s.substr(i, len) : std::string_view("\xEF\xBF\xBD");
+    if (max_bytes != std::string::npos && out.size() + piece.size() > max_bytes) break;
+    if (ok && len == 1 && c == 0) out.push_back(' ');
+    else out.append(piece);
+    i += ok ? len : 1;
+  }
+  return out;
+}
+
+std::vector<std::string_view> lines(std::string_view s, std::size_t max_lines) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos < s.size() && out.size() < max_lines) {
+    const std::size_t end = s.find('\n', pos);
+    if (end == std::string_view::npos) {
+      out.push_back(s.substr(pos));
+      break;
+    }
+    out.push_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::string find_address(std::string_view s) {
+  // Bounded scan: every '@' is looked at once; the local part and domain are taken by
+  // walking outwards over address characters.
+  std::size_t from = 0;
+  while (from < s.size()) {
+    const std::size_t at = s.find('@', from);
+    if (at == std::string_view::npos) return {};
+    std::size_t b = at;
+    while (b > 0 && is_atom_char(static_cast<unsigned char>(s[b - 1])) && at - b < 256) --b;
+    std::size_t e = at + 1;
+    while (e < s.size() && is_domain_char(static_cast<unsigned char>(s[e])) && e - at < 256) ++e;
+    std::string candidate = clean_address(s.substr(b, e - b));
+    if (!candidate.empty()) return candidate;
+    from = at + 1;
+  }
+  return {};
+}
+
+std::string clean_address(std::string_view s) {
+  s = trim(s);
+  if (istarts_with(s, "rfc822;")) s = trim(s.substr(7));
+  while (!s.empty() && (s.front() == '<' || s.front() == '"' || s.front() == '\'' || s.front() == '(' || s.front() == '.'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == '>' || s.back() == '"' || s.back() == '\'' || s.back() == ')' || s.back() == ',' ||
+                        s.back() == ';' || s.back() == ':' || s.back() == '.' || s.back() == ']'))
+    s.remove_suffix(1);
+  const std::size_t at = s.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return {};
+  std::string_view domain = s.substr(at + 1);
+  if (domain.find('.') == std::string_view::npos && !(domain.starts_with("["))) {
+    // "user@localhost"-like names are kept: local MTAs report them.
+    if (domain.size() < 2) return {};
+  }
+  for (const char c : s)
+    if (is_space(c) || c == '<' || c == '>') return {};
+  std::string out(s.substr(0, at + 1));
+  out += lower(domain);
+  return out;
+}
+
+bool is_ip_literal(std::string_view s) {
+  if (s.empty() || s.size() > 45) return false;
+  bool has_colon = s.find(':') != std::string_view::npos;
+  if (has_colon) {
+    for (const char c : s)
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
+        return false;
+    return true;
+  }
+  int dots = 0, digits = 0;
+  for (const char c : s) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+    } else if (c >= '0' && c <= '9') {
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+}  // namespace reports::text

@@ -1,0 +1,30 @@
+#pragma once
+// reports/text: small string helpers shared by the bounce readers. Pure, thread-safe,
+// allocation-bounded by their inputs. ASCII case rules only (protocol text).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace reports::text {
+
+std::string lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+std::string_view trim(std::string_view s);
+// Folded lines joined (RFC 5322 §2.2.3), runs of white space collapsed to one space, trimmed.
+std::string squeeze(std::string_view s);
+// Replaces invalid UTF-8 with U+FFFD and NUL with a space; cuts at `max_bytes` on a
+// character boundary.
+std::string valid_utf8(std::string_view s, std::size_t max_bytes = std::string::npos);
+// Splits on '\n', at most `max_lines` lines.
+std::vector<std::string_view> lines(std::string_view s, std::size_t max_lines);
+// Address without <>, quotes, "rfc822;" prefix or trailing punctuation, lower-cased
+// domain; "" when it is not addr-spec like.
+std::string clean_address(std::string_view s);
+// First thing that looks like local@domain in `s` ("" if none).
+std::string find_address(std::string_view s);
+bool is_ip_literal(std::string_view s);
+
+}  // namespace reports::text

@@ -1,0 +1,260 @@
+// Unit tests of the bounce readers: input splitting, line endings, MIME and charsets,
+// DSN fields, free-text families, not-a-bounce, vacation, ARF, and bounded work on
+// hostile input.
+
+#include "reports/classify.hpp"
+#include "reports/dsn.hpp"
+#include "reports/input.hpp"
+#include "reports/knowledge.hpp"
+#include "reports/mime.hpp"
+#include "reports/parse.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+const reports::knowledge& knowledge() {
+  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
+  if (!loaded.value) throw std::runtime_error(loaded.error);
+  return *loaded.value;
+}
+
+reports::report parse(const std::string& text) { return reports::parse(reports::normalise_line_endings(text), knowledge()); }
+
+const char* postfix_dsn =
+    "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+    "To: sender@example.org\n"
+    "Subject: Undelivered Mail Returned to Sender\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n"
+    "\n"
+    "--B\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "\n"
+    "This is the mail system at host mx.example.org.\n"
+    "\n"
+    "<kijitora@example.jp>: host mx.example.jp[192.0.2.25] said: 550 5.1.1\n"
+    "    <kijitora@example.jp>: Recipient address rejected: User unknown (in reply to\n"
+    "    RCPT TO command)\n"
+    "\n"
+    "--B\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.example.org\n"
+    "Arrival-Date: Thu, 29 Apr 2010 23:34:45 +0900 (JST)\n"
+    "\n"
+    "Final-Recipient: rfc822; kijitora@example.jp\n"
+    "Original-Recipient: rfc822; kijitora@example.jp\n"
+    "Action: failed\n"
+    "Status: 5.1.1\n"
+    "Remote-MTA: dns; mx.example.jp\n"
+    "Diagnostic-Code: smtp; 550 5.1.1 <kijitora@example.jp>: Recipient address\n"
+    "    rejected: User unknown\n"
+    "X-Postfix-Extra: yes\n"
+    "\n"
+    "--B\n"
+    "Content-Type: text/rfc822-headers\n"
+    "\n"
+    "Received: from submit.example.org (submit.example.org [198.51.100.7])\n"
+    "\tby mx.example.org (Postfix) with ESMTP id 1234\n"
+    "From: Sender <sender@example.org>\n"
+    "To: kijitora@example.jp\n"
+    "Subject: =?UTF-8?B?5rWL6K+V?=\n"
+    "Message-ID: <m1@example.org>\n"
+    "\n"
+    "--B--\n";
+
+TEST(Input, LineEndings) {
+  EXPECT_EQ(reports::normalise_line_endings("a\r\nb\rc\n"), "a\nb\nc\n");
+  EXPECT_EQ(reports::normalise_line_endings("\r\r\n"), "\n\n");
+}
+
+TEST(Input, MboxSplitAndUnescape) {
+  const std::string mbox = "From a@b Thu Jan  1 00:00:00 2024\nSubject: one\n\n>From here\nbody\nFrom c@d Thu Jan  1 00:00:00 2024\nSubject: two\n\nx\n";
+  ASSERT_TRUE(reports::looks_like_mbox(mbox));
+  const auto parts = reports::split_mbox(mbox, 100);
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_NE(parts[0].find("\nFrom here\n"), std::string::npos);
+  EXPECT_EQ(parts[1].find("Subject: two"), 0u);
+  const auto batch = reports::split_bytes(mbox, "box");
+  ASSERT_EQ(batch.messages.size(), 2u);
+  EXPECT_EQ(batch.messages[1].origin, "box#2");
+}
+
+TEST(Input, MaildirAndMissingFile) {
+  const auto dir = std::filesystem::temp_directory_path() / ("probe-maildir-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "cur");
+  std::filesystem::create_directories(dir / "new");
+  std::filesystem::create_directories(dir / "tmp");
+  std::ofstream(dir / "cur" / "1.eml") << postfix_dsn;
+  std::ofstream(dir / "new" / "2.eml") << "Subject: hi\r\n\r\nhello\r\n";
+  std::ofstream(dir / "tmp" / "3.eml") << "unfinished";
+  const auto batch = reports::read_source(dir.string());
+  EXPECT_TRUE(batch.error.empty());
+  ASSERT_EQ(batch.messages.size(), 2u);
+  EXPECT_EQ(batch.messages[1].bytes, "Subject: hi\n\nhello\n");
+  std::filesystem::remove_all(dir);
+  EXPECT_FALSE(reports::read_source((dir / "nothing").string()).error.empty());
+}
+
+TEST(Mime, CharsetsToUtf8) {
+  EXPECT_EQ(reports::mime::to_utf8("\xb2\xe2\xca\xd4", "gb2312"), "测试");
+  EXPECT_EQ(reports::mime::to_utf8("\xb4\xfa\xb8\xd5", "big5"), "測試");
+  EXPECT_EQ(reports::mime::to_utf8("\x1b$B%F%9%H\x1b(B", "iso-2022-jp"), "テスト");
+  EXPECT_EQ(reports::mime::to_utf8("\x83\x65\x83\x58\x83\x67", "shift_jis"), "テスト");
+  EXPECT_EQ(reports::mime::to_utf8("caf\xe9", "iso-8859-1"), "café");
+  EXPECT_EQ(reports::mime::to_utf8("\x93quoted\x94", "windows-1252"), "\u201cquoted\u201d");
+  EXPECT_EQ(reports::mime::to_utf8("+bUuL1Q-", "utf-7"), "测试");
+  EXPECT_EQ(reports::mime::decode_header_text("=?GB2312?B?suLK1A==?= ok"), "测试 ok");
+  EXPECT_EQ(reports::mime::decode_header_text("=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?="), "テスト");
+}
+
+TEST(Mime, TransferEncodings) {
+  const std::string b64 =
+      "Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+      "5rWL6K+V\n";
+  const auto doc = reports::mime::parse_mime(b64);
+  ASSERT_EQ(doc.parts.size(), 1u);
+  EXPECT_EQ(doc.parts[0].text, "测试");
+  const std::string qp =
+      "Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"
+      "caf=E9 soft=\nbreak\n";
+  const auto doc2 = reports::mime::parse_mime(qp);
+  ASSERT_EQ(doc2.parts.size(), 1u);
+  EXPECT_EQ(doc2.parts[0].text, "café softbreak\n");
+}
+
+TEST(Dsn, FieldsWithoutBlankLinesAndFolding) {
+  const auto f = reports::dsn::parse_fields(
+      "Reporting-MTA: dns; a.example\nFinal-Recipient: rfc822; x@example.jp\nAction: failed\nStatus: 5.1.1\n"
+      "Final-Recipient: rfc822; y@example.jp\nOriginal-Recipient: rfc822; y@example.jp\nAction: delayed\nStatus: 4.2.2\n"
+      "Diagnostic-Code: smtp; 452 4.2.2\n  mailbox full\n");
+  ASSERT_EQ(f.per_recipient.size(), 2u);
+  EXPECT_EQ(reports::mime::header_value(f.per_message, "Reporting-MTA"), "dns; a.example");
+  EXPECT_EQ(reports::mime::header_value(f.per_recipient[1], "Diagnostic-Code"), "smtp; 452 4.2.2 mailbox full");
+}
+
+TEST(Parse, PostfixDsn) {
+  const auto rep = parse(postfix_dsn);
+  EXPECT_EQ(rep.kind, reports::report_kind::failure);
+  EXPECT_EQ(rep.mta_family, "Postfix");
+  EXPECT_EQ(rep.reporting_mta, "mx.example.org");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  const auto& r = rep.recipients[0];
+  EXPECT_EQ(r.address, "kijitora@example.jp");
+  EXPECT_EQ(r.status, "5.1.1");
+  EXPECT_EQ(r.reply_code, 550);
+  EXPECT_EQ(r.command, reports::smtp_command::rcpt);
+  EXPECT_EQ(r.remote_host, "mx.example.jp");
+  EXPECT_EQ(r.remote_ip, "192.0.2.25");
+  EXPECT_EQ(r.sources.at("status"), "DSN Status");
+  EXPECT_EQ(r.extra_fields.at("X-Postfix-Extra"), "yes");
+  EXPECT_EQ(rep.original.subject, "测试");
+  EXPECT_EQ(rep.original.message_id, "<m1@example.org>");
+  EXPECT_EQ(rep.original.sending_ip, "198.51.100.7");
+  const auto c = reports::classify(r, rep, knowledge());
+  EXPECT_EQ(c.reason, "userunknown");
+  EXPECT_TRUE(c.hard);
+}
+
+TEST(Parse, QmailAndExim) {
+  const auto q = parse(
+      "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\n"
+      "Hi. This is the qmail-send program at mx.example.jp.\n"
+      "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+      "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+      "<a@example.net>:\n192.0.2.1 does not like recipient.\nRemote host said: 552 5.2.2 <a@example.net>... Mailbox Full\n"
+      "Giving up on 192.0.2.1.\n\n<b@example.net>:\nSorry, I couldn't find any host named example.net. (#5.1.2)\n\n"
+      "--- Below this line is a copy of the message.\n\nFrom: s@example.jp\nTo: a@example.net\n");
+  EXPECT_EQ(q.mta_family, "qmail");
+  ASSERT_EQ(q.recipients.size(), 2u);
+  EXPECT_EQ(reports::classify(q.recipients[0], q, knowledge()).reason, "mailboxfull");
+  EXPECT_EQ(q.recipients[0].remote_ip, "192.0.2.1");
+  EXPECT_EQ(reports::classify(q.recipients[1], q, knowledge()).reason, "hostunknown");
+  const auto e = parse(
+      "From: Mail Delivery System <Mailer-Daemon@e.example.org>\nTo: s@example.org\nSubject: Mail delivery failed\n\n"
+      "This message was created automatically by mail delivery software.\n\n"
+      "A message that you sent could not be delivered to one or more of its\n"
+      "recipients. This is a permanent error. The following address(es) failed:\n\n"
+      "  k@example.net\n    host mx.example.net [192.0.2.2]\n"
+      "    SMTP error from remote mail server after RCPT TO:<k@example.net>:\n"
+      "    554 5.7.1 Service unavailable; Client host [198.51.100.9] blocked using zen.spamhaus.org\n\n"
+      "------ This is a copy of the message, including all the headers. ------\n");
+  EXPECT_EQ(e.mta_family, "Exim");
+  ASSERT_EQ(e.recipients.size(), 1u);
+  EXPECT_EQ(e.recipients[0].command, reports::smtp_command::rcpt);
+  const auto c = reports::classify(e.recipients[0], e, knowledge());
+  EXPECT_EQ(c.reason, "blocked");
+  EXPECT_EQ(c.hints.dnsbl_zone, "zen.spamhaus.org");
+  EXPECT_EQ(c.hints.client_ip, "198.51.100.9");
+}
+
+TEST(Parse, NotABounceVacationAndArf) {
+  const auto plain = parse("From: friend@example.com\nTo: me@example.org\nSubject: lunch?\n\nSee you at noon.\n");
+  EXPECT_EQ(plain.kind, reports::report_kind::not_bounce);
+  EXPECT_TRUE(plain.recipients.empty());
+  const auto vac = parse("From: boss@example.com\nTo: me@example.org\nSubject: Out of office\nAuto-Submitted: auto-replied\n\nAway until Monday.\n");
+  EXPECT_EQ(vac.kind, reports::report_kind::vacation);
+  const auto arf = parse(
+      "From: fbl@isp.example\nTo: abuse@example.org\nSubject: report\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\n\n--F\nContent-Type: text/plain\n\nA complaint.\n"
+      "--F\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: x/1\nVersion: 1\n"
+      "Original-Rcpt-To: <victim@isp.example>\nSource-IP: 192.0.2.77\n\n--F\nContent-Type: text/rfc822-headers\n\n"
+      "From: s@example.org\nTo: victim@isp.example\nSubject: buy\n\n--F--\n");
+  EXPECT_EQ(arf.kind, reports::report_kind::feedback);
+  ASSERT_EQ(arf.recipients.size(), 1u);
+  EXPECT_EQ(arf.recipients[0].feedback_type, "abuse");
+  EXPECT_EQ(arf.recipients[0].address, "victim@isp.example");
+  EXPECT_EQ(arf.original.sending_ip, "192.0.2.77");
+  EXPECT_EQ(reports::classify(arf.recipients[0], arf, knowledge()).reason, "feedback");
+}
+
+TEST(Hostile, BinaryHugeNestedEndless) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string binary(3u << 20, '\0');
+  for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>((i * 2654435761u) >> 13);
+  const auto b = parse(binary);
+  EXPECT_EQ(b.kind, reports::report_kind::not_bounce);
+  // Deeply nested multiparts: cut at the part limit, no stack exhaustion.
+  std::string nested = "Subject: x\nMIME-Version: 1.0\n";
+  for (int i = 0; i < 20000; ++i)
+    nested += "Content-Type: multipart/mixed; boundary=\"b" + std::to_string(i) + "\"\n\n--b" + std::to_string(i) + "\n";
+  const auto n = parse(nested);
+  EXPECT_TRUE(n.truncated);
+  // Endless headers and a huge single line.
+  std::string endless = "From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\n";
+  for (int i = 0; i < 200000; ++i) endless += "X-H" + std::to_string(i) + ": v\n";
+  endless += "\n<a@example.com>: " + std::string(5u << 20, 'a') + "\n";
+  const auto e = parse(endless);
+  for (const auto& r : e.recipients) EXPECT_LE(r.diagnostic.size(), 2048u + 8);
+  // Over the per-message limit: truncated, still a clean value.
+  std::string big(12u << 20, 'x');
+  const auto g = reports::parse(big, knowledge());
+  EXPECT_TRUE(g.truncated);
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "hostile inputs parsed in " << seconds << " s\n";  // a figure, not an assertion
+}
+
+TEST(Knowledge, AdviceInBothLanguages) {
+  for (const char* reason : {"userunknown", "hostunknown", "mailboxfull", "blocked", "spamdetected", "expired",
+                             "networkerror", "norelaying", "requireptr", "authfailure", "mesgtoobig", "undefined"}) {
+    const auto en = reports::advice_for(knowledge(), reason, "", "en");
+    const auto zh = reports::advice_for(knowledge(), reason, "", "zh");
+    ASSERT_TRUE(en && zh) << reason;
+    EXPECT_FALSE(en->action.empty());
+    EXPECT_NE(en->what, zh->what);
+  }
+  const auto pbl = reports::advice_for(knowledge(), "blocked", "spamhaus-pbl", "zh");
+  ASSERT_TRUE(pbl);
+  EXPECT_NE(pbl->what.find("PBL"), std::string::npos);
+  const auto fallback = reports::advice_for(knowledge(), "blocked", "no-such-subcause", "fr");
+  ASSERT_TRUE(fallback);
+  EXPECT_EQ(fallback->side, "sender");
+  EXPECT_FALSE(reports::load_knowledge("/nonexistent").error.empty());
+}
+
+}  // namespace
