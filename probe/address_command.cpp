@@ -268,6 +268,7 @@ void register_address_command(CLI::App& app, command_context& ctx) {
       ->required()
       ->check(no_control_characters());
   add_flags(*check);
+  check->fallthrough();  // --json, -v, --lang also after "check"
   check->footer(
       "Talks SMTP to the domain's MX up to RCPT TO, never DATA.\n"
       "Examples:\n"
