@@ -603,24 +603,8 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
     co_return transaction_end::decided;
   }
 
-  if (sess.in_transaction()) {
-    auto ex = co_await sess.rset();
-    const auto error = ex.error;
-    const bool ok = ex.response && ex.response->klass() == 2;
-    const auto refusal = ex.response;
-    record(at, std::move(ex));
-    if (!ok) {
-      if (reused) co_return transaction_end::stale_session;
-      at.error = error;
-      at.refusal = refusal;
-      at.ended_at = phase::rset;
-      at.end = error ? end_for(*error) : attempt_end::refused_temporarily;
-      co_return transaction_end::next_address;
-    }
-    first_reply = false;
-  }
-
-  // MAIL and RCPT; a 530 "must issue STARTTLS first" upgrades the session once and starts over.
+  // [RSET,] MAIL, RCPT — pipelined when offered. A 530 "must issue STARTTLS first" upgrades
+  // the session once and starts over.
   for (int round = 0; round < 2; ++round) {
     const auto upgrade = [&]() -> net::awaitable<bool> {
       const std::size_t before = sess.opening().transcript.size();
@@ -636,16 +620,34 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
       co_return true;
     };
 
-    auto mail = co_await sess.mail_from(options_.mail_from, needs_utf8);
-    const auto mail_reply = mail.response;
-    const auto mail_error = mail.error;
-    record(at, std::move(mail));
-    if (mail_error) {
-      at.error = mail_error;
+    auto group = co_await sess.mail_transaction(sess.in_transaction(), options_.mail_from, needs_utf8, check.recipient);
+    std::optional<exchange> rset, mail, rcpt;
+    for (const auto& ex : group) {
+      if (ex.step == phase::rset) rset = ex;
+      if (ex.step == phase::mail) mail = ex;
+      if (ex.step == phase::rcpt) rcpt = ex;
+    }
+    for (auto& ex : group) record(at, std::move(ex));
+
+    if (rset) {
+      const bool ok = rset->response && rset->response->klass() == 2;
+      if (!ok) {
+        if (reused) co_return transaction_end::stale_session;
+        at.error = rset->error;
+        at.refusal = rset->response;
+        at.ended_at = phase::rset;
+        at.end = rset->error ? end_for(*rset->error) : attempt_end::refused_temporarily;
+        co_return transaction_end::next_address;
+      }
+      first_reply = false;
+    }
+    if (!mail || mail->error) {
+      at.error = mail ? mail->error : failure{phase::mail, failure_kind::local_error, "MAIL was not sent"};
       at.ended_at = phase::mail;
-      at.end = end_for(*mail_error);
+      at.end = end_for(*at.error);
       co_return stale_or(transaction_end::next_address);
     }
+    const auto& mail_reply = mail->response;
     if (mail_reply->code == 421) {
       at.refusal = mail_reply;
       at.ended_at = phase::mail;
@@ -676,16 +678,13 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
       co_return transaction_end::decided;
     }
 
-    auto rcpt = co_await sess.rcpt_to(check.recipient);
-    const auto rcpt_reply = rcpt.response;
-    const auto rcpt_error = rcpt.error;
-    record(at, std::move(rcpt));
-    if (rcpt_error) {
-      at.error = rcpt_error;
+    if (!rcpt || rcpt->error) {
+      at.error = rcpt ? rcpt->error : failure{phase::rcpt, failure_kind::local_error, "RCPT was not sent"};
       at.ended_at = phase::rcpt;
-      at.end = end_for(*rcpt_error);
+      at.end = end_for(*at.error);
       co_return transaction_end::next_address;
     }
+    const auto& rcpt_reply = rcpt->response;
     if (rcpt_reply->code == 421) {
       at.refusal = rcpt_reply;
       at.ended_at = phase::rcpt;
@@ -766,33 +765,35 @@ net::awaitable<void> prober::test_catch_all(session& sess, address_check& check,
   probe_box.domain_unicode = check.recipient.domain_unicode;
   result.probe_address = probe_box.address();
 
-  auto rset = co_await sess.rset();
-  const bool rset_ok = rset.response && rset.response->klass() == 2;
-  const std::string rset_text = rset.error ? rset.error->describe() : rset.response ? quote_reply(*rset.response) : "";
-  record(at, std::move(rset));
-  if (!rset_ok) {
+  auto group = co_await sess.mail_transaction(true, options_.mail_from, check.recipient.utf8_local, probe_box);
+  std::optional<exchange> rset, mail, rcpt;
+  for (const auto& ex : group) {
+    if (ex.step == phase::rset) rset = ex;
+    if (ex.step == phase::mail) mail = ex;
+    if (ex.step == phase::rcpt) rcpt = ex;
+  }
+  for (auto& ex : group) record(at, std::move(ex));
+  const auto describe = [](const std::optional<exchange>& ex) -> std::string {
+    if (!ex) return "not sent";
+    if (ex->error) return ex->error->describe();
+    return ex->response ? quote_reply(*ex->response) : "";
+  };
+  if (!rset || !rset->response || rset->response->klass() != 2) {
     result.state = catch_all_state::inconclusive;
-    result.reason = "RSET failed: " + rset_text;
+    result.reason = "RSET failed: " + describe(rset);
     co_return;
   }
-  auto mail = co_await sess.mail_from(options_.mail_from, check.recipient.utf8_local);
-  const bool mail_ok = mail.response && mail.response->klass() == 2;
-  const std::string mail_text = mail.error ? mail.error->describe() : mail.response ? quote_reply(*mail.response) : "";
-  record(at, std::move(mail));
-  if (!mail_ok) {
+  if (!mail || !mail->response || mail->response->klass() != 2) {
     result.state = catch_all_state::inconclusive;
-    result.reason = "MAIL FROM for the test failed: " + mail_text;
+    result.reason = "MAIL FROM for the test failed: " + describe(mail);
     co_return;
   }
-  auto rcpt = co_await sess.rcpt_to(probe_box);
-  result.response = rcpt.response;
-  const auto error = rcpt.error;
-  record(at, std::move(rcpt));
-  if (error) {
+  if (!rcpt || rcpt->error || !rcpt->response) {
     result.state = catch_all_state::inconclusive;
-    result.reason = "the test RCPT failed: " + error->describe();
+    result.reason = "the test RCPT failed: " + describe(rcpt);
     co_return;
   }
+  result.response = rcpt->response;
   const auto meaning = options_.classifier->classify(*result.response);
   std::optional<quirk_match> quirk;
   if (options_.quirks) quirk = options_.quirks->match(at.mx_host, *result.response, meaning.meaning);

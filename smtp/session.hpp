@@ -153,6 +153,12 @@ class session {
   // from smtp::check_reverse_path ("" is the null sender).
   boost::asio::awaitable<exchange> mail_from(const std::string& reverse_path, bool smtputf8);
   boost::asio::awaitable<exchange> rcpt_to(const mailbox& recipient);
+  // [RSET,] MAIL FROM, RCPT TO as one transaction: pipelined in one write when the server
+  // offers PIPELINING (RFC 2920), else one by one, stopping at the first refusal. One
+  // exchange per command sent, in order; a pipelined RCPT after a refused MAIL is answered
+  // (503) and returned too — callers read MAIL's reply first.
+  boost::asio::awaitable<std::vector<exchange>> mail_transaction(bool rset_first, const std::string& reverse_path,
+                                                                 bool smtputf8, const mailbox& recipient);
   boost::asio::awaitable<exchange> rset();
   // STARTTLS in an open session (after a 530 "must issue STARTTLS first"), then EHLO.
   boost::asio::awaitable<std::optional<failure>> upgrade_to_tls();
@@ -177,6 +183,8 @@ class session {
   };
 
   boost::asio::awaitable<std::optional<failure>> connect(boost::asio::ip::tcp::endpoint target);
+  exchange prepare(verb v, const std::string& argument) const;  // the line, or why it cannot be sent
+  void settle(verb v, exchange& ex);                             // session state after a reply
   boost::asio::awaitable<exchange> command(verb v, std::string argument);
   boost::asio::awaitable<read_outcome> write_and_read(std::string line, phase p);
   boost::asio::awaitable<read_outcome> read_reply(phase p);

@@ -712,6 +712,50 @@ TEST(Prober, Rcpt421MovesToTheNextAddress) {
   EXPECT_EQ(r.attempts[0].end, attempt_end::refused_temporarily);
 }
 
+TEST(Prober, PipelinesOnlyWhenOffered) {
+  world w;
+  w.zone.add_mx("pipe.test", 10, "mx.pipe.test");
+  w.zone.add_a("mx.pipe.test", "127.0.0.2");
+  fakes::smtp_behaviour b;
+  b.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+    if (!line.starts_with("MAIL")) return std::nullopt;
+    fakes::smtp_action a;
+    a.reply = "553 5.7.1 <probe@probe.example.net>: Sender address rejected: not owned by you";
+    return a;
+  };
+  auto& server = w.serve("127.0.0.2", b);
+  // With PIPELINING (RFC 2920) MAIL and RCPT go out in one write; RCPT's answer is ignored.
+  const auto pipelined = w.check_once("alice@pipe.test");
+  EXPECT_EQ(pipelined.result, verdict::rejected_us) << pipelined.reason;
+  EXPECT_EQ(count_prefix(server.commands(), "RCPT"), 1u);
+  // Without it, nothing follows a refused MAIL.
+  auto& ehlo = server.behaviour().ehlo;
+  ehlo.erase(std::remove(ehlo.begin(), ehlo.end(), "PIPELINING"), ehlo.end());
+  const auto one_by_one = w.check_once("alice@pipe.test");
+  EXPECT_EQ(one_by_one.result, verdict::rejected_us) << one_by_one.reason;
+  EXPECT_EQ(count_prefix(server.commands(), "RCPT"), 1u);
+  EXPECT_EQ(count_prefix(server.commands(), "MAIL"), 2u);
+}
+
+TEST(Prober, WithoutPipeliningTheDialogueIsTheSame) {
+  world w;
+  w.zone.add_mx("plain.test", 10, "mx.plain.test");
+  w.zone.add_a("mx.plain.test", "127.0.0.2");
+  fakes::smtp_behaviour b;
+  b.ehlo = {"plain.test", "SIZE 1000"};
+  b.rcpt = only("alice@plain.test");
+  auto& server = w.serve("127.0.0.2", b);
+  smtp::prober p(w.io.get_executor(), w.zone, w.options());
+  EXPECT_EQ(w.check(p, "alice@plain.test").result, verdict::deliverable);
+  EXPECT_EQ(w.check(p, "bob@plain.test").result, verdict::undeliverable);
+  close(w.io, p);
+  EXPECT_EQ(server.commands(),
+            (std::vector<std::string>{"EHLO probe.example.net", "MAIL FROM:<probe@probe.example.net>",
+                                      "RCPT TO:<alice@plain.test>", "RSET", "MAIL FROM:<probe@probe.example.net>",
+                                      server.commands()[5], "RSET", "MAIL FROM:<probe@probe.example.net>",
+                                      "RCPT TO:<bob@plain.test>", "QUIT"}));
+}
+
 TEST(Decide, IsAPureFunctionOfFacts) {
   smtp::address_check c;
   c.routing.kind = dns::route_kind::mx;

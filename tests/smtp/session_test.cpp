@@ -338,6 +338,50 @@ TEST(Session, RcptTimeoutNamesItsPhase) {
   EXPECT_FALSE(s.usable());
 }
 
+TEST(Session, PipelinedTransactionNamesThePhaseThatTimedOut) {
+  net::io_context io;
+  fakes::smtp_behaviour silent;
+  silent.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+    if (!line.starts_with("RCPT")) return std::nullopt;
+    fakes::smtp_action a;
+    a.hang = true;
+    return a;
+  };
+  fakes::fake_smtp_server server(io, silent);
+  smtp::session s(io.get_executor(), options_for(server.port()));
+  ASSERT_EQ(open_session(io, s).result.status, open_status::ready);
+  ASSERT_TRUE(s.opening().capabilities_now.pipelining);
+  const auto group = fakes::run_coroutine(io, s.mail_transaction(false, "", false, box("user@example.com")));
+  ASSERT_EQ(group.size(), 2u);
+  EXPECT_EQ(group[0].step, phase::mail);
+  ASSERT_TRUE(group[0].response);
+  EXPECT_EQ(group[0].response->code, 250);
+  EXPECT_EQ(group[1].step, phase::rcpt);
+  ASSERT_TRUE(group[1].error);
+  EXPECT_EQ(group[1].error->kind, failure_kind::timeout);
+  EXPECT_TRUE(group[1].error->describe().starts_with("timeout while waiting for the RCPT TO response"));
+  EXPECT_FALSE(s.usable());
+}
+
+TEST(Session, PipelinedGroupReadsRepliesInOrder) {
+  net::io_context io;
+  fakes::smtp_behaviour b;
+  b.rcpt = [](const std::string&, fakes::smtp_connection&) { return std::string("550-5.1.1 first\n550 5.1.1 second"); };
+  fakes::fake_smtp_server server(io, b);
+  smtp::session s(io.get_executor(), options_for(server.port()));
+  ASSERT_EQ(open_session(io, s).result.status, open_status::ready);
+  fakes::run_coroutine(io, s.mail_from("", false));
+  ASSERT_TRUE(s.in_transaction());
+  const auto group = fakes::run_coroutine(io, s.mail_transaction(true, "a@b.example", false, box("user@example.com")));
+  ASSERT_EQ(group.size(), 3u);
+  EXPECT_EQ(group[0].response->lines[0], "2.0.0 Ok");
+  EXPECT_EQ(group[1].response->lines[0], "2.1.0 Ok");
+  EXPECT_EQ(group[2].response->lines.size(), 2u);
+  EXPECT_TRUE(s.in_transaction());
+  EXPECT_EQ(s.rcpts_sent(), 1u);
+  EXPECT_TRUE(s.usable());
+}
+
 TEST(Session, ConnectionRefused) {
   net::io_context io;
   std::uint16_t port = 0;
