@@ -571,6 +571,35 @@ TEST(Prober, SessionsAreSharedPerMxAddress) {
   EXPECT_EQ(p.counters().commands_sent, server.commands().size());
 }
 
+TEST(Prober, AKeptSessionTheServerClosedIsReplacedSilently) {
+  world w;
+  w.zone.add_mx("idle.test", 10, "mx.idle.test");
+  w.zone.add_a("mx.idle.test", "127.0.0.2");
+  fakes::smtp_behaviour b;
+  // The server hangs up right after answering the first check's last RCPT, as a server
+  // with a short idle timeout does; the client learns it only at the next command.
+  b.on_command = [](const std::string& line, fakes::smtp_connection& c) -> std::optional<fakes::smtp_action> {
+    if (!line.starts_with("RCPT") || c.index != 1 || c.rcpts < 2) return std::nullopt;
+    fakes::smtp_action a;
+    a.reply = "550 5.1.1 unknown";
+    a.close = true;
+    return a;
+  };
+  auto& server = w.serve("127.0.0.2", b);
+  smtp::prober p(w.io.get_executor(), w.zone, w.options());
+  const auto first = w.check(p, "alice@idle.test");
+  const auto second = w.check(p, "bob@idle.test");
+  close(w.io, p);
+  EXPECT_EQ(first.result, verdict::deliverable) << first.reason;
+  EXPECT_EQ(second.result, verdict::deliverable) << second.reason;
+  ASSERT_EQ(second.attempts.size(), 2u);
+  EXPECT_TRUE(second.attempts[0].reused_session);
+  EXPECT_NE(second.attempts[0].note.find("no longer answered"), std::string::npos);
+  EXPECT_FALSE(second.attempts[1].reused_session);
+  EXPECT_EQ(second.evidence_attempt, 1u);
+  EXPECT_EQ(server.connections(), 2u);
+}
+
 TEST(Prober, OneSessionAtATimePerAddressAndRcptLimit) {
   world w;
   w.zone.add_mx("busy.test", 10, "mx.busy.test");
