@@ -8,7 +8,7 @@
 namespace probe {
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::string safe(std::string_view text) { return valid_utf8(text); }
 

@@ -18,8 +18,9 @@ namespace probe {
 // 4 unreachable, rejected-us, protocol-error, tls-error (probe/exit_status.hpp).
 int exit_status_for(smtp::verdict verdict);
 
-nlohmann::json address_check_json(const smtp::address_check& check, const smtp::prober_counters* counters = nullptr);
-nlohmann::json reply_json(const smtp::reply& reply);
+nlohmann::ordered_json address_check_json(const smtp::address_check& check,
+                                           const smtp::prober_counters* counters = nullptr);
+nlohmann::ordered_json reply_json(const smtp::reply& reply);
 
 void print_address_check(std::ostream& out, const smtp::address_check& check, int verbose);
 

@@ -723,14 +723,20 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
     check.greylisted = true;
     co_return transaction_end::greylisted;
   }
-  if (meaning == reply_meaning::mailbox_unknown && !catch_all_cache_.contains(check.recipient.domain)) {
-    // A refused real recipient already shows that the domain refuses unknown ones.
-    catch_all_result learnt;
-    learnt.state = catch_all_state::rejects_unknown;
-    learnt.probe_address = check.recipient.address();
-    learnt.response = check.rcpt_reply;
-    learnt.reason = "learnt from the refusal of " + check.recipient.address();
-    catch_all_cache_[check.recipient.domain] = std::move(learnt);
+  if (meaning == reply_meaning::mailbox_unknown) {
+    if (const auto cached = catch_all_cache_.find(check.recipient.domain); cached != catch_all_cache_.end()) {
+      check.catch_all = cached->second;
+      check.catch_all.from_cache = true;
+    } else {
+      // A refused real recipient already shows that the domain refuses unknown ones.
+      catch_all_result learnt;
+      learnt.state = catch_all_state::rejects_unknown;
+      learnt.probe_address = check.recipient.address();
+      learnt.response = check.rcpt_reply;
+      learnt.reason = "learnt from the refusal of " + check.recipient.address();
+      catch_all_cache_[check.recipient.domain] = learnt;
+      check.catch_all = std::move(learnt);
+    }
   }
   if (meaning == reply_meaning::accepted && !check.quirk) {
     if (options_.catch_all_test)
