@@ -6,7 +6,7 @@
 //   probe_smtp_bench --port 2525 [--domains 1000] [--recipients 10000] [--addresses 1000]
 //                    [--mx-ip 127.0.0.2] [--jobs 64] [--rate 2] [--max-rcpts 20]
 //                    [--max-idle 128] [--order domain|shuffled] [--tls off|opportunistic]
-//                    [--no-catch-all] [--known PREFIX]
+//                    [--no-catch-all] [--fixed-domain probe.test --users alice,bob]
 #include "dns/source.hpp"
 #include "smtp/prober.hpp"
 
@@ -44,6 +44,8 @@ struct config {
   bool shuffled = false;
   bool catch_all = true;
   std::string tls = "off";
+  std::string fixed_domain;         // when set: every recipient is USER@fixed_domain
+  std::vector<std::string> users;   // the USERs cycled through with fixed_domain
 };
 
 // domainN.bench.test → MX 10 mxK.bench.test (K = N mod addresses) → A 127.1.x.y
@@ -56,7 +58,13 @@ class generated_zone final : public dns::source {
     a.qname = name;
     a.qtype = qtype;
     a.result = dns::outcome::nxdomain;
-    if (name.starts_with("domain") && name.ends_with(".bench.test")) {
+    if (!config_.fixed_domain.empty() && name == config_.fixed_domain) {
+      a.result = dns::outcome::nodata;
+      if (qtype == dns::type::mx) {
+        a.result = dns::outcome::records;
+        a.records.push_back({name, dns::type::mx, 300, dns::mx_data{10, "mx0.bench.test"}});
+      }
+    } else if (name.starts_with("domain") && name.ends_with(".bench.test")) {
       const std::size_t n = number(name.substr(6));
       a.result = dns::outcome::nodata;
       if (qtype == dns::type::mx) {
@@ -111,11 +119,21 @@ bool parse(int argc, char** argv, config& c) {
     else if (arg == "--order") c.shuffled = value() == "shuffled";
     else if (arg == "--tls") c.tls = value();
     else if (arg == "--no-catch-all") c.catch_all = false;
+    else if (arg == "--fixed-domain") c.fixed_domain = value();
+    else if (arg == "--users") {
+      const std::string list = value();
+      for (std::size_t start = 0; start <= list.size();) {
+        const auto comma = std::min(list.find(',', start), list.size());
+        if (comma > start) c.users.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
     else {
       std::cerr << "unknown argument " << arg << "\n";
       return false;
     }
   }
+  if (!c.fixed_domain.empty() && c.users.empty()) c.users = {"postmaster"};
   return c.domains > 0 && c.recipients > 0 && c.addresses > 0 && c.jobs > 0;
 }
 
@@ -137,8 +155,13 @@ int main(int argc, char** argv) {
   recipients.reserve(c.recipients);
   for (std::size_t i = 0; i < c.recipients; ++i) {
     smtp::mailbox box;
-    box.local = "user" + std::to_string(i / c.domains);
-    box.domain = "domain" + std::to_string(i % c.domains) + ".bench.test";
+    if (c.fixed_domain.empty()) {
+      box.local = "user" + std::to_string(i / c.domains);
+      box.domain = "domain" + std::to_string(i % c.domains) + ".bench.test";
+    } else {
+      box.local = c.users[i % c.users.size()];
+      box.domain = c.fixed_domain;
+    }
     box.domain_unicode = box.domain;
     recipients.push_back(std::move(box));
   }
@@ -206,7 +229,8 @@ int main(int argc, char** argv) {
   io.run();
   const double seconds = std::chrono::duration<double>(finished - start).count();
   const auto& k = prober.counters();
-  std::printf("recipients          %zu over %zu domains, MX on %s, port %u\n", recipients.size(), c.domains,
+  std::printf("recipients          %zu over %zu domains, MX on %s, port %u\n", recipients.size(),
+              c.fixed_domain.empty() ? c.domains : std::size_t{1},
               c.mx_ip.empty() ? (std::to_string(c.addresses) + " loopback addresses").c_str() : c.mx_ip.c_str(), c.port);
   std::printf("politeness          %.1f sessions/s per address, %zu RCPTs per session, one session per address\n",
               c.rate, c.max_rcpts);
