@@ -1,6 +1,7 @@
 // probe: why did this mail bounce, and would it still?
 // main wires the commands together; each command lives in its own file.
 
+#include "probe/address_command.hpp"
 #include "probe/bounce_command.hpp"
 #include "probe/cli.hpp"
 #include "probe/config_file.hpp"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   probe::register_batch_command(app, ctx);
   probe::register_rbl_command(app, ctx);
   probe::register_server_command(app, ctx);
+  probe::register_address_command(app, ctx);
   // Commands of later issues register here.
 
   try {
