@@ -3,6 +3,7 @@
 
 #include "probe/address_command.hpp"
 #include "probe/bounce_command.hpp"
+#include "probe/bounce_live.hpp"
 #include "probe/cli.hpp"
 #include "probe/config_file.hpp"
 #include "probe/commands.hpp"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_flag, "Config file (TOML); default $XDG_CONFIG_HOME/probe/config.toml, then /etc/probe/config.toml");
 
   probe::register_mx_command(app, ctx);
+  probe::set_bounce_live_checks(probe::run_bounce_live);  // live checks unless --offline (issue 7)
   probe::register_bounce_command(app, ctx);
   probe::register_batch_command(app, ctx);
   probe::register_rbl_command(app, ctx);
