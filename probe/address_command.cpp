@@ -7,21 +7,15 @@
 #include "probe/prober_setup.hpp"
 #include "probe/terminal_text.hpp"
 #include "smtp/prober.hpp"
-#include "smtp/text.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 namespace probe {
 namespace net = boost::asio;
-using namespace std::chrono_literals;
 
 bool address_given(const CLI::App& app) { return app.count("address") > 0; }
 

@@ -8,9 +8,9 @@
 // `probe mx example.com` still reaches the mx command). The check runs in the top-level
 // app's final callback when an address was given.
 //
-// Sender identity: --helo, else /etc/mailname, else this host's name; --mail-from, else
-// "probe@<HELO name>" when that name is fully qualified, else the null sender "<>". The
-// defaults never use the recipient's domain, a mailbox provider's domain or the recipient.
+// Sender identity and limits come from probe/prober_setup.hpp (shared with batch and
+// correlation): --helo, else /etc/mailname, else this host's name; --mail-from, else
+// "probe@<HELO name>" or the null sender; defaults never forge.
 
 #include "probe/cli.hpp"
 
