@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <regex>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace probe {
@@ -38,6 +38,16 @@ std::size_t count_lines(const std::string& path) {
   return lines + (last_newline ? 0 : 1);
 }
 
+// Idle SMTP sessions are kept for reuse across a large run; let the process use the
+// file descriptors its hard limit allows rather than the 1024 a shell often defaults to.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 int run(const batch_request& request, command_context& ctx) {
   batch_settings settings;
   settings.jobs = request.jobs;
@@ -54,6 +64,7 @@ int run(const batch_request& request, command_context& ctx) {
   }
   settings.progress = isatty(STDERR_FILENO) != 0;
 
+  raise_open_file_limit();
   std::FILE* input = stdin;
   std::size_t total = 0;
   if (request.input != "-") {
@@ -70,7 +81,8 @@ int run(const batch_request& request, command_context& ctx) {
     return exit_usage;
   }
   auto& rt = *std::get<std::unique_ptr<runtime>>(created);
-  auto executor = make_job_executor(rt, ctx.config, {.offline = request.offline});
+  auto executor = make_job_executor(
+      rt, ctx.config, {.offline = request.offline, .shard_index = settings.shard_index, .shard_count = settings.shard_count});
   const auto summary = run_batch(rt.io(), input, stdout, *executor, settings, total);
   if (!summary.output_closed) std::cerr << summary_line(summary, *executor) << '\n';
   if (summary.interrupted) {

@@ -15,7 +15,9 @@
 namespace probe {
 
 struct batch_job_settings {
-  bool offline = false;  // bounce jobs: parse and classify only
+  bool offline = false;       // bounce jobs: parse and classify only
+  unsigned shard_index = 0;   // bounce jobs learn their shard once read
+  unsigned shard_count = 1;
 };
 
 std::unique_ptr<job_executor> make_job_executor(runtime& rt, const settings& config, batch_job_settings options);

@@ -181,10 +181,10 @@ class batch {
         auto result = co_await executor_.execute(job);
         if (!result) {
           skip(job.line);
-        } else if (result->contains("error") && result->size() == 1) {
-          emit_error(batch_line_error{job.line, job.id, (*result)["error"].get<std::string>(), {}});
+        } else if (!result->error.empty()) {
+          emit_error(batch_line_error{job.line, job.id, result->error, {}});
         } else {
-          emit_result(job, std::move(*result));
+          emit_result(job, result->json_object);
         }
       } catch (const boost::system::system_error& e) {
         if (e.code() == net::error::operation_aborted || stopping_) {
@@ -243,11 +243,10 @@ class batch {
     return out;
   }
 
-  void emit_result(const batch_job& job, json result) {
+  void emit_result(const batch_job& job, const std::string& body) {
     std::string text = prefix(job.line, job.id);
     text += ",\"job\":\"" + std::string(to_string(job.kind)) + "\"";
     if (job.kind != job_kind::bounce_text) text += ",\"input\":" + json(job.value).dump(-1, ' ', false, json::error_handler_t::replace);
-    const std::string body = result.dump(-1, ' ', false, json::error_handler_t::replace);
     if (body.size() > 2) text += "," + body.substr(1);  // the result's keys after ours
     else text += "}";
     ++summary_.results;
@@ -398,6 +397,13 @@ class batch {
 };
 
 }  // namespace
+
+job_output job_output::result(const json& object) {
+  return {object.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+}
+job_output job_output::result(const nlohmann::ordered_json& object) {
+  return {object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), {}};
+}
 
 batch_summary run_batch(net::io_context& io, std::FILE* input, std::FILE* output, job_executor& executor,
                         const batch_settings& settings, std::size_t total_lines) {

@@ -31,14 +31,25 @@
 
 namespace probe {
 
+// What a job produced: a JSON object (as text, so each command keeps its own key order),
+// or an error that becomes an error record.
+struct job_output {
+  std::string json_object;  // "{...}"
+  std::string error;        // non-empty: the job failed; json_object is ignored
+
+  static job_output result(const nlohmann::json& object);
+  static job_output result(const nlohmann::ordered_json& object);
+  static job_output failure(std::string why) { return {{}, std::move(why)}; }
+};
+
 // What one job does. Implemented over the run's shared DNS cache, prober, DNSBL checker
 // and bounce knowledge (probe/batch_jobs.hpp); tests use their own.
 class job_executor {
  public:
   virtual ~job_executor() = default;
-  // The result object; nullopt when the job turns out to belong to another shard (bounce
+  // The job's output; nullopt when the job turns out to belong to another shard (bounce
   // jobs learn their key only once read). Network outcomes are results, not exceptions.
-  virtual boost::asio::awaitable<std::optional<nlohmann::json>> execute(const batch_job& job) = 0;
+  virtual boost::asio::awaitable<std::optional<job_output>> execute(const batch_job& job) = 0;
   // Sends QUIT on open SMTP sessions; bounded by the executor's own timeouts.
   virtual boost::asio::awaitable<void> shutdown() = 0;
   // "12 SMTP sessions, 340 DNS queries (1200 answered from cache)" for the summary.

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     std::cerr << "probe: internal error: " << e.what() << '\n';
     return probe::exit_internal;
   }
-  if (app.get_subcommands().empty()) {
+  if (app.get_subcommands().empty() && !probe::address_given(app)) {
     std::cout << app.help();
     return probe::exit_usage;
   }
