@@ -47,6 +47,10 @@ class run_jobs final : public job_executor {
     co_return error_result("unknown job");
   }
 
+  void drain() override {
+    if (prober_) prober_->drain();
+  }
+
   net::awaitable<void> shutdown() override {
     if (prober_) co_await prober_->close();  // QUIT on the sessions kept open for reuse
   }

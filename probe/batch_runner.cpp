@@ -304,6 +304,7 @@ class batch {
   void stop() {
     if (stopping_) return;
     stopping_ = true;
+    executor_.drain();
     if (channel_) channel_->cancel();  // the reader's pending send fails; it stops reading
     notify();
     // Running jobs get a grace period to finish (their sessions then end with QUIT), then

@@ -50,6 +50,9 @@ class job_executor {
   // The job's output; nullopt when the job turns out to belong to another shard (bounce
   // jobs learn their key only once read). Network outcomes are results, not exceptions.
   virtual boost::asio::awaitable<std::optional<job_output>> execute(const batch_job& job) = 0;
+  // The run is stopping: work that has not started should not start (a dialogue under way
+  // may finish, so its session can end with QUIT).
+  virtual void drain() {}
   // Sends QUIT on open SMTP sessions; bounded by the executor's own timeouts.
   virtual boost::asio::awaitable<void> shutdown() = 0;
   // "12 SMTP sessions, 340 DNS queries (1200 answered from cache)" for the summary.

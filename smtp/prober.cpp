@@ -347,6 +347,7 @@ net::awaitable<address_check> prober::check(mailbox recipient) {
 }
 
 net::awaitable<address_check> prober::check(mailbox recipient, dns::routing routing) {
+  if (draining_) throw boost::system::system_error(net::error::operation_aborted, "the prober is draining");
   const auto start = clock_type::now();
   ++counters_.checks;
   address_check out;
@@ -490,6 +491,7 @@ net::awaitable<prober::address_end> prober::try_address(address_check& check, co
     at.implicit_mx = host.implicit;
     at.address = address;
     auto guard = co_await s.gate.acquire();
+    if (draining_) throw boost::system::system_error(net::error::operation_aborted, "the prober is draining");
 
     std::unique_ptr<session> sess;
     bool reused = false;

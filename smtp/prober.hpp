@@ -166,6 +166,11 @@ class prober {
   boost::asio::awaitable<address_check> check(mailbox recipient, dns::routing routing);
   // Sends QUIT on every idle session and closes them.
   boost::asio::awaitable<void> close();
+  // Stop taking new work (a batch was interrupted): checks that have not started talking
+  // to a server — queued for a session slot, or not begun — end with operation_aborted;
+  // a dialogue under way finishes, so its session can be ended with QUIT by close().
+  void drain() { draining_ = true; }
+  bool draining() const { return draining_; }
 
   const prober_counters& counters() const;
   // Across the checks so far: several domains timed out on every address, none answered.
@@ -173,6 +178,7 @@ class prober {
   const prober_options& options() const { return options_; }
 
  private:
+  bool draining_ = false;
   struct slot {
     async_gate gate;
     std::unique_ptr<session> idle;  // an open session kept for reuse

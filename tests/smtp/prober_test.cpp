@@ -1,12 +1,15 @@
 // smtp::prober end to end: in-memory DNS (memory_zone) and scripted fake servers on
 // 127.0.0.x / ::1 sharing one port. Every fake fails the test if it ever sees DATA or BDAT.
 #include "smtp/prober.hpp"
+#include "tests/fakes/blackhole.hpp"
 #include "tests/fakes/fake_smtp_server.hpp"
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 #include "tests/fakes/socks5_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
@@ -52,26 +55,8 @@ smtp::mailbox box(const std::string& text) {
   return *parsed;
 }
 
-// A port free on every loopback address the test uses: fake servers bind it one by one.
-std::uint16_t free_port(net::io_context& io) {
-  net::ip::tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-// Accepts nothing and keeps its one-slot backlog full: connects to it time out, as when a
-// firewall drops SYNs (outbound port 25 blocked).
-struct blackhole {
-  blackhole(net::io_context& io, const std::string& address, std::uint16_t port)
-      : acceptor(io), filler(io) {
-    const net::ip::tcp::endpoint endpoint(net::ip::make_address(address), port);
-    acceptor.open(endpoint.protocol());
-    acceptor.bind(endpoint);
-    acceptor.listen(0);
-    filler.connect(endpoint);
-  }
-  net::ip::tcp::acceptor acceptor;
-  net::ip::tcp::socket filler;
-};
+using fakes::blackhole;
+using fakes::free_port;
 
 struct world {
   net::io_context io;
@@ -805,6 +790,45 @@ TEST(Decide, IsAPureFunctionOfFacts) {
   c.routing.kind = dns::route_kind::no_domain;
   smtp::decide(c, smtp::tls_mode::opportunistic, 25);
   EXPECT_EQ(c.result, verdict::no_mail_domain);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Prober, DrainLetsTheDialogueUnderWayFinishAndStopsTheRest) {
+  world w;
+  w.zone.add_mx("queue.test", 10, "mx.queue.test");
+  w.zone.add_a("mx.queue.test", "127.0.0.2");
+  fakes::smtp_behaviour slow;
+  slow.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+    if (line.rfind("RCPT", 0) != 0) return std::nullopt;
+    fakes::smtp_action a;
+    a.reply = "250 2.1.5 Ok";
+    a.delay = 100ms;
+    return a;
+  };
+  auto& server = w.serve("127.0.0.2", slow);
+  smtp::prober p(w.io.get_executor(), w.zone, w.options());
+  int finished = 0, aborted = 0;
+  auto one = [&](std::string address) -> net::awaitable<void> {
+    try {
+      (void)co_await p.check(*smtp::parse_mailbox(address));
+      ++finished;
+    } catch (const boost::system::system_error& e) {
+      if (e.code() == net::error::operation_aborted) ++aborted;
+    }
+  };
+  // Three checks queue on the one session slot; drain once the first is talking.
+  for (const char* a : {"a@queue.test", "b@queue.test", "c@queue.test"}) net::co_spawn(w.io, one(a), net::detached);
+  net::steady_timer t(w.io, 50ms);
+  t.async_wait([&](boost::system::error_code) { p.drain(); });
+  w.io.run_for(1500ms);
+  EXPECT_EQ(finished, 1);
+  EXPECT_EQ(aborted, 2);
+  EXPECT_TRUE(p.draining());
+  close(w.io, p);
+  EXPECT_EQ(server.quits(), 1u) << "the finished dialogue's session ends with QUIT";
 }
 
 }  // namespace
