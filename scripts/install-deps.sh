@@ -14,7 +14,7 @@ build_packages=(
 # Real daemons and tools the test rig and the benchmarks drive (tests/rig/, bench/).
 test_packages=(
   nsd rbldnsd postfix dnsmasq-base dnsutils dnsperf iproute2 openssl
-  python3 python3-jsonschema dpkg-dev file
+  python3 python3-jsonschema dpkg-dev file time
 )
 
 packages=("${build_packages[@]}")
