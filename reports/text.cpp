@@ -68,6 +68,16 @@ std::string squeeze(std::string_view s) {
 }
 
 std::string valid_utf8(std::string_view s, std::size_t max_bytes) {
+  // Most peer text is plain ASCII without NUL: one scan, one copy.
+  if (s.size() <= max_bytes) {
+    bool plain = true;
+    for (const char c : s)
+      if (static_cast<unsigned char>(c) - 1u >= 0x7Fu) {  // NUL or >= 0x80
+        plain = false;
+        break;
+      }
+    if (plain) return std::string(s);
+  }
   std::string out;
   out.reserve(std::min(s.size(), max_bytes == std::string::npos ? s.size() : max_bytes) + 3);
   std::size_t i = 0;
