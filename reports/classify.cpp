@@ -10,8 +10,9 @@ namespace reports {
 namespace {
 
 // First capture group of the first matching expression of a set.
-std::string first_capture(const pattern_set& set, std::string_view text, int* which = nullptr) {
-  for (const int i : set.matches(text)) {
+std::string first_capture(const pattern_set& set, const scanned_text& scanned, int* which = nullptr) {
+  const std::string_view text = scanned.text;
+  for (const int i : set.matches(scanned)) {
     re2::StringPiece group;
     if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), set.regex(i), &group) && !group.empty()) {
       if (which) *which = i;
@@ -66,7 +67,8 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
                 rep.kind == report_kind::delay;
 
   // The text's verdict, used by every step below.
-  const std::vector<int> text_hits = k.reason_text.matches(diag);
+  const scanned_text scanned = k.reason_text.scan(diag);
+  const std::vector<int> text_hits = k.reason_text.matches(scanned);
   const knowledge::text_rule* text_rule = text_hits.empty() ? nullptr : &k.reason_of[static_cast<std::size_t>(text_hits.front())];
 
   // 1. A specific status code.
@@ -145,12 +147,12 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
   c.hard = std::find(k.hard_reasons.begin(), k.hard_reasons.end(), c.reason) != k.hard_reasons.end() && !c.temporary;
 
   // Hints for correlation.
-  c.hints.dnsbl_zone = text::lower(first_capture(k.hint_zone, diag));
+  c.hints.dnsbl_zone = text::lower(first_capture(k.hint_zone, scanned));
   if (c.hints.dnsbl_zone.empty()) {
-    const int u = k.hint_zone_url.first(diag);
+    const int u = k.hint_zone_url.first(scanned);
     if (u >= 0) c.hints.dnsbl_zone = k.zone_of_url[static_cast<std::size_t>(u)].zone;
   }
-  for (const int i : k.hint_client_ip.matches(diag)) {
+  for (const int i : k.hint_client_ip.matches(scanned)) {
     re2::StringPiece group;
     if (RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), k.hint_client_ip.regex(i), &group) &&
         text::is_ip_literal(std::string_view(group.data(), group.size())) &&
@@ -160,13 +162,13 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     }
   }
   int size_rule = -1;
-  const std::string size_text = first_capture(k.hint_size, diag, &size_rule);
+  const std::string size_text = first_capture(k.hint_size, scanned, &size_rule);
   if (!size_text.empty() && size_rule >= 0) {
     std::uint64_t n = 0;
     const auto [p, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), n);
     if (ec == std::errc() && n < (1ull << 40)) c.hints.size_limit = n * k.size_of[static_cast<std::size_t>(size_rule)].unit;
   }
-  c.hints.connection_level = rcpt.command == smtp_command::conn || k.hint_connection.first(diag) >= 0;
+  c.hints.connection_level = rcpt.command == smtp_command::conn || k.hint_connection.first(scanned) >= 0;
   return c;
 }
 

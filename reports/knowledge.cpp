@@ -35,9 +35,9 @@ struct loader {
     return true;
   }
 
-  bool compile(pattern_set& set, const std::string& where) {
+  bool compile(pattern_set& set, const std::string& where, std::shared_ptr<literal_scanner> shared = nullptr) {
     std::string e;
-    return set.compile(e) || fail(where + ": " + e);
+    return set.compile(e, std::move(shared)) || fail(where + ": " + e);
   }
 };
 
@@ -92,11 +92,13 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   }
   if (!l.add_list(k.bounce_senders, root["bounce_senders"], "bounce_senders")) return false;
   if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
-  return l.compile(k.families, "families") && l.compile(k.original_markers, "original_markers") &&
-         l.compile(k.recipient_lines, "recipient_lines") && l.compile(k.boilerplate, "boilerplate") &&
-         l.compile(k.recipient_sections, "recipient_sections") &&
-         l.compile(k.delay_markers, "delay_markers") && l.compile(k.commands, "commands") &&
-         l.compile(k.remote_hosts, "remote_hosts") && l.compile(k.vacation_subjects, "vacation.subjects") &&
+  const auto& text = k.text_literals;
+  const auto& diag = k.diagnostic_literals;
+  return l.compile(k.families, "families", text) && l.compile(k.original_markers, "original_markers", text) &&
+         l.compile(k.recipient_lines, "recipient_lines", text) && l.compile(k.boilerplate, "boilerplate", text) &&
+         l.compile(k.recipient_sections, "recipient_sections", text) &&
+         l.compile(k.delay_markers, "delay_markers", text) && l.compile(k.commands, "commands", diag) &&
+         l.compile(k.remote_hosts, "remote_hosts", diag) && l.compile(k.vacation_subjects, "vacation.subjects") &&
          l.compile(k.bounce_senders, "bounce_senders") && l.compile(k.bounce_subjects, "bounce_subjects");
 }
 
@@ -143,9 +145,11 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
   }
   if (!l.add_list(k.hint_connection, hints["connection_level"], "hints.connection_level")) return false;
   for (const auto& r : root["hard"]["always"]) k.hard_reasons.push_back(r.as<std::string>());
-  return l.compile(k.reason_text, "patterns") && l.compile(k.hint_zone, "hints.dnsbl_zone") &&
-         l.compile(k.hint_zone_url, "hints.dnsbl_url") && l.compile(k.hint_client_ip, "hints.client_ip") &&
-         l.compile(k.hint_size, "hints.size_limit") && l.compile(k.hint_connection, "hints.connection_level");
+  const auto& diag = k.diagnostic_literals;
+  return l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&
+         l.compile(k.hint_zone_url, "hints.dnsbl_url", diag) && l.compile(k.hint_client_ip, "hints.client_ip", diag) &&
+         l.compile(k.hint_size, "hints.size_limit", diag) &&
+         l.compile(k.hint_connection, "hints.connection_level", diag);
 }
 
 bool load_advice(const YAML::Node& root, knowledge& k, loader& l) {
@@ -184,6 +188,8 @@ knowledge_result load_knowledge(const std::filesystem::path& data_dir) {
       return result;
     }
   }
+  k->text_literals->compile();
+  k->diagnostic_literals->compile();
   result.value = std::move(k);
   return result;
 }

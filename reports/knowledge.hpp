@@ -57,6 +57,12 @@ class knowledge {
     std::string zone;
   };
 
+  // Literal scanners shared by the sets run on the same texts, so a text is scanned once:
+  // the report for people (families, markers, recipient lines, boilerplate, sections,
+  // delay words) and a diagnostic (reasons, hints, commands, remote hosts).
+  std::shared_ptr<literal_scanner> text_literals = std::make_shared<literal_scanner>();
+  std::shared_ptr<literal_scanner> diagnostic_literals = std::make_shared<literal_scanner>();
+
   // formats.yaml
   pattern_set families;            // one entry per (family, pattern)
   std::vector<family_rule> family_of;

@@ -95,6 +95,9 @@ raw_entity split_entity(std::string_view s) {
 
 std::string header_text(std::string_view raw, bool decode) {
   std::string v = text::squeeze(raw.substr(0, limits::max_header_bytes * 2));
+  if (v.size() <= limits::max_header_bytes && text::is_plain_ascii(v) &&
+      (!decode || v.find("=?") == std::string::npos))
+    return v;
   if (decode) {
     bool plain = v.find("=?") == std::string::npos;
     for (std::size_t i = 0; plain && i < v.size(); ++i)

@@ -129,18 +129,19 @@ struct walker {
 }  // namespace
 
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
-  ensure_gmime();
   const std::string name = text::lower(text::trim(charset));
+  // 7-bit text is already UTF-8 unless the charset is a 7-bit encoding of something else.
+  const bool seven_bit_charset = name.starts_with("iso-2022") || name == "utf-7" || name == "hz-gb-2312";
+  if (!seven_bit_charset && text::is_plain_ascii(bytes)) return std::string(bytes);
   bool ascii = true;
   for (const char c : bytes)
     if (static_cast<unsigned char>(c) >= 0x80 || c == 0x1B) {
       ascii = false;
       break;
     }
-  // 7-bit text is already UTF-8 unless the charset is a 7-bit encoding of something else.
-  const bool seven_bit_charset = name.starts_with("iso-2022") || name == "utf-7" || name == "hz-gb-2312";
   if ((ascii && !seven_bit_charset) || name == "utf-8" || name == "us-ascii" || name == "utf8")
     return text::valid_utf8(bytes);
+  ensure_gmime();
   std::string target = name;
   // Mail labelled GB2312 routinely carries GBK characters; GB18030 is the superset of both.
   if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "euc-cn" || name == "cp936") target = "gb18030";

@@ -158,9 +158,10 @@ smtp_facts read_smtp_facts(std::string_view diagnostic, const knowledge& k) {
   smtp_facts f;
   f.status = find_status(diagnostic);
   f.reply_code = find_reply_code(diagnostic);
-  const int c = k.commands.first(diagnostic);
+  const scanned_text scanned = k.commands.scan(diagnostic);
+  const int c = k.commands.first(scanned);
   if (c >= 0) f.command = k.command_of[static_cast<std::size_t>(c)];
-  const int h = k.remote_hosts.first(diagnostic);
+  const int h = k.remote_hosts.first(scanned);
   if (h >= 0) {
     const RE2& re = k.remote_hosts.regex(h);
     const auto& names = re.NamedCapturingGroups();
@@ -199,17 +200,6 @@ std::string join_diag(std::string& into, std::string_view line) {
   return into;
 }
 
-// The report text, cut before the returned message.
-std::vector<std::string_view> report_lines(std::string_view text, const knowledge& k) {
-  std::vector<std::string_view> out;
-  for (const auto line : text::lines(text, limits::max_text_lines)) {
-    // Forwarded bounces quote with "> ": read through the quoting.
-    if (k.original_markers.first(line) >= 0 && !out.empty()) break;
-    out.push_back(line);
-  }
-  return out;
-}
-
 std::string_view unquote(std::string_view line) {
   while (line.starts_with(">") && !line.starts_with(">>>")) {
     line.remove_prefix(1);
@@ -218,8 +208,59 @@ std::string_view unquote(std::string_view line) {
   return line;
 }
 
-std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, const knowledge& k,
-                                    const std::string& sender) {
+// The report for people, cut into lines once, with every line-oriented pattern set run
+// once over the whole text (pattern_set::first_per_line).
+struct report_text {
+  std::string_view raw;                   // the human-readable part, decoded
+  std::vector<std::string_view> all_raw;  // its lines (bounded by limits::max_text_lines)
+  std::vector<int> marker;                // original_markers per line of all_raw
+  std::size_t count = 0;                  // report lines: those before the returned message
+  std::string unquoted;                   // forwarded bounces quote with "> ": read through it
+  std::string_view text;                  // the report lines' text (unquoted)
+  std::vector<std::string_view> lines;    // `count` lines, views into `text`
+  std::vector<int> section, recipient, boiler;
+  scanned_text scanned_raw;               // literals of the whole human text
+  scanned_text scanned;                   // literals of `text`
+
+  std::string_view region() const {
+    return lines.empty() ? std::string_view() : text.substr(0, static_cast<std::size_t>(lines.back().data() - text.data()) + lines.back().size());
+  }
+};
+
+void read_report_text(report_text& t, std::string_view human, const knowledge& k) {
+  t.raw = human;
+  t.all_raw = text::lines(human, limits::max_text_lines);
+  t.scanned_raw = k.original_markers.scan(human);
+  k.original_markers.first_per_line(t.scanned_raw, t.all_raw, t.marker);
+  t.count = t.all_raw.size();
+  for (std::size_t n = 1; n < t.all_raw.size(); ++n)
+    if (t.marker[n] >= 0) {
+      t.count = n;
+      break;
+    }
+  bool quoted = false;
+  for (std::size_t n = 0; n < t.count && !quoted; ++n) quoted = unquote(t.all_raw[n]).size() != t.all_raw[n].size();
+  if (quoted) {
+    for (std::size_t n = 0; n < t.count; ++n) {
+      t.unquoted.append(unquote(t.all_raw[n]));
+      t.unquoted.push_back('\n');
+    }
+    t.text = t.unquoted;
+    t.lines = text::lines(t.text, t.count);
+    t.lines.resize(t.count);  // a trailing empty line is still a line
+    t.scanned = k.recipient_sections.scan(t.text);
+  } else {
+    t.text = human;
+    t.lines.assign(t.all_raw.begin(), t.all_raw.begin() + static_cast<std::ptrdiff_t>(t.count));
+    t.scanned = t.scanned_raw;
+  }
+  k.recipient_sections.first_per_line(t.scanned, t.lines, t.section);
+  k.recipient_lines.first_per_line(t.scanned, t.lines, t.recipient, '@');
+  k.boilerplate.first_per_line(t.scanned, t.lines, t.boiler);
+}
+
+std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, const std::string& sender) {
+  const std::vector<std::string_view>& lines = t.lines;
   std::vector<text_block> blocks;
   std::size_t current = std::string::npos;  // index into blocks
   bool current_had_blank = false;
@@ -238,14 +279,14 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
     return true;
   };
   for (std::size_t n = 0; n < lines.size(); ++n) {
-    const std::string_view line = unquote(lines[n]);
+    const std::string_view line = lines[n];
     const std::string_view trimmed = text::trim(line);
-    if (k.recipient_sections.first(trimmed) >= 0) {
+    if (t.section[n] >= 0) {
       expect_recipient = true;
       current = std::string::npos;
       continue;
     }
-    const int m = trimmed.find('@') != std::string_view::npos ? k.recipient_lines.first(line) : -1;
+    const int m = t.recipient[n];
     if (m >= 0) {
       const RE2& re = k.recipient_lines.regex(m);
       re2::StringPiece address, rest;
@@ -269,7 +310,7 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
         continue;
       }
     }
-    if (expect_recipient && !trimmed.empty() && k.boilerplate.first(trimmed) < 0) {
+    if (expect_recipient && !trimmed.empty() && t.boiler[n] < 0) {
       expect_recipient = false;
       // A list entry that is not a full address ("kijitora", "save to /var/mail/x",
       // "pipe to |/usr/bin/prog"): keep what the MTA named.
@@ -291,7 +332,7 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
       else current_had_blank = true;
       continue;
     }
-    if (k.boilerplate.first(trimmed) >= 0) continue;
+    if (t.boiler[n] >= 0) continue;
     if (block.lines_in_entry >= limits::max_diagnostic_lines) continue;
     join_diag(block.diagnostic, trimmed);
     ++block.lines_in_entry;
@@ -302,12 +343,12 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
 
 // The report's words without boilerplate, for one-recipient reports whose layout no
 // pattern knows.
-std::string whole_text(const std::vector<std::string_view>& lines, const knowledge& k, std::size_t from = 0) {
+std::string whole_text(const report_text& rt, std::size_t from = 0) {
   std::string out;
   std::size_t count = 0;
-  for (std::size_t n = from; n < lines.size(); ++n) {
-    const std::string_view t = text::trim(unquote(lines[n]));
-    if (t.empty() || k.boilerplate.first(t) >= 0) continue;
+  for (std::size_t n = from; n < rt.lines.size(); ++n) {
+    const std::string_view t = text::trim(rt.lines[n]);
+    if (t.empty() || rt.boiler[n] >= 0) continue;
     join_diag(out, t);
     if (++count >= limits::max_diagnostic_lines * 2 || out.size() >= limits::max_diagnostic_bytes) break;
   }
@@ -366,20 +407,15 @@ void fill_original(original_message& o, const std::vector<header>& headers) {
 }
 
 // Headers quoted in the text after the "original message" marker.
-std::vector<header> quoted_headers(std::string_view text, const knowledge& k) {
-  std::size_t pos = 0;
-  std::size_t seen = 0;
-  while (pos < text.size() && ++seen < limits::max_text_lines) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    const std::string_view line = text.substr(pos, nl - pos);
-    if (k.original_markers.first(line) >= 0) {
-      // The marker may itself be the first header (Received:, Return-Path:).
-      const std::size_t start = line.find(':') != std::string_view::npos && line.find(' ') > line.find(':') ? pos : nl + 1;
-      if (start >= text.size()) return {};
-      return mime::parse_header_block(text.substr(start), limits::max_header_count);
-    }
-    pos = nl + 1;
+std::vector<header> quoted_headers(const report_text& t) {
+  for (std::size_t n = 0; n < t.all_raw.size(); ++n) {
+    if (t.marker[n] < 0) continue;
+    const std::string_view line = t.all_raw[n];
+    // The marker may itself be the first header (Received:, Return-Path:).
+    const bool is_header = line.find(':') != std::string_view::npos && line.find(' ') > line.find(':');
+    const std::size_t start = static_cast<std::size_t>(line.data() - t.raw.data()) + (is_header ? 0 : line.size() + 1);
+    if (start >= t.raw.size()) return {};
+    return mime::parse_header_block(t.raw.substr(start), limits::max_header_count);
   }
   return {};
 }
@@ -526,7 +562,7 @@ bool read_ses_json(std::string_view body, report& rep) {
 }
 
 std::string detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
-                          std::string_view human, std::string_view dsn_text) {
+                          const scanned_text& human, std::string_view dsn_text) {
   std::string header_lines;
   for (const auto& h : doc.headers) header_lines += text::lower(h.name) + ": " + h.value + "\n";
   std::string part_types;
@@ -537,14 +573,7 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   int best = -1;
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
     if (value.empty()) return;
-    std::vector<int> hits;
-    if (per_line) {
-      for (const auto line : text::lines(value, limits::max_header_count)) {
-        for (int i : k.families.matches(line)) hits.push_back(i);
-      }
-    } else {
-      hits = k.families.matches(value);
-    }
+    const std::vector<int> hits = per_line ? k.families.matches_lines(value) : k.families.matches(value);
     for (int i : hits)
       if (k.family_of[static_cast<std::size_t>(i)].where == where && (best < 0 || i < best)) best = i;
   };
@@ -552,7 +581,9 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   consider("subject", subject, false);
   consider("header", header_lines, true);
   consider("part", part_types, true);
-  consider("text", human, false);
+  if (!human.text.empty())
+    for (int i : k.families.matches(human))
+      if (k.family_of[static_cast<std::size_t>(i)].where == "text" && (best < 0 || i < best)) best = i;
   consider("dsn", dsn_text, true);
   (void)v;
   return best >= 0 ? k.family_of[static_cast<std::size_t>(best)].family : std::string();
@@ -654,7 +685,9 @@ report parse(std::string_view bytes, const knowledge& k) {
   std::string human;
   if (v.human != nullptr) human = v.human->text;
   else if (v.html != nullptr) human = strip_html(v.html->text);
-  const std::vector<std::string_view> lines = report_lines(human, k);
+  report_text rt;
+  read_report_text(rt, human, k);
+  const std::vector<std::string_view>& lines = rt.lines;
 
   // The original message.
   if (v.original != nullptr) {
@@ -662,7 +695,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     else fill_original(rep.original, mime::parse_header_block(v.original->text, limits::max_header_count));
   }
   if (rep.original.from.empty() && rep.original.to.empty() && !human.empty())
-    fill_original(rep.original, quoted_headers(human, k));
+    fill_original(rep.original, quoted_headers(rt));
 
   std::string dsn_text;
   // ARF feedback (RFC 5965).
@@ -729,7 +762,7 @@ report parse(std::string_view bytes, const knowledge& k) {
   if (!dsn_text.empty()) read_dsn(dsn::parse_fields(dsn_text), rep, k);
   std::erase_if(rep.recipients, [](const recipient& r) { return r.address.empty() && r.diagnostic.empty() && r.status.empty(); });
 
-  rep.mta_family = detect_family(k, doc, v, human, dsn_text);
+  rep.mta_family = detect_family(k, doc, v, rt.scanned_raw, dsn_text);
 
   // Amazon SES JSON notifications.
   if (rep.recipients.empty() && human.find("\"notificationType\"") != std::string::npos) {
@@ -739,7 +772,7 @@ report parse(std::string_view bytes, const knowledge& k) {
   // Free text.
   const std::string text_source = (rep.mta_family.empty() || rep.mta_family == "RFC3464" ? std::string("report")
                                                                                           : rep.mta_family) + " text";
-  const std::vector<text_block> blocks = find_blocks(lines, k, sender);
+  const std::vector<text_block> blocks = find_blocks(rt, k, sender);
   if (!rep.recipients.empty()) {
     for (auto& r : rep.recipients) {
       if (!r.diagnostic.empty() && find_reply_code(r.diagnostic) != 0) continue;
@@ -782,7 +815,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       rep.recipients.push_back(std::move(r));
     }
     // Blocks without words borrow the whole report (one failure explained once for all).
-    const std::string whole = whole_text(lines, k);
+    const std::string whole = whole_text(rt);
     for (auto& r : rep.recipients)
       if (r.diagnostic.empty() && !whole.empty()) {
         r.diagnostic = whole;
@@ -791,7 +824,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     // One recipient: the words after its block still explain it (Gmail puts the remote
     // server's reply paragraphs below the address).
     if (rep.recipients.size() == 1 && blocks.size() == 1 && !blocks.front().diagnostic.empty()) {
-      const std::string tail = whole_text(lines, k, blocks.front().last_line + 1);
+      const std::string tail = whole_text(rt, blocks.front().last_line + 1);
       auto& r = rep.recipients.front();
       if (!tail.empty() && r.diagnostic.size() < limits::max_diagnostic_bytes)
         r.diagnostic = text::valid_utf8(r.diagnostic + " " + tail, limits::max_diagnostic_bytes);
@@ -830,7 +863,7 @@ report parse(std::string_view bytes, const knowledge& k) {
         }
       }
     }
-    r.diagnostic = whole_text(lines, k);
+    r.diagnostic = whole_text(rt);
     r.sources["diagnostic"] = text_source + " (whole report)";
     if (!r.diagnostic.empty() || !r.address.empty()) rep.recipients.push_back(std::move(r));
   }
@@ -871,8 +904,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       for (const auto& r : rep.recipients)
         if (!(r.status.starts_with("4"))) temporary = false;
       bool delay_words = false;
-      for (const auto line : lines)
-        if (k.delay_markers.first(line) >= 0) delay_words = true;
+      if (k.delay_markers.any_line(rt.region())) delay_words = true;
       if (k.delay_markers.first(rep.bounce_subject) >= 0) delay_words = true;
       rep.kind = delay_words || (temporary && !rep.recipients.empty() && false) ? report_kind::delay : report_kind::failure;
     } else if (any_delayed) {
