@@ -28,6 +28,134 @@ std::string subject_detail(std::string_view status) {
   return std::string(status.substr(2));
 }
 
+// Temporary: the failure was reported as 4xx (status or reply code), or the server's
+// words say so ("temporary", "persistent" — RFC 3463 §3.1 "persistent transient").
+bool is_temporary(const recipient& rcpt, const report& rep, const knowledge& k) {
+  if (!rcpt.status.empty()) return rcpt.status.starts_with("4");
+  if (rcpt.reply_code >= 400 && rcpt.reply_code < 500) return true;
+  if (rcpt.reply_code >= 500) return false;
+  (void)rep;
+  return k.temporary_words.first(rcpt.diagnostic) >= 0;
+}
+
+const knowledge::status_entry* status_entry_for(const knowledge& k, std::string_view status) {
+  if (status.size() < 5) return nullptr;
+  // A class-specific entry ("4.2.1") before the subject.detail one ("2.1").
+  if (const auto it = k.status.find(std::string(status)); it != k.status.end()) return &it->second;
+  if (const auto it = k.status.find(subject_detail(status)); it != k.status.end()) return &it->second;
+  return nullptr;
+}
+
+bool listed(const std::vector<std::string>& list, std::string_view reason) {
+  return std::find(list.begin(), list.end(), reason) != list.end();
+}
+
+// The provider whose host refused (remote host, else the recipient's domain) and its
+// rule matching the diagnostic.
+const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const report& rep, const knowledge& k,
+                                                   std::string_view diag) {
+  if (k.provider_rules.empty() || diag.empty()) return nullptr;
+  const std::size_t at = rcpt.address.rfind('@');
+  const std::string domain = at == std::string::npos ? std::string() : text::lower(rcpt.address.substr(at + 1));
+  const std::string host = text::lower(rcpt.remote_host);
+  const std::string reporter = text::lower(rep.reporting_mta);
+  for (const auto& rule : k.provider_rules) {
+    const auto& hosts = k.provider_hosts.at(rule.provider);
+    const bool ours = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& suffix) {
+      const auto ends = [&](const std::string& name) {
+        return !name.empty() && (name == suffix.substr(suffix.starts_with(".") ? 1 : 0) || name.ends_with(suffix));
+      };
+      return ends(host) || ends(domain) || ends(reporter);
+    });
+    if (ours && RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *rule.match)) return &rule;
+  }
+  return nullptr;
+}
+
+// Issue 5's order: a specific status code, the diagnostic text (with the SMTP command
+// as its context), the reply code, the command; then what the report kind implies.
+void decide(classification& c, const recipient& rcpt, const report& rep, const knowledge& k,
+            const knowledge::text_rule* text_rule, const std::vector<int>& text_hits) {
+  const knowledge::status_entry* status = status_entry_for(k, rcpt.status);
+  const auto command_reason = k.command_reasons.find(rcpt.command);
+  const bool command_known = rcpt.command != smtp_command::unknown && command_reason != k.command_reasons.end();
+
+  if (status != nullptr && status->strong && !(text_rule && listed(status->unless, text_rule->reason))) {
+    // 1. A specific status code.
+    c.reason = status->reason;
+    c.by = decided_by::status;
+    c.matched = rcpt.status;
+    // A sub-cause still comes from the text when it agrees.
+    for (const int i : text_hits)
+      if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason) {
+        c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
+        break;
+      }
+    return;
+  }
+  if (text_rule != nullptr && !(text_rule->generic && status != nullptr && !command_known)) {
+    // 2. The diagnostic text, read in the context of the SMTP command.
+    c.reason = text_rule->reason;
+    c.subcause = text_rule->subcause;
+    c.by = decided_by::text;
+    c.matched = text_rule->pattern;
+    if (text_rule->generic && command_known) {
+      // Words that only say "refused": the step that was refused tells why.
+      c.reason = command_reason->second;
+      c.subcause.clear();
+      c.by = decided_by::command;
+      c.matched = std::string(to_string(rcpt.command)) + " + '" + text_rule->pattern + "'";
+      return;
+    }
+    // Words that describe a refusal at one step only ("user unknown" is an answer to
+    // RCPT TO); said at another step, or at an unknown one, they are a filter's words —
+    // unless the status code names the cause.
+    // Only in a report whose layout was read: a line alone carries no step to miss.
+    const auto need = k.command_required.find(c.reason);
+    if (need != k.command_required.end() && !text_rule->native && !rep.mta_family.empty()) {
+      if (rcpt.command != need->second.command) {
+        if (status != nullptr && !listed(need->second.not_from_status, status->reason)) {
+          c.reason = status->reason;
+          c.by = decided_by::status;
+          c.matched = rcpt.status + " + '" + text_rule->pattern + "' outside " + std::string(to_string(need->second.command));
+        } else {
+          c.reason = need->second.otherwise;
+          c.matched = "'" + text_rule->pattern + "' outside " + std::string(to_string(need->second.command));
+        }
+        c.subcause.clear();
+      }
+    }
+    return;
+  }
+  if (status != nullptr) {
+    c.reason = status->reason;
+    c.by = decided_by::status;
+    c.matched = rcpt.status;
+  } else if (const auto fr = k.family_reasons.find(rep.mta_family); fr != k.family_reasons.end()) {
+    c.reason = fr->second;
+    c.by = decided_by::report_kind;
+    c.matched = rep.mta_family;
+  } else if (const auto rc = k.reply_codes.find(rcpt.reply_code); rc != k.reply_codes.end()) {
+    // 3. The reply code.
+    c.reason = rc->second;
+    c.by = decided_by::reply_code;
+    c.matched = std::to_string(rcpt.reply_code);
+  } else if (command_known) {
+    // 4. The SMTP command at which it failed.
+    c.reason = command_reason->second;
+    c.by = decided_by::command;
+    c.matched = std::string(to_string(rcpt.command));
+  } else if (rep.kind == report_kind::delay) {
+    c.reason = "expired";
+    c.by = decided_by::report_kind;
+  } else if (!text::trim(rcpt.diagnostic).empty()) {
+    // Words no rule knows: not enough to decide (Sisimai's "onhold").
+    c.reason = "onhold";
+  } else {
+    c.reason = "undefined";
+  }
+}
+
 }  // namespace
 
 classification classify(const recipient& rcpt, const report& rep, const knowledge& k) {
@@ -63,85 +191,22 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     return c;
   }
   const std::string_view diag = rcpt.diagnostic;
-  c.temporary = rcpt.status.starts_with("4") || (rcpt.reply_code >= 400 && rcpt.reply_code < 500) ||
-                rep.kind == report_kind::delay;
+  c.temporary = is_temporary(rcpt, rep, k);
 
   // The text's verdict, used by every step below.
   const scanned_text scanned = k.reason_text.scan(diag);
   const std::vector<int> text_hits = k.reason_text.matches(scanned);
   const knowledge::text_rule* text_rule = text_hits.empty() ? nullptr : &k.reason_of[static_cast<std::size_t>(text_hits.front())];
 
-  // 1. A specific status code.
-  const knowledge::status_entry* status = nullptr;
-  if (!rcpt.status.empty()) {
-    const auto it = k.status.find(subject_detail(rcpt.status));
-    if (it != k.status.end()) status = &it->second;
-  }
-  if (status != nullptr && status->strong &&
-      !(text_rule && std::find(status->unless.begin(), status->unless.end(), text_rule->reason) != status->unless.end())) {
-    c.reason = status->reason;
-    c.by = decided_by::status;
-    c.matched = rcpt.status;
-    // A sub-cause still comes from the text when it agrees.
-    for (const int i : text_hits)
-      if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason) {
-        c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
-        break;
-      }
-  } else if (text_rule != nullptr &&
-             !(text_rule->generic && status != nullptr && rcpt.command == smtp_command::unknown)) {
-    // 2. The diagnostic text. Words that only say "refused" leave it to the command.
-    c.reason = text_rule->reason;
-    c.subcause = text_rule->subcause;
-    c.by = decided_by::text;
-    c.matched = text_rule->pattern;
-    const auto cm = k.command_reasons.find(rcpt.command);
-    if (text_rule->generic && rcpt.command != smtp_command::unknown && cm != k.command_reasons.end()) {
-      c.reason = cm->second;
-      c.subcause.clear();
-      c.by = decided_by::command;
-      c.matched = std::string(to_string(rcpt.command)) + " + '" + text_rule->pattern + "'";
-    }
-  } else if (status != nullptr) {
-    c.reason = status->reason;
-    c.by = decided_by::status;
-    c.matched = rcpt.status;
-  } else if (const auto fr = k.family_reasons.find(rep.mta_family); fr != k.family_reasons.end()) {
-    c.reason = fr->second;
-    c.by = decided_by::report_kind;
-    c.matched = rep.mta_family;
-  } else if (const auto rc = k.reply_codes.find(rcpt.reply_code); rc != k.reply_codes.end()) {
-    // 3. The reply code.
-    c.reason = rc->second;
-    c.by = decided_by::reply_code;
-    c.matched = std::to_string(rcpt.reply_code);
-  } else if (const auto cm = k.command_reasons.find(rcpt.command);
-             cm != k.command_reasons.end() && rcpt.command != smtp_command::unknown) {
-    // 4. The SMTP command at which it failed.
-    c.reason = cm->second;
-    c.by = decided_by::command;
-    c.matched = std::string(to_string(rcpt.command));
-  } else if (rep.kind == report_kind::delay) {
-    c.reason = "expired";
-    c.by = decided_by::report_kind;
+  // 0. The refusing provider's own codes (its documentation names the cause).
+  if (const knowledge::provider_rule* p = provider_rule_for(rcpt, rep, k, diag)) {
+    c.reason = p->reason;
+    c.by = decided_by::provider;
+    c.matched = p->provider + ": '" + p->pattern + "'";
   } else {
-    c.reason = "undefined";
-  }
-  // A code that reads differently with some words ("5.2.1" + "user unknown": a filter).
-  if (status != nullptr && text_rule != nullptr && c.by == decided_by::text) {
-    const auto w = status->with_text.find(c.reason);
-    if (w != status->with_text.end()) {
-      c.reason = w->second;
-      c.matched = rcpt.status + " + '" + text_rule->pattern + "'";
-    }
+    decide(c, rcpt, rep, k, text_rule, text_hits);
   }
 
-  // After DATA, only when no specific code says otherwise ("5.1.3" stays an address issue).
-  const bool generic_status = rcpt.status.empty() || rcpt.status.ends_with(".0.0");
-  if (rcpt.command == smtp_command::data && generic_status && (c.by == decided_by::text || c.by == decided_by::status)) {
-    const auto it = k.at_data.find(c.reason);
-    if (it != k.at_data.end()) c.reason = it->second;
-  }
   c.status = rcpt.status;
   if (c.status.empty()) c.status = c.temporary ? "4.0.0" : "5.0.0";
   c.hard = std::find(k.hard_reasons.begin(), k.hard_reasons.end(), c.reason) != k.hard_reasons.end() && !c.temporary;

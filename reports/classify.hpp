@@ -16,7 +16,7 @@ namespace reports {
 
 class knowledge;
 
-enum class decided_by { status, text, reply_code, command, report_kind, none };
+enum class decided_by { provider, status, text, reply_code, command, report_kind, none };
 std::string_view to_string(decided_by by);
 
 struct correlation_hints {

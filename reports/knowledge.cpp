@@ -109,7 +109,6 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     s.strong = entry.second["strong"] ? entry.second["strong"].as<bool>() : false;
     if (entry.second["unless"])
       for (const auto& u : entry.second["unless"]) s.unless.push_back(u.as<std::string>());
-    for (const auto& w : entry.second["with_text"]) s.with_text[w.first.as<std::string>()] = w.second.as<std::string>();
     k.status[entry.first.as<std::string>()] = s;
   }
   for (const auto& group : root["patterns"]) {
@@ -117,17 +116,42 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     for (const auto& rule : group["rules"]) {
       const std::string subcause = rule["subcause"] ? rule["subcause"].as<std::string>() : "";
       const bool generic = rule["generic"] ? rule["generic"].as<bool>() : false;
+      const bool native = rule["native"] ? rule["native"].as<bool>() : false;
       for (const auto& m : rule["match"]) {
         std::string e;
         const std::string pattern = m.as<std::string>();
         if (!k.reason_text.add(pattern, e)) return l.fail("patterns " + reason + ": " + e);
-        k.reason_of.push_back({reason, subcause, pattern, generic});
+        k.reason_of.push_back({reason, subcause, pattern, generic, native});
       }
     }
   }
   for (const auto& rc : root["reply_codes"]) k.reply_codes[rc.first.as<int>()] = rc.second.as<std::string>();
   for (const auto& f : root["family_reasons"]) k.family_reasons[f.first.as<std::string>()] = f.second.as<std::string>();
-  for (const auto& a : root["at_data"]) k.at_data[a.first.as<std::string>()] = a.second.as<std::string>();
+  for (const auto& c : root["command_required"]) {
+    knowledge::command_rule rule;
+    rule.command = command_from_name(c.second["command"].as<std::string>());
+    rule.otherwise = c.second["otherwise"].as<std::string>();
+    for (const auto& r : c.second["not_from_status"]) rule.not_from_status.push_back(r.as<std::string>());
+    if (rule.command == smtp_command::unknown) return l.fail("command_required: unknown command");
+    k.command_required[c.first.as<std::string>()] = std::move(rule);
+  }
+  if (!l.add_list(k.temporary_words, root["temporary_words"], "temporary_words")) return false;
+  for (const auto& p : root["providers"]) {
+    const std::string name = p["name"].as<std::string>();
+    for (const auto& h : p["hosts"]) k.provider_hosts[name].push_back(text::lower(h.as<std::string>()));
+    for (const auto& r : p["rules"]) {
+      RE2::Options o;
+      o.set_case_sensitive(false);
+      o.set_log_errors(false);
+      knowledge::provider_rule rule;
+      rule.provider = name;
+      rule.pattern = r["match"].as<std::string>();
+      rule.match = std::make_unique<RE2>(rule.pattern, o);
+      rule.reason = r["reason"].as<std::string>();
+      if (!rule.match->ok()) return l.fail("providers " + name + ": " + rule.match->error());
+      k.provider_rules.push_back(std::move(rule));
+    }
+  }
   for (const auto& c : root["commands"])
     k.command_reasons[command_from_name(c.first.as<std::string>())] = c.second.as<std::string>();
   const auto hints = root["hints"];
@@ -149,7 +173,8 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
   return l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&
          l.compile(k.hint_zone_url, "hints.dnsbl_url", diag) && l.compile(k.hint_client_ip, "hints.client_ip", diag) &&
          l.compile(k.hint_size, "hints.size_limit", diag) &&
-         l.compile(k.hint_connection, "hints.connection_level", diag);
+         l.compile(k.hint_connection, "hints.connection_level", diag) &&
+         l.compile(k.temporary_words, "temporary_words");
 }
 
 bool load_advice(const YAML::Node& root, knowledge& k, loader& l) {

@@ -36,7 +36,19 @@ class knowledge {
     std::string reason;
     bool strong = false;
     std::vector<std::string> unless;
-    std::map<std::string, std::string> with_text;  // text reason -> reason, for this code
+  };
+  // A text verdict that holds only when the refusal came at one SMTP step.
+  struct command_rule {
+    smtp_command command = smtp_command::unknown;
+    std::string otherwise;                     // the verdict at any other step
+    std::vector<std::string> not_from_status;  // status reasons that do not replace it
+  };
+  // A provider's own code or wording, read when its host refused.
+  struct provider_rule {
+    std::string provider;
+    std::string pattern;
+    std::unique_ptr<RE2> match;
+    std::string reason;
   };
   struct feedback_rule {
     std::string where;  // header | original | subject
@@ -49,6 +61,7 @@ class knowledge {
     std::string subcause;
     std::string pattern;
     bool generic = false;  // says only "refused": the SMTP command decides when known
+    bool native = false;   // an MTA's own verdict (not a relayed SMTP reply): no step needed
   };
   struct size_rule {
     std::uint64_t unit = 1;
@@ -85,7 +98,10 @@ class knowledge {
   std::vector<text_rule> reason_of;
   std::map<int, std::string> reply_codes;
   std::map<smtp_command, std::string> command_reasons;
-  std::map<std::string, std::string> at_data;
+  std::map<std::string, command_rule> command_required;  // text reason -> its SMTP step
+  pattern_set temporary_words;                           // "temporary", "persistent"
+  std::map<std::string, std::vector<std::string>> provider_hosts;  // provider -> host/domain suffixes
+  std::vector<provider_rule> provider_rules;
   std::map<std::string, std::string> family_reasons;  // family -> reason when nothing else decides
   std::vector<feedback_rule> feedback_rules;  // reason -> reason when refused after DATA
   pattern_set hint_zone;
