@@ -41,7 +41,8 @@ bool is_temporary(const recipient& rcpt, const report& rep, const knowledge& k) 
 const knowledge::status_entry* status_entry_for(const knowledge& k, std::string_view status) {
   if (status.size() < 5) return nullptr;
   // A class-specific entry ("4.2.1") before the subject.detail one ("2.1").
-  if (const auto it = k.status.find(std::string(status)); it != k.status.end()) return &it->second;
+  if (const auto it = k.status.find(std::string(status)); it != k.status.end())
+    return it->second.reason == "none" ? nullptr : &it->second;
   if (const auto it = k.status.find(subject_detail(status)); it != k.status.end()) return &it->second;
   return nullptr;
 }
@@ -131,6 +132,11 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     c.reason = status->reason;
     c.by = decided_by::status;
     c.matched = rcpt.status;
+  } else if (const auto dt = k.diagnostic_types.find(rcpt.diagnostic_type); dt != k.diagnostic_types.end()) {
+    // A local delivery program's exit status (Diagnostic-Code type x-unix).
+    c.reason = dt->second;
+    c.by = decided_by::report_kind;
+    c.matched = "Diagnostic-Code type " + rcpt.diagnostic_type;
   } else if (const auto fr = k.family_reasons.find(rep.mta_family); fr != k.family_reasons.end()) {
     c.reason = fr->second;
     c.by = decided_by::report_kind;
@@ -198,11 +204,27 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
   const std::vector<int> text_hits = k.reason_text.matches(scanned);
   const knowledge::text_rule* text_rule = text_hits.empty() ? nullptr : &k.reason_of[static_cast<std::size_t>(text_hits.front())];
 
-  // 0. The refusing provider's own codes (its documentation names the cause).
+  // 0. The refusing provider's own codes (its documentation names the cause), then the
+  // reporting MTA's own words for its own verdicts.
+  const knowledge::family_pattern* own = nullptr;
+  for (const auto& fp : k.family_patterns)
+    if (fp.where == "diagnostic" && fp.family == rep.mta_family &&
+        RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *fp.match)) {
+      own = &fp;
+      break;
+    }
   if (const knowledge::provider_rule* p = provider_rule_for(rcpt, rep, k, diag)) {
     c.reason = p->reason;
     c.by = decided_by::provider;
     c.matched = p->provider + ": '" + p->pattern + "'";
+  } else if (own != nullptr) {
+    c.reason = own->reason;
+    c.by = decided_by::provider;
+    c.matched = own->family + ": '" + own->pattern + "'";
+  } else if (!rep.mta_reason.empty()) {
+    c.reason = rep.mta_reason;
+    c.by = decided_by::provider;
+    c.matched = rep.mta_family + ": '" + rep.mta_reason_matched + "'";
   } else {
     decide(c, rcpt, rep, k, text_rule, text_hits);
   }

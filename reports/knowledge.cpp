@@ -45,16 +45,34 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   for (const auto& fam : root["families"]) {
     const std::string name = fam["name"].as<std::string>();
     const std::string where = fam["where"].as<std::string>();
+    std::vector<std::string> headers;
+    if (fam["header"] && fam["header"].IsSequence())
+      for (const auto& h : fam["header"]) headers.push_back(text::lower(h.as<std::string>()));
+    else if (fam["header"])
+      headers.push_back(text::lower(fam["header"].as<std::string>()));
+    if (where == "header" && headers.empty()) return l.fail("families " + name + ": where: header needs header:");
     for (const auto& m : fam["match"]) {
       std::string e;
       if (!k.families.add(m.as<std::string>(), e)) return l.fail("families " + name + ": " + e);
-      k.family_of.push_back({name, where});
+      k.family_of.push_back({name, where, headers});
     }
   }
   if (!l.add_list(k.original_markers, root["original_markers"], "original_markers")) return false;
   if (!l.add_list(k.recipient_lines, root["recipient_lines"], "recipient_lines")) return false;
   if (!l.add_list(k.boilerplate, root["boilerplate"], "boilerplate")) return false;
   if (!l.add_list(k.recipient_sections, root["recipient_sections"], "recipient_sections")) return false;
+  if (!l.add_list(k.block_ends, root["block_ends"], "block_ends")) return false;
+  const auto prefixes = [](const YAML::Node& list, std::vector<std::string>& out) {
+    for (const auto& p : list) out.push_back(text::lower(p.as<std::string>()));
+  };
+  for (const auto& c : root["smtp_reply_codes"]) {
+    const int code = c.as<int>();
+    if (code < 100 || code > 999) return l.fail("smtp_reply_codes: not a reply code");
+    k.smtp_reply_codes.set(static_cast<std::size_t>(code));
+  }
+  prefixes(root["transcript"]["commands"], k.transcript_commands);
+  prefixes(root["transcript"]["replies"], k.transcript_replies);
+  prefixes(root["transcript"]["sessions"], k.transcript_sessions);
   if (!l.add_list(k.delay_markers, root["delay_markers"], "delay_markers")) return false;
   for (const auto& c : root["commands"]) {
     const smtp_command command = command_from_name(c["command"].as<std::string>());
@@ -96,7 +114,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   const auto& diag = k.diagnostic_literals;
   return l.compile(k.families, "families", text) && l.compile(k.original_markers, "original_markers", text) &&
          l.compile(k.recipient_lines, "recipient_lines", text) && l.compile(k.boilerplate, "boilerplate", text) &&
-         l.compile(k.recipient_sections, "recipient_sections", text) &&
+         l.compile(k.recipient_sections, "recipient_sections", text) && l.compile(k.block_ends, "block_ends", text) &&
          l.compile(k.delay_markers, "delay_markers", text) && l.compile(k.commands, "commands", diag) &&
          l.compile(k.remote_hosts, "remote_hosts", diag) && l.compile(k.vacation_subjects, "vacation.subjects") &&
          l.compile(k.bounce_senders, "bounce_senders") && l.compile(k.bounce_subjects, "bounce_subjects");
@@ -127,6 +145,23 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
   }
   for (const auto& rc : root["reply_codes"]) k.reply_codes[rc.first.as<int>()] = rc.second.as<std::string>();
   for (const auto& f : root["family_reasons"]) k.family_reasons[f.first.as<std::string>()] = f.second.as<std::string>();
+  for (const auto& f : root["family_patterns"]) {
+    RE2::Options o;
+    o.set_case_sensitive(false);
+    o.set_log_errors(false);
+    for (const auto& m : f["match"]) {
+      knowledge::family_pattern fp;
+      fp.family = f["family"].as<std::string>();
+      fp.reason = f["reason"].as<std::string>();
+      fp.where = f["where"] ? f["where"].as<std::string>() : "diagnostic";
+      fp.pattern = m.as<std::string>();
+      fp.match = std::make_unique<RE2>(fp.pattern, o);
+      if (!fp.match->ok()) return l.fail("family_patterns " + fp.family + ": " + fp.match->error());
+      if (fp.where != "diagnostic" && fp.where != "report") return l.fail("family_patterns: where must be diagnostic or report");
+      k.family_patterns.push_back(std::move(fp));
+    }
+  }
+  for (const auto& d : root["diagnostic_types"]) k.diagnostic_types[text::lower(d.first.as<std::string>())] = d.second.as<std::string>();
   for (const auto& c : root["command_required"]) {
     knowledge::command_rule rule;
     rule.command = command_from_name(c.second["command"].as<std::string>());

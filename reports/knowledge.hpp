@@ -10,6 +10,7 @@
 #include "reports/pattern_set.hpp"
 #include "reports/report.hpp"
 
+#include <bitset>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -30,7 +31,16 @@ class knowledge {
  public:
   struct family_rule {
     std::string family;
-    std::string where;  // from | subject | text | header | part | dsn
+    std::string where;                 // from | subject | text | header | part | dsn
+    std::vector<std::string> headers;  // where == header: the header names (lower case)
+  };
+  // An MTA's own words for its own verdicts, read when the report is in its layout.
+  struct family_pattern {
+    std::string family;
+    std::string reason;
+    std::string where;  // diagnostic | report (the whole report text)
+    std::string pattern;
+    std::unique_ptr<RE2> match;
   };
   struct status_entry {
     std::string reason;
@@ -83,6 +93,11 @@ class knowledge {
   pattern_set recipient_lines;
   pattern_set boilerplate;
   pattern_set recipient_sections;
+  pattern_set block_ends;
+  std::bitset<1000> smtp_reply_codes;  // codes a server may send
+  std::vector<std::string> transcript_commands;  // line prefixes, lower case
+  std::vector<std::string> transcript_replies;
+  std::vector<std::string> transcript_sessions;
   pattern_set delay_markers;
   pattern_set commands;
   std::vector<smtp_command> command_of;
@@ -103,6 +118,8 @@ class knowledge {
   std::map<std::string, std::vector<std::string>> provider_hosts;  // provider -> host/domain suffixes
   std::vector<provider_rule> provider_rules;
   std::map<std::string, std::string> family_reasons;  // family -> reason when nothing else decides
+  std::vector<family_pattern> family_patterns;
+  std::map<std::string, std::string> diagnostic_types;  // "x-unix" -> reason after the status
   std::vector<feedback_rule> feedback_rules;  // reason -> reason when refused after DATA
   pattern_set hint_zone;
   pattern_set hint_zone_url;

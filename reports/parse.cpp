@@ -129,7 +129,7 @@ std::string find_status(std::string_view s) {
   return {};
 }
 
-int find_reply_code(std::string_view s) {
+int find_reply_code(std::string_view s, const knowledge& k) {
   for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
     const char c = s[i];
     // Only failure classes: "220" banners and "250 ok" lines in transcripts are not it.
@@ -144,20 +144,49 @@ int find_reply_code(std::string_view s) {
     const std::size_t e = i + 3;
     if (e < s.size()) {
       const char a = s[e];
-      if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')')) continue;
+      // "550:" (Yahoo) too.
+      if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')' || a == ':')) continue;
       // "550-5.7.1", "550 5.1.1", "550 Requested"; refuse "250 bytes"-like counts after a number.
       if (a == '-' && !(e + 1 < s.size() && (is_digit(s[e + 1]) || s[e + 1] == ' ' || std::isalpha(static_cast<unsigned char>(s[e + 1])))))
         continue;
     }
-    return (c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    const int code = (c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    if (k.smtp_reply_codes.test(static_cast<std::size_t>(code))) return code;
   }
   return 0;
+}
+
+std::string prefer_status(std::string_view field, std::string_view in_reply, int reply_code) {
+  if (field.empty()) return std::string(in_reply);
+  if (in_reply.empty() || field == in_reply) return std::string(field);
+  // The reply code's class settles a class conflict (RFC 3463 §2: the class digit of the
+  // status and of the reply agree).
+  if (reply_code != 0 && field[0] != in_reply[0]) {
+    const char reply_class = static_cast<char>('0' + reply_code / 100);
+    if (field[0] == reply_class) return std::string(field);
+    if (in_reply[0] == reply_class) return std::string(in_reply);
+  }
+  const auto generic = [](std::string_view s) { return s.size() >= 5 && s.substr(1, 4) == ".0.0"; };
+  const auto other_detail = [](std::string_view s) { return s.size() >= 5 && s.substr(3, 2) == ".0"; };  // X.Y.0
+  if (generic(field)) return std::string(generic(in_reply) ? field : in_reply);
+  if (generic(in_reply)) return std::string(field);
+  if (other_detail(field) && !other_detail(in_reply)) return std::string(in_reply);
+  // Codes that say little about the cause: "4.4.7" (expired: the last attempt's reason is
+  // better), "4.7.0" (often "too many errors"), "5.3.x" (system trouble), and the
+  // protocol codes X.5.1, X.5.2, X.5.4, X.5.5.
+  if (field == "4.4.7" || field == "4.7.0" || field.starts_with("5.3.")) return std::string(in_reply);
+  if (field.size() >= 5 && field.substr(1, 3) == ".5." && (field[4] == '1' || field[4] == '2' || field[4] == '4' || field[4] == '5'))
+    return std::string(in_reply);
+  // "5.1.1" (no such mailbox) yields to a specific code other than a protocol one
+  // ("550 5.7.1 IP address blacklisted" under Status: 5.1.1).
+  if (field == "5.1.1" && !other_detail(in_reply) && !in_reply.starts_with("5.5.")) return std::string(in_reply);
+  return std::string(field);
 }
 
 smtp_facts read_smtp_facts(std::string_view diagnostic, const knowledge& k) {
   smtp_facts f;
   f.status = find_status(diagnostic);
-  f.reply_code = find_reply_code(diagnostic);
+  f.reply_code = find_reply_code(diagnostic, k);
   const scanned_text scanned = k.commands.scan(diagnostic);
   const int c = k.commands.first(scanned);
   if (c >= 0) f.command = k.command_of[static_cast<std::size_t>(c)];
@@ -218,7 +247,7 @@ struct report_text {
   std::string unquoted;                   // forwarded bounces quote with "> ": read through it
   std::string_view text;                  // the report lines' text (unquoted)
   std::vector<std::string_view> lines;    // `count` lines, views into `text`
-  std::vector<int> section, recipient, boiler;
+  std::vector<int> section, recipient, boiler, block_end;
   scanned_text scanned_raw;               // literals of the whole human text
   scanned_text scanned;                   // literals of `text`
 
@@ -257,6 +286,7 @@ void read_report_text(report_text& t, std::string_view human, const knowledge& k
   k.recipient_sections.first_per_line(t.scanned, t.lines, t.section);
   k.recipient_lines.first_per_line(t.scanned, t.lines, t.recipient, '@');
   k.boilerplate.first_per_line(t.scanned, t.lines, t.boiler);
+  k.block_ends.first_per_line(t.scanned, t.lines, t.block_end);
 }
 
 std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, const std::string& sender) {
@@ -298,7 +328,11 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
         expect_recipient = false;
         if (!open_block(clean, n)) break;
         const std::size_t lead = static_cast<std::size_t>(address.data() - line.data());
-        if (lead > 0 && text::trim(line.substr(0, lead)).size() > 3) {
+        const std::string_view lead_text = text::trim(line.substr(0, lead));
+        // "554 <a@b>... 550 Host unknown" (Sendmail): only a reply code before the address.
+        const bool code_only = lead_text.size() <= 5 && lead_text.size() >= 3 && is_digit(lead_text[0]) &&
+                               is_digit(lead_text[1]) && is_digit(lead_text[2]);
+        if (lead > 0 && lead_text.size() > 3 && !code_only) {
           // "Unable to deliver message to <a@b> (and others)": the words around the
           // address are the reason.
           join_diag(blocks[current].diagnostic, trimmed);
@@ -323,6 +357,7 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
         }
       }
     }
+    if (t.block_end[n] >= 0) current = std::string::npos;
     if (current == std::string::npos) continue;
     text_block& block = blocks[current];
     if (trimmed.empty()) {
@@ -461,11 +496,25 @@ void read_dsn(const dsn::fields& f, report& rep, const knowledge& k) {
       } else if (text::iequals(n, "Status")) {
         r.status = find_status(h.value);
         if (!r.status.empty()) r.sources["status"] = "DSN Status";
+        // "Status: 5.0.0 (Remote SMTP server has rejected address)": the comment may name
+        // the SMTP step (Sun/Oracle Messaging Server).
+        if (const std::size_t open = h.value.find('('); open != std::string::npos) {
+          const int c = k.commands.first(std::string_view(h.value).substr(open));
+          if (c >= 0) {
+            r.command = k.command_of[static_cast<std::size_t>(c)];
+            r.sources["command"] = "DSN Status comment";
+          }
+        }
       } else if (text::iequals(n, "Remote-MTA")) {
         remote_mta = std::string(dsn::strip_type(h.value));
       } else if (text::iequals(n, "Diagnostic-Code")) {
         r.diagnostic = text::valid_utf8(dsn::strip_type(h.value), limits::max_diagnostic_bytes);
         r.sources["diagnostic"] = "DSN Diagnostic-Code";
+        // RFC 3464 §2.3.6: "diagnostic-type ; diagnostic" (smtp, x-unix, x-postfix, ...).
+        const std::string_view value = h.value;
+        const std::size_t semi = value.find(';');
+        if (semi != std::string_view::npos && semi < 24 && value.substr(0, semi).find(' ') == std::string_view::npos)
+          r.diagnostic_type = text::lower(text::trim(value.substr(0, semi)));
       } else if (text::iequals(n, "Last-Attempt-Date")) {
         r.last_attempt_date = h.value;
       } else if (text::istarts_with(n, "X-") && r.extra_fields.size() < 32) {
@@ -501,8 +550,112 @@ void read_dsn(const dsn::fields& f, report& rep, const knowledge& k) {
         r.sources["remote_host"] = "DSN Remote-MTA";
       }
     }
-    (void)k;
     rep.recipients.push_back(std::move(r));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// SMTP session transcripts quoted in the report.
+
+struct transcript_failure {
+  std::string address;  // the RCPT TO address the reply refused, "" for a session-wide step
+  smtp_command command = smtp_command::unknown;
+  std::string reply;    // "550 Insecure Mail Relay"
+};
+
+// Command and reply lines (formats.yaml transcript), in order: each failure reply (4xx or
+// 5xx) is paired with the command it answered; a reply before any command answered the
+// greeting. Replies to QUIT/RSET are not why mail failed. Also Sendmail's per-address
+// summary "550 5.0.0 <a@b>... Insufficient permission". Bounded by the report's lines.
+std::vector<transcript_failure> read_transcript(const report_text& t, const knowledge& k) {
+  std::vector<transcript_failure> out;
+  if (k.transcript_commands.empty()) return out;
+  smtp_command last = smtp_command::conn;
+  bool ignored_step = false;  // QUIT, RSET, NOOP: their replies do not explain the failure
+  std::string rcpt;
+  const auto after_prefix = [](std::string_view line, const std::vector<std::string>& prefixes) -> std::string_view {
+    for (const auto& p : prefixes)
+      if (text::istarts_with(line, p)) return text::trim(line.substr(p.size()));
+    return {};
+  };
+  for (const std::string_view raw : t.lines) {
+    if (out.size() >= limits::max_recipients) break;
+    const std::string_view line = text::trim(raw);
+    if (line.empty()) continue;
+    bool session = false;
+    for (const auto& marker : k.transcript_sessions)
+      if (text::lower(line.substr(0, 200)).find(marker) != std::string::npos) session = true;
+    if (session) {
+      last = smtp_command::conn;
+      ignored_step = false;
+      rcpt.clear();
+      continue;
+    }
+    if (const std::string_view command = after_prefix(line, k.transcript_commands); !command.empty()) {
+      const std::string word = text::lower(command.substr(0, command.find_first_of(" :")));
+      ignored_step = word == "quit" || word == "rset" || word == "noop";
+      if (word == "ehlo" || word == "helo" || word == "lhlo") last = smtp_command::ehlo;
+      else if (word == "mail") last = smtp_command::mail;
+      else if (word == "rcpt") last = smtp_command::rcpt;
+      else if (word == "data" || word == "bdat") last = smtp_command::data;
+      rcpt = last == smtp_command::rcpt ? text::find_address(command) : std::string();
+      continue;
+    }
+    std::string_view reply = after_prefix(line, k.transcript_replies);
+    std::string address;
+    smtp_command step = last;
+    if (reply.empty() && line.size() > 4 && (line[0] == '4' || line[0] == '5') && is_digit(line[1]) && is_digit(line[2]) &&
+        line[3] == ' ') {
+      // "550 5.0.0 <a@b>... text" / "554 <a@b>... text": the MTA's summary for one address.
+      const std::size_t dots = line.find(">... ");
+      const std::size_t lt = line.find('<');
+      if (dots == std::string_view::npos || lt == std::string_view::npos || lt > 16 || lt > dots) continue;
+      address = text::clean_address(line.substr(lt, dots - lt + 1));
+      if (address.empty()) continue;
+      reply = line;
+      step = smtp_command::unknown;
+    } else if (reply.empty()) {
+      continue;
+    }
+    if (reply.size() < 3 || (reply[0] != '4' && reply[0] != '5') || ignored_step) continue;
+    if (address.empty() && step == smtp_command::rcpt) address = rcpt;
+    out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes)});
+  }
+  return out;
+}
+
+// The transcript's failures complete what the recipients lack: the step, and the
+// server's reply when the recipient's own words carry no reply code.
+void apply_transcript(report& rep, const std::vector<transcript_failure>& failures, const knowledge& k) {
+  if (failures.empty()) return;
+  const transcript_failure* session = nullptr;  // the first failure not tied to an address
+  for (const auto& f : failures)
+    if (f.address.empty()) {
+      session = &f;
+      break;
+    }
+  for (auto& r : rep.recipients) {
+    const transcript_failure* own = nullptr;
+    const transcript_failure* summary = nullptr;
+    for (const auto& f : failures)
+      if (!f.address.empty() && text::iequals(f.address, r.address)) {
+        if (f.command != smtp_command::unknown && own == nullptr) own = &f;
+        if (f.command == smtp_command::unknown && summary == nullptr) summary = &f;
+      }
+    const transcript_failure* f = own != nullptr ? own : session;
+    if (f != nullptr && r.command == smtp_command::unknown) {
+      r.command = f->command;
+      r.sources["command"] = "SMTP transcript";
+    }
+    if (f == nullptr) f = summary;
+    if (f == nullptr) continue;
+    const auto src = r.sources.find("diagnostic");
+    const bool whole_report = src != r.sources.end() && src->second.find("whole report") != std::string::npos;
+    if (r.diagnostic.empty() || whole_report || find_reply_code(r.diagnostic, k) == 0) {
+      r.diagnostic = whole_report || r.diagnostic.empty() ? f->reply
+                                                          : text::valid_utf8(f->reply + " " + r.diagnostic, limits::max_diagnostic_bytes);
+      r.sources["diagnostic"] = "SMTP transcript";
+    }
   }
 }
 
@@ -563,8 +716,6 @@ bool read_ses_json(std::string_view body, report& rep) {
 
 std::string detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
                           const scanned_text& human, std::string_view dsn_text) {
-  std::string header_lines;
-  for (const auto& h : doc.headers) header_lines += text::lower(h.name) + ": " + h.value + "\n";
   std::string part_types;
   for (const auto& p : doc.parts) part_types += p.media_type + "\n";
   const std::string_view from = header_value(doc.headers, "From");
@@ -579,7 +730,16 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   };
   consider("from", from, false);
   consider("subject", subject, false);
-  consider("header", header_lines, true);
+  for (std::size_t i = 0; i < k.family_of.size(); ++i) {
+    const auto& rule = k.family_of[i];
+    if (rule.where != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
+    for (const auto& h : doc.headers)
+      if (std::find(rule.headers.begin(), rule.headers.end(), text::lower(h.name)) != rule.headers.end() &&
+          RE2::PartialMatch(h.value, k.families.regex(static_cast<int>(i)))) {
+        best = static_cast<int>(i);
+        break;
+      }
+  }
   consider("part", part_types, true);
   if (!human.text.empty())
     for (int i : k.families.matches(human))
@@ -629,11 +789,10 @@ std::string drop_continuation_prefixes(const std::string& diag, int code, const 
 void apply_smtp_facts(recipient& r, const knowledge& k, const std::string& source) {
   const smtp_facts f = read_smtp_facts(r.diagnostic, k);
   r.diagnostic = drop_continuation_prefixes(r.diagnostic, f.reply_code, f.status);
-  // A DSN's "x.0.0" says less than the diagnostic's specific code of the same class.
   if (!f.status.empty()) {
-    const bool generic = r.status.size() >= 5 && r.status.substr(1) == ".0.0";
-    if (r.status.empty() || (generic && f.status[0] == r.status[0] && f.status.substr(1) != ".0.0")) {
-      r.status = f.status;
+    const std::string preferred = prefer_status(r.status, f.status, r.reply_code != 0 ? r.reply_code : f.reply_code);
+    if (preferred != r.status) {
+      r.status = preferred;
       r.sources["status"] = source;
     }
   }
@@ -763,6 +922,17 @@ report parse(std::string_view bytes, const knowledge& k) {
   std::erase_if(rep.recipients, [](const recipient& r) { return r.address.empty() && r.diagnostic.empty() && r.status.empty(); });
 
   rep.mta_family = detect_family(k, doc, v, rt.scanned_raw, dsn_text);
+  // The MTA's own verdict on the whole report, in its own words.
+  for (const auto& fp : k.family_patterns) {
+    if (fp.where != "report" || fp.family != rep.mta_family) continue;
+    const std::string_view region = rt.region();
+    if (RE2::PartialMatch(re2::StringPiece(region.data(), region.size()), *fp.match) ||
+        RE2::PartialMatch(rep.bounce_subject, *fp.match)) {
+      rep.mta_reason = fp.reason;
+      rep.mta_reason_matched = fp.pattern;
+      break;
+    }
+  }
 
   // Amazon SES JSON notifications.
   if (rep.recipients.empty() && human.find("\"notificationType\"") != std::string::npos) {
@@ -775,7 +945,7 @@ report parse(std::string_view bytes, const knowledge& k) {
   const std::vector<text_block> blocks = find_blocks(rt, k, sender);
   if (!rep.recipients.empty()) {
     for (auto& r : rep.recipients) {
-      if (!r.diagnostic.empty() && find_reply_code(r.diagnostic) != 0) continue;
+      if (!r.diagnostic.empty() && find_reply_code(r.diagnostic, k) != 0) continue;
       const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) {
         return text::iequals(b.address, r.address) || (blocks.size() == 1 && rep.recipients.size() == 1);
       });
@@ -867,6 +1037,8 @@ report parse(std::string_view bytes, const knowledge& k) {
     r.sources["diagnostic"] = text_source + " (whole report)";
     if (!r.diagnostic.empty() || !r.address.empty()) rep.recipients.push_back(std::move(r));
   }
+
+  apply_transcript(rep, read_transcript(rt, k), k);
 
   // Facts inside each diagnostic.
   for (auto& r : rep.recipients) {
