@@ -68,7 +68,9 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
       };
       return ends(host) || ends(domain) || ends(reporter);
     });
-    if (ours && RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *rule.match)) return &rule;
+    if (ours && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
+        RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *rule.match))
+      return &rule;
   }
   return nullptr;
 }
@@ -108,6 +110,14 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
       c.matched = std::string(to_string(rcpt.command)) + " + '" + text_rule->pattern + "'";
       return;
     }
+    // A local program's "temporary failure": its exit status is the cause.
+    if (const auto dt = k.diagnostic_types.find(rcpt.diagnostic_type);
+        dt != k.diagnostic_types.end() && listed(dt->second.over_text, c.reason)) {
+      c.reason = dt->second.reason;
+      c.subcause.clear();
+      c.matched = "Diagnostic-Code type " + rcpt.diagnostic_type + " + '" + text_rule->pattern + "'";
+      return;
+    }
     // Words that describe a refusal at one step only ("user unknown" is an answer to
     // RCPT TO); said at another step, or at an unknown one, they are a filter's words —
     // unless the status code names the cause.
@@ -134,7 +144,7 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     c.matched = rcpt.status;
   } else if (const auto dt = k.diagnostic_types.find(rcpt.diagnostic_type); dt != k.diagnostic_types.end()) {
     // A local delivery program's exit status (Diagnostic-Code type x-unix).
-    c.reason = dt->second;
+    c.reason = dt->second.reason;
     c.by = decided_by::report_kind;
     c.matched = "Diagnostic-Code type " + rcpt.diagnostic_type;
   } else if (const auto fr = k.family_reasons.find(rep.mta_family); fr != k.family_reasons.end()) {

@@ -161,7 +161,12 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
       k.family_patterns.push_back(std::move(fp));
     }
   }
-  for (const auto& d : root["diagnostic_types"]) k.diagnostic_types[text::lower(d.first.as<std::string>())] = d.second.as<std::string>();
+  for (const auto& d : root["diagnostic_types"]) {
+    knowledge::diagnostic_type_rule rule;
+    rule.reason = d.second["reason"].as<std::string>();
+    for (const auto& o : d.second["over_text"]) rule.over_text.push_back(o.as<std::string>());
+    k.diagnostic_types[text::lower(d.first.as<std::string>())] = std::move(rule);
+  }
   for (const auto& c : root["command_required"]) {
     knowledge::command_rule rule;
     rule.command = command_from_name(c.second["command"].as<std::string>());
@@ -183,6 +188,10 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
       rule.pattern = r["match"].as<std::string>();
       rule.match = std::make_unique<RE2>(rule.pattern, o);
       rule.reason = r["reason"].as<std::string>();
+      if (r["command"]) {
+        rule.command = command_from_name(r["command"].as<std::string>());
+        if (rule.command == smtp_command::unknown) return l.fail("providers " + name + ": unknown command");
+      }
       if (!rule.match->ok()) return l.fail("providers " + name + ": " + rule.match->error());
       k.provider_rules.push_back(std::move(rule));
     }

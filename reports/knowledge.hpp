@@ -59,6 +59,7 @@ class knowledge {
     std::string pattern;
     std::unique_ptr<RE2> match;
     std::string reason;
+    smtp_command command = smtp_command::unknown;  // when set: only a refusal at this step
   };
   struct feedback_rule {
     std::string where;  // header | original | subject
@@ -119,7 +120,11 @@ class knowledge {
   std::vector<provider_rule> provider_rules;
   std::map<std::string, std::string> family_reasons;  // family -> reason when nothing else decides
   std::vector<family_pattern> family_patterns;
-  std::map<std::string, std::string> diagnostic_types;  // "x-unix" -> reason after the status
+  struct diagnostic_type_rule {
+    std::string reason;
+    std::vector<std::string> over_text;  // text verdicts it replaces (the words only restate the exit)
+  };
+  std::map<std::string, diagnostic_type_rule> diagnostic_types;  // "x-unix" -> reason after the status
   std::vector<feedback_rule> feedback_rules;  // reason -> reason when refused after DATA
   pattern_set hint_zone;
   pattern_set hint_zone_url;

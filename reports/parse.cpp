@@ -147,7 +147,8 @@ int find_reply_code(std::string_view s, const knowledge& k) {
       // "550:" (Yahoo) too.
       if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')' || a == ':')) continue;
       // "550-5.7.1", "550 5.1.1", "550 Requested"; refuse "250 bytes"-like counts after a number.
-      if (a == '-' && !(e + 1 < s.size() && (is_digit(s[e + 1]) || s[e + 1] == ' ' || std::isalpha(static_cast<unsigned char>(s[e + 1])))))
+      if (a == '-' && !(e + 1 < s.size() && (is_digit(s[e + 1]) || s[e + 1] == ' ' || s[e + 1] == '\'' ||
+                                              std::isalpha(static_cast<unsigned char>(s[e + 1])))))
         continue;
     }
     const int code = (c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
