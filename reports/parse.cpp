@@ -339,7 +339,12 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
           join_diag(blocks[current].diagnostic, trimmed);
           ++blocks[current].lines_in_entry;
         } else if (!rest.empty()) {
-          join_diag(blocks[current].diagnostic, std::string_view(rest.data(), rest.size()));
+          // "554 <a@b>... 550 Host unknown": the inner reply is the remote's; a lone outer
+          // code ("550 <a@b>... User unknown") is kept with the words.
+          const std::string_view words(rest.data(), rest.size());
+          const bool inner_code = words.size() > 3 && is_digit(words[0]) && is_digit(words[1]) && is_digit(words[2]);
+          if (code_only && !inner_code) join_diag(blocks[current].diagnostic, lead_text.substr(0, 3));
+          join_diag(blocks[current].diagnostic, words);
           ++blocks[current].lines_in_entry;
         }
         continue;
@@ -384,6 +389,7 @@ std::string whole_text(const report_text& rt, std::size_t from = 0) {
   std::size_t count = 0;
   for (std::size_t n = from; n < rt.lines.size(); ++n) {
     const std::string_view t = text::trim(rt.lines[n]);
+    if (from > 0 && rt.block_end[n] >= 0) break;  // another entity's entry
     if (t.empty() || rt.boiler[n] >= 0) continue;
     join_diag(out, t);
     if (++count >= limits::max_diagnostic_lines * 2 || out.size() >= limits::max_diagnostic_bytes) break;
@@ -652,7 +658,10 @@ void apply_transcript(report& rep, const std::vector<transcript_failure>& failur
     if (f == nullptr) continue;
     const auto src = r.sources.find("diagnostic");
     const bool whole_report = src != r.sources.end() && src->second.find("whole report") != std::string::npos;
-    if (r.diagnostic.empty() || whole_report || find_reply_code(r.diagnostic, k) == 0) {
+    // The server's own reply ("<<< 550 Insecure Mail Relay") explains more than the
+    // MTA's summary ("554 <a@b>... Remote protocol error").
+    const bool server_reply = f->command != smtp_command::unknown && r.diagnostic.find(f->reply) == std::string::npos;
+    if (r.diagnostic.empty() || whole_report || server_reply || find_reply_code(r.diagnostic, k) == 0) {
       r.diagnostic = whole_report || r.diagnostic.empty() ? f->reply
                                                           : text::valid_utf8(f->reply + " " + r.diagnostic, limits::max_diagnostic_bytes);
       r.sources["diagnostic"] = "SMTP transcript";
