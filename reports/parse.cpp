@@ -384,13 +384,29 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
 
 // The report's words without boilerplate, for one-recipient reports whose layout no
 // pattern knows.
+// A line that only names an address ("* kijitora@example.jp", "<a@b>") says nothing.
+bool only_an_address(std::string_view line) {
+  const std::string address = text::find_address(line);
+  if (address.empty()) return false;
+  const std::size_t at = line.find('@');
+  std::size_t b = at, e = at;
+  while (b > 0 && line[b - 1] != ' ' && line[b - 1] != '\t') --b;
+  while (e < line.size() && line[e] != ' ' && line[e] != '\t') ++e;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (i >= b && i < e) continue;
+    const char c = line[i];
+    if (!(c == ' ' || c == '\t' || c == '*' || c == '-' || c == '<' || c == '>' || c == ':' || c == ',')) return false;
+  }
+  return true;
+}
+
 std::string whole_text(const report_text& rt, std::size_t from = 0) {
   std::string out;
   std::size_t count = 0;
   for (std::size_t n = from; n < rt.lines.size(); ++n) {
     const std::string_view t = text::trim(rt.lines[n]);
     if (from > 0 && rt.block_end[n] >= 0) break;  // another entity's entry
-    if (t.empty() || rt.boiler[n] >= 0) continue;
+    if (t.empty() || rt.boiler[n] >= 0 || only_an_address(t)) continue;
     join_diag(out, t);
     if (++count >= limits::max_diagnostic_lines * 2 || out.size() >= limits::max_diagnostic_bytes) break;
   }
@@ -797,8 +813,24 @@ std::string drop_continuation_prefixes(const std::string& diag, int code, const 
 }
 
 void apply_smtp_facts(recipient& r, const knowledge& k, const std::string& source) {
-  const smtp_facts f = read_smtp_facts(r.diagnostic, k);
+  smtp_facts f = read_smtp_facts(r.diagnostic, k);
   r.diagnostic = drop_continuation_prefixes(r.diagnostic, f.reply_code, f.status);
+  // RFC 3463 X.4.7 "delivery time expired": "if possible, the code for the actual problem
+  // found when delivery was attempted should be returned" — some MTAs quote it after
+  // ("554 4.4.7 Message expired ... <421 4.4.2 Connection timed out>"): use that one.
+  if (f.status.size() == 5 && f.status.substr(1) == ".4.7") {
+    const std::size_t at = r.diagnostic.find(f.status);
+    if (at != std::string::npos) {
+      const std::string_view after = std::string_view(r.diagnostic).substr(at + f.status.size());
+      const std::string inner = find_status(after);
+      if (!inner.empty() && inner.substr(1) != ".4.7") {
+        f.status = inner;
+        const std::size_t inner_at = after.find(inner);
+        const int inner_code = find_reply_code(after.substr(inner_at > 4 ? inner_at - 4 : 0, 8), k);
+        if (inner_code != 0) f.reply_code = inner_code;
+      }
+    }
+  }
   if (!f.status.empty()) {
     const std::string preferred = prefer_status(r.status, f.status, r.reply_code != 0 ? r.reply_code : f.reply_code);
     if (preferred != r.status) {
@@ -808,6 +840,21 @@ void apply_smtp_facts(recipient& r, const knowledge& k, const std::string& sourc
   }
   if (r.reply_code == 0 && f.reply_code != 0) {
     r.reply_code = f.reply_code;
+    r.sources["reply_code"] = source;
+  }
+  // A reply code whose class contradicts the status is not this failure's reply (RFC 3463
+  // §2: the classes agree); take one of the status's class from the text, or none.
+  if (r.reply_code != 0 && !r.status.empty() && r.status[0] != static_cast<char>('0' + r.reply_code / 100)) {
+    int same_class = 0;
+    for (std::size_t from = 0; from < r.diagnostic.size() && same_class == 0;) {
+      const std::string_view rest = std::string_view(r.diagnostic).substr(from);
+      const int code = find_reply_code(rest, k);
+      if (code == 0) break;
+      if (r.status[0] == static_cast<char>('0' + code / 100)) same_class = code;
+      const std::size_t at = rest.find(std::to_string(code));
+      from += (at == std::string_view::npos ? rest.size() : at + 3);
+    }
+    r.reply_code = same_class;
     r.sources["reply_code"] = source;
   }
   if (r.command == smtp_command::unknown && f.command != smtp_command::unknown) {
