@@ -132,7 +132,7 @@ TEST(Corpus, SisimaiDevAccuracy) {
       t->reply += ok_reply;
     }
     if (dump.is_open())
-      dump << (is_held ? "H " : "D ") << r.file << "#" << r.index << "\t" << reason << "\t" << status << "\t" << reply_text
+      dump << (is_held ? "H " : "D ") << r.file << "#" << r.index << "\t" << reason << "\t" << status << "\t" << reply_text << "\t" << (present ? std::string(reports::to_string(got[r.index - 1].second.by)) : "") << "\t" << (ok_reason ? "ok" : "miss")
            << "\n";
     if (verbose && (!is_held || verbose_all) && (!ok_reason || !ok_status || !ok_reply)) {
       std::cout << (ok_reason ? "  " : "R ") << (ok_status ? "  " : "S ") << (ok_reply ? "  " : "C ") << r.file << "#"
