@@ -12,7 +12,7 @@ namespace {
 // First capture group of the first matching expression of a set.
 std::string first_capture(const pattern_set& set, const scanned_text& scanned, int* which = nullptr) {
   const std::string_view text = scanned.text;
-  for (const int i : set.matches(scanned)) {
+  for (const int i : set.candidates(scanned)) {
     re2::StringPiece group;
     if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), set.regex(i), &group) && !group.empty()) {
       if (which) *which = i;
@@ -243,27 +243,33 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
   if (c.status.empty()) c.status = c.temporary ? "4.0.0" : "5.0.0";
   c.hard = std::find(k.hard_reasons.begin(), k.hard_reasons.end(), c.reason) != k.hard_reasons.end() && !c.temporary;
 
-  // Hints for correlation.
-  c.hints.dnsbl_zone = text::lower(first_capture(k.hint_zone, scanned));
-  if (c.hints.dnsbl_zone.empty()) {
-    const int u = k.hint_zone_url.first(scanned);
-    if (u >= 0) c.hints.dnsbl_zone = k.zone_of_url[static_cast<std::size_t>(u)].zone;
-  }
-  for (const int i : k.hint_client_ip.matches(scanned)) {
-    re2::StringPiece group;
-    if (RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), k.hint_client_ip.regex(i), &group) &&
-        text::is_ip_literal(std::string_view(group.data(), group.size())) &&
-        std::string_view(group.data(), group.size()) != rcpt.remote_ip) {
-      c.hints.client_ip = std::string(group);
-      break;
+  // Hints for correlation, where the reason makes them meaningful (reasons.yaml hints.for).
+  const auto hint_wanted = [&](const std::vector<std::string>& reasons) { return reasons.empty() || listed(reasons, c.reason); };
+  if (hint_wanted(k.hint_zone_reasons)) {
+    c.hints.dnsbl_zone = text::lower(first_capture(k.hint_zone, scanned));
+    if (c.hints.dnsbl_zone.empty()) {
+      const int u = k.hint_zone_url.first(scanned);
+      if (u >= 0) c.hints.dnsbl_zone = k.zone_of_url[static_cast<std::size_t>(u)].zone;
     }
   }
-  int size_rule = -1;
-  const std::string size_text = first_capture(k.hint_size, scanned, &size_rule);
-  if (!size_text.empty() && size_rule >= 0) {
-    std::uint64_t n = 0;
-    const auto [p, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), n);
-    if (ec == std::errc() && n < (1ull << 40)) c.hints.size_limit = n * k.size_of[static_cast<std::size_t>(size_rule)].unit;
+  if (hint_wanted(k.hint_client_ip_reasons))
+    for (const int i : k.hint_client_ip.candidates(scanned)) {
+      re2::StringPiece group;
+      if (RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), k.hint_client_ip.regex(i), &group) &&
+          text::is_ip_literal(std::string_view(group.data(), group.size())) &&
+          std::string_view(group.data(), group.size()) != rcpt.remote_ip) {
+        c.hints.client_ip = std::string(group);
+        break;
+      }
+    }
+  if (hint_wanted(k.hint_size_reasons)) {
+    int size_rule = -1;
+    const std::string size_text = first_capture(k.hint_size, scanned, &size_rule);
+    if (!size_text.empty() && size_rule >= 0) {
+      std::uint64_t n = 0;
+      const auto [p, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), n);
+      if (ec == std::errc() && n < (1ull << 40)) c.hints.size_limit = n * k.size_of[static_cast<std::size_t>(size_rule)].unit;
+    }
   }
   c.hints.connection_level = rcpt.command == smtp_command::conn || k.hint_connection.first(scanned) >= 0;
   return c;

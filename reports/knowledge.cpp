@@ -109,6 +109,18 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     k.feedback_rules.push_back(std::move(rule));
   }
   if (!l.add_list(k.bounce_senders, root["bounce_senders"], "bounce_senders")) return false;
+  // Headers to decode: the listed ones and every one a rule names.
+  const auto want = [&](std::string name) {
+    name = text::lower(name);
+    if (std::find(k.headers_read.begin(), k.headers_read.end(), name) == k.headers_read.end())
+      k.headers_read.push_back(std::move(name));
+  };
+  for (const auto& h : root["headers_read"]) want(h.as<std::string>());
+  for (const auto& f : k.family_of)
+    for (const auto& h : f.headers) want(h);
+  for (const auto& [name, re] : k.vacation_headers) want(name);
+  for (const auto& r : k.feedback_rules)
+    if (!r.name.empty()) want(r.name);
   if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
   const auto& text = k.text_literals;
   const auto& diag = k.diagnostic_literals;
@@ -212,6 +224,9 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     k.size_of.push_back({s["unit"] ? s["unit"].as<std::uint64_t>() : 1});
   }
   if (!l.add_list(k.hint_connection, hints["connection_level"], "hints.connection_level")) return false;
+  for (const auto& r : hints["for"]["dnsbl_zone"]) k.hint_zone_reasons.push_back(r.as<std::string>());
+  for (const auto& r : hints["for"]["client_ip"]) k.hint_client_ip_reasons.push_back(r.as<std::string>());
+  for (const auto& r : hints["for"]["size_limit"]) k.hint_size_reasons.push_back(r.as<std::string>());
   for (const auto& r : root["hard"]["always"]) k.hard_reasons.push_back(r.as<std::string>());
   const auto& diag = k.diagnostic_literals;
   return l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&

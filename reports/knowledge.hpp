@@ -88,6 +88,7 @@ class knowledge {
   std::shared_ptr<literal_scanner> diagnostic_literals = std::make_shared<literal_scanner>();
 
   // formats.yaml
+  std::vector<std::string> headers_read;  // lower-case names of the headers the reader uses
   pattern_set families;            // one entry per (family, pattern)
   std::vector<family_rule> family_of;
   pattern_set original_markers;
@@ -133,6 +134,7 @@ class knowledge {
   pattern_set hint_size;
   std::vector<size_rule> size_of;
   pattern_set hint_connection;
+  std::vector<std::string> hint_zone_reasons, hint_client_ip_reasons, hint_size_reasons;  // empty: any
   std::vector<std::string> hard_reasons;
 
   // advice.yaml: key "reason" or "reason/subcause", then language

@@ -109,12 +109,18 @@ std::string header_text(std::string_view raw, bool decode) {
 
 // `content_only`: the body of a message is described by the message's Content-* fields;
 // the rest of them belong to the message, not to its body part.
-std::vector<header> materialise(const std::vector<raw_field>& fields, bool content_only = false) {
+std::vector<header> materialise(const std::vector<raw_field>& fields, const read_options& options,
+                                bool content_only = false) {
   std::vector<header> out;
   out.reserve(fields.size());
-  for (const auto& f : fields)
-    if (!content_only || text::istarts_with(f.name, "content-"))
-      out.push_back({text::valid_utf8(f.name, 256), header_text(f.value, true)});
+  for (const auto& f : fields) {
+    if (content_only && !text::istarts_with(f.name, "content-")) continue;
+    if (options.headers != nullptr &&
+        std::none_of(options.headers->begin(), options.headers->end(),
+                     [&](const std::string& wanted) { return text::iequals(f.name, wanted); }))
+      continue;
+    out.push_back({text::valid_utf8(f.name, 256), header_text(f.value, true)});
+  }
   return out;
 }
 
@@ -253,6 +259,7 @@ delimiter find_delimiter(std::string_view body, std::size_t from, std::string_vi
 
 struct reader {
   document& doc;
+  const read_options& options;
 
   bool room(int depth) {
     if (doc.parts.size() >= limits::max_mime_parts || depth > static_cast<int>(limits::max_mime_depth)) {
@@ -268,7 +275,7 @@ struct reader {
     p.media_type = ct.media_type;
     p.depth = depth;
     p.in_original = in_original;
-    p.headers = materialise(e.fields, message_body);
+    p.headers = materialise(e.fields, options, message_body);
     if (wants_text(p.media_type, in_original)) {
       const std::string raw =
           decode_body(e.body, raw_value(e.fields, "Content-Transfer-Encoding"), limits::max_part_text_bytes);
@@ -305,7 +312,7 @@ struct reader {
     p.depth = depth;
     p.in_original = in_original;
     p.is_embedded_message = true;
-    p.headers = materialise(inner.fields);
+    p.headers = materialise(inner.fields, options);
     doc.parts.push_back(std::move(p));
     entity(inner, "text/plain", depth + 1, true, true);
   }
@@ -372,27 +379,29 @@ std::string decode_base64(std::string_view in, std::size_t max_bytes) {
 std::string decode_quoted_printable(std::string_view in, std::size_t max_bytes) {
   std::string out;
   out.reserve(std::min(max_bytes, in.size()));
-  for (std::size_t i = 0; i < in.size() && out.size() < max_bytes; ++i) {
-    const char c = in[i];
-    if (c != '=') {
-      out.push_back(c);
-      continue;
-    }
+  std::size_t i = 0;
+  while (i < in.size() && out.size() < max_bytes) {
+    // Runs without '=' are copied as they are.
+    std::size_t eq = in.find('=', i);
+    if (eq == std::string_view::npos) eq = in.size();
+    out.append(in.substr(i, std::min(eq - i, max_bytes - out.size())));
+    if (eq >= in.size() || out.size() >= max_bytes) break;
     // Soft line break (RFC 2045 §6.7 rule 5), also with trailing white space before it.
-    std::size_t j = i + 1;
+    std::size_t j = eq + 1;
     while (j < in.size() && is_blank(in[j])) ++j;
     if (j < in.size() && (in[j] == '\n' || (in[j] == '\r' && j + 1 < in.size() && in[j + 1] == '\n'))) {
-      i = in[j] == '\r' ? j + 1 : j;
+      i = (in[j] == '\r' ? j + 1 : j) + 1;
       continue;
     }
     if (j >= in.size()) break;
-    const int hi = i + 1 < in.size() ? hex_value(in[i + 1]) : -1;
-    const int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
+    const int hi = eq + 1 < in.size() ? hex_value(in[eq + 1]) : -1;
+    const int lo = eq + 2 < in.size() ? hex_value(in[eq + 2]) : -1;
     if (hi >= 0 && lo >= 0) {
       out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
+      i = eq + 3;
     } else {
       out.push_back('=');  // not an escape: kept as written
+      i = eq + 1;
     }
   }
   return out;
@@ -444,11 +453,11 @@ std::vector<header> parse_header_block(std::string_view block, std::size_t max_h
   return out;
 }
 
-document parse_mime(std::string_view bytes) {
+document parse_mime(std::string_view bytes, const read_options& options) {
   document doc;
   const raw_entity top = split_entity(bytes);
-  doc.headers = materialise(top.fields);
-  reader r{doc};
+  doc.headers = materialise(top.fields, options);
+  reader r{doc, options};
   if (top.fields.empty()) {
     // Not even a header block: the bytes are one text part for the free-text readers.
     part whole;

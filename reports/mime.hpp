@@ -53,7 +53,14 @@ struct document {
   bool truncated = false;        // a part or depth limit cut the input
 };
 
-document parse_mime(std::string_view bytes);
+struct read_options {
+  // Header names (lower case) to decode; the others are left out of the document.
+  // nullptr: every header. The bounce reader names the dozen it reads, which spares
+  // decoding DKIM signatures and vendor trace headers it never looks at.
+  const std::vector<std::string>* headers = nullptr;
+};
+
+document parse_mime(std::string_view bytes, const read_options& options = {});
 document parse_mime_reference(std::string_view bytes);
 
 // Value of the first header named `name` (case-insensitive), or "".

@@ -72,6 +72,30 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
   filter_->AllPotentials({}, &unfiltered_);
   unfiltered_.insert(unfiltered_.end(), always_.begin(), always_.end());
   sort_unique(unfiltered_);
+  // Line index for the small sets read line by line: each expression's own atoms.
+  line_index_ = regexes_.size() <= 256;
+  if (line_index_) {
+    users_of_atom_.assign(atoms.size(), {});
+    for (std::size_t r = 0; r < regexes_.size(); ++r) {
+      if (std::binary_search(unfiltered_.begin(), unfiltered_.end(), static_cast<int>(r))) continue;
+      re2::FilteredRE2 one(min_atom_length);
+      int id = 0;
+      std::vector<std::string> own;
+      if (one.Add(regexes_[r]->pattern(), options(), &id) != RE2::NoError) return false;
+      one.Compile(&own);
+      bool known = !own.empty();
+      for (const auto& a : own) {
+        const auto it = std::find(atoms.begin(), atoms.end(), a);
+        if (it == atoms.end()) {
+          known = false;
+          break;
+        }
+        users_of_atom_[static_cast<std::size_t>(it - atoms.begin())].push_back(static_cast<int>(r));
+      }
+      if (!known) unfiltered_.push_back(static_cast<int>(r));  // cannot vouch: always a candidate
+    }
+    sort_unique(unfiltered_);
+  }
   return true;
 }
 
@@ -151,7 +175,16 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
     }
     if (required != 0 && lines[l].find(required) == std::string_view::npos) continue;
     if (atoms.empty() && unfiltered_.empty()) continue;
-    possible = potentials(atoms);
+    if (line_index_) {
+      possible = unfiltered_;
+      for (const int a : atoms) {
+        const auto& users = users_of_atom_[static_cast<std::size_t>(a)];
+        possible.insert(possible.end(), users.begin(), users.end());
+      }
+      sort_unique(possible);
+    } else {
+      possible = potentials(atoms);
+    }
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
     for (const int i : possible)
       if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) {

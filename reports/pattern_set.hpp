@@ -91,6 +91,10 @@ class pattern_set {
   std::vector<int> local_of_;    // scanner literal id -> this set's atom id, or -1
   std::vector<int> always_;      // expressions the prefilter cannot vouch for: always candidates
   std::vector<int> unfiltered_;  // expressions without a literal (and always_): any text
+  // For line-wise use: local atom -> the expressions whose prefilter names it. A line
+  // can only match expressions naming one of its atoms (or unfiltered ones).
+  std::vector<std::vector<int>> users_of_atom_;
+  bool line_index_ = false;
   std::vector<std::unique_ptr<RE2>> regexes_;
   std::vector<std::unique_ptr<RE2>> line_regexes_;  // the same expressions, multi-line mode
   bool compiled_ = false;
