@@ -40,20 +40,22 @@ pattern_set& pattern_set::operator=(pattern_set&&) noexcept = default;
 pattern_set::~pattern_set() = default;
 
 bool pattern_set::add(const std::string& expression, std::string& error) {
-  auto regex = std::make_unique<RE2>(expression, options());
-  if (!regex->ok()) {
-    error = "bad pattern '" + expression + "': " + regex->error();
+  int id = -1;
+  if (filter_->Add(expression, options(), &id) != RE2::NoError) {
+    error = "bad pattern '" + expression + "': " + RE2(expression, options()).error();
     return false;
   }
-  auto line_regex = std::make_unique<RE2>("(?m)" + expression, options());
-  int id = -1;
-  if (!line_regex->ok() || filter_->Add(expression, options(), &id) != RE2::NoError) {
-    error = "bad pattern '" + expression + "' in multi-line mode";
-    return false;
+  const RE2& regex = filter_->GetRE2(id);
+  if (multi_line_) {
+    auto line_regex = std::make_unique<RE2>("(?m)" + expression, options());
+    if (!line_regex->ok()) {
+      error = "bad pattern '" + expression + "' in multi-line mode";
+      return false;
+    }
+    line_regexes_.push_back(std::move(line_regex));
   }
   if (has_non_ascii_cased_letters(expression)) always_.push_back(id);
-  regexes_.push_back(std::move(regex));
-  line_regexes_.push_back(std::move(line_regex));
+  regexes_.push_back(&regex);
   return true;
 }
 
@@ -152,7 +154,8 @@ std::vector<int> pattern_set::matches_lines(const scanned_text& t) const {
   std::vector<int> out;
   const re2::StringPiece piece(t.text.data(), t.text.size());
   for (const int i : candidates(t))
-    if (RE2::PartialMatch(piece, *line_regexes_[static_cast<std::size_t>(i)])) out.push_back(i);
+    if (RE2::PartialMatch(piece, multi_line_ ? *line_regexes_[static_cast<std::size_t>(i)] : *regexes_[static_cast<std::size_t>(i)]))
+      out.push_back(i);
   return out;
 }
 

@@ -44,6 +44,9 @@ class pattern_set {
   pattern_set& operator=(pattern_set&&) noexcept;
   ~pattern_set();
 
+  // Sets that answer matches_lines()/any_line() keep a multi-line copy of each expression;
+  // call before the first add().
+  void multi_line(bool on) { multi_line_ = on; }
   // Adds an expression; returns false (and sets `error`) when RE2 rejects it.
   bool add(const std::string& expression, std::string& error);
   // Compiles the set; an empty set compiles and never matches. With `shared`, the set's
@@ -64,8 +67,8 @@ class pattern_set {
   // Indices of the expressions that may match (a superset of matches()), ascending.
   std::vector<int> candidates(const scanned_text& t) const;
   std::vector<int> candidates(std::string_view text) const { return candidates(scan(text)); }
-  // Multi-line mode (^ and $ at line boundaries): indices of expressions matching
-  // somewhere in the text, ascending.
+  // Multi-line mode (^ and $ at line boundaries, when multi_line(true)): indices of
+  // expressions matching somewhere in the text, ascending.
   std::vector<int> matches_lines(const scanned_text& t) const;
   std::vector<int> matches_lines(std::string_view text) const { return matches_lines(scan(text)); }
   // True when some single line of the text matches some expression.
@@ -95,8 +98,9 @@ class pattern_set {
   // can only match expressions naming one of its atoms (or unfiltered ones).
   std::vector<std::vector<int>> users_of_atom_;
   bool line_index_ = false;
-  std::vector<std::unique_ptr<RE2>> regexes_;
+  std::vector<const RE2*> regexes_;                  // owned by filter_
   std::vector<std::unique_ptr<RE2>> line_regexes_;  // the same expressions, multi-line mode
+  bool multi_line_ = false;
   bool compiled_ = false;
 };
 
