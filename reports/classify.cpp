@@ -57,28 +57,35 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
                                                    std::string_view diag) {
   if (k.provider_rules.empty() || diag.empty()) return nullptr;
   const std::size_t at = rcpt.address.rfind('@');
-  const std::string domain = at == std::string::npos ? std::string() : text::lower(rcpt.address.substr(at + 1));
-  const std::string host = text::lower(rcpt.remote_host);
-  const std::string reporter = text::lower(rep.reporting_mta);
-  for (const auto& rule : k.provider_rules) {
-    const auto& hosts = k.provider_hosts.at(rule.provider);
-    const bool ours = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& suffix) {
-      const auto ends = [&](const std::string& name) {
-        return !name.empty() && (name == suffix.substr(suffix.starts_with(".") ? 1 : 0) || name.ends_with(suffix));
-      };
-      return ends(host) || ends(domain) || ends(reporter);
-    });
-    if (ours && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
+  const std::string_view domain = at == std::string::npos ? std::string_view() : std::string_view(rcpt.address).substr(at + 1);
+  // "mx.example.com" ends with suffix "example.com" at a label boundary (or is it).
+  const auto ends = [](std::string_view name, std::string_view suffix) {
+    if (name.empty() || suffix.empty() || name.size() < suffix.size()) return false;
+    const std::string_view tail = name.substr(name.size() - suffix.size());
+    if (!text::iequals(tail, suffix)) return false;
+    return name.size() == suffix.size() || suffix.front() == '.' || name[name.size() - suffix.size() - 1] == '.';
+  };
+  const std::string* provider = nullptr;
+  for (const auto& [name, hosts] : k.provider_hosts) {
+    for (const auto& suffix : hosts)
+      if (ends(rcpt.remote_host, suffix) || ends(domain, suffix) || ends(rep.reporting_mta, suffix)) {
+        provider = &name;
+        break;
+      }
+    if (provider != nullptr) break;
+  }
+  if (provider == nullptr) return nullptr;
+  for (const auto& rule : k.provider_rules)
+    if (rule.provider == *provider && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
         RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *rule.match))
       return &rule;
-  }
   return nullptr;
 }
 
 // Issue 5's order: a specific status code, the diagnostic text (with the SMTP command
 // as its context), the reply code, the command; then what the report kind implies.
 void decide(classification& c, const recipient& rcpt, const report& rep, const knowledge& k,
-            const knowledge::text_rule* text_rule, const std::vector<int>& text_hits) {
+            const knowledge::text_rule* text_rule, const scanned_text& scanned) {
   const knowledge::status_entry* status = status_entry_for(k, rcpt.status);
   const auto command_reason = k.command_reasons.find(rcpt.command);
   const bool command_known = rcpt.command != smtp_command::unknown && command_reason != k.command_reasons.end();
@@ -89,8 +96,9 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     c.by = decided_by::status;
     c.matched = rcpt.status;
     // A sub-cause still comes from the text when it agrees.
-    for (const int i : text_hits)
-      if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason) {
+    for (const int i : k.reason_text.candidates(scanned))
+      if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason &&
+          RE2::PartialMatch(re2::StringPiece(scanned.text.data(), scanned.text.size()), k.reason_text.regex(i))) {
         c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
         break;
       }
@@ -211,8 +219,8 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
 
   // The text's verdict, used by every step below.
   const scanned_text scanned = k.reason_text.scan(diag);
-  const std::vector<int> text_hits = k.reason_text.matches(scanned);
-  const knowledge::text_rule* text_rule = text_hits.empty() ? nullptr : &k.reason_of[static_cast<std::size_t>(text_hits.front())];
+  const int first_hit = k.reason_text.first(scanned);
+  const knowledge::text_rule* text_rule = first_hit < 0 ? nullptr : &k.reason_of[static_cast<std::size_t>(first_hit)];
 
   // 0. The refusing provider's own codes (its documentation names the cause), then the
   // reporting MTA's own words for its own verdicts.
@@ -236,7 +244,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     c.by = decided_by::provider;
     c.matched = rep.mta_family + ": '" + rep.mta_reason_matched + "'";
   } else {
-    decide(c, rcpt, rep, k, text_rule, text_hits);
+    decide(c, rcpt, rep, k, text_rule, scanned);
   }
 
   c.status = rcpt.status;

@@ -277,9 +277,19 @@ struct reader {
     p.in_original = in_original;
     p.headers = materialise(e.fields, options, message_body);
     if (wants_text(p.media_type, in_original)) {
-      const std::string raw =
-          decode_body(e.body, raw_value(e.fields, "Content-Transfer-Encoding"), limits::max_part_text_bytes);
-      p.text = to_utf8(raw, ct.charset);
+      const std::string_view cte = text::trim(raw_value(e.fields, "Content-Transfer-Encoding"));
+      const bool identity = cte.empty() || text::iequals(cte, "7bit") || text::iequals(cte, "8bit") ||
+                            text::iequals(cte, "binary");
+      const std::string_view body = e.body.substr(0, limits::max_part_text_bytes);
+      // Plain ASCII in an ASCII-compatible charset is already the text: one copy.
+      const bool seven_bit_charset = text::istarts_with(ct.charset, "iso-2022") || text::iequals(ct.charset, "utf-7") ||
+                                     text::iequals(ct.charset, "hz-gb-2312");
+      if (identity && !seven_bit_charset && text::is_plain_ascii(body)) {
+        p.text.assign(body);
+      } else {
+        std::string raw = identity ? std::string(body) : decode_body(e.body, cte, limits::max_part_text_bytes);
+        p.text = !seven_bit_charset && text::is_plain_ascii(raw) ? std::move(raw) : to_utf8(raw, ct.charset);
+      }
     }
     doc.parts.push_back(std::move(p));
   }
