@@ -3,7 +3,8 @@
 //
 // Reads RFC 3464 DSNs (message/delivery-status, also embedded in text), RFC 5965 ARF
 // feedback reports, RFC 3834 auto-replies and the free-text formats of the MTA families
-// in data/formats.yaml, with a generic fallback. Never throws on peer input and never
+// in data/formats.yaml, with a generic fallback; SMTP session transcripts quoted in a
+// report give the step each failed reply answered. Never throws on peer input and never
 // fails: unreadable or non-bounce input gives kind == not_bounce. Work is bounded by
 // reports/limits.hpp. Thread-safe given a shared const knowledge (see reports/mime.hpp
 // for GMime's initialisation).
