@@ -607,7 +607,7 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
     if (line.empty()) continue;
     bool session = false;
     for (const auto& marker : k.transcript_sessions)
-      if (text::lower(line.substr(0, 200)).find(marker) != std::string::npos) session = true;
+      if (text::ifind(line.substr(0, 200), marker) != std::string_view::npos) session = true;
     if (session) {
       last = smtp_command::conn;
       ignored_step = false;

@@ -12,6 +12,8 @@ namespace reports::text {
 std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
+// Position of `needle` (lower case) in `s`, ASCII case-insensitively, or npos.
+std::size_t ifind(std::string_view s, std::string_view needle);
 std::string_view trim(std::string_view s);
 // Folded lines joined (RFC 5322 §2.2.3), runs of white space collapsed to one space, trimmed.
 std::string squeeze(std::string_view s);
