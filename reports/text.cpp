@@ -49,8 +49,12 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 std::size_t ifind(std::string_view s, std::string_view needle) {
   if (needle.empty()) return 0;
   if (s.size() < needle.size()) return std::string_view::npos;
-  for (std::size_t i = 0; i + needle.size() <= s.size(); ++i)
-    if (iequals(s.substr(i, needle.size()), needle)) return i;
+  const char first = needle.front();
+  for (std::size_t i = 0; i + needle.size() <= s.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == first && iequals(s.substr(i, needle.size()), needle)) return i;
+  }
   return std::string_view::npos;
 }
 
