@@ -73,8 +73,10 @@ void add_smtp_flags(CLI::App& app, smtp_settings& smtp) {
 }
 
 void add_rbl_flags(CLI::App& app, rbl_settings& rbl) {
+  // allow_extra_args(false): "--zones z1,z2 TARGET" must leave TARGET to the positional.
   app.add_option("--zones", rbl.zones, "DNSBLs to ask: catalogue names or zone names, comma-separated")
       ->delimiter(',')
+      ->allow_extra_args(false)
       ->check(no_control_characters());
   app.add_flag("--all", rbl.all, "Also ask lists that need a key or are marked dead");
   app.add_option("--dqs-key", rbl.dqs_key, "Spamhaus Data Query Service key")->check(no_control_characters());

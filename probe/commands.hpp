@@ -11,5 +11,6 @@ namespace probe {
 std::string version_text();
 
 void register_mx_command(CLI::App& app, command_context& ctx);
+void register_batch_command(CLI::App& app, command_context& ctx);
 
 }  // namespace probe

@@ -15,7 +15,10 @@ std::string data_path(std::string_view module) {
     const auto installed = exe.parent_path().parent_path() / "share" / "probe" / module;
     if (fs::is_directory(installed, ec)) return installed.string();
   }
-  return (fs::path(PROBE_SOURCE_DATA_DIR) / module / "data").string();
+  // The source tree keeps a module's data in MODULE/data, or (smtp) beside its code.
+  const auto source = fs::path(PROBE_SOURCE_DATA_DIR) / module;
+  if (fs::is_directory(source / "data", ec)) return (source / "data").string();
+  return source.string();
 }
 
 }  // namespace probe

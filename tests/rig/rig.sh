@@ -253,6 +253,8 @@ case $action in
     [[ $(id -u) -eq 0 ]] || { log "the rig needs root (network namespaces)"; exit 1; }
     need_tools
     stop_all  # a previous run that crashed
+    # A fresh state every start: an old maildir would hand out an earlier run's DSNs.
+    rm -rf "$dir/nsd" "$dir/rbl" "$dir/postfix" "$dir/out" "$dir/bounces" "$dir"/dnsmasq.* "$dir/env"
     ns="probe-rig-$$-$RANDOM"
     ip netns add "$ns"
     echo "$ns" >"$dir/netns"

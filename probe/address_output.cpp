@@ -1,0 +1,328 @@
+#include "probe/address_output.hpp"
+
+#include "probe/exit_status.hpp"
+#include "probe/terminal_text.hpp"
+
+#include <sstream>
+
+namespace probe {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string safe(std::string_view text) { return valid_utf8(text); }
+
+json optional_json(const auto& value, auto convert) {
+  if (!value) return nullptr;
+  return convert(*value);
+}
+
+json failure_json(const smtp::failure& f) {
+  return {{"phase", smtp::to_string(f.where)},
+          {"kind", smtp::to_string(f.kind)},
+          {"detail", safe(f.detail)},
+          {"message", safe(f.describe())}};
+}
+
+json capabilities_json(const smtp::capabilities& c) {
+  json keywords = json::array();
+  for (const auto& k : c.keywords) keywords.push_back(safe(k));
+  return {{"esmtp", c.esmtp},
+          {"server_name", safe(c.server_name)},
+          {"size", c.size},
+          {"size_limit", c.size_limit ? json(*c.size_limit) : json(nullptr)},
+          {"starttls", c.starttls},
+          {"pipelining", c.pipelining},
+          {"8bitmime", c.eightbitmime},
+          {"smtputf8", c.smtputf8},
+          {"enhancedstatuscodes", c.enhanced_status_codes},
+          {"chunking", c.chunking},
+          {"dsn", c.dsn},
+          {"auth", c.auth},
+          {"keywords", keywords}};
+}
+
+json tls_json(const smtp::tls_facts& t) {
+  json sans = json::array();
+  for (const auto& s : t.subject_alt_names) sans.push_back(safe(s));
+  return {{"sni", safe(t.sni)},
+          {"protocol", t.protocol},
+          {"cipher", t.cipher},
+          {"certificate", t.certificate},
+          {"subject", safe(t.subject)},
+          {"issuer", safe(t.issuer)},
+          {"subject_alt_names", sans},
+          {"not_before", t.not_before},
+          {"not_after", t.not_after},
+          {"expired", t.expired},
+          {"chain_valid", t.chain_valid},
+          {"chain_error", safe(t.chain_error)},
+          {"name_matches", t.name_matches},
+          {"name_checked", safe(t.name_checked)}};
+}
+
+json exchange_json(const smtp::exchange& e) {
+  return {{"phase", smtp::to_string(e.step)},
+          {"command", safe(e.command)},
+          {"reply", optional_json(e.response, [](const smtp::reply& r) { return reply_json(r); })},
+          {"ms", e.elapsed.count()},
+          {"error", optional_json(e.error, failure_json)}};
+}
+
+std::string family(const boost::asio::ip::address& a) { return a.is_v4() ? "ipv4" : "ipv6"; }
+
+json attempt_json(const smtp::attempt& a) {
+  json transcript = json::array();
+  if (!a.reused_session)
+    for (const auto& e : a.opening.transcript) transcript.push_back(exchange_json(e));
+  for (const auto& e : a.transcript) transcript.push_back(exchange_json(e));
+  json findings = json::array();
+  for (const auto& f : a.opening.findings) findings.push_back(safe(f));
+  const bool connected = a.end != smtp::attempt_end::connect_failed;
+  return {{"mx", safe(a.mx_host)},
+          {"preference", a.preference},
+          {"implicit_mx", a.implicit_mx},
+          {"address", a.address.to_string()},
+          {"family", family(a.address)},
+          {"session", a.session_id},
+          {"reused_session", a.reused_session},
+          {"tls_fallback", a.tls_fallback},
+          {"via_proxy", a.opening.via_proxy},
+          {"local", a.opening.local_endpoint},
+          {"connect_ms", connected ? json(a.opening.connect_elapsed.count()) : json(nullptr)},
+          {"banner", optional_json(a.opening.banner, [](const smtp::reply& r) { return reply_json(r); })},
+          {"ehlo", a.opening.capabilities_now.esmtp || a.opening.used_helo ? capabilities_json(a.opening.capabilities_now)
+                                                                            : json(nullptr)},
+          {"ehlo_plaintext", a.opening.tls ? capabilities_json(a.opening.plaintext_capabilities) : json(nullptr)},
+          {"used_helo", a.opening.used_helo},
+          {"tls", optional_json(a.opening.tls, tls_json)},
+          {"tls_failure", optional_json(a.opening.tls_failure, failure_json)},
+          {"findings", findings},
+          {"transcript", transcript},
+          {"end", smtp::to_string(a.end)},
+          {"ended_at", smtp::to_string(a.ended_at)},
+          {"error", optional_json(a.error, failure_json)},
+          {"refusal", optional_json(a.refusal, [](const smtp::reply& r) { return reply_json(r); })},
+          {"note", safe(a.note)}};
+}
+
+json answer_json(const dns::answer& a) {
+  return {{"name", safe(a.qname)},
+          {"type", dns::type_name(a.qtype)},
+          {"outcome", dns::to_string(a.result)},
+          {"detail", safe(a.detail)},
+          {"ms", a.elapsed.count()},
+          {"from_cache", a.from_cache}};
+}
+
+json routing_json(const dns::routing& r) {
+  json hosts = json::array();
+  for (const auto& h : r.hosts) {
+    json addresses = json::array();
+    for (const auto& a : h.addresses) addresses.push_back(a.address.to_string());
+    hosts.push_back({{"name", safe(h.name)},
+                     {"preference", h.preference},
+                     {"implicit", h.implicit},
+                     {"addresses", addresses}});
+  }
+  json findings = json::array();
+  for (const auto& f : r.findings)
+    findings.push_back({{"problem", dns::to_string(f.problem)}, {"host", safe(f.host)}, {"explanation", safe(f.explanation)}});
+  return {{"domain", safe(r.domain)},
+          {"kind", dns::to_string(r.kind)},
+          {"mx_lookup", answer_json(r.mx_answer)},
+          {"hosts", hosts},
+          {"findings", findings}};
+}
+
+// ---- text ------------------------------------------------------------------------------
+
+std::string reply_line(const smtp::reply& r) {
+  std::string text = std::to_string(r.code);
+  if (!r.lines.empty()) text += " " + r.lines.front();
+  if (r.lines.size() > 1) text += " (+" + std::to_string(r.lines.size() - 1) + " lines)";
+  return printable(text, 300);
+}
+
+std::string capability_summary(const smtp::capabilities& c) {
+  std::vector<std::string> parts;
+  if (c.size) parts.push_back(c.size_limit ? "SIZE " + std::to_string(*c.size_limit) : "SIZE");
+  if (c.starttls) parts.push_back("STARTTLS");
+  if (c.pipelining) parts.push_back("PIPELINING");
+  if (c.eightbitmime) parts.push_back("8BITMIME");
+  if (c.smtputf8) parts.push_back("SMTPUTF8");
+  if (c.enhanced_status_codes) parts.push_back("ENHANCEDSTATUSCODES");
+  if (c.chunking) parts.push_back("CHUNKING");
+  if (c.dsn) parts.push_back("DSN");
+  if (!c.auth.empty()) {
+    std::string auth = "AUTH";
+    for (const auto& m : c.auth) auth += " " + m;
+    parts.push_back(auth);
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out.empty() ? "no extensions" : printable(out, 400);
+}
+
+std::string tls_summary(const smtp::tls_facts& t) {
+  std::ostringstream s;
+  s << t.protocol << " " << t.cipher;
+  if (!t.certificate) return s.str() + "; no certificate";
+  s << "; certificate " << printable(t.subject, 200) << ", issuer " << printable(t.issuer, 200);
+  if (!t.not_after.empty()) s << ", " << (t.expired ? "expired " : "valid until ") << t.not_after;
+  s << "; chain " << (t.chain_valid ? "trusted" : "not trusted (" + printable(t.chain_error, 200) + ")");
+  s << "; name " << (t.name_matches ? "matches " : "does not match ") << printable(t.name_checked, 255);
+  return s.str();
+}
+
+void print_exchange(std::ostream& out, const smtp::exchange& e) {
+  if (!e.command.empty()) out << "      > " << printable(e.command, 600) << "\n";
+  if (e.step == smtp::phase::tls_handshake) out << "      * TLS handshake (" << e.elapsed.count() << " ms)\n";
+  if (e.response)
+    for (const auto& line : e.response->wire_lines()) out << "      < " << printable(line, 600) << "\n";
+  if (e.error) out << "      ! " << printable(e.error->describe(), 600) << "\n";
+}
+
+}  // namespace
+
+int exit_status_for(smtp::verdict verdict) {
+  switch (verdict) {
+    case smtp::verdict::deliverable: return exit_ok;
+    case smtp::verdict::undeliverable:
+    case smtp::verdict::no_mail_domain: return exit_negative;
+    case smtp::verdict::temporary:
+    case smtp::verdict::catch_all:
+    case smtp::verdict::unverifiable: return exit_temporary;
+    case smtp::verdict::unreachable:
+    case smtp::verdict::rejected_us:
+    case smtp::verdict::protocol_error:
+    case smtp::verdict::tls_error: return exit_probe_failed;
+  }
+  return exit_internal;
+}
+
+json reply_json(const smtp::reply& r) {
+  json lines = json::array();
+  for (const auto& l : r.lines) lines.push_back(safe(l));
+  json issues = json::array();
+  for (const auto i : r.issues) issues.push_back(smtp::to_string(i));
+  return {{"code", r.code},
+          {"enhanced", r.enhanced ? json(r.enhanced->to_string()) : json(nullptr)},
+          {"lines", lines},
+          {"issues", issues}};
+}
+
+json address_check_json(const smtp::address_check& c, const smtp::prober_counters* counters) {
+  json attempts = json::array();
+  for (const auto& a : c.attempts) attempts.push_back(attempt_json(a));
+  json warnings = json::array();
+  for (const auto& w : c.warnings) warnings.push_back(safe(w));
+  json out = {
+      {"address", safe(c.recipient.address())},
+      {"domain", c.recipient.domain},
+      {"domain_unicode", safe(c.recipient.domain_unicode)},
+      {"verdict", smtp::to_string(c.result)},
+      {"reason", safe(c.reason)},
+      {"exit_status", exit_status_for(c.result)},
+      {"mailbox_exists", c.mailbox_exists ? json(*c.mailbox_exists) : json(nullptr)},
+      {"helo", safe(c.helo)},
+      {"mail_from", safe(c.mail_from)},
+      {"routing", routing_json(c.routing)},
+      {"attempts", attempts},
+      {"evidence_attempt", c.evidence_attempt ? json(*c.evidence_attempt) : json(nullptr)},
+      {"rcpt",
+       c.rcpt_reply && c.rcpt_meaning
+           ? json{{"reply", reply_json(*c.rcpt_reply)},
+                  {"meaning", smtp::to_string(c.rcpt_meaning->meaning)},
+                  {"why", safe(c.rcpt_meaning->why)},
+                  {"attempt", c.rcpt_attempt ? json(*c.rcpt_attempt) : json(nullptr)}}
+           : json(nullptr)},
+      {"catch_all",
+       {{"state", smtp::to_string(c.catch_all.state)},
+        {"probe_address", safe(c.catch_all.probe_address)},
+        {"reply", optional_json(c.catch_all.response, [](const smtp::reply& r) { return reply_json(r); })},
+        {"from_cache", c.catch_all.from_cache},
+        {"reason", safe(c.catch_all.reason)}}},
+      {"greylisted", c.greylisted},
+      {"greylist_retried", c.greylist_retried},
+      {"quirk", c.quirk ? json{{"provider", c.quirk->provider},
+                               {"mx_suffix", c.quirk->mx_suffix},
+                               {"verdict", smtp::to_string(c.quirk->result)},
+                               {"mailbox_exists", c.quirk->mailbox_exists ? json(*c.quirk->mailbox_exists) : json(nullptr)},
+                               {"reason", c.quirk->reason}}
+                        : json(nullptr)},
+      {"port25_blocked_suspected", c.port25_blocked_suspected},
+      {"warnings", warnings},
+      {"elapsed_ms", c.elapsed.count()},
+  };
+  if (counters)
+    out["counters"] = {{"sessions_opened", counters->sessions_opened},
+                       {"sessions_reused", counters->sessions_reused},
+                       {"connect_attempts", counters->connect_attempts},
+                       {"commands_sent", counters->commands_sent},
+                       {"rcpts_sent", counters->rcpts_sent}};
+  return out;
+}
+
+void print_address_check(std::ostream& out, const smtp::address_check& c, int verbose) {
+  out << printable(c.recipient.address(), 300) << ": " << smtp::to_string(c.result) << "\n";
+  out << "  " << printable(c.reason, 2000) << "\n";
+  if (c.mailbox_exists) out << "  the mailbox " << (*c.mailbox_exists ? "exists" : "does not exist") << "\n";
+  for (const auto& w : c.warnings) out << "  warning: " << printable(w, 600) << "\n";
+
+  const auto& r = c.routing;
+  out << "route: " << dns::to_string(r.kind);
+  if (!r.hosts.empty()) {
+    out << " →";
+    for (const auto& h : r.hosts) {
+      out << " " << h.preference << " " << printable(h.name, 255);
+      if (h.addresses.empty()) out << " (no address)";
+    }
+  }
+  out << "\n";
+  if (verbose > 0)
+    for (const auto& f : r.findings) out << "  note: " << printable(f.explanation, 600) << "\n";
+
+  for (std::size_t i = 0; i < c.attempts.size(); ++i) {
+    const auto& a = c.attempts[i];
+    out << "attempt " << i + 1 << ": " << printable(a.mx_host, 255) << " [" << a.address.to_string() << "] "
+        << (a.address.is_v4() ? "IPv4" : "IPv6");
+    if (a.end != smtp::attempt_end::connect_failed && !a.reused_session)
+      out << "  connect " << a.opening.connect_elapsed.count() << " ms";
+    if (a.session_id) out << "  session #" << a.session_id << (a.reused_session ? " (reused)" : "");
+    if (a.opening.via_proxy) out << "  via proxy";
+    if (a.tls_fallback) out << "  plaintext retry";
+    if (i == c.evidence_attempt) out << "  ← evidence";
+    out << "\n";
+    if (a.opening.banner) out << "    banner: " << reply_line(*a.opening.banner) << "\n";
+    if (a.opening.capabilities_now.esmtp)
+      out << "    EHLO: " << capability_summary(a.opening.capabilities_now) << "\n";
+    else if (a.opening.used_helo)
+      out << "    HELO used (EHLO refused)\n";
+    if (a.opening.tls) out << "    TLS: " << tls_summary(*a.opening.tls) << "\n";
+    if (a.opening.tls_failure) out << "    TLS failed: " << printable(a.opening.tls_failure->describe(), 600) << "\n";
+    for (const auto& f : a.opening.findings) out << "    finding: " << printable(f, 600) << "\n";
+    if (verbose > 0) {
+      if (!a.reused_session)
+        for (const auto& e : a.opening.transcript) print_exchange(out, e);
+      for (const auto& e : a.transcript) print_exchange(out, e);
+    } else {
+      for (const auto& e : a.transcript)
+        if ((e.step == smtp::phase::rcpt || e.step == smtp::phase::mail) && e.response)
+          out << "    " << (e.step == smtp::phase::rcpt ? "RCPT" : "MAIL") << " " << printable(e.command.substr(e.command.find(':') + 1), 300)
+              << " → " << reply_line(*e.response) << " (" << e.elapsed.count() << " ms)\n";
+    }
+    if (a.refusal) out << "    refused: " << reply_line(*a.refusal) << " at " << smtp::to_string(a.ended_at) << "\n";
+    if (a.error) out << "    failed: " << printable(a.error->describe(), 600) << "\n";
+    if (!a.note.empty()) out << "    " << printable(a.note, 600) << "\n";
+  }
+  if (c.catch_all.state != smtp::catch_all_state::not_tested || !c.catch_all.reason.empty()) {
+    out << "catch-all: " << smtp::to_string(c.catch_all.state);
+    if (!c.catch_all.reason.empty()) out << " — " << printable(c.catch_all.reason, 600);
+    if (c.catch_all.from_cache) out << " (from an earlier check of this domain)";
+    out << "\n";
+  }
+  if (c.quirk) out << "provider: " << printable(c.quirk->provider, 200) << " (MX *." << c.quirk->mx_suffix << ")\n";
+}
+
+}  // namespace probe

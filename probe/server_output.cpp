@@ -1,0 +1,183 @@
+#include "probe/server_output.hpp"
+
+#include "probe/exit_status.hpp"
+#include "probe/rbl_output.hpp"
+#include "probe/terminal_text.hpp"
+
+#include <sstream>
+
+namespace probe {
+namespace {
+
+using nlohmann::json;
+
+std::string_view status_word(check_status s) {
+  switch (s) {
+    case check_status::pass: return "PASS";
+    case check_status::info: return "NOTE";
+    case check_status::skipped: return "SKIP";
+    case check_status::warn: return "WARN";
+    case check_status::fail: return "FAIL";
+  }
+  return "FAIL";
+}
+
+std::string source_words(name_source s) {
+  switch (s) {
+    case name_source::given: return "given";
+    case name_source::local_hostname: return "this host's name";
+    case name_source::helo: return "from the HELO name";
+    case name_source::ptr: return "from the PTR name";
+    case name_source::none: return "none";
+  }
+  return "none";
+}
+
+json nullable(const std::string& text) { return text.empty() ? json(nullptr) : json(valid_utf8(text)); }
+
+json spf_json(const dns::spf::evaluation& e) {
+  json trace = json::array();
+  for (const auto& t : e.trace) trace.push_back(valid_utf8(t));
+  return json{{"result", dns::spf::to_string(e.verdict)},
+              {"record", nullable(e.record)},
+              {"mechanism", nullable(e.mechanism)},
+              {"matched_in", nullable(e.matched_in)},
+              {"dns_lookups", e.dns_lookups},
+              {"void_lookups", e.void_lookups},
+              {"explanation", nullable(e.explanation)},
+              {"problem", nullable(e.problem)},
+              {"trace", std::move(trace)}};
+}
+
+json dmarc_json(const dns::dmarc::lookup_result& d) {
+  json warnings = json::array();
+  for (const auto& w : d.warnings) warnings.push_back(valid_utf8(w));
+  json out{{"queried", d.queried_domain},
+           {"organizational_domain", nullable(d.organizational_domain)},
+           {"dns_result", dns::to_string(d.answer.result)},
+           {"record", nullptr},
+           {"effective_policy", nullable(d.effective_policy)},
+           {"inherited", d.inherited},
+           {"warnings", std::move(warnings)},
+           {"error", nullable(d.error)}};
+  if (d.record) {
+    const auto& r = *d.record;
+    out["record"] = json{{"raw", valid_utf8(r.raw)}, {"p", r.p},   {"sp", nullable(r.sp)}, {"pct", r.pct},
+                         {"rua", r.rua},             {"ruf", r.ruf}, {"adkim", std::string(1, r.adkim)},
+                         {"aspf", std::string(1, r.aspf)}};
+  }
+  return out;
+}
+
+}  // namespace
+
+int server_exit_status(const std::vector<check_item>& items) {
+  switch (worst_status(items)) {
+    case check_status::fail: return exit_negative;
+    case check_status::warn: return exit_temporary;
+    default: return exit_ok;
+  }
+}
+
+std::string server_text(const server_report& report, const server_knowledge& knowledge, std::string_view lang,
+                        int verbose, const style& look) {
+  const auto& in = report.facts.inputs;
+  std::ostringstream out;
+  out << "Server check of " << (report.egress.address ? report.egress.address->to_string() : "?") << '\n';
+  out << "  address: " << printable(report.egress.how) << '\n';
+  out << "  HELO:    " << (in.helo.empty() ? "(none; give --helo)" : printable(in.helo) + " (" + source_words(in.helo_from) + ")")
+      << '\n';
+  out << "  domain:  "
+      << (in.domain.empty() ? "(none; give --domain)" : printable(in.domain) + " (" + source_words(in.domain_from) + ")")
+      << "\n\n";
+  std::size_t width = 0;
+  for (const auto& item : report.items) width = std::max(width, item.title.size());
+  int counts[5] = {};
+  for (const auto& item : report.items) {
+    ++counts[static_cast<int>(item.status)];
+    const auto word = std::string(status_word(item.status));
+    const auto coloured = item.status == check_status::fail   ? look.bad(word)
+                          : item.status == check_status::warn ? look.warn(word)
+                          : item.status == check_status::pass ? look.good(word)
+                                                              : look.dim(word);
+    out << "  " << coloured << "  " << item.title << std::string(width - item.title.size() + 2, ' ')
+        << printable(item.summary, 600) << '\n';
+    const bool show_evidence = verbose > 0 || item.status == check_status::warn || item.status == check_status::fail;
+    if (show_evidence)
+      for (const auto& e : item.evidence) out << "          " << printable(e, 600) << '\n';
+    if (!item.advice_key.empty() && item.status != check_status::pass) {
+      const auto advice = knowledge.advice_for(item.advice_key, lang, item.advice_values);
+      if (!advice.empty()) out << "          " << (lang == "zh" ? "建议: " : item.status == check_status::fail || item.status == check_status::warn ? "what to change: " : "suggestion: ") << printable(advice, 2000) << '\n';
+    }
+  }
+  const int status = server_exit_status(report.items);
+  out << "\n" << counts[static_cast<int>(check_status::fail)] << " fail, " << counts[static_cast<int>(check_status::warn)]
+      << " warn, " << counts[static_cast<int>(check_status::pass)] << " pass";
+  if (counts[static_cast<int>(check_status::skipped)]) out << ", " << counts[static_cast<int>(check_status::skipped)] << " skipped";
+  out << " (exit " << status << ")\n";
+  return out.str();
+}
+
+json server_json(const server_report& report, const server_knowledge& knowledge, std::string_view lang) {
+  const auto& in = report.facts.inputs;
+  json attempts = json::array();
+  for (const auto& a : report.egress.attempts)
+    attempts.push_back(json{{"method", to_string(a.method)},
+                            {"asked", a.asked},
+                            {"found", a.found ? json(a.found->to_string()) : json(nullptr)},
+                            {"problem", nullable(a.problem)}});
+  json egress_warnings = json::array();
+  for (const auto& w : report.egress.warnings) egress_warnings.push_back(w);
+
+  json items = json::array();
+  json counts{{"pass", 0}, {"info", 0}, {"skipped", 0}, {"warn", 0}, {"fail", 0}};
+  for (const auto& item : report.items) {
+    json evidence = json::array();
+    for (const auto& e : item.evidence) evidence.push_back(valid_utf8(e));
+    const auto advice = item.advice_key.empty() || item.status == check_status::pass
+                            ? std::string()
+                            : knowledge.advice_for(item.advice_key, lang, item.advice_values);
+    items.push_back(json{{"id", item.id},
+                         {"title", item.title},
+                         {"status", to_string(item.status)},
+                         {"summary", valid_utf8(item.summary)},
+                         {"evidence", std::move(evidence)},
+                         {"advice_key", nullable(advice.empty() ? std::string() : item.advice_key)},
+                         {"advice", nullable(advice)}});
+    counts[std::string(to_string(item.status))] = counts[std::string(to_string(item.status))].get<int>() + 1;
+  }
+  json dnsbl_ip = json::array(), dnsbl_domain = json::array();
+  for (const auto& l : report.facts.dnsbl_ip) dnsbl_ip.push_back(listing_json(l, lang));
+  for (const auto& l : report.facts.dnsbl_domain) dnsbl_domain.push_back(listing_json(l, lang));
+  const auto& f = report.facts;
+  return json{{"ip", report.egress.address ? json(report.egress.address->to_string()) : json(nullptr)},
+              {"ip_source",
+               {{"method", to_string(report.egress.method)},
+                {"how", report.egress.how},
+                {"attempts", std::move(attempts)},
+                {"warnings", std::move(egress_warnings)}}},
+              {"helo", nullable(in.helo)},
+              {"helo_source", to_string(in.helo_from)},
+              {"domain", nullable(in.domain)},
+              {"domain_source", to_string(in.domain_from)},
+              {"worst", to_string(worst_status(report.items))},
+              {"exit_status", server_exit_status(report.items)},
+              {"counts", std::move(counts)},
+              {"items", std::move(items)},
+              {"ptr", [&] {
+                 json names = json::array();
+                 for (const auto& n : f.reverse.names) names.push_back(valid_utf8(n));
+                 return json{{"names", std::move(names)},
+                             {"dns_result", dns::to_string(f.reverse.ptr.result)},
+                             {"forward_confirmed", f.reverse.forward_confirmed},
+                             {"confirmed_name", nullable(f.reverse.confirmed_name)},
+                             {"generic_reasons", f.reverse.generic_reasons}};
+               }()},
+              {"spf",
+               {{"domain", f.spf_domain ? spf_json(*f.spf_domain) : json(nullptr)},
+                {"helo", f.spf_helo ? spf_json(*f.spf_helo) : json(nullptr)}}},
+              {"dmarc", f.dmarc ? dmarc_json(*f.dmarc) : json(nullptr)},
+              {"dnsbl", {{"ip", std::move(dnsbl_ip)}, {"domain", std::move(dnsbl_domain)}}}};
+}
+
+}  // namespace probe

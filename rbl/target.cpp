@@ -1,0 +1,55 @@
+#include "rbl/target.hpp"
+
+#include "dns/answer.hpp"
+#include "rbl/catalogue.hpp"
+
+#include <boost/system/error_code.hpp>
+
+namespace rbl {
+
+target target_for(const boost::asio::ip::address& address) {
+  target t;
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    t.ip = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+  else
+    t.ip = address;
+  t.text = t.ip->to_string();
+  return t;
+}
+
+std::variant<target, target_error> parse_target(std::string_view text) {
+  if (text.empty()) return target_error{"nothing to check: give an IP address or a domain"};
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x80)
+      return target_error{"not an IP address or an ASCII domain name (give internationalised domains in xn-- form)"};
+    if (b < 0x21 || b == 0x7f) return target_error{"the target contains a space or a control character"};
+  }
+  std::string candidate(text);
+  // "[192.0.2.1]" as MTAs write address literals.
+  if (candidate.size() > 2 && candidate.front() == '[' && candidate.back() == ']')
+    candidate = candidate.substr(1, candidate.size() - 2);
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(candidate, ec);
+  if (!ec) {
+    if (address.is_v6() && address.to_v6().scope_id() != 0)
+      return target_error{"an IPv6 address with a zone index cannot be looked up"};
+    return target_for(address);
+  }
+  const auto domain = dns::normalize_name(text);
+  if (!valid_zone_name(domain)) return target_error{"'" + std::string(text) + "' is neither an IP address nor a domain name"};
+  // An all-numeric last label is a mistyped address, not a domain (RFC 3696 §2).
+  const auto last_label = std::string_view(domain).substr(domain.rfind('.') + 1);
+  if (last_label.find_first_not_of("0123456789") == std::string_view::npos)
+    return target_error{"'" + std::string(text) + "' is not a valid IP address"};
+  target t;
+  t.text = domain;
+  return t;
+}
+
+std::string query_name(const target& t, std::string_view zone) {
+  if (t.ip) return dns::reverse_name(*t.ip, zone);
+  return t.text + "." + dns::normalize_name(zone);
+}
+
+}  // namespace rbl

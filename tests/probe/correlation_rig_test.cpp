@@ -1,0 +1,115 @@
+// Issue 7 end to end: genuine DSNs written by the rig's sending Postfix (tests/rig/README.md)
+// are read by `probe bounce`, whose live checks find each cause still there (persistent).
+// Then the world changes — the user is created, the IP delisted, the MX started, the size
+// limit raised — and the same bounces read as transient. Both states are asserted.
+#include "tests/probe/run_probe.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
+namespace {
+
+using nlohmann::json;
+
+std::string rig_dir() {
+  const char* dir = std::getenv("PROBE_RIG_DIR");
+  return dir ? dir : "";
+}
+
+std::string bounce(const std::string& scenario) { return rig_dir() + "/bounces/" + scenario + ".eml"; }
+
+struct verdict_seen {
+  int status = -1;
+  std::string verdict;
+  json recipient;
+};
+
+verdict_seen check(const std::string& scenario) {
+  const auto r = probe_test::run_probe({"bounce", bounce(scenario), "--json", "--smtp-port", "2525", "--helo", "probe.probe.test"});
+  verdict_seen seen;
+  seen.status = r.status;
+  const auto document = json::parse(r.out, nullptr, false);
+  if (document.is_discarded() || !document.contains("recipients") || document["recipients"].empty()) {
+    ADD_FAILURE() << scenario << ": no recipients in\n" << r.out << r.err;
+    return seen;
+  }
+  seen.recipient = document["recipients"][0];
+  seen.verdict = seen.recipient.value("verdict", "");
+  return seen;
+}
+
+void change_the_world(const std::vector<std::string>& args) {
+  std::string command = std::string(PROBE_SOURCE_DIR) + "/tests/rig/rig.sh";
+  for (const auto& a : args) command += " '" + a + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+bool has_evidence(const json& recipient, const std::string& check, const std::string& fragment) {
+  for (const auto& e : recipient.value("evidence", json::array()))
+    if (e["check"] == check && e["answer"].get<std::string>().find(fragment) != std::string::npos) return true;
+  return false;
+}
+
+TEST(CorrelationRig, GenuineDsnsArePersistentThenTransientOnceTheWorldChanges) {
+  ASSERT_FALSE(rig_dir().empty()) << "run through ctest: the rig fixture sets PROBE_RIG_DIR";
+
+  // Before: every cause still holds.
+  const auto user = check("unknown-user");
+  EXPECT_EQ(user.verdict, "persistent") << user.recipient.dump(2);
+  EXPECT_EQ(user.status, 1);
+  EXPECT_TRUE(has_evidence(user.recipient, "rcpt", "550 5.1.1")) << user.recipient.dump(2);
+  EXPECT_EQ(user.recipient["reason"], "userunknown");
+
+  const auto listed = check("blocked");
+  EXPECT_EQ(listed.verdict, "persistent") << listed.recipient.dump(2);
+  EXPECT_EQ(listed.recipient["live"]["sending_ip"], "127.0.0.12");
+  EXPECT_EQ(listed.recipient["live"]["sending_ip_source"], "diagnostic-text");
+  EXPECT_TRUE(has_evidence(listed.recipient, "dnsbl", "listed")) << listed.recipient.dump(2);
+
+  const auto down = check("connection-refused");
+  EXPECT_EQ(down.verdict, "persistent") << down.recipient.dump(2);
+
+  const auto big = check("too-big");
+  EXPECT_EQ(big.verdict, "persistent") << big.recipient.dump(2);
+  EXPECT_TRUE(has_evidence(big.recipient, "size", "SIZE 20000")) << big.recipient.dump(2);
+
+  // Causes that do not change here stay persistent.
+  EXPECT_EQ(check("null-mx").verdict, "persistent");
+  EXPECT_EQ(check("nxdomain").verdict, "persistent");
+
+  // The world changes.
+  change_the_world({"add-user", rig_dir(), "carol"});
+  change_the_world({"delist", rig_dir(), "bl.test", "127.0.0.12"});
+  change_the_world({"listen", rig_dir(), "127.0.0.5:2525"});
+  change_the_world({"size-limit", rig_dir(), "127.0.0.4:2525", "100000"});
+
+  // After: the same bounces were transient.
+  const auto user_now = check("unknown-user");
+  EXPECT_EQ(user_now.verdict, "transient") << user_now.recipient.dump(2);
+  EXPECT_EQ(user_now.status, 0);
+  EXPECT_TRUE(has_evidence(user_now.recipient, "rcpt", "250")) << user_now.recipient.dump(2);
+
+  const auto delisted = check("blocked");
+  EXPECT_EQ(delisted.verdict, "transient") << delisted.recipient.dump(2);
+  EXPECT_TRUE(has_evidence(delisted.recipient, "dnsbl", "not_listed")) << delisted.recipient.dump(2);
+
+  const auto up = check("connection-refused");
+  EXPECT_EQ(up.verdict, "transient") << up.recipient.dump(2);
+
+  const auto fits = check("too-big");
+  EXPECT_EQ(fits.verdict, "transient") << fits.recipient.dump(2);
+  EXPECT_TRUE(has_evidence(fits.recipient, "size", "SIZE 100000")) << fits.recipient.dump(2);
+}
+
+TEST(CorrelationRig, OfflineMeansNoNetwork) {
+  // --offline: parse and classify only; no verdict, no evidence, no DNS needed.
+  const auto r = probe_test::run_probe({"bounce", "--offline", "--json", bounce("unknown-user"), "--dns-server", "127.0.0.1:9"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  const auto document = json::parse(r.out);
+  EXPECT_FALSE(document["recipients"][0].contains("verdict"));
+  EXPECT_EQ(document["recipients"][0]["reason"], "userunknown");
+}
+
+}  // namespace

@@ -1,0 +1,203 @@
+// The DNSBL catalogue: the shipped file loads, holds the lists the issue names with their
+// codes, finds lists by the zone a bounce cites, and rejects malformed entries by name.
+
+#include "rbl/catalogue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/address_v4.hpp>
+
+namespace {
+
+using boost::asio::ip::make_address_v4;
+
+const rbl::catalogue& shipped() {
+  static const rbl::catalogue instance = [] {
+    auto loaded = rbl::catalogue::load(PROBE_SOURCE_DIR "/rbl/data/catalogue.yaml");
+    if (auto* error = std::get_if<rbl::load_error>(&loaded)) {
+      ADD_FAILURE() << error->what;
+      return rbl::catalogue{};
+    }
+    return std::get<rbl::catalogue>(std::move(loaded));
+  }();
+  return instance;
+}
+
+const rbl::list_entry& named(std::string_view name) {
+  const auto* entry = shipped().find_name(name);
+  if (entry == nullptr) throw std::runtime_error("missing list " + std::string(name));
+  return *entry;
+}
+
+TEST(Catalogue, ShippedFileHoldsEveryListTheIssueNames) {
+  for (const char* name : {"spamhaus-zen", "spamhaus-dbl", "spamhaus-dqs-zen", "spamhaus-dqs-dbl", "spamcop",
+                           "barracuda", "uceprotect-1", "uceprotect-2", "uceprotect-3", "psbl", "mailspike", "s5h",
+                           "dnswl", "surbl", "uribl", "sorbs", "casa-cbl", "casa-cdl", "casa-cblplus"})
+    EXPECT_NE(shipped().find_name(name), nullptr) << name;
+}
+
+TEST(Catalogue, SpamhausZenCodesAndErrors) {
+  const auto& zen = named("spamhaus-zen");
+  EXPECT_EQ(zen.zone, "zen.spamhaus.org");
+  EXPECT_EQ(zen.kind, rbl::list_kind::ip);
+  const auto decode = [&](const char* a) { return zen.codes.decode(make_address_v4(a)); };
+  EXPECT_EQ(decode("127.0.0.2").name, "SBL");
+  EXPECT_EQ(decode("127.0.0.3").name, "CSS");
+  for (const char* xbl : {"127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7"}) EXPECT_EQ(decode(xbl).name, "XBL") << xbl;
+  EXPECT_EQ(decode("127.0.0.9").name, "DROP");
+  EXPECT_EQ(decode("127.0.0.10").name, "PBL");
+  EXPECT_EQ(decode("127.0.0.11").name, "PBL");
+  for (const char* error : {"127.255.255.252", "127.255.255.254", "127.255.255.255"}) {
+    const auto d = decode(error);
+    EXPECT_EQ(d.kind, rbl::code_class::error) << error;
+    EXPECT_TRUE(d.documented);
+  }
+  EXPECT_NE(decode("127.255.255.254").meaning.find("public"), std::string::npos);
+  EXPECT_FALSE(decode("127.255.255.254").advice.zh.empty());
+  EXPECT_EQ(decode("192.0.2.1").kind, rbl::code_class::bogus);
+  const auto undocumented = decode("127.0.0.77");
+  EXPECT_EQ(undocumented.kind, rbl::code_class::listing);
+  EXPECT_FALSE(undocumented.documented);
+}
+
+TEST(Catalogue, SpamhausDblCodesIncludingIpQueryError) {
+  const auto& dbl = named("spamhaus-dbl");
+  EXPECT_EQ(dbl.kind, rbl::list_kind::domain);
+  EXPECT_EQ(dbl.codes.decode(make_address_v4("127.0.1.2")).kind, rbl::code_class::listing);
+  EXPECT_EQ(dbl.codes.decode(make_address_v4("127.0.1.4")).name, "DBL phish");
+  const auto ip_error = dbl.codes.decode(make_address_v4("127.0.1.255"));
+  EXPECT_EQ(ip_error.kind, rbl::code_class::error);
+  EXPECT_NE(ip_error.meaning.find("IP address"), std::string::npos);
+}
+
+TEST(Catalogue, DqsZoneNeedsKeyAndNeverShowsIt) {
+  const auto& dqs = named("spamhaus-dqs-zen");
+  EXPECT_EQ(dqs.access, rbl::list_access::key);
+  EXPECT_EQ(dqs.zone_with_key(""), "");
+  EXPECT_EQ(dqs.zone_with_key("AbC123secret"), "abc123secret.zen.dq.spamhaus.net");
+  EXPECT_EQ(dqs.display_zone().find("secret"), std::string::npos);
+  EXPECT_EQ(dqs.display_zone(), "<dqs-key>.zen.dq.spamhaus.net");
+  EXPECT_EQ(named("spamhaus-zen").superseded_by_key, "spamhaus-dqs-zen");
+}
+
+TEST(Catalogue, DnswlIsAnAllowlistWhose255MeansRefused) {
+  const auto& dnswl = named("dnswl");
+  EXPECT_EQ(dnswl.role, rbl::list_role::allow);
+  const auto refused = dnswl.codes.decode(make_address_v4("127.0.0.255"));
+  EXPECT_EQ(refused.kind, rbl::code_class::error);
+  const auto listed = dnswl.codes.decode(make_address_v4("127.0.10.3"));
+  EXPECT_EQ(listed.kind, rbl::code_class::listing);
+  EXPECT_EQ(listed.name, "special case");
+  EXPECT_NE(listed.meaning.find("trust high"), std::string::npos);
+}
+
+TEST(Catalogue, SurblAndUriblDecodeBitmasks) {
+  const auto& surbl = named("surbl");
+  const auto both = surbl.codes.decode(make_address_v4("127.0.0.24"));  // 8 + 16
+  EXPECT_EQ(both.kind, rbl::code_class::listing);
+  EXPECT_EQ(both.name, "PH+MW");
+  EXPECT_EQ(surbl.codes.decode(make_address_v4("127.0.0.1")).kind, rbl::code_class::error);
+  const auto& uribl = named("uribl");
+  EXPECT_EQ(uribl.codes.decode(make_address_v4("127.0.0.14")).name, "black+grey+red");
+  EXPECT_EQ(uribl.codes.decode(make_address_v4("127.0.0.1")).kind, rbl::code_class::error);
+  const auto odd = uribl.codes.decode(make_address_v4("127.0.0.18"));  // 2 + 16: 16 undocumented
+  EXPECT_EQ(odd.name, "black");
+  EXPECT_NE(odd.meaning.find("undocumented bits 16"), std::string::npos);
+}
+
+TEST(Catalogue, DeadListsAreMarkedAndNotDefault) {
+  for (const char* name : {"sorbs", "casa-cbl", "casa-cdl", "casa-cblplus"}) {
+    const auto& list = named(name);
+    EXPECT_EQ(list.status, rbl::list_status::dead) << name;
+    EXPECT_FALSE(list.default_query) << name;
+    EXPECT_FALSE(list.dead_since.empty()) << name;
+  }
+  EXPECT_EQ(named("casa-cblplus").codes.decode(make_address_v4("127.0.8.6")).name, "CBL+");
+}
+
+TEST(Catalogue, FindsTheListABounceCites) {
+  const auto& c = shipped();
+  ASSERT_NE(c.find_zone("cblplus.anti-spam.org.cn"), nullptr);
+  EXPECT_EQ(c.find_zone("cblplus.anti-spam.org.cn")->name, "casa-cblplus");
+  EXPECT_EQ(c.find_zone("CBLPLUS.Anti-Spam.org.cn.")->name, "casa-cblplus");
+  // A sub-list nobody catalogued still belongs to the dead operator.
+  ASSERT_NE(c.find_zone("cml.anti-spam.org.cn"), nullptr);
+  EXPECT_EQ(c.find_zone("cml.anti-spam.org.cn")->status, rbl::list_status::dead);
+  EXPECT_EQ(c.find_zone("dnsbl.sorbs.net")->name, "sorbs");
+  EXPECT_EQ(c.find_zone("spam.dnsbl.sorbs.net")->name, "sorbs");
+  EXPECT_EQ(c.find_zone("zen.spamhaus.org")->name, "spamhaus-zen");
+  EXPECT_FALSE(c.find_zone("zen.spamhaus.org")->removal_page.empty());
+  EXPECT_EQ(c.find_zone("sbl-xbl.spamhaus.org")->name, "spamhaus-sbl");
+  EXPECT_EQ(c.find_zone("mykey123.zen.dq.spamhaus.net")->name, "spamhaus-dqs-zen");
+  EXPECT_EQ(c.find_zone("bl.spamcop.net")->name, "spamcop");
+  EXPECT_EQ(c.find_zone("spamcop.net"), nullptr);
+  EXPECT_EQ(c.find_zone("bl.example.org"), nullptr);
+  EXPECT_EQ(c.find("psbl")->zone, "psbl.surriel.com");
+  EXPECT_EQ(c.find("psbl.surriel.com")->name, "psbl");
+}
+
+TEST(Catalogue, RawZoneFollowsRfc5782) {
+  const auto raw = rbl::catalogue::raw_zone("BL.Example.ORG.", rbl::list_kind::ip4);
+  EXPECT_FALSE(raw.in_catalogue);
+  EXPECT_EQ(raw.zone, "bl.example.org");
+  EXPECT_EQ(raw.codes.decode(make_address_v4("127.0.0.2")).kind, rbl::code_class::listing);
+  EXPECT_EQ(raw.codes.decode(make_address_v4("127.0.0.1")).kind, rbl::code_class::listing);
+  EXPECT_EQ(raw.codes.decode(make_address_v4("10.0.0.1")).kind, rbl::code_class::bogus);
+  EXPECT_TRUE(raw.takes(true, false));
+  const auto points = shipped().test_points_for(raw, rbl::list_kind::ip6);
+  EXPECT_EQ(points.listed, "::ffff:7f00:2");
+}
+
+TEST(Catalogue, TestPointOverrides) {
+  EXPECT_EQ(shipped().test_points_for(named("spamhaus-dbl"), rbl::list_kind::domain).listed, "dbltest.com");
+  EXPECT_EQ(shipped().test_points_for(named("spamcop"), rbl::list_kind::ip4).unlisted, "127.0.0.1");
+}
+
+TEST(Catalogue, MalformedEntriesAreNamed) {
+  const auto error_of = [](std::string_view yaml) {
+    auto loaded = rbl::catalogue::parse(yaml, "test.yaml");
+    const auto* error = std::get_if<rbl::load_error>(&loaded);
+    return error ? error->what : std::string("(loaded)");
+  };
+  EXPECT_NE(error_of("lists: [{name: a, zone: bl.example, codes: [{match: 127.0.0}]}]").find("list 1 (a): bad code range"),
+            std::string::npos);
+  EXPECT_NE(error_of("lists: [{name: a, zone: bl.example}, {name: a, zone: bl2.example}]").find("list 2 (a): duplicate"),
+            std::string::npos);
+  EXPECT_NE(error_of("lists: [{name: a, zone: 'bad zone'}]").find("not a valid DNS name"), std::string::npos);
+  EXPECT_NE(error_of("lists: [{name: a, zone: bl.example, kind: ipx}]").find("unknown kind"), std::string::npos);
+  EXPECT_NE(error_of("lists: [{name: a, zone: bl.example, bitmask: [{bit: 3}]}]").find("single bit"), std::string::npos);
+  EXPECT_NE(error_of("lists: [{name: a, zone: '{key}.bl.example'}]").find("placeholder"), std::string::npos);
+  EXPECT_NE(error_of("lists: [{name: a").find("not valid YAML"), std::string::npos);
+  EXPECT_NE(error_of("- just a list").find("'lists'"), std::string::npos);
+  EXPECT_EQ(error_of("lists: [{name: a, zone: bl.example}]"), "(loaded)");
+  auto missing = rbl::catalogue::load("/nonexistent/catalogue.yaml");
+  ASSERT_TRUE(std::holds_alternative<rbl::load_error>(missing));
+  EXPECT_NE(std::get<rbl::load_error>(missing).what.find("cannot be read"), std::string::npos);
+}
+
+TEST(Catalogue, AddressRanges) {
+  const auto cidr = rbl::address_range::parse("127.0.8.0/24");
+  ASSERT_TRUE(cidr);
+  EXPECT_TRUE(cidr->contains(make_address_v4("127.0.8.255")));
+  EXPECT_FALSE(cidr->contains(make_address_v4("127.0.9.0")));
+  const auto span = rbl::address_range::parse(" 127.0.0.4 - 127.0.0.7 ");
+  ASSERT_TRUE(span);
+  EXPECT_TRUE(span->contains(make_address_v4("127.0.0.5")));
+  EXPECT_FALSE(span->contains(make_address_v4("127.0.0.8")));
+  EXPECT_FALSE(rbl::address_range::parse("127.0.0.7-127.0.0.4"));
+  EXPECT_FALSE(rbl::address_range::parse("127.0.0.0/33"));
+  EXPECT_FALSE(rbl::address_range::parse("::1"));
+}
+
+TEST(Catalogue, ZoneNameValidity) {
+  EXPECT_TRUE(rbl::valid_zone_name("zen.spamhaus.org"));
+  EXPECT_TRUE(rbl::valid_zone_name("zen.spamhaus.org."));
+  EXPECT_FALSE(rbl::valid_zone_name("localhost"));
+  EXPECT_FALSE(rbl::valid_zone_name("a..b"));
+  EXPECT_FALSE(rbl::valid_zone_name("-a.b"));
+  EXPECT_FALSE(rbl::valid_zone_name("a b.c"));
+  EXPECT_FALSE(rbl::valid_zone_name("a.b\r\nQUIT"));
+  EXPECT_FALSE(rbl::valid_zone_name(std::string(64, 'a') + ".com"));
+}
+
+}  // namespace
