@@ -94,6 +94,7 @@ nlohmann::json bounce_json(const bounce_item& item, const reports::knowledge& k,
   const auto& rep = item.report;
   j["kind"] = std::string(reports::to_string(rep.kind));
   j["mta_family"] = u(rep.mta_family);
+  j["mta_reason"] = u(rep.mta_reason);
   j["reporting_mta"] = u(rep.reporting_mta);
   j["arrival_date"] = u(rep.arrival_date);
   j["bounce"] = {{"from", u(rep.bounce_from)}, {"subject", u(rep.bounce_subject)}, {"date", u(rep.bounce_date)}};
@@ -116,6 +117,7 @@ nlohmann::json bounce_json(const bounce_item& item, const reports::knowledge& k,
                {"status", u(r.status)},
                {"reply_code", r.reply_code ? json(r.reply_code) : json(nullptr)},
                {"diagnostic", u(r.diagnostic)},
+               {"diagnostic_type", u(r.diagnostic_type)},
                {"command", std::string(reports::to_string(r.command))},
                {"remote_host", u(r.remote_host)},
                {"remote_ip", u(r.remote_ip)},

@@ -10,8 +10,9 @@ namespace reports {
 namespace {
 
 // First capture group of the first matching expression of a set.
-std::string first_capture(const pattern_set& set, std::string_view text, int* which = nullptr) {
-  for (const int i : set.matches(text)) {
+std::string first_capture(const pattern_set& set, const scanned_text& scanned, int* which = nullptr) {
+  const std::string_view text = scanned.text;
+  for (const int i : set.candidates(scanned)) {
     re2::StringPiece group;
     if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), set.regex(i), &group) && !group.empty()) {
       if (which) *which = i;
@@ -25,6 +26,158 @@ std::string first_capture(const pattern_set& set, std::string_view text, int* wh
 std::string subject_detail(std::string_view status) {
   if (status.size() < 5) return {};
   return std::string(status.substr(2));
+}
+
+// Temporary: the failure was reported as 4xx (status or reply code), or the server's
+// words say so ("temporary", "persistent" — RFC 3463 §3.1 "persistent transient").
+bool is_temporary(const recipient& rcpt, const report& rep, const knowledge& k) {
+  if (!rcpt.status.empty()) return rcpt.status.starts_with("4");
+  if (rcpt.reply_code >= 400 && rcpt.reply_code < 500) return true;
+  if (rcpt.reply_code >= 500) return false;
+  (void)rep;
+  return k.temporary_words.first(rcpt.diagnostic) >= 0;
+}
+
+const knowledge::status_entry* status_entry_for(const knowledge& k, std::string_view status) {
+  if (status.size() < 5) return nullptr;
+  // A class-specific entry ("4.2.1") before the subject.detail one ("2.1").
+  if (const auto it = k.status.find(std::string(status)); it != k.status.end())
+    return it->second.reason == "none" ? nullptr : &it->second;
+  if (const auto it = k.status.find(subject_detail(status)); it != k.status.end()) return &it->second;
+  return nullptr;
+}
+
+bool listed(const std::vector<std::string>& list, std::string_view reason) {
+  return std::find(list.begin(), list.end(), reason) != list.end();
+}
+
+// The provider whose host refused (remote host, else the recipient's domain) and its
+// rule matching the diagnostic.
+const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const report& rep, const knowledge& k,
+                                                   std::string_view diag) {
+  if (k.provider_rules.empty() || diag.empty()) return nullptr;
+  const std::size_t at = rcpt.address.rfind('@');
+  const std::string_view domain = at == std::string::npos ? std::string_view() : std::string_view(rcpt.address).substr(at + 1);
+  // "mx.example.com" ends with suffix "example.com" at a label boundary (or is it).
+  const auto ends = [](std::string_view name, std::string_view suffix) {
+    if (name.empty() || suffix.empty() || name.size() < suffix.size()) return false;
+    const std::string_view tail = name.substr(name.size() - suffix.size());
+    if (!text::iequals(tail, suffix)) return false;
+    return name.size() == suffix.size() || suffix.front() == '.' || name[name.size() - suffix.size() - 1] == '.';
+  };
+  const std::string* provider = nullptr;
+  for (const auto& [name, hosts] : k.provider_hosts) {
+    for (const auto& suffix : hosts)
+      if (ends(rcpt.remote_host, suffix) || ends(domain, suffix) || ends(rep.reporting_mta, suffix)) {
+        provider = &name;
+        break;
+      }
+    if (provider != nullptr) break;
+  }
+  if (provider == nullptr) return nullptr;
+  for (const auto& rule : k.provider_rules)
+    if (rule.provider == *provider && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
+        RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *rule.match))
+      return &rule;
+  return nullptr;
+}
+
+// Issue 5's order: a specific status code, the diagnostic text (with the SMTP command
+// as its context), the reply code, the command; then what the report kind implies.
+void decide(classification& c, const recipient& rcpt, const report& rep, const knowledge& k,
+            const knowledge::text_rule* text_rule, const scanned_text& scanned) {
+  const knowledge::status_entry* status = status_entry_for(k, rcpt.status);
+  const auto command_reason = k.command_reasons.find(rcpt.command);
+  const bool command_known = rcpt.command != smtp_command::unknown && command_reason != k.command_reasons.end();
+
+  if (status != nullptr && status->strong && !(text_rule && listed(status->unless, text_rule->reason))) {
+    // 1. A specific status code.
+    c.reason = status->reason;
+    c.by = decided_by::status;
+    c.matched = rcpt.status;
+    // A sub-cause still comes from the text when it agrees.
+    for (const int i : k.reason_text.candidates(scanned))
+      if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason &&
+          RE2::PartialMatch(re2::StringPiece(scanned.text.data(), scanned.text.size()), k.reason_text.regex(i))) {
+        c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
+        break;
+      }
+    return;
+  }
+  if (text_rule != nullptr && !(text_rule->generic && status != nullptr && !command_known)) {
+    // 2. The diagnostic text, read in the context of the SMTP command.
+    c.reason = text_rule->reason;
+    c.subcause = text_rule->subcause;
+    c.by = decided_by::text;
+    c.matched = text_rule->pattern;
+    if (text_rule->generic && command_known) {
+      // Words that only say "refused": the step that was refused tells why.
+      c.reason = command_reason->second;
+      c.subcause.clear();
+      c.by = decided_by::command;
+      c.matched = std::string(to_string(rcpt.command)) + " + '" + text_rule->pattern + "'";
+      return;
+    }
+    // A local program's "temporary failure": its exit status is the cause.
+    if (const auto dt = k.diagnostic_types.find(rcpt.diagnostic_type);
+        dt != k.diagnostic_types.end() && listed(dt->second.over_text, c.reason)) {
+      c.reason = dt->second.reason;
+      c.subcause.clear();
+      c.matched = "Diagnostic-Code type " + rcpt.diagnostic_type + " + '" + text_rule->pattern + "'";
+      return;
+    }
+    // Words that describe a refusal at one step only ("user unknown" is an answer to
+    // RCPT TO); said at another step, or at an unknown one, they are a filter's words —
+    // unless the status code names the cause.
+    // Only in a report whose layout was read: a line alone carries no step to miss.
+    const auto need = k.command_required.find(c.reason);
+    if (need != k.command_required.end() && !text_rule->native && !rep.mta_family.empty()) {
+      if (rcpt.command != need->second.command) {
+        if (status != nullptr && !listed(need->second.not_from_status, status->reason)) {
+          c.reason = status->reason;
+          c.by = decided_by::status;
+          c.matched = rcpt.status + " + '" + text_rule->pattern + "' outside " + std::string(to_string(need->second.command));
+        } else {
+          c.reason = need->second.otherwise;
+          c.matched = "'" + text_rule->pattern + "' outside " + std::string(to_string(need->second.command));
+        }
+        c.subcause.clear();
+      }
+    }
+    return;
+  }
+  if (status != nullptr) {
+    c.reason = status->reason;
+    c.by = decided_by::status;
+    c.matched = rcpt.status;
+  } else if (const auto dt = k.diagnostic_types.find(rcpt.diagnostic_type); dt != k.diagnostic_types.end()) {
+    // A local delivery program's exit status (Diagnostic-Code type x-unix).
+    c.reason = dt->second.reason;
+    c.by = decided_by::report_kind;
+    c.matched = "Diagnostic-Code type " + rcpt.diagnostic_type;
+  } else if (const auto fr = k.family_reasons.find(rep.mta_family); fr != k.family_reasons.end()) {
+    c.reason = fr->second;
+    c.by = decided_by::report_kind;
+    c.matched = rep.mta_family;
+  } else if (const auto rc = k.reply_codes.find(rcpt.reply_code); rc != k.reply_codes.end()) {
+    // 3. The reply code.
+    c.reason = rc->second;
+    c.by = decided_by::reply_code;
+    c.matched = std::to_string(rcpt.reply_code);
+  } else if (command_known) {
+    // 4. The SMTP command at which it failed.
+    c.reason = command_reason->second;
+    c.by = decided_by::command;
+    c.matched = std::string(to_string(rcpt.command));
+  } else if (rep.kind == report_kind::delay) {
+    c.reason = "expired";
+    c.by = decided_by::report_kind;
+  } else if (!text::trim(rcpt.diagnostic).empty()) {
+    // Words no rule knows: not enough to decide (Sisimai's "onhold").
+    c.reason = "onhold";
+  } else {
+    c.reason = "undefined";
+  }
 }
 
 }  // namespace
@@ -62,111 +215,71 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     return c;
   }
   const std::string_view diag = rcpt.diagnostic;
-  c.temporary = rcpt.status.starts_with("4") || (rcpt.reply_code >= 400 && rcpt.reply_code < 500) ||
-                rep.kind == report_kind::delay;
+  c.temporary = is_temporary(rcpt, rep, k);
 
   // The text's verdict, used by every step below.
-  const std::vector<int> text_hits = k.reason_text.matches(diag);
-  const knowledge::text_rule* text_rule = text_hits.empty() ? nullptr : &k.reason_of[static_cast<std::size_t>(text_hits.front())];
+  const scanned_text scanned = k.reason_text.scan(diag);
+  const int first_hit = k.reason_text.first(scanned);
+  const knowledge::text_rule* text_rule = first_hit < 0 ? nullptr : &k.reason_of[static_cast<std::size_t>(first_hit)];
 
-  // 1. A specific status code.
-  const knowledge::status_entry* status = nullptr;
-  if (!rcpt.status.empty()) {
-    const auto it = k.status.find(subject_detail(rcpt.status));
-    if (it != k.status.end()) status = &it->second;
-  }
-  if (status != nullptr && status->strong &&
-      !(text_rule && std::find(status->unless.begin(), status->unless.end(), text_rule->reason) != status->unless.end())) {
-    c.reason = status->reason;
-    c.by = decided_by::status;
-    c.matched = rcpt.status;
-    // A sub-cause still comes from the text when it agrees.
-    for (const int i : text_hits)
-      if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason) {
-        c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
-        break;
-      }
-  } else if (text_rule != nullptr &&
-             !(text_rule->generic && status != nullptr && rcpt.command == smtp_command::unknown)) {
-    // 2. The diagnostic text. Words that only say "refused" leave it to the command.
-    c.reason = text_rule->reason;
-    c.subcause = text_rule->subcause;
-    c.by = decided_by::text;
-    c.matched = text_rule->pattern;
-    const auto cm = k.command_reasons.find(rcpt.command);
-    if (text_rule->generic && rcpt.command != smtp_command::unknown && cm != k.command_reasons.end()) {
-      c.reason = cm->second;
-      c.subcause.clear();
-      c.by = decided_by::command;
-      c.matched = std::string(to_string(rcpt.command)) + " + '" + text_rule->pattern + "'";
+  // 0. The refusing provider's own codes (its documentation names the cause), then the
+  // reporting MTA's own words for its own verdicts.
+  const knowledge::family_pattern* own = nullptr;
+  for (const auto& fp : k.family_patterns)
+    if (fp.where == "diagnostic" && fp.family == rep.mta_family &&
+        RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *fp.match)) {
+      own = &fp;
+      break;
     }
-  } else if (status != nullptr) {
-    c.reason = status->reason;
-    c.by = decided_by::status;
-    c.matched = rcpt.status;
-  } else if (const auto fr = k.family_reasons.find(rep.mta_family); fr != k.family_reasons.end()) {
-    c.reason = fr->second;
-    c.by = decided_by::report_kind;
-    c.matched = rep.mta_family;
-  } else if (const auto rc = k.reply_codes.find(rcpt.reply_code); rc != k.reply_codes.end()) {
-    // 3. The reply code.
-    c.reason = rc->second;
-    c.by = decided_by::reply_code;
-    c.matched = std::to_string(rcpt.reply_code);
-  } else if (const auto cm = k.command_reasons.find(rcpt.command);
-             cm != k.command_reasons.end() && rcpt.command != smtp_command::unknown) {
-    // 4. The SMTP command at which it failed.
-    c.reason = cm->second;
-    c.by = decided_by::command;
-    c.matched = std::string(to_string(rcpt.command));
-  } else if (rep.kind == report_kind::delay) {
-    c.reason = "expired";
-    c.by = decided_by::report_kind;
+  if (const knowledge::provider_rule* p = provider_rule_for(rcpt, rep, k, diag)) {
+    c.reason = p->reason;
+    c.by = decided_by::provider;
+    c.matched = p->provider + ": '" + p->pattern + "'";
+  } else if (own != nullptr) {
+    c.reason = own->reason;
+    c.by = decided_by::provider;
+    c.matched = own->family + ": '" + own->pattern + "'";
+  } else if (!rep.mta_reason.empty()) {
+    c.reason = rep.mta_reason;
+    c.by = decided_by::provider;
+    c.matched = rep.mta_family + ": '" + rep.mta_reason_matched + "'";
   } else {
-    c.reason = "undefined";
-  }
-  // A code that reads differently with some words ("5.2.1" + "user unknown": a filter).
-  if (status != nullptr && text_rule != nullptr && c.by == decided_by::text) {
-    const auto w = status->with_text.find(c.reason);
-    if (w != status->with_text.end()) {
-      c.reason = w->second;
-      c.matched = rcpt.status + " + '" + text_rule->pattern + "'";
-    }
+    decide(c, rcpt, rep, k, text_rule, scanned);
   }
 
-  // After DATA, only when no specific code says otherwise ("5.1.3" stays an address issue).
-  const bool generic_status = rcpt.status.empty() || rcpt.status.ends_with(".0.0");
-  if (rcpt.command == smtp_command::data && generic_status && (c.by == decided_by::text || c.by == decided_by::status)) {
-    const auto it = k.at_data.find(c.reason);
-    if (it != k.at_data.end()) c.reason = it->second;
-  }
   c.status = rcpt.status;
   if (c.status.empty()) c.status = c.temporary ? "4.0.0" : "5.0.0";
   c.hard = std::find(k.hard_reasons.begin(), k.hard_reasons.end(), c.reason) != k.hard_reasons.end() && !c.temporary;
 
-  // Hints for correlation.
-  c.hints.dnsbl_zone = text::lower(first_capture(k.hint_zone, diag));
-  if (c.hints.dnsbl_zone.empty()) {
-    const int u = k.hint_zone_url.first(diag);
-    if (u >= 0) c.hints.dnsbl_zone = k.zone_of_url[static_cast<std::size_t>(u)].zone;
-  }
-  for (const int i : k.hint_client_ip.matches(diag)) {
-    re2::StringPiece group;
-    if (RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), k.hint_client_ip.regex(i), &group) &&
-        text::is_ip_literal(std::string_view(group.data(), group.size())) &&
-        std::string_view(group.data(), group.size()) != rcpt.remote_ip) {
-      c.hints.client_ip = std::string(group);
-      break;
+  // Hints for correlation, where the reason makes them meaningful (reasons.yaml hints.for).
+  const auto hint_wanted = [&](const std::vector<std::string>& reasons) { return reasons.empty() || listed(reasons, c.reason); };
+  if (hint_wanted(k.hint_zone_reasons)) {
+    c.hints.dnsbl_zone = text::lower(first_capture(k.hint_zone, scanned));
+    if (c.hints.dnsbl_zone.empty()) {
+      const int u = k.hint_zone_url.first(scanned);
+      if (u >= 0) c.hints.dnsbl_zone = k.zone_of_url[static_cast<std::size_t>(u)].zone;
     }
   }
-  int size_rule = -1;
-  const std::string size_text = first_capture(k.hint_size, diag, &size_rule);
-  if (!size_text.empty() && size_rule >= 0) {
-    std::uint64_t n = 0;
-    const auto [p, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), n);
-    if (ec == std::errc() && n < (1ull << 40)) c.hints.size_limit = n * k.size_of[static_cast<std::size_t>(size_rule)].unit;
+  if (hint_wanted(k.hint_client_ip_reasons))
+    for (const int i : k.hint_client_ip.candidates(scanned)) {
+      re2::StringPiece group;
+      if (RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), k.hint_client_ip.regex(i), &group) &&
+          text::is_ip_literal(std::string_view(group.data(), group.size())) &&
+          std::string_view(group.data(), group.size()) != rcpt.remote_ip) {
+        c.hints.client_ip = std::string(group);
+        break;
+      }
+    }
+  if (hint_wanted(k.hint_size_reasons)) {
+    int size_rule = -1;
+    const std::string size_text = first_capture(k.hint_size, scanned, &size_rule);
+    if (!size_text.empty() && size_rule >= 0) {
+      std::uint64_t n = 0;
+      const auto [p, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), n);
+      if (ec == std::errc() && n < (1ull << 40)) c.hints.size_limit = n * k.size_of[static_cast<std::size_t>(size_rule)].unit;
+    }
   }
-  c.hints.connection_level = rcpt.command == smtp_command::conn || k.hint_connection.first(diag) >= 0;
+  c.hints.connection_level = rcpt.command == smtp_command::conn || k.hint_connection.first(scanned) >= 0;
   return c;
 }
 

@@ -2,9 +2,13 @@
 // reports/classify: why a recipient failed, in Sisimai's vocabulary, with the hints that
 // correlation (issue 7) needs to check whether the cause still holds.
 //
-// Decision order (issue 5): a specific enhanced status code, then the diagnostic text
-// (data/reasons.yaml patterns, one RE2::Set), then the SMTP reply code, then the SMTP
-// command. Pure function of its inputs and the loaded knowledge: thread-safe, no I/O.
+// Decision order (issue 5; docs/bounce.md "Classification"): the speaker's own vocabulary
+// first (a provider's documented codes when its host refused, the reporting MTA's own
+// verdicts), then a specific enhanced status code, then the diagnostic text read in the
+// context of the SMTP command, then a weak status code, the Diagnostic-Code type, the
+// SMTP reply code and the SMTP command; a delay without a cause is "expired", words no
+// rule knows are "onhold". All knowledge is data (reports/data/reasons.yaml).
+// Pure function of its inputs and the loaded knowledge: thread-safe, no I/O.
 
 #include "reports/report.hpp"
 
@@ -16,7 +20,7 @@ namespace reports {
 
 class knowledge;
 
-enum class decided_by { status, text, reply_code, command, report_kind, none };
+enum class decided_by { provider, status, text, reply_code, command, report_kind, none };
 std::string_view to_string(decided_by by);
 
 struct correlation_hints {
@@ -35,7 +39,7 @@ struct classification {
   std::string status;                // the recipient's status, else derived "4.0.0"/"5.0.0"
   std::string subcause;              // "spamhaus-pbl", "too-many-hops", "" if none
   decided_by by = decided_by::none;
-  std::string matched;               // the code, or the pattern that matched
+  std::string matched;               // the code, or the pattern that matched (with its context)
   correlation_hints hints;
 };
 

@@ -35,26 +35,46 @@ struct loader {
     return true;
   }
 
-  bool compile(pattern_set& set, const std::string& where) {
+  bool compile(pattern_set& set, const std::string& where, std::shared_ptr<literal_scanner> shared = nullptr) {
     std::string e;
-    return set.compile(e) || fail(where + ": " + e);
+    return set.compile(e, std::move(shared)) || fail(where + ": " + e);
   }
 };
 
 bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
+  k.families.multi_line(true);
+  k.delay_markers.multi_line(true);
   for (const auto& fam : root["families"]) {
     const std::string name = fam["name"].as<std::string>();
     const std::string where = fam["where"].as<std::string>();
+    std::vector<std::string> headers;
+    if (fam["header"] && fam["header"].IsSequence())
+      for (const auto& h : fam["header"]) headers.push_back(text::lower(h.as<std::string>()));
+    else if (fam["header"])
+      headers.push_back(text::lower(fam["header"].as<std::string>()));
+    if (where == "header" && headers.empty()) return l.fail("families " + name + ": where: header needs header:");
     for (const auto& m : fam["match"]) {
       std::string e;
       if (!k.families.add(m.as<std::string>(), e)) return l.fail("families " + name + ": " + e);
-      k.family_of.push_back({name, where});
+      k.family_of.push_back({name, where, headers});
     }
   }
   if (!l.add_list(k.original_markers, root["original_markers"], "original_markers")) return false;
   if (!l.add_list(k.recipient_lines, root["recipient_lines"], "recipient_lines")) return false;
   if (!l.add_list(k.boilerplate, root["boilerplate"], "boilerplate")) return false;
   if (!l.add_list(k.recipient_sections, root["recipient_sections"], "recipient_sections")) return false;
+  if (!l.add_list(k.block_ends, root["block_ends"], "block_ends")) return false;
+  const auto prefixes = [](const YAML::Node& list, std::vector<std::string>& out) {
+    for (const auto& p : list) out.push_back(text::lower(p.as<std::string>()));
+  };
+  for (const auto& c : root["smtp_reply_codes"]) {
+    const int code = c.as<int>();
+    if (code < 100 || code > 999) return l.fail("smtp_reply_codes: not a reply code");
+    k.smtp_reply_codes.set(static_cast<std::size_t>(code));
+  }
+  prefixes(root["transcript"]["commands"], k.transcript_commands);
+  prefixes(root["transcript"]["replies"], k.transcript_replies);
+  prefixes(root["transcript"]["sessions"], k.transcript_sessions);
   if (!l.add_list(k.delay_markers, root["delay_markers"], "delay_markers")) return false;
   for (const auto& c : root["commands"]) {
     const smtp_command command = command_from_name(c["command"].as<std::string>());
@@ -91,12 +111,26 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     k.feedback_rules.push_back(std::move(rule));
   }
   if (!l.add_list(k.bounce_senders, root["bounce_senders"], "bounce_senders")) return false;
+  // Headers to decode: the listed ones and every one a rule names.
+  const auto want = [&](std::string name) {
+    name = text::lower(name);
+    if (std::find(k.headers_read.begin(), k.headers_read.end(), name) == k.headers_read.end())
+      k.headers_read.push_back(std::move(name));
+  };
+  for (const auto& h : root["headers_read"]) want(h.as<std::string>());
+  for (const auto& f : k.family_of)
+    for (const auto& h : f.headers) want(h);
+  for (const auto& [name, re] : k.vacation_headers) want(name);
+  for (const auto& r : k.feedback_rules)
+    if (!r.name.empty()) want(r.name);
   if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
-  return l.compile(k.families, "families") && l.compile(k.original_markers, "original_markers") &&
-         l.compile(k.recipient_lines, "recipient_lines") && l.compile(k.boilerplate, "boilerplate") &&
-         l.compile(k.recipient_sections, "recipient_sections") &&
-         l.compile(k.delay_markers, "delay_markers") && l.compile(k.commands, "commands") &&
-         l.compile(k.remote_hosts, "remote_hosts") && l.compile(k.vacation_subjects, "vacation.subjects") &&
+  const auto& text = k.text_literals;
+  const auto& diag = k.diagnostic_literals;
+  return l.compile(k.families, "families", text) && l.compile(k.original_markers, "original_markers", text) &&
+         l.compile(k.recipient_lines, "recipient_lines", text) && l.compile(k.boilerplate, "boilerplate", text) &&
+         l.compile(k.recipient_sections, "recipient_sections", text) && l.compile(k.block_ends, "block_ends", text) &&
+         l.compile(k.delay_markers, "delay_markers", text) && l.compile(k.commands, "commands", diag) &&
+         l.compile(k.remote_hosts, "remote_hosts", diag) && l.compile(k.vacation_subjects, "vacation.subjects") &&
          l.compile(k.bounce_senders, "bounce_senders") && l.compile(k.bounce_subjects, "bounce_subjects");
 }
 
@@ -107,7 +141,6 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     s.strong = entry.second["strong"] ? entry.second["strong"].as<bool>() : false;
     if (entry.second["unless"])
       for (const auto& u : entry.second["unless"]) s.unless.push_back(u.as<std::string>());
-    for (const auto& w : entry.second["with_text"]) s.with_text[w.first.as<std::string>()] = w.second.as<std::string>();
     k.status[entry.first.as<std::string>()] = s;
   }
   for (const auto& group : root["patterns"]) {
@@ -115,17 +148,68 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     for (const auto& rule : group["rules"]) {
       const std::string subcause = rule["subcause"] ? rule["subcause"].as<std::string>() : "";
       const bool generic = rule["generic"] ? rule["generic"].as<bool>() : false;
+      const bool native = rule["native"] ? rule["native"].as<bool>() : false;
       for (const auto& m : rule["match"]) {
         std::string e;
         const std::string pattern = m.as<std::string>();
         if (!k.reason_text.add(pattern, e)) return l.fail("patterns " + reason + ": " + e);
-        k.reason_of.push_back({reason, subcause, pattern, generic});
+        k.reason_of.push_back({reason, subcause, pattern, generic, native});
       }
     }
   }
   for (const auto& rc : root["reply_codes"]) k.reply_codes[rc.first.as<int>()] = rc.second.as<std::string>();
   for (const auto& f : root["family_reasons"]) k.family_reasons[f.first.as<std::string>()] = f.second.as<std::string>();
-  for (const auto& a : root["at_data"]) k.at_data[a.first.as<std::string>()] = a.second.as<std::string>();
+  for (const auto& f : root["family_patterns"]) {
+    RE2::Options o;
+    o.set_case_sensitive(false);
+    o.set_log_errors(false);
+    for (const auto& m : f["match"]) {
+      knowledge::family_pattern fp;
+      fp.family = f["family"].as<std::string>();
+      fp.reason = f["reason"].as<std::string>();
+      fp.where = f["where"] ? f["where"].as<std::string>() : "diagnostic";
+      fp.pattern = m.as<std::string>();
+      fp.match = std::make_unique<RE2>(fp.pattern, o);
+      if (!fp.match->ok()) return l.fail("family_patterns " + fp.family + ": " + fp.match->error());
+      if (fp.where != "diagnostic" && fp.where != "report") return l.fail("family_patterns: where must be diagnostic or report");
+      k.family_patterns.push_back(std::move(fp));
+    }
+  }
+  for (const auto& d : root["diagnostic_types"]) {
+    knowledge::diagnostic_type_rule rule;
+    rule.reason = d.second["reason"].as<std::string>();
+    for (const auto& o : d.second["over_text"]) rule.over_text.push_back(o.as<std::string>());
+    k.diagnostic_types[text::lower(d.first.as<std::string>())] = std::move(rule);
+  }
+  for (const auto& c : root["command_required"]) {
+    knowledge::command_rule rule;
+    rule.command = command_from_name(c.second["command"].as<std::string>());
+    rule.otherwise = c.second["otherwise"].as<std::string>();
+    for (const auto& r : c.second["not_from_status"]) rule.not_from_status.push_back(r.as<std::string>());
+    if (rule.command == smtp_command::unknown) return l.fail("command_required: unknown command");
+    k.command_required[c.first.as<std::string>()] = std::move(rule);
+  }
+  if (!l.add_list(k.temporary_words, root["temporary_words"], "temporary_words")) return false;
+  for (const auto& p : root["providers"]) {
+    const std::string name = p["name"].as<std::string>();
+    for (const auto& h : p["hosts"]) k.provider_hosts[name].push_back(text::lower(h.as<std::string>()));
+    for (const auto& r : p["rules"]) {
+      RE2::Options o;
+      o.set_case_sensitive(false);
+      o.set_log_errors(false);
+      knowledge::provider_rule rule;
+      rule.provider = name;
+      rule.pattern = r["match"].as<std::string>();
+      rule.match = std::make_unique<RE2>(rule.pattern, o);
+      rule.reason = r["reason"].as<std::string>();
+      if (r["command"]) {
+        rule.command = command_from_name(r["command"].as<std::string>());
+        if (rule.command == smtp_command::unknown) return l.fail("providers " + name + ": unknown command");
+      }
+      if (!rule.match->ok()) return l.fail("providers " + name + ": " + rule.match->error());
+      k.provider_rules.push_back(std::move(rule));
+    }
+  }
   for (const auto& c : root["commands"])
     k.command_reasons[command_from_name(c.first.as<std::string>())] = c.second.as<std::string>();
   const auto hints = root["hints"];
@@ -142,10 +226,16 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     k.size_of.push_back({s["unit"] ? s["unit"].as<std::uint64_t>() : 1});
   }
   if (!l.add_list(k.hint_connection, hints["connection_level"], "hints.connection_level")) return false;
+  for (const auto& r : hints["for"]["dnsbl_zone"]) k.hint_zone_reasons.push_back(r.as<std::string>());
+  for (const auto& r : hints["for"]["client_ip"]) k.hint_client_ip_reasons.push_back(r.as<std::string>());
+  for (const auto& r : hints["for"]["size_limit"]) k.hint_size_reasons.push_back(r.as<std::string>());
   for (const auto& r : root["hard"]["always"]) k.hard_reasons.push_back(r.as<std::string>());
-  return l.compile(k.reason_text, "patterns") && l.compile(k.hint_zone, "hints.dnsbl_zone") &&
-         l.compile(k.hint_zone_url, "hints.dnsbl_url") && l.compile(k.hint_client_ip, "hints.client_ip") &&
-         l.compile(k.hint_size, "hints.size_limit") && l.compile(k.hint_connection, "hints.connection_level");
+  const auto& diag = k.diagnostic_literals;
+  return l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&
+         l.compile(k.hint_zone_url, "hints.dnsbl_url", diag) && l.compile(k.hint_client_ip, "hints.client_ip", diag) &&
+         l.compile(k.hint_size, "hints.size_limit", diag) &&
+         l.compile(k.hint_connection, "hints.connection_level", diag) &&
+         l.compile(k.temporary_words, "temporary_words");
 }
 
 bool load_advice(const YAML::Node& root, knowledge& k, loader& l) {
@@ -184,6 +274,8 @@ knowledge_result load_knowledge(const std::filesystem::path& data_dir) {
       return result;
     }
   }
+  k->text_literals->compile();
+  k->diagnostic_literals->compile();
   result.value = std::move(k);
   return result;
 }

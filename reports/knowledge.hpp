@@ -10,6 +10,7 @@
 #include "reports/pattern_set.hpp"
 #include "reports/report.hpp"
 
+#include <bitset>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -30,13 +31,35 @@ class knowledge {
  public:
   struct family_rule {
     std::string family;
-    std::string where;  // from | subject | text | header | part | dsn
+    std::string where;                 // from | subject | text | header | part | dsn
+    std::vector<std::string> headers;  // where == header: the header names (lower case)
+  };
+  // An MTA's own words for its own verdicts, read when the report is in its layout.
+  struct family_pattern {
+    std::string family;
+    std::string reason;
+    std::string where;  // diagnostic | report (the whole report text)
+    std::string pattern;
+    std::unique_ptr<RE2> match;
   };
   struct status_entry {
     std::string reason;
     bool strong = false;
     std::vector<std::string> unless;
-    std::map<std::string, std::string> with_text;  // text reason -> reason, for this code
+  };
+  // A text verdict that holds only when the refusal came at one SMTP step.
+  struct command_rule {
+    smtp_command command = smtp_command::unknown;
+    std::string otherwise;                     // the verdict at any other step
+    std::vector<std::string> not_from_status;  // status reasons that do not replace it
+  };
+  // A provider's own code or wording, read when its host refused.
+  struct provider_rule {
+    std::string provider;
+    std::string pattern;
+    std::unique_ptr<RE2> match;
+    std::string reason;
+    smtp_command command = smtp_command::unknown;  // when set: only a refusal at this step
   };
   struct feedback_rule {
     std::string where;  // header | original | subject
@@ -49,6 +72,7 @@ class knowledge {
     std::string subcause;
     std::string pattern;
     bool generic = false;  // says only "refused": the SMTP command decides when known
+    bool native = false;   // an MTA's own verdict (not a relayed SMTP reply): no step needed
   };
   struct size_rule {
     std::uint64_t unit = 1;
@@ -57,13 +81,25 @@ class knowledge {
     std::string zone;
   };
 
+  // Literal scanners shared by the sets run on the same texts, so a text is scanned once:
+  // the report for people (families, markers, recipient lines, boilerplate, sections,
+  // delay words) and a diagnostic (reasons, hints, commands, remote hosts).
+  std::shared_ptr<literal_scanner> text_literals = std::make_shared<literal_scanner>();
+  std::shared_ptr<literal_scanner> diagnostic_literals = std::make_shared<literal_scanner>();
+
   // formats.yaml
+  std::vector<std::string> headers_read;  // lower-case names of the headers the reader uses
   pattern_set families;            // one entry per (family, pattern)
   std::vector<family_rule> family_of;
   pattern_set original_markers;
   pattern_set recipient_lines;
   pattern_set boilerplate;
   pattern_set recipient_sections;
+  pattern_set block_ends;
+  std::bitset<1000> smtp_reply_codes;  // codes a server may send
+  std::vector<std::string> transcript_commands;  // line prefixes, lower case
+  std::vector<std::string> transcript_replies;
+  std::vector<std::string> transcript_sessions;
   pattern_set delay_markers;
   pattern_set commands;
   std::vector<smtp_command> command_of;
@@ -79,8 +115,17 @@ class knowledge {
   std::vector<text_rule> reason_of;
   std::map<int, std::string> reply_codes;
   std::map<smtp_command, std::string> command_reasons;
-  std::map<std::string, std::string> at_data;
+  std::map<std::string, command_rule> command_required;  // text reason -> its SMTP step
+  pattern_set temporary_words;                           // "temporary", "persistent"
+  std::map<std::string, std::vector<std::string>> provider_hosts;  // provider -> host/domain suffixes
+  std::vector<provider_rule> provider_rules;
   std::map<std::string, std::string> family_reasons;  // family -> reason when nothing else decides
+  std::vector<family_pattern> family_patterns;
+  struct diagnostic_type_rule {
+    std::string reason;
+    std::vector<std::string> over_text;  // text verdicts it replaces (the words only restate the exit)
+  };
+  std::map<std::string, diagnostic_type_rule> diagnostic_types;  // "x-unix" -> reason after the status
   std::vector<feedback_rule> feedback_rules;  // reason -> reason when refused after DATA
   pattern_set hint_zone;
   pattern_set hint_zone_url;
@@ -89,6 +134,7 @@ class knowledge {
   pattern_set hint_size;
   std::vector<size_rule> size_of;
   pattern_set hint_connection;
+  std::vector<std::string> hint_zone_reasons, hint_client_ip_reasons, hint_size_reasons;  // empty: any
   std::vector<std::string> hard_reasons;
 
   // advice.yaml: key "reason" or "reason/subcause", then language

@@ -10,7 +10,8 @@ namespace reports::limits {
 inline constexpr std::size_t max_message_bytes = 10u << 20;   // per message; the rest is ignored
 inline constexpr std::size_t max_input_bytes = 256u << 20;    // per file or stdin (an mbox)
 inline constexpr std::size_t max_messages = 100000;           // per mbox or maildir
-inline constexpr std::size_t max_mime_parts = 256;            // Content-Type headers per message
+inline constexpr std::size_t max_mime_parts = 256;            // MIME parts per message
+inline constexpr std::size_t max_mime_depth = 32;             // nesting levels of multiparts and messages
 inline constexpr std::size_t max_part_text_bytes = 1u << 20;  // decoded text kept per part
 inline constexpr std::size_t max_header_count = 1000;         // headers read per part
 inline constexpr std::size_t max_header_bytes = 8192;         // one header value after unfolding

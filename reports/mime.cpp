@@ -1,66 +1,180 @@
+// The fast MIME reader (see mime.hpp): one pass over the bytes, string_views until a
+// part is known to be needed, decoding only the parts that explain a bounce.
 #include "reports/mime.hpp"
 
 #include "reports/limits.hpp"
 #include "reports/text.hpp"
 
-#include <gmime/gmime.h>
-
-#include <mutex>
+#include <algorithm>
+#include <cstdint>
 
 namespace reports::mime {
 namespace {
 
-void ensure_gmime() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-// Cuts the input before the (max_mime_parts+1)-th Content-Type header, so GMime's
-// recursive parser never sees more parts — or more nesting levels — than the limit.
-std::string_view bound_parts(std::string_view bytes, bool& truncated) {
-  std::size_t count = 0;
-  std::size_t pos = 0;
-  while (pos < bytes.size()) {
-    if (text::istarts_with(bytes.substr(pos, 13), "content-type:") && ++count > limits::max_mime_parts) {
-      truncated = true;
-      return bytes.substr(0, pos);
-    }
-    const std::size_t nl = bytes.find('\n', pos);
-    if (nl == std::string_view::npos) break;
-    pos = nl + 1;
+// One line starting at `pos`: its text without "\n" and a trailing "\r", and where the
+// next line starts.
+std::string_view line_at(std::string_view s, std::size_t pos, std::size_t& next) {
+  std::size_t end = s.find('\n', pos);
+  if (end == std::string_view::npos) {
+    end = s.size();
+    next = s.size();
+  } else {
+    next = end + 1;
   }
-  return bytes;
+  std::string_view line = s.substr(pos, end - pos);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
 }
 
-std::string unfold_value(const char* value) {
-  if (value == nullptr) return {};
-  std::string_view v(value);
-  return text::valid_utf8(text::squeeze(v.substr(0, limits::max_header_bytes * 2)), limits::max_header_bytes);
+struct raw_field {
+  std::string_view name;
+  std::string_view value;  // raw, may span folded lines
+};
+
+struct raw_entity {
+  std::vector<raw_field> fields;
+  std::string_view body;
+};
+
+bool valid_field_name(std::string_view name) {
+  if (name.empty() || name.size() > 76) return false;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 32 || u >= 127) return false;  // RFC 5322 §3.6.8 ftext
+  }
+  return true;
 }
 
-std::vector<header> read_headers(GMimeObject* object) {
+// Splits an entity into its header fields and body (RFC 5322 §2.1: the first empty line
+// ends the header). A first line that is no field means there is no header block; the
+// field count is bounded.
+raw_entity split_entity(std::string_view s) {
+  raw_entity e;
+  std::size_t pos = 0;
+  bool last_kept = false;  // the field a continuation line belongs to was kept
+  while (pos < s.size()) {
+    std::size_t next = 0;
+    const std::string_view line = line_at(s, pos, next);
+    if (line.empty()) {
+      e.body = s.substr(next);
+      return e;
+    }
+    if (is_blank(line.front())) {
+      if (pos == 0) break;  // leading white space: not a header block
+      if (last_kept) {
+        raw_field& f = e.fields.back();
+        f.value = std::string_view(f.value.data(), static_cast<std::size_t>(line.data() + line.size() - f.value.data()));
+      }
+      pos = next;
+      continue;
+    }
+    const std::size_t colon = line.find(':');
+    std::string_view name = colon == std::string_view::npos ? std::string_view() : line.substr(0, colon);
+    while (!name.empty() && is_blank(name.back())) name.remove_suffix(1);  // "Subject :" (obs-optional)
+    if (!valid_field_name(name)) {
+      if (e.fields.empty()) break;  // the first line is no field: there is no header block
+      // Inside a header block a line that is no field continues the previous one:
+      // Exchange and others wrap long values without indenting ("boundary=...",
+      // "(10.0.0.1) by host" in Received). GMime reads them the same way.
+      if (last_kept) {
+        raw_field& f = e.fields.back();
+        f.value = std::string_view(f.value.data(), static_cast<std::size_t>(line.data() + line.size() - f.value.data()));
+      }
+      pos = next;
+      continue;
+    }
+    last_kept = e.fields.size() < limits::max_header_count;
+    if (last_kept) e.fields.push_back({name, line.substr(colon + 1)});
+    pos = next;
+  }
+  e.body = s.substr(pos);
+  return e;
+}
+
+std::string header_text(std::string_view raw, bool decode) {
+  std::string v = text::squeeze(raw.substr(0, limits::max_header_bytes * 2));
+  if (v.size() <= limits::max_header_bytes && text::is_plain_ascii(v) &&
+      (!decode || v.find("=?") == std::string::npos))
+    return v;
+  if (decode) {
+    bool plain = v.find("=?") == std::string::npos;
+    for (std::size_t i = 0; plain && i < v.size(); ++i)
+      if (static_cast<unsigned char>(v[i]) >= 0x80) plain = false;
+    if (!plain) v = decode_header_text(v);
+  }
+  return text::valid_utf8(v, limits::max_header_bytes);
+}
+
+// `content_only`: the body of a message is described by the message's Content-* fields;
+// the rest of them belong to the message, not to its body part.
+std::vector<header> materialise(const std::vector<raw_field>& fields, const read_options& options,
+                                bool content_only = false) {
   std::vector<header> out;
-  GMimeHeaderList* list = g_mime_object_get_header_list(object);
-  if (list == nullptr) return out;
-  const int count = g_mime_header_list_get_count(list);
-  for (int i = 0; i < count && out.size() < limits::max_header_count; ++i) {
-    GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
-    if (h == nullptr) continue;
-    const char* name = g_mime_header_get_name(h);
-    header item;
-    item.name = text::valid_utf8(name ? std::string_view(name).substr(0, 256) : std::string_view());
-    item.value = unfold_value(g_mime_header_get_value(h));
-    out.push_back(std::move(item));
+  out.reserve(fields.size());
+  for (const auto& f : fields) {
+    if (content_only && !text::istarts_with(f.name, "content-")) continue;
+    if (options.headers != nullptr &&
+        std::none_of(options.headers->begin(), options.headers->end(),
+                     [&](const std::string& wanted) { return text::iequals(f.name, wanted); }))
+      continue;
+    out.push_back({text::valid_utf8(f.name, 256), header_text(f.value, true)});
   }
   return out;
 }
 
-std::string media_type_of(GMimeObject* object) {
-  GMimeContentType* ct = g_mime_object_get_content_type(object);
-  if (ct == nullptr) return "text/plain";
-  const char* type = g_mime_content_type_get_media_type(ct);
-  const char* sub = g_mime_content_type_get_media_subtype(ct);
-  return text::lower(std::string(type ? type : "text") + "/" + (sub ? sub : "plain"));
+std::string_view raw_value(const std::vector<raw_field>& fields, std::string_view name) {
+  for (const auto& f : fields)
+    if (text::iequals(f.name, name)) return f.value;
+  return {};
+}
+
+struct content_type {
+  std::string media_type = "text/plain";
+  std::string boundary;
+  std::string charset;
+};
+
+// RFC 2045 §5.1: type "/" subtype *(";" parameter); values may be quoted strings.
+content_type parse_content_type(std::string_view raw, std::string_view fallback) {
+  content_type ct;
+  ct.media_type = std::string(fallback);
+  const std::string v = text::squeeze(raw.substr(0, limits::max_header_bytes));
+  if (v.empty()) return ct;
+  std::size_t semi = v.find(';');
+  std::string main = text::lower(text::trim(std::string_view(v).substr(0, semi)));
+  // "text/plain charset=..." (a missing ';'): the type ends at the first space.
+  if (const std::size_t space = main.find(' '); space != std::string::npos) {
+    if (semi == std::string::npos) semi = space;
+    main.resize(space);
+  }
+  const std::size_t slash = main.find('/');
+  if (slash != std::string::npos && slash > 0 && slash + 1 < main.size()) ct.media_type = main;
+  else if (main == "text") ct.media_type = "text/plain";
+  while (semi != std::string::npos && semi < v.size()) {
+    std::size_t pos = semi + 1;
+    const std::size_t eq = v.find('=', pos);
+    if (eq == std::string::npos) break;
+    const std::string name = text::lower(text::trim(std::string_view(v).substr(pos, eq - pos)));
+    pos = eq + 1;
+    while (pos < v.size() && is_blank(v[pos])) ++pos;
+    std::string value;
+    if (pos < v.size() && v[pos] == '"') {
+      ++pos;
+      while (pos < v.size() && v[pos] != '"') {
+        if (v[pos] == '\\' && pos + 1 < v.size()) ++pos;
+        value.push_back(v[pos++]);
+      }
+      semi = v.find(';', pos);
+    } else {
+      semi = v.find(';', pos);
+      value = std::string(text::trim(std::string_view(v).substr(pos, semi == std::string::npos ? std::string::npos : semi - pos)));
+    }
+    if (name == "boundary" && ct.boundary.empty()) ct.boundary = value.substr(0, 200);
+    else if (name == "charset" && ct.charset.empty()) ct.charset = value.substr(0, 64);
+  }
+  return ct;
 }
 
 bool wants_text(std::string_view media_type, bool in_original) {
@@ -72,59 +186,236 @@ bool wants_text(std::string_view media_type, bool in_original) {
          media_type == "application/json";
 }
 
-std::string leaf_text(GMimePart* part, std::string_view media_type) {
-  GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
-  if (wrapper == nullptr) return {};
-  GMimeStream* out = g_mime_stream_mem_new();
-  g_mime_data_wrapper_write_to_stream(wrapper, out);
-  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
-  std::string raw;
-  if (bytes != nullptr)
-    raw.assign(reinterpret_cast<const char*>(bytes->data),
-               std::min<std::size_t>(bytes->len, limits::max_part_text_bytes));
-  g_object_unref(out);
-  const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-  (void)media_type;
-  return to_utf8(raw, charset ? charset : "");
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
 }
 
-struct walker {
-  document& doc;
-  std::size_t visited = 0;
+// x-uuencode (GMime reads it too): "begin MODE NAME", lines whose first character gives
+// the byte count, "end".
+std::string decode_uuencode(std::string_view in, std::size_t max_bytes) {
+  std::string out;
+  std::size_t pos = 0;
+  bool started = false;
+  while (pos < in.size() && out.size() < max_bytes) {
+    std::size_t next = 0;
+    const std::string_view line = line_at(in, pos, next);
+    pos = next;
+    if (!started) {
+      started = line.starts_with("begin ");
+      continue;
+    }
+    if (line == "end" || line.empty()) break;
+    const int count = (line[0] - 32) & 63;
+    std::size_t produced = 0;
+    for (std::size_t i = 1; i + 3 < line.size() + 1 && produced < static_cast<std::size_t>(count); i += 4) {
+      auto sextet = [&](std::size_t k) { return k < line.size() ? static_cast<unsigned>((line[k] - 32) & 63) : 0u; };
+      const unsigned n = sextet(i) << 18 | sextet(i + 1) << 12 | sextet(i + 2) << 6 | sextet(i + 3);
+      for (int b = 2; b >= 0 && produced < static_cast<std::size_t>(count) && out.size() < max_bytes; --b, ++produced)
+        out.push_back(static_cast<char>((n >> (8 * b)) & 0xFF));
+    }
+  }
+  return out;
+}
 
-  void walk(GMimeObject* object, int depth, bool in_original) {
-    if (object == nullptr || ++visited > limits::max_mime_parts * 2) return;
-    if (GMIME_IS_MULTIPART(object)) {
-      GMimeMultipart* multipart = GMIME_MULTIPART(object);
-      const int count = g_mime_multipart_get_count(multipart);
-      for (int i = 0; i < count; ++i) walk(g_mime_multipart_get_part(multipart, i), depth + 1, in_original);
+std::string decode_body(std::string_view body, std::string_view encoding, std::size_t max_bytes) {
+  const std::string cte = text::lower(text::trim(encoding));
+  if (cte == "base64") return decode_base64(body, max_bytes);
+  if (cte == "quoted-printable") return decode_quoted_printable(body, max_bytes);
+  if (cte == "x-uuencode" || cte == "uuencode" || cte == "x-uue") return decode_uuencode(body, max_bytes);
+  return std::string(body.substr(0, max_bytes));
+}
+
+// A delimiter line (RFC 2046 §5.1.1): "--" boundary, "--" for the last one, then only
+// white space. `strict` false accepts anything after the boundary (broken generators).
+struct delimiter {
+  std::size_t line_start = std::string_view::npos;
+  std::size_t next = 0;  // where the following line starts
+  bool close = false;
+};
+
+delimiter find_delimiter(std::string_view body, std::size_t from, std::string_view dash_boundary, bool strict) {
+  delimiter d;
+  std::size_t pos = from;
+  while (pos < body.size()) {
+    const std::size_t at = body.find(dash_boundary, pos);
+    if (at == std::string_view::npos) return d;
+    pos = at + 1;
+    if (at != 0 && body[at - 1] != '\n') continue;
+    std::size_t next = 0;
+    std::string_view rest = line_at(body, at, next).substr(dash_boundary.size());
+    const bool close = rest.starts_with("--");
+    if (close) rest.remove_prefix(2);
+    if (strict && !text::trim(rest).empty()) continue;
+    d.line_start = at;
+    d.next = next;
+    d.close = close;
+    return d;
+  }
+  return d;
+}
+
+struct reader {
+  document& doc;
+  const read_options& options;
+
+  bool room(int depth) {
+    if (doc.parts.size() >= limits::max_mime_parts || depth > static_cast<int>(limits::max_mime_depth)) {
+      doc.truncated = true;
+      return false;
+    }
+    return true;
+  }
+
+  void leaf(const raw_entity& e, const content_type& ct, int depth, bool in_original, bool message_body) {
+    if (!room(depth)) return;
+    part p;
+    p.media_type = ct.media_type;
+    p.depth = depth;
+    p.in_original = in_original;
+    p.headers = materialise(e.fields, options, message_body);
+    if (wants_text(p.media_type, in_original)) {
+      const std::string_view cte = text::trim(raw_value(e.fields, "Content-Transfer-Encoding"));
+      const bool identity = cte.empty() || text::iequals(cte, "7bit") || text::iequals(cte, "8bit") ||
+                            text::iequals(cte, "binary");
+      const std::string_view body = e.body.substr(0, limits::max_part_text_bytes);
+      // Plain ASCII in an ASCII-compatible charset is already the text: one copy.
+      const bool seven_bit_charset = text::istarts_with(ct.charset, "iso-2022") || text::iequals(ct.charset, "utf-7") ||
+                                     text::iequals(ct.charset, "hz-gb-2312");
+      if (identity && !seven_bit_charset && text::is_plain_ascii(body)) {
+        p.text.assign(body);
+      } else {
+        std::string raw = identity ? std::string(body) : decode_body(e.body, cte, limits::max_part_text_bytes);
+        p.text = !seven_bit_charset && text::is_plain_ascii(raw) ? std::move(raw) : to_utf8(raw, ct.charset);
+      }
+    }
+    doc.parts.push_back(std::move(p));
+  }
+
+  void entity(const raw_entity& e, std::string_view default_type, int depth, bool in_original, bool message_body) {
+    if (!room(depth)) return;
+    const content_type ct = parse_content_type(raw_value(e.fields, "Content-Type"), default_type);
+    if (ct.media_type.starts_with("multipart/")) {
+      multipart(e, ct, depth, in_original);
+    } else if (ct.media_type == "message/rfc822" || ct.media_type == "message/global" ||
+               ct.media_type == "message/news") {
+      message(e, ct, depth, in_original);
+    } else {
+      leaf(e, ct, depth, in_original, message_body);
+    }
+  }
+
+  void message(const raw_entity& e, const content_type& ct, int depth, bool in_original) {
+    // Some MTAs base64-encode the returned message although RFC 2046 §5.2.1 forbids it.
+    const std::string_view cte = text::trim(raw_value(e.fields, "Content-Transfer-Encoding"));
+    std::string decoded;
+    std::string_view inner_bytes = e.body;
+    if (text::iequals(cte, "base64") || text::iequals(cte, "quoted-printable")) {
+      decoded = decode_body(e.body, cte, limits::max_message_bytes);
+      inner_bytes = decoded;
+    }
+    const raw_entity inner = split_entity(inner_bytes);
+    part p;
+    p.media_type = ct.media_type;
+    p.depth = depth;
+    p.in_original = in_original;
+    p.is_embedded_message = true;
+    p.headers = materialise(inner.fields, options);
+    doc.parts.push_back(std::move(p));
+    entity(inner, "text/plain", depth + 1, true, true);
+  }
+
+  void multipart(const raw_entity& e, const content_type& ct, int depth, bool in_original) {
+    const std::string_view child_default = ct.media_type == "multipart/digest" ? "message/rfc822" : "text/plain";
+    const std::string dash_boundary = "--" + ct.boundary;
+    bool strict = true;
+    delimiter d = ct.boundary.empty() ? delimiter{} : find_delimiter(e.body, 0, dash_boundary, strict);
+    if (d.line_start == std::string_view::npos && !ct.boundary.empty()) {
+      strict = false;
+      d = find_delimiter(e.body, 0, dash_boundary, strict);
+    }
+    if (d.line_start == std::string_view::npos) {
+      // No boundary in the body: its words are still the report.
+      raw_entity whole{e.fields, e.body};
+      content_type as_text;
+      leaf(whole, as_text, depth, in_original, depth == 0);
       return;
     }
-    if (GMIME_IS_MESSAGE_PART(object)) {
-      GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
-      part entry;
-      entry.media_type = media_type_of(object);
-      entry.depth = depth;
-      entry.in_original = in_original;
-      entry.is_embedded_message = true;
-      if (inner != nullptr) entry.headers = read_headers(GMIME_OBJECT(inner));
-      doc.parts.push_back(std::move(entry));
-      if (inner != nullptr) walk(g_mime_message_get_mime_part(inner), depth + 1, true);
-      return;
-    }
-    if (GMIME_IS_PART(object)) {
-      part entry;
-      entry.media_type = media_type_of(object);
-      entry.depth = depth;
-      entry.in_original = in_original;
-      entry.headers = read_headers(object);
-      if (wants_text(entry.media_type, in_original)) entry.text = leaf_text(GMIME_PART(object), entry.media_type);
-      doc.parts.push_back(std::move(entry));
+    while (!d.close && d.next < e.body.size()) {
+      const std::size_t start = d.next;
+      const delimiter end = find_delimiter(e.body, start, dash_boundary, strict);
+      std::size_t stop = end.line_start == std::string_view::npos ? e.body.size() : end.line_start;
+      // The line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
+      if (end.line_start != std::string_view::npos) {
+        if (stop > start && e.body[stop - 1] == '\n') --stop;
+        if (stop > start && e.body[stop - 1] == '\r') --stop;
+      }
+      entity(split_entity(e.body.substr(start, stop - start)), child_default, depth + 1, in_original, false);
+      if (end.line_start == std::string_view::npos || doc.truncated) break;
+      d = end;
     }
   }
 };
 
 }  // namespace
+
+std::string decode_base64(std::string_view in, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(max_bytes, in.size() / 4 * 3 + 3));
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+') v = 62;
+    else if (c == '/') v = 63;
+    else if (c == '=') break;  // padding ends the data
+    else continue;             // line breaks and stray characters (RFC 2045 §6.8)
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (out.size() >= max_bytes) break;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::string decode_quoted_printable(std::string_view in, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(max_bytes, in.size()));
+  std::size_t i = 0;
+  while (i < in.size() && out.size() < max_bytes) {
+    // Runs without '=' are copied as they are.
+    std::size_t eq = in.find('=', i);
+    if (eq == std::string_view::npos) eq = in.size();
+    out.append(in.substr(i, std::min(eq - i, max_bytes - out.size())));
+    if (eq >= in.size() || out.size() >= max_bytes) break;
+    // Soft line break (RFC 2045 §6.7 rule 5), also with trailing white space before it.
+    std::size_t j = eq + 1;
+    while (j < in.size() && is_blank(in[j])) ++j;
+    if (j < in.size() && (in[j] == '\n' || (in[j] == '\r' && j + 1 < in.size() && in[j + 1] == '\n'))) {
+      i = (in[j] == '\r' ? j + 1 : j) + 1;
+      continue;
+    }
+    if (j >= in.size()) break;
+    const int hi = eq + 1 < in.size() ? hex_value(in[eq + 1]) : -1;
+    const int lo = eq + 2 < in.size() ? hex_value(in[eq + 2]) : -1;
+    if (hi >= 0 && lo >= 0) {
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i = eq + 3;
+    } else {
+      out.push_back('=');  // not an escape: kept as written
+      i = eq + 1;
+    }
+  }
+  return out;
+}
 
 std::string_view header_value(const std::vector<header>& headers, std::string_view name) {
   for (const auto& h : headers)
@@ -132,88 +423,29 @@ std::string_view header_value(const std::vector<header>& headers, std::string_vi
   return {};
 }
 
-std::string to_utf8(std::string_view bytes, std::string_view charset) {
-  ensure_gmime();
-  const std::string name = text::lower(text::trim(charset));
-  bool ascii = true;
-  for (const char c : bytes)
-    if (static_cast<unsigned char>(c) >= 0x80 || c == 0x1B) {
-      ascii = false;
-      break;
-    }
-  // 7-bit text is already UTF-8 unless the charset is a 7-bit encoding of something else.
-  const bool seven_bit_charset = name.starts_with("iso-2022") || name == "utf-7" || name == "hz-gb-2312";
-  if ((ascii && !seven_bit_charset) || name == "utf-8" || name == "us-ascii" || name == "utf8")
-    return text::valid_utf8(bytes);
-  std::string target = name;
-  // Mail labelled GB2312 routinely carries GBK characters; GB18030 is the superset of both.
-  if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "euc-cn" || name == "cp936") target = "gb18030";
-  if (!target.empty()) {
-    const char* iconv_name = g_mime_charset_iconv_name(target.c_str());
-    iconv_t cd = g_mime_iconv_open("UTF-8", iconv_name ? iconv_name : target.c_str());
-    if (cd != reinterpret_cast<iconv_t>(-1)) {
-      char* converted = g_mime_iconv_strndup(cd, bytes.data(), bytes.size());
-      g_mime_iconv_close(cd);
-      if (converted != nullptr) {
-        std::string out = text::valid_utf8(converted);
-        g_free(converted);
-        return out;
-      }
-    }
-  }
-  // Unknown or absent charset: let GMime guess from the user's and common charsets.
-  char* guessed = g_mime_utils_decode_8bit(nullptr, bytes.data(), bytes.size());
-  if (guessed == nullptr) return text::valid_utf8(bytes);
-  std::string out = text::valid_utf8(guessed);
-  g_free(guessed);
-  return out;
-}
-
-std::string decode_header_text(std::string_view raw) {
-  ensure_gmime();
-  if (raw.find("=?") == std::string_view::npos) {
-    bool ascii = true;
-    for (const char c : raw)
-      if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
-    if (ascii) return std::string(raw);
-  }
-  const std::string copy(raw.substr(0, limits::max_header_bytes * 2));
-  char* decoded = g_mime_utils_header_decode_text(nullptr, copy.c_str());
-  if (decoded == nullptr) return text::valid_utf8(copy);
-  std::string out = text::valid_utf8(decoded);
-  g_free(decoded);
-  return out;
-}
-
 std::vector<header> parse_header_block(std::string_view block, std::size_t max_headers, bool decode) {
   std::vector<header> out;
   std::size_t pos = 0;
-  std::string name, value;
+  std::string_view name, value;
   auto flush = [&] {
-    if (!name.empty() && out.size() < max_headers) {
-      std::string v = text::squeeze(value);
-      if (decode) v = decode_header_text(v);
-      out.push_back({text::valid_utf8(name, 256), text::valid_utf8(v, limits::max_header_bytes)});
-    }
-    name.clear();
-    value.clear();
+    if (!name.empty() && out.size() < max_headers)
+      out.push_back({text::valid_utf8(name, 256), header_text(value, decode)});
+    name = {};
+    value = {};
   };
   std::size_t lines_seen = 0;
   while (pos < block.size() && out.size() < max_headers && ++lines_seen < limits::max_text_lines) {
-    std::size_t nl = block.find('\n', pos);
-    if (nl == std::string_view::npos) nl = block.size();
-    std::string_view line = block.substr(pos, nl - pos);
-    pos = nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::size_t next = 0;
+    const std::string_view line = line_at(block, pos, next);
+    pos = next;
     if (text::trim(line).empty()) {
       if (!name.empty() || !out.empty()) break;  // the end of the header block
       continue;                                  // leading blank lines
     }
-    if ((line.front() == ' ' || line.front() == '\t')) {
-      if (!name.empty() && value.size() < limits::max_header_bytes) {
-        value.push_back(' ');
-        value.append(line.substr(0, limits::max_header_bytes));
-      }
+    if (is_blank(line.front())) {
+      // Continuation: the value runs on to the end of this line.
+      if (!name.empty() && value.size() < limits::max_header_bytes)
+        value = std::string_view(value.data(), static_cast<std::size_t>(line.data() + line.size() - value.data()));
       continue;
     }
     const std::size_t colon = line.find(':');
@@ -224,35 +456,27 @@ std::vector<header> parse_header_block(std::string_view block, std::size_t max_h
       continue;
     }
     flush();
-    name.assign(line.substr(0, colon));
-    value.assign(line.substr(colon + 1, limits::max_header_bytes));
+    name = line.substr(0, colon);
+    value = line.substr(colon + 1);
   }
   flush();
   return out;
 }
 
-document parse_mime(std::string_view bytes) {
-  ensure_gmime();
+document parse_mime(std::string_view bytes, const read_options& options) {
   document doc;
-  bytes = bound_parts(bytes, doc.truncated);
-  GMimeStream* stream = g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size());
-  GMimeParser* parser = g_mime_parser_new_with_stream(stream);
-  g_object_unref(stream);
-  GMimeMessage* message = g_mime_parser_construct_message(parser, nullptr);
-  g_object_unref(parser);
-  if (message == nullptr) {
-    // Not even a header block: keep the bytes as one text part so the free-text readers
-    // can still look at them.
+  const raw_entity top = split_entity(bytes);
+  doc.headers = materialise(top.fields, options);
+  reader r{doc, options};
+  if (top.fields.empty()) {
+    // Not even a header block: the bytes are one text part for the free-text readers.
     part whole;
     whole.media_type = "text/plain";
     whole.text = to_utf8(bytes.substr(0, limits::max_part_text_bytes), "");
     doc.parts.push_back(std::move(whole));
     return doc;
   }
-  doc.headers = read_headers(GMIME_OBJECT(message));
-  walker w{doc};
-  w.walk(g_mime_message_get_mime_part(message), 0, false);
-  g_object_unref(message);
+  r.entity(top, "text/plain", 0, false, true);
   return doc;
 }
 

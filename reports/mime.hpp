@@ -1,16 +1,31 @@
 #pragma once
-// reports/mime: one message's MIME structure, decoded to UTF-8 text, through GMime 3.
+// reports/mime: one message's MIME structure, decoded to UTF-8 text.
+//
+// Two readers of the same structure:
+// - `parse_mime`: probe's own single-pass reader over the bytes (RFC 2045/2046 headers,
+//   boundaries, message/rfc822 nesting), the one the bounce reader uses. It decodes only
+//   what explaining a bounce needs: text leaves outside the returned message, message/*
+//   and rfc822-headers parts anywhere; the returned message's own body is walked for
+//   structure (a forwarded DSN inside it still counts) but never decoded.
+// - `parse_mime_reference`: the same document built through GMime 3, kept to cross-check
+//   the fast reader (tests/reports compare both over the corpus) and for callers that
+//   want a full decode.
+// Charsets go through GMime's iconv layer in both (`to_utf8`, `decode_header_text`), and
+// only when the bytes are not already ASCII/UTF-8.
 //
 // Thread safety: GMime is initialised once per process (std::call_once, on first use);
-// after that `parse_mime` may run concurrently on different inputs — each call owns its
-// GMime objects. GMime is never shut down (it holds only process-lifetime caches).
+// after that both readers may run concurrently on different inputs. GMime is never shut
+// down (it holds only process-lifetime caches).
 // Decoding: every transfer encoding (base64, quoted-printable, 7bit/8bit/binary,
 // x-uuencode) is undone; text in any charset iconv knows (UTF-8, ISO-2022-JP,
 // ISO-8859-x, Windows-125x, Shift_JIS, UTF-7, GB2312/GBK/GB18030, Big5, ...) becomes
 // UTF-8, undeclared 8-bit text is guessed by GMime; header values are unfolded and RFC
-// 2047 decoded. Bounds: at most limits::max_mime_parts parts (the input is cut before the
-// next Content-Type header past that, which also bounds nesting depth), at most
+// 2047 decoded. Bounds: at most limits::max_mime_parts parts and max_mime_depth nesting
+// levels (past either, `truncated` is set and the rest is not read), at most
 // max_part_text_bytes of text per part, max_header_count headers per part.
+// A multipart whose boundary never occurs is read as one text part (its words are
+// usually the bounce); a header block that is not one (no "Name:" first line) makes the
+// whole input one text/plain part.
 
 #include <string>
 #include <string_view>
@@ -35,10 +50,18 @@ struct part {
 struct document {
   std::vector<header> headers;   // the top-level message headers
   std::vector<part> parts;       // depth-first order; containers are not listed
-  bool truncated = false;        // the part limit cut the input
+  bool truncated = false;        // a part or depth limit cut the input
 };
 
-document parse_mime(std::string_view bytes);
+struct read_options {
+  // Header names (lower case) to decode; the others are left out of the document.
+  // nullptr: every header. The bounce reader names the dozen it reads, which spares
+  // decoding DKIM signatures and vendor trace headers it never looks at.
+  const std::vector<std::string>* headers = nullptr;
+};
+
+document parse_mime(std::string_view bytes, const read_options& options = {});
+document parse_mime_reference(std::string_view bytes);
 
 // Value of the first header named `name` (case-insensitive), or "".
 std::string_view header_value(const std::vector<header>& headers, std::string_view name);
@@ -53,5 +76,9 @@ std::string decode_header_text(std::string_view raw);
 // Parses a block of header lines ("Name: value", continuation lines start with space or
 // tab) until the first empty line: text/rfc822-headers, DSN field blocks, quoted headers.
 std::vector<header> parse_header_block(std::string_view text, std::size_t max_headers, bool decode = true);
+
+// Transfer decodings, bounded to `max_bytes` of output (exposed for tests).
+std::string decode_base64(std::string_view in, std::size_t max_bytes);
+std::string decode_quoted_printable(std::string_view in, std::size_t max_bytes);
 
 }  // namespace reports::mime

@@ -129,7 +129,7 @@ std::string find_status(std::string_view s) {
   return {};
 }
 
-int find_reply_code(std::string_view s) {
+int find_reply_code(std::string_view s, const knowledge& k) {
   for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
     const char c = s[i];
     // Only failure classes: "220" banners and "250 ok" lines in transcripts are not it.
@@ -144,23 +144,54 @@ int find_reply_code(std::string_view s) {
     const std::size_t e = i + 3;
     if (e < s.size()) {
       const char a = s[e];
-      if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')')) continue;
+      // "550:" (Yahoo) too.
+      if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')' || a == ':')) continue;
       // "550-5.7.1", "550 5.1.1", "550 Requested"; refuse "250 bytes"-like counts after a number.
-      if (a == '-' && !(e + 1 < s.size() && (is_digit(s[e + 1]) || s[e + 1] == ' ' || std::isalpha(static_cast<unsigned char>(s[e + 1])))))
+      if (a == '-' && !(e + 1 < s.size() && (is_digit(s[e + 1]) || s[e + 1] == ' ' || s[e + 1] == '\'' ||
+                                              std::isalpha(static_cast<unsigned char>(s[e + 1])))))
         continue;
     }
-    return (c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    const int code = (c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    if (k.smtp_reply_codes.test(static_cast<std::size_t>(code))) return code;
   }
   return 0;
+}
+
+std::string prefer_status(std::string_view field, std::string_view in_reply, int reply_code) {
+  if (field.empty()) return std::string(in_reply);
+  if (in_reply.empty() || field == in_reply) return std::string(field);
+  // The reply code's class settles a class conflict (RFC 3463 §2: the class digit of the
+  // status and of the reply agree).
+  if (reply_code != 0 && field[0] != in_reply[0]) {
+    const char reply_class = static_cast<char>('0' + reply_code / 100);
+    if (field[0] == reply_class) return std::string(field);
+    if (in_reply[0] == reply_class) return std::string(in_reply);
+  }
+  const auto generic = [](std::string_view s) { return s.size() >= 5 && s.substr(1, 4) == ".0.0"; };
+  const auto other_detail = [](std::string_view s) { return s.size() >= 5 && s.substr(3, 2) == ".0"; };  // X.Y.0
+  if (generic(field)) return std::string(generic(in_reply) ? field : in_reply);
+  if (generic(in_reply)) return std::string(field);
+  if (other_detail(field) && !other_detail(in_reply)) return std::string(in_reply);
+  // Codes that say little about the cause: "4.4.7" (expired: the last attempt's reason is
+  // better), "4.7.0" (often "too many errors"), "5.3.x" (system trouble), and the
+  // protocol codes X.5.1, X.5.2, X.5.4, X.5.5.
+  if (field == "4.4.7" || field == "4.7.0" || field.starts_with("5.3.")) return std::string(in_reply);
+  if (field.size() >= 5 && field.substr(1, 3) == ".5." && (field[4] == '1' || field[4] == '2' || field[4] == '4' || field[4] == '5'))
+    return std::string(in_reply);
+  // "5.1.1" (no such mailbox) yields to a specific code other than a protocol one
+  // ("550 5.7.1 IP address blacklisted" under Status: 5.1.1).
+  if (field == "5.1.1" && !other_detail(in_reply) && !in_reply.starts_with("5.5.")) return std::string(in_reply);
+  return std::string(field);
 }
 
 smtp_facts read_smtp_facts(std::string_view diagnostic, const knowledge& k) {
   smtp_facts f;
   f.status = find_status(diagnostic);
-  f.reply_code = find_reply_code(diagnostic);
-  const int c = k.commands.first(diagnostic);
+  f.reply_code = find_reply_code(diagnostic, k);
+  const scanned_text scanned = k.commands.scan(diagnostic);
+  const int c = k.commands.first(scanned);
   if (c >= 0) f.command = k.command_of[static_cast<std::size_t>(c)];
-  const int h = k.remote_hosts.first(diagnostic);
+  const int h = k.remote_hosts.first(scanned);
   if (h >= 0) {
     const RE2& re = k.remote_hosts.regex(h);
     const auto& names = re.NamedCapturingGroups();
@@ -199,17 +230,6 @@ std::string join_diag(std::string& into, std::string_view line) {
   return into;
 }
 
-// The report text, cut before the returned message.
-std::vector<std::string_view> report_lines(std::string_view text, const knowledge& k) {
-  std::vector<std::string_view> out;
-  for (const auto line : text::lines(text, limits::max_text_lines)) {
-    // Forwarded bounces quote with "> ": read through the quoting.
-    if (k.original_markers.first(line) >= 0 && !out.empty()) break;
-    out.push_back(line);
-  }
-  return out;
-}
-
 std::string_view unquote(std::string_view line) {
   while (line.starts_with(">") && !line.starts_with(">>>")) {
     line.remove_prefix(1);
@@ -218,8 +238,60 @@ std::string_view unquote(std::string_view line) {
   return line;
 }
 
-std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, const knowledge& k,
-                                    const std::string& sender) {
+// The report for people, cut into lines once, with every line-oriented pattern set run
+// once over the whole text (pattern_set::first_per_line).
+struct report_text {
+  std::string_view raw;                   // the human-readable part, decoded
+  std::vector<std::string_view> all_raw;  // its lines (bounded by limits::max_text_lines)
+  std::vector<int> marker;                // original_markers per line of all_raw
+  std::size_t count = 0;                  // report lines: those before the returned message
+  std::string unquoted;                   // forwarded bounces quote with "> ": read through it
+  std::string_view text;                  // the report lines' text (unquoted)
+  std::vector<std::string_view> lines;    // `count` lines, views into `text`
+  std::vector<int> section, recipient, boiler, block_end;
+  scanned_text scanned_raw;               // literals of the whole human text
+  scanned_text scanned;                   // literals of `text`
+
+  std::string_view region() const {
+    return lines.empty() ? std::string_view() : text.substr(0, static_cast<std::size_t>(lines.back().data() - text.data()) + lines.back().size());
+  }
+};
+
+void read_report_text(report_text& t, std::string_view human, const knowledge& k) {
+  t.raw = human;
+  t.all_raw = text::lines(human, limits::max_text_lines);
+  t.scanned_raw = k.original_markers.scan(human);
+  k.original_markers.first_per_line(t.scanned_raw, t.all_raw, t.marker);
+  t.count = t.all_raw.size();
+  for (std::size_t n = 1; n < t.all_raw.size(); ++n)
+    if (t.marker[n] >= 0) {
+      t.count = n;
+      break;
+    }
+  bool quoted = false;
+  for (std::size_t n = 0; n < t.count && !quoted; ++n) quoted = unquote(t.all_raw[n]).size() != t.all_raw[n].size();
+  if (quoted) {
+    for (std::size_t n = 0; n < t.count; ++n) {
+      t.unquoted.append(unquote(t.all_raw[n]));
+      t.unquoted.push_back('\n');
+    }
+    t.text = t.unquoted;
+    t.lines = text::lines(t.text, t.count);
+    t.lines.resize(t.count);  // a trailing empty line is still a line
+    t.scanned = k.recipient_sections.scan(t.text);
+  } else {
+    t.text = human;
+    t.lines.assign(t.all_raw.begin(), t.all_raw.begin() + static_cast<std::ptrdiff_t>(t.count));
+    t.scanned = t.scanned_raw;
+  }
+  k.recipient_sections.first_per_line(t.scanned, t.lines, t.section);
+  k.recipient_lines.first_per_line(t.scanned, t.lines, t.recipient, '@');
+  k.boilerplate.first_per_line(t.scanned, t.lines, t.boiler);
+  k.block_ends.first_per_line(t.scanned, t.lines, t.block_end);
+}
+
+std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, const std::string& sender) {
+  const std::vector<std::string_view>& lines = t.lines;
   std::vector<text_block> blocks;
   std::size_t current = std::string::npos;  // index into blocks
   bool current_had_blank = false;
@@ -238,14 +310,14 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
     return true;
   };
   for (std::size_t n = 0; n < lines.size(); ++n) {
-    const std::string_view line = unquote(lines[n]);
+    const std::string_view line = lines[n];
     const std::string_view trimmed = text::trim(line);
-    if (k.recipient_sections.first(trimmed) >= 0) {
+    if (t.section[n] >= 0) {
       expect_recipient = true;
       current = std::string::npos;
       continue;
     }
-    const int m = trimmed.find('@') != std::string_view::npos ? k.recipient_lines.first(line) : -1;
+    const int m = t.recipient[n];
     if (m >= 0) {
       const RE2& re = k.recipient_lines.regex(m);
       re2::StringPiece address, rest;
@@ -257,19 +329,28 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
         expect_recipient = false;
         if (!open_block(clean, n)) break;
         const std::size_t lead = static_cast<std::size_t>(address.data() - line.data());
-        if (lead > 0 && text::trim(line.substr(0, lead)).size() > 3) {
+        const std::string_view lead_text = text::trim(line.substr(0, lead));
+        // "554 <a@b>... 550 Host unknown" (Sendmail): only a reply code before the address.
+        const bool code_only = lead_text.size() <= 5 && lead_text.size() >= 3 && is_digit(lead_text[0]) &&
+                               is_digit(lead_text[1]) && is_digit(lead_text[2]);
+        if (lead > 0 && lead_text.size() > 3 && !code_only) {
           // "Unable to deliver message to <a@b> (and others)": the words around the
           // address are the reason.
           join_diag(blocks[current].diagnostic, trimmed);
           ++blocks[current].lines_in_entry;
         } else if (!rest.empty()) {
-          join_diag(blocks[current].diagnostic, std::string_view(rest.data(), rest.size()));
+          // "554 <a@b>... 550 Host unknown": the inner reply is the remote's; a lone outer
+          // code ("550 <a@b>... User unknown") is kept with the words.
+          const std::string_view words(rest.data(), rest.size());
+          const bool inner_code = words.size() > 3 && is_digit(words[0]) && is_digit(words[1]) && is_digit(words[2]);
+          if (code_only && !inner_code) join_diag(blocks[current].diagnostic, lead_text.substr(0, 3));
+          join_diag(blocks[current].diagnostic, words);
           ++blocks[current].lines_in_entry;
         }
         continue;
       }
     }
-    if (expect_recipient && !trimmed.empty() && k.boilerplate.first(trimmed) < 0) {
+    if (expect_recipient && !trimmed.empty() && t.boiler[n] < 0) {
       expect_recipient = false;
       // A list entry that is not a full address ("kijitora", "save to /var/mail/x",
       // "pipe to |/usr/bin/prog"): keep what the MTA named.
@@ -282,6 +363,7 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
         }
       }
     }
+    if (t.block_end[n] >= 0) current = std::string::npos;
     if (current == std::string::npos) continue;
     text_block& block = blocks[current];
     if (trimmed.empty()) {
@@ -291,7 +373,7 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
       else current_had_blank = true;
       continue;
     }
-    if (k.boilerplate.first(trimmed) >= 0) continue;
+    if (t.boiler[n] >= 0) continue;
     if (block.lines_in_entry >= limits::max_diagnostic_lines) continue;
     join_diag(block.diagnostic, trimmed);
     ++block.lines_in_entry;
@@ -302,12 +384,29 @@ std::vector<text_block> find_blocks(const std::vector<std::string_view>& lines, 
 
 // The report's words without boilerplate, for one-recipient reports whose layout no
 // pattern knows.
-std::string whole_text(const std::vector<std::string_view>& lines, const knowledge& k, std::size_t from = 0) {
+// A line that only names an address ("* kijitora@example.jp", "<a@b>") says nothing.
+bool only_an_address(std::string_view line) {
+  const std::string address = text::find_address(line);
+  if (address.empty()) return false;
+  const std::size_t at = line.find('@');
+  std::size_t b = at, e = at;
+  while (b > 0 && line[b - 1] != ' ' && line[b - 1] != '\t') --b;
+  while (e < line.size() && line[e] != ' ' && line[e] != '\t') ++e;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (i >= b && i < e) continue;
+    const char c = line[i];
+    if (!(c == ' ' || c == '\t' || c == '*' || c == '-' || c == '<' || c == '>' || c == ':' || c == ',')) return false;
+  }
+  return true;
+}
+
+std::string whole_text(const report_text& rt, std::size_t from = 0) {
   std::string out;
   std::size_t count = 0;
-  for (std::size_t n = from; n < lines.size(); ++n) {
-    const std::string_view t = text::trim(unquote(lines[n]));
-    if (t.empty() || k.boilerplate.first(t) >= 0) continue;
+  for (std::size_t n = from; n < rt.lines.size(); ++n) {
+    const std::string_view t = text::trim(rt.lines[n]);
+    if (from > 0 && rt.block_end[n] >= 0) break;  // another entity's entry
+    if (t.empty() || rt.boiler[n] >= 0 || only_an_address(t)) continue;
     join_diag(out, t);
     if (++count >= limits::max_diagnostic_lines * 2 || out.size() >= limits::max_diagnostic_bytes) break;
   }
@@ -366,20 +465,15 @@ void fill_original(original_message& o, const std::vector<header>& headers) {
 }
 
 // Headers quoted in the text after the "original message" marker.
-std::vector<header> quoted_headers(std::string_view text, const knowledge& k) {
-  std::size_t pos = 0;
-  std::size_t seen = 0;
-  while (pos < text.size() && ++seen < limits::max_text_lines) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    const std::string_view line = text.substr(pos, nl - pos);
-    if (k.original_markers.first(line) >= 0) {
-      // The marker may itself be the first header (Received:, Return-Path:).
-      const std::size_t start = line.find(':') != std::string_view::npos && line.find(' ') > line.find(':') ? pos : nl + 1;
-      if (start >= text.size()) return {};
-      return mime::parse_header_block(text.substr(start), limits::max_header_count);
-    }
-    pos = nl + 1;
+std::vector<header> quoted_headers(const report_text& t) {
+  for (std::size_t n = 0; n < t.all_raw.size(); ++n) {
+    if (t.marker[n] < 0) continue;
+    const std::string_view line = t.all_raw[n];
+    // The marker may itself be the first header (Received:, Return-Path:).
+    const bool is_header = line.find(':') != std::string_view::npos && line.find(' ') > line.find(':');
+    const std::size_t start = static_cast<std::size_t>(line.data() - t.raw.data()) + (is_header ? 0 : line.size() + 1);
+    if (start >= t.raw.size()) return {};
+    return mime::parse_header_block(t.raw.substr(start), limits::max_header_count);
   }
   return {};
 }
@@ -425,11 +519,25 @@ void read_dsn(const dsn::fields& f, report& rep, const knowledge& k) {
       } else if (text::iequals(n, "Status")) {
         r.status = find_status(h.value);
         if (!r.status.empty()) r.sources["status"] = "DSN Status";
+        // "Status: 5.0.0 (Remote SMTP server has rejected address)": the comment may name
+        // the SMTP step (Sun/Oracle Messaging Server).
+        if (const std::size_t open = h.value.find('('); open != std::string::npos) {
+          const int c = k.commands.first(std::string_view(h.value).substr(open));
+          if (c >= 0) {
+            r.command = k.command_of[static_cast<std::size_t>(c)];
+            r.sources["command"] = "DSN Status comment";
+          }
+        }
       } else if (text::iequals(n, "Remote-MTA")) {
         remote_mta = std::string(dsn::strip_type(h.value));
       } else if (text::iequals(n, "Diagnostic-Code")) {
         r.diagnostic = text::valid_utf8(dsn::strip_type(h.value), limits::max_diagnostic_bytes);
         r.sources["diagnostic"] = "DSN Diagnostic-Code";
+        // RFC 3464 §2.3.6: "diagnostic-type ; diagnostic" (smtp, x-unix, x-postfix, ...).
+        const std::string_view value = h.value;
+        const std::size_t semi = value.find(';');
+        if (semi != std::string_view::npos && semi < 24 && value.substr(0, semi).find(' ') == std::string_view::npos)
+          r.diagnostic_type = text::lower(text::trim(value.substr(0, semi)));
       } else if (text::iequals(n, "Last-Attempt-Date")) {
         r.last_attempt_date = h.value;
       } else if (text::istarts_with(n, "X-") && r.extra_fields.size() < 32) {
@@ -465,8 +573,115 @@ void read_dsn(const dsn::fields& f, report& rep, const knowledge& k) {
         r.sources["remote_host"] = "DSN Remote-MTA";
       }
     }
-    (void)k;
     rep.recipients.push_back(std::move(r));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// SMTP session transcripts quoted in the report.
+
+struct transcript_failure {
+  std::string address;  // the RCPT TO address the reply refused, "" for a session-wide step
+  smtp_command command = smtp_command::unknown;
+  std::string reply;    // "550 Insecure Mail Relay"
+};
+
+// Command and reply lines (formats.yaml transcript), in order: each failure reply (4xx or
+// 5xx) is paired with the command it answered; a reply before any command answered the
+// greeting. Replies to QUIT/RSET are not why mail failed. Also Sendmail's per-address
+// summary "550 5.0.0 <a@b>... Insufficient permission". Bounded by the report's lines.
+std::vector<transcript_failure> read_transcript(const report_text& t, const knowledge& k) {
+  std::vector<transcript_failure> out;
+  if (k.transcript_commands.empty()) return out;
+  smtp_command last = smtp_command::conn;
+  bool ignored_step = false;  // QUIT, RSET, NOOP: their replies do not explain the failure
+  std::string rcpt;
+  const auto after_prefix = [](std::string_view line, const std::vector<std::string>& prefixes) -> std::string_view {
+    for (const auto& p : prefixes)
+      if (text::istarts_with(line, p)) return text::trim(line.substr(p.size()));
+    return {};
+  };
+  for (const std::string_view raw : t.lines) {
+    if (out.size() >= limits::max_recipients) break;
+    const std::string_view line = text::trim(raw);
+    if (line.empty()) continue;
+    bool session = false;
+    for (const auto& marker : k.transcript_sessions)
+      if (text::ifind(line.substr(0, 200), marker) != std::string_view::npos) session = true;
+    if (session) {
+      last = smtp_command::conn;
+      ignored_step = false;
+      rcpt.clear();
+      continue;
+    }
+    if (const std::string_view command = after_prefix(line, k.transcript_commands); !command.empty()) {
+      const std::string word = text::lower(command.substr(0, command.find_first_of(" :")));
+      ignored_step = word == "quit" || word == "rset" || word == "noop";
+      if (word == "ehlo" || word == "helo" || word == "lhlo") last = smtp_command::ehlo;
+      else if (word == "mail") last = smtp_command::mail;
+      else if (word == "rcpt") last = smtp_command::rcpt;
+      else if (word == "data" || word == "bdat") last = smtp_command::data;
+      rcpt = last == smtp_command::rcpt ? text::find_address(command) : std::string();
+      continue;
+    }
+    std::string_view reply = after_prefix(line, k.transcript_replies);
+    std::string address;
+    smtp_command step = last;
+    if (reply.empty() && line.size() > 4 && (line[0] == '4' || line[0] == '5') && is_digit(line[1]) && is_digit(line[2]) &&
+        line[3] == ' ') {
+      // "550 5.0.0 <a@b>... text" / "554 <a@b>... text": the MTA's summary for one address.
+      const std::size_t dots = line.find(">... ");
+      const std::size_t lt = line.find('<');
+      if (dots == std::string_view::npos || lt == std::string_view::npos || lt > 16 || lt > dots) continue;
+      address = text::clean_address(line.substr(lt, dots - lt + 1));
+      if (address.empty()) continue;
+      reply = line;
+      step = smtp_command::unknown;
+    } else if (reply.empty()) {
+      continue;
+    }
+    if (reply.size() < 3 || (reply[0] != '4' && reply[0] != '5') || ignored_step) continue;
+    if (address.empty() && step == smtp_command::rcpt) address = rcpt;
+    out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes)});
+  }
+  return out;
+}
+
+// The transcript's failures complete what the recipients lack: the step, and the
+// server's reply when the recipient's own words carry no reply code.
+void apply_transcript(report& rep, const std::vector<transcript_failure>& failures, const knowledge& k) {
+  if (failures.empty()) return;
+  const transcript_failure* session = nullptr;  // the first failure not tied to an address
+  for (const auto& f : failures)
+    if (f.address.empty()) {
+      session = &f;
+      break;
+    }
+  for (auto& r : rep.recipients) {
+    const transcript_failure* own = nullptr;
+    const transcript_failure* summary = nullptr;
+    for (const auto& f : failures)
+      if (!f.address.empty() && text::iequals(f.address, r.address)) {
+        if (f.command != smtp_command::unknown && own == nullptr) own = &f;
+        if (f.command == smtp_command::unknown && summary == nullptr) summary = &f;
+      }
+    const transcript_failure* f = own != nullptr ? own : session;
+    if (f != nullptr && r.command == smtp_command::unknown) {
+      r.command = f->command;
+      r.sources["command"] = "SMTP transcript";
+    }
+    if (f == nullptr) f = summary;
+    if (f == nullptr) continue;
+    const auto src = r.sources.find("diagnostic");
+    const bool whole_report = src != r.sources.end() && src->second.find("whole report") != std::string::npos;
+    // The server's own reply ("<<< 550 Insecure Mail Relay") explains more than the
+    // MTA's summary ("554 <a@b>... Remote protocol error").
+    const bool server_reply = f->command != smtp_command::unknown && r.diagnostic.find(f->reply) == std::string::npos;
+    if (r.diagnostic.empty() || whole_report || server_reply || find_reply_code(r.diagnostic, k) == 0) {
+      r.diagnostic = whole_report || r.diagnostic.empty() ? f->reply
+                                                          : text::valid_utf8(f->reply + " " + r.diagnostic, limits::max_diagnostic_bytes);
+      r.sources["diagnostic"] = "SMTP transcript";
+    }
   }
 }
 
@@ -526,9 +741,7 @@ bool read_ses_json(std::string_view body, report& rep) {
 }
 
 std::string detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
-                          std::string_view human, std::string_view dsn_text) {
-  std::string header_lines;
-  for (const auto& h : doc.headers) header_lines += text::lower(h.name) + ": " + h.value + "\n";
+                          const scanned_text& human, std::string_view dsn_text) {
   std::string part_types;
   for (const auto& p : doc.parts) part_types += p.media_type + "\n";
   const std::string_view from = header_value(doc.headers, "From");
@@ -537,22 +750,26 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   int best = -1;
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
     if (value.empty()) return;
-    std::vector<int> hits;
-    if (per_line) {
-      for (const auto line : text::lines(value, limits::max_header_count)) {
-        for (int i : k.families.matches(line)) hits.push_back(i);
-      }
-    } else {
-      hits = k.families.matches(value);
-    }
+    const std::vector<int> hits = per_line ? k.families.matches_lines(value) : k.families.matches(value);
     for (int i : hits)
       if (k.family_of[static_cast<std::size_t>(i)].where == where && (best < 0 || i < best)) best = i;
   };
   consider("from", from, false);
   consider("subject", subject, false);
-  consider("header", header_lines, true);
+  for (std::size_t i = 0; i < k.family_of.size(); ++i) {
+    const auto& rule = k.family_of[i];
+    if (rule.where != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
+    for (const auto& h : doc.headers)
+      if (std::find(rule.headers.begin(), rule.headers.end(), text::lower(h.name)) != rule.headers.end() &&
+          RE2::PartialMatch(h.value, k.families.regex(static_cast<int>(i)))) {
+        best = static_cast<int>(i);
+        break;
+      }
+  }
   consider("part", part_types, true);
-  consider("text", human, false);
+  if (!human.text.empty())
+    for (int i : k.families.matches(human))
+      if (k.family_of[static_cast<std::size_t>(i)].where == "text" && (best < 0 || i < best)) best = i;
   consider("dsn", dsn_text, true);
   (void)v;
   return best >= 0 ? k.family_of[static_cast<std::size_t>(best)].family : std::string();
@@ -596,18 +813,48 @@ std::string drop_continuation_prefixes(const std::string& diag, int code, const 
 }
 
 void apply_smtp_facts(recipient& r, const knowledge& k, const std::string& source) {
-  const smtp_facts f = read_smtp_facts(r.diagnostic, k);
+  smtp_facts f = read_smtp_facts(r.diagnostic, k);
   r.diagnostic = drop_continuation_prefixes(r.diagnostic, f.reply_code, f.status);
-  // A DSN's "x.0.0" says less than the diagnostic's specific code of the same class.
+  // RFC 3463 X.4.7 "delivery time expired": "if possible, the code for the actual problem
+  // found when delivery was attempted should be returned" — some MTAs quote it after
+  // ("554 4.4.7 Message expired ... <421 4.4.2 Connection timed out>"): use that one.
+  if (f.status.size() == 5 && f.status.substr(1) == ".4.7") {
+    const std::size_t at = r.diagnostic.find(f.status);
+    if (at != std::string::npos) {
+      const std::string_view after = std::string_view(r.diagnostic).substr(at + f.status.size());
+      const std::string inner = find_status(after);
+      if (!inner.empty() && inner.substr(1) != ".4.7") {
+        f.status = inner;
+        const std::size_t inner_at = after.find(inner);
+        const int inner_code = find_reply_code(after.substr(inner_at > 4 ? inner_at - 4 : 0, 8), k);
+        if (inner_code != 0) f.reply_code = inner_code;
+      }
+    }
+  }
   if (!f.status.empty()) {
-    const bool generic = r.status.size() >= 5 && r.status.substr(1) == ".0.0";
-    if (r.status.empty() || (generic && f.status[0] == r.status[0] && f.status.substr(1) != ".0.0")) {
-      r.status = f.status;
+    const std::string preferred = prefer_status(r.status, f.status, r.reply_code != 0 ? r.reply_code : f.reply_code);
+    if (preferred != r.status) {
+      r.status = preferred;
       r.sources["status"] = source;
     }
   }
   if (r.reply_code == 0 && f.reply_code != 0) {
     r.reply_code = f.reply_code;
+    r.sources["reply_code"] = source;
+  }
+  // A reply code whose class contradicts the status is not this failure's reply (RFC 3463
+  // §2: the classes agree); take one of the status's class from the text, or none.
+  if (r.reply_code != 0 && !r.status.empty() && r.status[0] != static_cast<char>('0' + r.reply_code / 100)) {
+    int same_class = 0;
+    for (std::size_t from = 0; from < r.diagnostic.size() && same_class == 0;) {
+      const std::string_view rest = std::string_view(r.diagnostic).substr(from);
+      const int code = find_reply_code(rest, k);
+      if (code == 0) break;
+      if (r.status[0] == static_cast<char>('0' + code / 100)) same_class = code;
+      const std::size_t at = rest.find(std::to_string(code));
+      from += (at == std::string_view::npos ? rest.size() : at + 3);
+    }
+    r.reply_code = same_class;
     r.sources["reply_code"] = source;
   }
   if (r.command == smtp_command::unknown && f.command != smtp_command::unknown) {
@@ -642,7 +889,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     bytes = bytes.substr(0, limits::max_message_bytes);
     rep.truncated = true;
   }
-  const mime::document doc = mime::parse_mime(bytes);
+  const mime::document doc = mime::parse_mime(bytes, mime::read_options{&k.headers_read});
   rep.truncated = rep.truncated || doc.truncated;
   if (doc.truncated) rep.notes.push_back("more MIME parts than the limit; the rest was not read");
   rep.bounce_from = std::string(header_value(doc.headers, "From"));
@@ -654,7 +901,9 @@ report parse(std::string_view bytes, const knowledge& k) {
   std::string human;
   if (v.human != nullptr) human = v.human->text;
   else if (v.html != nullptr) human = strip_html(v.html->text);
-  const std::vector<std::string_view> lines = report_lines(human, k);
+  report_text rt;
+  read_report_text(rt, human, k);
+  const std::vector<std::string_view>& lines = rt.lines;
 
   // The original message.
   if (v.original != nullptr) {
@@ -662,7 +911,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     else fill_original(rep.original, mime::parse_header_block(v.original->text, limits::max_header_count));
   }
   if (rep.original.from.empty() && rep.original.to.empty() && !human.empty())
-    fill_original(rep.original, quoted_headers(human, k));
+    fill_original(rep.original, quoted_headers(rt));
 
   std::string dsn_text;
   // ARF feedback (RFC 5965).
@@ -729,7 +978,18 @@ report parse(std::string_view bytes, const knowledge& k) {
   if (!dsn_text.empty()) read_dsn(dsn::parse_fields(dsn_text), rep, k);
   std::erase_if(rep.recipients, [](const recipient& r) { return r.address.empty() && r.diagnostic.empty() && r.status.empty(); });
 
-  rep.mta_family = detect_family(k, doc, v, human, dsn_text);
+  rep.mta_family = detect_family(k, doc, v, rt.scanned_raw, dsn_text);
+  // The MTA's own verdict on the whole report, in its own words.
+  for (const auto& fp : k.family_patterns) {
+    if (fp.where != "report" || fp.family != rep.mta_family) continue;
+    const std::string_view region = rt.region();
+    if (RE2::PartialMatch(re2::StringPiece(region.data(), region.size()), *fp.match) ||
+        RE2::PartialMatch(rep.bounce_subject, *fp.match)) {
+      rep.mta_reason = fp.reason;
+      rep.mta_reason_matched = fp.pattern;
+      break;
+    }
+  }
 
   // Amazon SES JSON notifications.
   if (rep.recipients.empty() && human.find("\"notificationType\"") != std::string::npos) {
@@ -739,10 +999,10 @@ report parse(std::string_view bytes, const knowledge& k) {
   // Free text.
   const std::string text_source = (rep.mta_family.empty() || rep.mta_family == "RFC3464" ? std::string("report")
                                                                                           : rep.mta_family) + " text";
-  const std::vector<text_block> blocks = find_blocks(lines, k, sender);
+  const std::vector<text_block> blocks = find_blocks(rt, k, sender);
   if (!rep.recipients.empty()) {
     for (auto& r : rep.recipients) {
-      if (!r.diagnostic.empty() && find_reply_code(r.diagnostic) != 0) continue;
+      if (!r.diagnostic.empty() && find_reply_code(r.diagnostic, k) != 0) continue;
       const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) {
         return text::iequals(b.address, r.address) || (blocks.size() == 1 && rep.recipients.size() == 1);
       });
@@ -782,7 +1042,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       rep.recipients.push_back(std::move(r));
     }
     // Blocks without words borrow the whole report (one failure explained once for all).
-    const std::string whole = whole_text(lines, k);
+    const std::string whole = whole_text(rt);
     for (auto& r : rep.recipients)
       if (r.diagnostic.empty() && !whole.empty()) {
         r.diagnostic = whole;
@@ -791,7 +1051,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     // One recipient: the words after its block still explain it (Gmail puts the remote
     // server's reply paragraphs below the address).
     if (rep.recipients.size() == 1 && blocks.size() == 1 && !blocks.front().diagnostic.empty()) {
-      const std::string tail = whole_text(lines, k, blocks.front().last_line + 1);
+      const std::string tail = whole_text(rt, blocks.front().last_line + 1);
       auto& r = rep.recipients.front();
       if (!tail.empty() && r.diagnostic.size() < limits::max_diagnostic_bytes)
         r.diagnostic = text::valid_utf8(r.diagnostic + " " + tail, limits::max_diagnostic_bytes);
@@ -830,10 +1090,12 @@ report parse(std::string_view bytes, const knowledge& k) {
         }
       }
     }
-    r.diagnostic = whole_text(lines, k);
+    r.diagnostic = whole_text(rt);
     r.sources["diagnostic"] = text_source + " (whole report)";
     if (!r.diagnostic.empty() || !r.address.empty()) rep.recipients.push_back(std::move(r));
   }
+
+  apply_transcript(rep, read_transcript(rt, k), k);
 
   // Facts inside each diagnostic.
   for (auto& r : rep.recipients) {
@@ -871,8 +1133,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       for (const auto& r : rep.recipients)
         if (!(r.status.starts_with("4"))) temporary = false;
       bool delay_words = false;
-      for (const auto line : lines)
-        if (k.delay_markers.first(line) >= 0) delay_words = true;
+      if (k.delay_markers.any_line(rt.region())) delay_words = true;
       if (k.delay_markers.first(rep.bounce_subject) >= 0) delay_words = true;
       rep.kind = delay_words || (temporary && !rep.recipients.empty() && false) ? report_kind::delay : report_kind::failure;
     } else if (any_delayed) {

@@ -10,56 +10,209 @@ RE2::Options options() {
   o.set_case_sensitive(false);
   o.set_log_errors(false);
   o.set_encoding(RE2::Options::EncodingUTF8);
-  o.set_max_mem(64 << 20);
+  o.set_max_mem(8 << 20);
   return o;
+}
+
+// Literals shorter than this are not worth a prefilter entry.
+constexpr int min_atom_length = 3;
+
+// Letters with case outside ASCII (Latin-1 supplement to Cyrillic: UTF-8 lead bytes
+// 0xC3..0xD4): the scanner folds only ASCII, so such patterns are always run.
+bool has_non_ascii_cased_letters(std::string_view expression) {
+  for (const char c : expression) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0xC3 && b <= 0xD4) return true;
+  }
+  return false;
+}
+
+void sort_unique(std::vector<int>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
 }  // namespace
 
-pattern_set::pattern_set() : set_(std::make_unique<RE2::Set>(options(), RE2::UNANCHORED)) {}
+pattern_set::pattern_set() : filter_(std::make_unique<re2::FilteredRE2>(min_atom_length)) {}
 pattern_set::pattern_set(pattern_set&&) noexcept = default;
 pattern_set& pattern_set::operator=(pattern_set&&) noexcept = default;
 pattern_set::~pattern_set() = default;
 
 bool pattern_set::add(const std::string& expression, std::string& error) {
-  auto regex = std::make_unique<RE2>(expression, options());
-  if (!regex->ok()) {
-    error = "bad pattern '" + expression + "': " + regex->error();
+  int id = -1;
+  if (filter_->Add(expression, options(), &id) != RE2::NoError) {
+    error = "bad pattern '" + expression + "': " + RE2(expression, options()).error();
     return false;
   }
-  std::string set_error;
-  if (set_->Add(expression, &set_error) < 0) {
-    error = "bad pattern '" + expression + "': " + set_error;
-    return false;
+  const RE2& regex = filter_->GetRE2(id);
+  if (multi_line_) {
+    auto line_regex = std::make_unique<RE2>("(?m)" + expression, options());
+    if (!line_regex->ok()) {
+      error = "bad pattern '" + expression + "' in multi-line mode";
+      return false;
+    }
+    line_regexes_.push_back(std::move(line_regex));
   }
-  regexes_.push_back(std::move(regex));
+  if (has_non_ascii_cased_letters(expression)) always_.push_back(id);
+  regexes_.push_back(&regex);
   return true;
 }
 
-bool pattern_set::compile(std::string& error) {
-  if (regexes_.empty()) {
-    compiled_ = false;
-    return true;
+bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanner> shared) {
+  const bool own = shared == nullptr;
+  scanner_ = own ? std::make_shared<literal_scanner>() : std::move(shared);
+  compiled_ = !regexes_.empty();
+  if (!compiled_) return true;
+  std::vector<std::string> atoms;
+  filter_->Compile(&atoms);
+  std::vector<int> global(atoms.size());
+  for (std::size_t i = 0; i < atoms.size(); ++i) global[i] = scanner_->add(atoms[i]);
+  local_of_.assign(scanner_->size(), -1);
+  for (std::size_t i = 0; i < atoms.size(); ++i) local_of_[static_cast<std::size_t>(global[i])] = static_cast<int>(i);
+  if (own) scanner_->compile();
+  filter_->AllPotentials({}, &unfiltered_);
+  unfiltered_.insert(unfiltered_.end(), always_.begin(), always_.end());
+  sort_unique(unfiltered_);
+  // Line index for the small sets read line by line: each expression's own atoms.
+  line_index_ = regexes_.size() <= 256;
+  if (line_index_) {
+    users_of_atom_.assign(atoms.size(), {});
+    for (std::size_t r = 0; r < regexes_.size(); ++r) {
+      if (std::binary_search(unfiltered_.begin(), unfiltered_.end(), static_cast<int>(r))) continue;
+      re2::FilteredRE2 one(min_atom_length);
+      int id = 0;
+      std::vector<std::string> own;
+      if (one.Add(regexes_[r]->pattern(), options(), &id) != RE2::NoError) return false;
+      one.Compile(&own);
+      bool known = !own.empty();
+      for (const auto& a : own) {
+        const auto it = std::find(atoms.begin(), atoms.end(), a);
+        if (it == atoms.end()) {
+          known = false;
+          break;
+        }
+        users_of_atom_[static_cast<std::size_t>(it - atoms.begin())].push_back(static_cast<int>(r));
+      }
+      if (!known) unfiltered_.push_back(static_cast<int>(r));  // cannot vouch: always a candidate
+    }
+    sort_unique(unfiltered_);
   }
-  if (!set_->Compile()) {
-    error = "pattern set too large for RE2";
-    return false;
-  }
-  compiled_ = true;
   return true;
 }
 
-std::vector<int> pattern_set::matches(std::string_view text) const {
+scanned_text pattern_set::scan(std::string_view text) const {
+  scanned_text t;
+  t.text = text;
+  t.scanner = scanner_.get();
+  if (compiled_) scanner_->scan_positions(text, t.hits);
+  return t;
+}
+
+void pattern_set::local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const {
+  out.clear();
+  for (const auto& h : t.hits) {
+    if (h.end <= from || h.end > to) continue;
+    const auto id = static_cast<std::size_t>(h.id);
+    if (id < local_of_.size() && local_of_[id] >= 0) out.push_back(local_of_[id]);
+  }
+}
+
+std::vector<int> pattern_set::potentials(std::vector<int>& atoms) const {
   std::vector<int> out;
-  if (!compiled_) return out;
-  set_->Match(re2::StringPiece(text.data(), text.size()), &out);
-  std::sort(out.begin(), out.end());
+  if (atoms.empty()) return unfiltered_;
+  sort_unique(atoms);
+  filter_->AllPotentials(atoms, &out);
+  out.insert(out.end(), always_.begin(), always_.end());
+  sort_unique(out);
   return out;
 }
 
-int pattern_set::first(std::string_view text) const {
-  const auto all = matches(text);
-  return all.empty() ? -1 : all.front();
+std::vector<int> pattern_set::candidates(const scanned_text& t) const {
+  if (!compiled_) return {};
+  std::vector<int> atoms;
+  local_atoms(t, 0, t.text.size(), atoms);
+  return potentials(atoms);
+}
+
+std::vector<int> pattern_set::matches(const scanned_text& t) const {
+  std::vector<int> out;
+  const re2::StringPiece piece(t.text.data(), t.text.size());
+  for (const int i : candidates(t))
+    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) out.push_back(i);
+  return out;
+}
+
+int pattern_set::first(const scanned_text& t) const {
+  const re2::StringPiece piece(t.text.data(), t.text.size());
+  for (const int i : candidates(t))
+    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) return i;
+  return -1;
+}
+
+std::vector<int> pattern_set::matches_lines(const scanned_text& t) const {
+  std::vector<int> out;
+  const re2::StringPiece piece(t.text.data(), t.text.size());
+  for (const int i : candidates(t))
+    if (RE2::PartialMatch(piece, multi_line_ ? *line_regexes_[static_cast<std::size_t>(i)] : *regexes_[static_cast<std::size_t>(i)]))
+      out.push_back(i);
+  return out;
+}
+
+void pattern_set::first_per_line(const scanned_text& t, std::span<const std::string_view> lines,
+                                 std::vector<int>& out, char required) const {
+  out.assign(lines.size(), -1);
+  if (!compiled_ || lines.empty()) return;
+  const auto offset = [&](std::string_view line) { return static_cast<std::size_t>(line.data() - t.text.data()); };
+  std::vector<int> atoms, possible;
+  std::size_t h = 0;
+  for (std::size_t l = 0; l < lines.size(); ++l) {
+    const std::size_t line_begin = offset(lines[l]);
+    const std::size_t line_end = line_begin + lines[l].size();
+    atoms.clear();
+    // Hits are ordered by end offset; literals never span lines.
+    while (h < t.hits.size() && t.hits[h].end <= line_end) {
+      const auto id = static_cast<std::size_t>(t.hits[h].id);
+      if (t.hits[h].end > line_begin && id < local_of_.size() && local_of_[id] >= 0) atoms.push_back(local_of_[id]);
+      ++h;
+    }
+    if (required != 0 && lines[l].find(required) == std::string_view::npos) continue;
+    if (atoms.empty() && unfiltered_.empty()) continue;
+    if (line_index_) {
+      possible = unfiltered_;
+      for (const int a : atoms) {
+        const auto& users = users_of_atom_[static_cast<std::size_t>(a)];
+        possible.insert(possible.end(), users.begin(), users.end());
+      }
+      sort_unique(possible);
+    } else {
+      possible = potentials(atoms);
+    }
+    const re2::StringPiece piece(lines[l].data(), lines[l].size());
+    for (const int i : possible)
+      if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) {
+        out[l] = i;
+        break;
+      }
+  }
+}
+
+bool pattern_set::any_line(std::string_view text) const {
+  if (!compiled_ || text.empty()) return false;
+  const scanned_text t = scan(text);
+  if (matches_lines(t).empty()) return false;
+  std::vector<std::string_view> lines;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    lines.push_back(text.substr(pos, nl - pos));
+    if (nl == text.size()) break;
+    pos = nl + 1;
+  }
+  std::vector<int> per_line;
+  first_per_line(t, lines, per_line);
+  return std::any_of(per_line.begin(), per_line.end(), [](int i) { return i >= 0; });
 }
 
 }  // namespace reports

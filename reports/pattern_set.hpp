@@ -1,22 +1,41 @@
 #pragma once
-// reports/pattern_set: many regular expressions from data, matched in one linear-time
-// pass (RE2::Set), plus each expression on its own for capture groups.
+// reports/pattern_set: many regular expressions from data, matched against peer text in
+// linear time, plus each expression on its own for capture groups.
 //
 // Why RE2: bounce text is peer-controlled; RE2 runs in time linear in the input with no
 // backtracking, so no pattern in the data files can be turned against probe.
+// How: RE2's FilteredRE2 names, for every expression, the literal strings it cannot
+// match without; one Aho-Corasick pass over the text (reports/literal_scanner) finds
+// which of them occur, and only the expressions they leave possible are run. A text
+// costs one table lookup per byte plus a few RE2 runs, whatever the number of patterns
+// (an RE2::Set of 600 case-insensitive patterns spent most of its time rebuilding its
+// DFA cache on varied bounce text). Several sets can share one scanner, so a report is
+// scanned once for all of them (`scan`, then the scanned_text overloads).
 // Patterns are case-insensitive (data authors write them in lower case for clarity) and
 // UTF-8. Indices follow the order of `add`; lower index = listed earlier = preferred.
-// Thread-safety: after compile(), const member functions may be called concurrently.
+// Lifetime: a scanned_text views the text it was made from.
+// Thread-safety: after compile() (and the shared scanner's compile()), const member
+// functions may be called concurrently.
 
+#include "reports/literal_scanner.hpp"
+
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
-#include <re2/set.h>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace reports {
+
+// A text and where the literals of a scanner occur in it.
+struct scanned_text {
+  std::string_view text;
+  std::vector<literal_scanner::hit> hits;  // by end offset
+  const literal_scanner* scanner = nullptr;
+};
 
 class pattern_set {
  public:
@@ -25,20 +44,63 @@ class pattern_set {
   pattern_set& operator=(pattern_set&&) noexcept;
   ~pattern_set();
 
+  // Sets that answer matches_lines()/any_line() keep a multi-line copy of each expression;
+  // call before the first add().
+  void multi_line(bool on) { multi_line_ = on; }
   // Adds an expression; returns false (and sets `error`) when RE2 rejects it.
   bool add(const std::string& expression, std::string& error);
-  // Compiles the set; an empty set compiles and never matches.
-  bool compile(std::string& error);
+  // Compiles the set; an empty set compiles and never matches. With `shared`, the set's
+  // literals join that scanner, which the caller compiles after its last set.
+  bool compile(std::string& error, std::shared_ptr<literal_scanner> shared = nullptr);
   std::size_t size() const { return regexes_.size(); }
-  // Indices of every matching expression, ascending.
-  std::vector<int> matches(std::string_view text) const;
-  // Lowest matching index, or -1.
-  int first(std::string_view text) const;
   const RE2& regex(int index) const { return *regexes_.at(static_cast<std::size_t>(index)); }
 
+  // The text scanned with this set's scanner (the shared one if any).
+  scanned_text scan(std::string_view text) const;
+
+  // Indices of every matching expression, ascending.
+  std::vector<int> matches(std::string_view text) const { return matches(scan(text)); }
+  std::vector<int> matches(const scanned_text& t) const;
+  // Lowest matching index, or -1.
+  int first(std::string_view text) const { return first(scan(text)); }
+  int first(const scanned_text& t) const;
+  // Indices of the expressions that may match (a superset of matches()), ascending.
+  std::vector<int> candidates(const scanned_text& t) const;
+  std::vector<int> candidates(std::string_view text) const { return candidates(scan(text)); }
+  // Multi-line mode (^ and $ at line boundaries, when multi_line(true)): indices of
+  // expressions matching somewhere in the text, ascending.
+  std::vector<int> matches_lines(const scanned_text& t) const;
+  std::vector<int> matches_lines(std::string_view text) const { return matches_lines(scan(text)); }
+  // True when some single line of the text matches some expression.
+  bool any_line(std::string_view text) const;
+  // For each of `lines` (views into t.text, in order), the lowest index of an expression
+  // matching that line on its own, else -1: the same result as first() on every line.
+  // Lines without `required` (when not 0) are skipped. RE2 runs only on the lines that
+  // hold a literal some expression needs.
+  void first_per_line(const scanned_text& t, std::span<const std::string_view> lines, std::vector<int>& out,
+                      char required = 0) const;
+  void first_per_line(std::string_view text, std::span<const std::string_view> lines, std::vector<int>& out,
+                      char required = 0) const {
+    first_per_line(scan(text), lines, out, required);
+  }
+
  private:
-  std::unique_ptr<RE2::Set> set_;
-  std::vector<std::unique_ptr<RE2>> regexes_;
+  // This set's atom ids (FilteredRE2 order) of the hits in [from, to) of the text.
+  void local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const;
+  std::vector<int> potentials(std::vector<int>& atoms) const;
+
+  std::unique_ptr<re2::FilteredRE2> filter_;
+  std::shared_ptr<literal_scanner> scanner_;
+  std::vector<int> local_of_;    // scanner literal id -> this set's atom id, or -1
+  std::vector<int> always_;      // expressions the prefilter cannot vouch for: always candidates
+  std::vector<int> unfiltered_;  // expressions without a literal (and always_): any text
+  // For line-wise use: local atom -> the expressions whose prefilter names it. A line
+  // can only match expressions naming one of its atoms (or unfiltered ones).
+  std::vector<std::vector<int>> users_of_atom_;
+  bool line_index_ = false;
+  std::vector<const RE2*> regexes_;                  // owned by filter_
+  std::vector<std::unique_ptr<RE2>> line_regexes_;  // the same expressions, multi-line mode
+  bool multi_line_ = false;
   bool compiled_ = false;
 };
 

@@ -44,6 +44,7 @@ std::string_view to_string(dsn_action action) {
 
 std::string_view to_string(decided_by by) {
   switch (by) {
+    case decided_by::provider: return "provider";
     case decided_by::status: return "status";
     case decided_by::text: return "text";
     case decided_by::reply_code: return "code";

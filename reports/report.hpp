@@ -36,6 +36,7 @@ struct recipient {
   std::string status;              // RFC 3463 "D.S.N", empty when none was found
   int reply_code = 0;              // SMTP reply code (RFC 5321 §4.2), 0 when none
   std::string diagnostic;          // unfolded, bounded remote or local explanation
+  std::string diagnostic_type;     // Diagnostic-Code type, lower case: "smtp", "x-unix", ... ("" if none)
   smtp_command command = smtp_command::unknown;
   std::string remote_host;         // the MTA that refused (Remote-MTA or "host X said")
   std::string remote_ip;
@@ -70,6 +71,9 @@ struct report {
   std::string bounce_date;
   original_message original;
   std::vector<recipient> recipients;
+  std::string mta_reason;       // the reporting MTA's own verdict on the whole report, in its own
+                                // words (reasons.yaml family_patterns, where: report), or ""
+  std::string mta_reason_matched;  // the pattern that found it
   bool truncated = false;       // the input exceeded a limit; the rest was not read
   std::vector<std::string> notes;  // parse findings worth showing (limits hit, odd structure)
 };

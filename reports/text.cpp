@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace reports::text {
 namespace {
@@ -45,6 +46,18 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+std::size_t ifind(std::string_view s, std::string_view needle) {
+  if (needle.empty()) return 0;
+  if (s.size() < needle.size()) return std::string_view::npos;
+  const char first = needle.front();
+  for (std::size_t i = 0; i + needle.size() <= s.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == first && iequals(s.substr(i, needle.size()), needle)) return i;
+  }
+  return std::string_view::npos;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -54,20 +67,40 @@ std::string_view trim(std::string_view s) {
 std::string squeeze(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  bool pending_space = false;
-  for (const char c : s) {
-    if (is_space(c)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c);
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p < end) {
+    // A run of white space becomes one space (none at the edges), the rest is copied
+    // in runs.
+    const char* word = p;
+    while (word < end && is_space(*word)) ++word;
+    if (word == end) break;
+    const char* stop = word;
+    while (stop < end && !is_space(*stop)) ++stop;
+    if (!out.empty()) out.push_back(' ');
+    out.append(word, static_cast<std::size_t>(stop - word));
+    p = stop;
   }
   return out;
 }
 
+bool is_plain_ascii(std::string_view s) {
+  // Eight bytes at a time: no byte >= 0x80 and none zero.
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) return false;
+    if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) return false;  // a zero byte
+  }
+  for (; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) - 1u >= 0x7Fu) return false;
+  return true;
+}
+
 std::string valid_utf8(std::string_view s, std::size_t max_bytes) {
+  // Most peer text is plain ASCII without NUL: one scan, one copy.
+  if (s.size() <= max_bytes && is_plain_ascii(s)) return std::string(s);
   std::string out;
   out.reserve(std::min(s.size(), max_bytes == std::string::npos ? s.size() : max_bytes) + 3);
   std::size_t i = 0;

@@ -12,9 +12,13 @@ namespace reports::text {
 std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
+// Position of `needle` (lower case) in `s`, ASCII case-insensitively, or npos.
+std::size_t ifind(std::string_view s, std::string_view needle);
 std::string_view trim(std::string_view s);
 // Folded lines joined (RFC 5322 §2.2.3), runs of white space collapsed to one space, trimmed.
 std::string squeeze(std::string_view s);
+// No byte >= 0x80 and no NUL (word-at-a-time check).
+bool is_plain_ascii(std::string_view s);
 // Replaces invalid UTF-8 with U+FFFD and NUL with a space; cuts at `max_bytes` on a
 // character boundary.
 std::string valid_utf8(std::string_view s, std::size_t max_bytes = std::string::npos);

@@ -1,0 +1,132 @@
+#include "reports/literal_scanner.hpp"
+
+#include <algorithm>
+#include <deque>
+
+namespace reports {
+namespace {
+
+constexpr unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+int literal_scanner::add(std::string_view literal) {
+  if (literal.empty()) return -1;
+  std::string folded(literal);
+  for (char& c : folded) c = static_cast<char>(fold(static_cast<unsigned char>(c)));
+  const auto [it, inserted] = ids_.emplace(folded, static_cast<int>(literals_.size()));
+  if (inserted) literals_.push_back(std::move(folded));
+  return it->second;
+}
+
+void literal_scanner::compile() {
+  // Byte classes: every byte used by a literal gets its own class, all others share 0.
+  classes_ = 1;
+  std::fill(std::begin(class_of_), std::end(class_of_), 0);
+  for (const auto& l : literals_)
+    for (const char c : l) {
+      const auto b = static_cast<unsigned char>(c);
+      if (class_of_[b] == 0) class_of_[b] = static_cast<std::uint8_t>(classes_++);
+    }
+  // Upper-case ASCII letters fold onto their lower-case class.
+  for (unsigned c = 'A'; c <= 'Z'; ++c) class_of_[c] = class_of_[fold(static_cast<unsigned char>(c))];
+
+  // The trie; state 0 is the root. -1 = no edge yet.
+  std::vector<std::int64_t> edge(classes_, -1);
+  std::vector<std::vector<int>> own_outputs(1);
+  for (std::size_t id = 0; id < literals_.size(); ++id) {
+    std::size_t state = 0;
+    for (const char c : literals_[id]) {
+      const std::size_t slot = state * classes_ + class_of_[static_cast<unsigned char>(c)];
+      if (edge[slot] < 0) {
+        edge[slot] = static_cast<std::int64_t>(own_outputs.size());
+        own_outputs.emplace_back();
+        edge.resize(edge.size() + classes_, -1);
+      }
+      state = static_cast<std::size_t>(edge[slot]);
+    }
+    own_outputs[state].push_back(static_cast<int>(id));
+  }
+  const std::size_t states = own_outputs.size();
+
+  // Breadth-first: failure links, full transitions, outputs including the suffixes'.
+  next_.assign(states * classes_, 0);
+  std::vector<std::uint32_t> failure(states, 0);
+  std::vector<std::vector<int>> outputs(states);
+  std::deque<std::size_t> queue;
+  for (std::uint32_t c = 0; c < classes_; ++c) {
+    const std::int64_t child = edge[c];
+    if (child > 0) {
+      next_[c] = static_cast<std::uint32_t>(child);
+      failure[static_cast<std::size_t>(child)] = 0;
+      queue.push_back(static_cast<std::size_t>(child));
+    }
+  }
+  outputs[0] = own_outputs[0];
+  while (!queue.empty()) {
+    const std::size_t state = queue.front();
+    queue.pop_front();
+    outputs[state] = own_outputs[state];
+    const auto& inherited = outputs[failure[state]];
+    outputs[state].insert(outputs[state].end(), inherited.begin(), inherited.end());
+    for (std::uint32_t c = 0; c < classes_; ++c) {
+      const std::int64_t child = edge[state * classes_ + c];
+      if (child > 0) {
+        failure[static_cast<std::size_t>(child)] = next_[failure[state] * classes_ + c];
+        next_[state * classes_ + c] = static_cast<std::uint32_t>(child);
+        queue.push_back(static_cast<std::size_t>(child));
+      } else {
+        next_[state * classes_ + c] = next_[failure[state] * classes_ + c];
+      }
+    }
+  }
+  out_begin_.assign(states + 1, 0);
+  outputs_.clear();
+  for (std::size_t s = 0; s < states; ++s) {
+    out_begin_[s] = static_cast<std::uint32_t>(outputs_.size());
+    outputs_.insert(outputs_.end(), outputs[s].begin(), outputs[s].end());
+  }
+  out_begin_[states] = static_cast<std::uint32_t>(outputs_.size());
+  // States become row offsets, flagged when they have outputs (one lookup per byte).
+  for (auto& n : next_) n = n * classes_ | (outputs[n].empty() ? 0u : output_flag);
+}
+
+void literal_scanner::scan(std::string_view text, std::vector<int>& found) const {
+  found.clear();
+  if (next_.empty()) return;
+  std::vector<std::uint64_t> seen((literals_.size() + 63) / 64, 0);
+  std::uint32_t row = 0;
+  const std::uint32_t* next = next_.data();
+  bool any = false;
+  for (const char c : text) {
+    const std::uint32_t to = next[row + class_of_[static_cast<unsigned char>(c)]];
+    row = to & ~output_flag;
+    if (to & output_flag) {
+      const std::uint32_t state = row / classes_;
+      for (std::uint32_t o = out_begin_[state]; o != out_begin_[state + 1]; ++o)
+        seen[static_cast<std::size_t>(outputs_[o]) / 64] |= 1ull << (outputs_[o] % 64);
+      any = true;
+    }
+  }
+  if (!any) return;
+  for (std::size_t w = 0; w < seen.size(); ++w)
+    for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1)
+      found.push_back(static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
+}
+
+void literal_scanner::scan_positions(std::string_view text, std::vector<hit>& hits) const {
+  hits.clear();
+  if (next_.empty()) return;
+  std::uint32_t row = 0;
+  const std::uint32_t* next = next_.data();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::uint32_t to = next[row + class_of_[static_cast<unsigned char>(text[i])]];
+    row = to & ~output_flag;
+    if (to & output_flag) {
+      const std::uint32_t state = row / classes_;
+      for (std::uint32_t o = out_begin_[state]; o != out_begin_[state + 1]; ++o) hits.push_back({outputs_[o], i + 1});
+    }
+  }
+}
+
+}  // namespace reports

@@ -1,0 +1,50 @@
+#pragma once
+// reports/literal_scanner: which of many fixed strings occur in a text, in one pass
+// (Aho-Corasick automaton, fully expanded into a transition table over byte classes).
+//
+// Matching is ASCII case-insensitive: literals are stored lower case and the text's
+// ASCII letters are folded while scanning; other bytes (UTF-8 of CJK text) match
+// exactly. Cost: one table lookup per input byte, whatever the number of literals.
+// Used as the prefilter of reports/pattern_set (RE2's FilteredRE2 names the literals a
+// regex cannot match without).
+// Thread-safety: after compile(), scan() may be called concurrently.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace reports {
+
+class literal_scanner {
+ public:
+  // Adds a literal (lower-cased here); returns its id. Adding the same literal twice
+  // returns the same id. Empty literals are refused (-1).
+  int add(std::string_view literal);
+  // Builds the automaton; call once after the last add().
+  void compile();
+  // Ids of the literals occurring in `text`, ascending and distinct, into `found`.
+  void scan(std::string_view text, std::vector<int>& found) const;
+  struct hit {
+    int id;
+    std::size_t end;  // offset just past the literal's last byte
+  };
+  // Every occurrence, in order of its end offset, into `hits`.
+  void scan_positions(std::string_view text, std::vector<hit>& hits) const;
+  std::size_t size() const { return literals_.size(); }
+
+ private:
+  std::vector<std::string> literals_;
+  std::unordered_map<std::string, int> ids_;
+  std::uint8_t class_of_[256] = {};     // folded byte -> input class (0 = in no literal)
+  std::uint32_t classes_ = 1;
+  // Transitions: entry (row + class) holds the next state's row (state * classes_),
+  // with output_flag set when literals end in that state.
+  std::vector<std::uint32_t> next_;
+  std::vector<std::uint32_t> out_begin_;  // state -> first output; state+1 -> end
+  std::vector<int> outputs_;            // literal ids ending at each state (with suffixes)
+  static constexpr std::uint32_t output_flag = 0x80000000u;
+};
+
+}  // namespace reports

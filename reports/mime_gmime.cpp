@@ -1,0 +1,210 @@
+// GMime 3 side of reports/mime: charset conversion, RFC 2047 decoding and the reference
+// structure reader (see mime.hpp).
+#include "reports/mime.hpp"
+
+#include "reports/limits.hpp"
+#include "reports/text.hpp"
+
+#include <gmime/gmime.h>
+
+#include <mutex>
+
+namespace reports::mime {
+namespace {
+
+void ensure_gmime() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
+
+// Cuts the input before the (max_mime_parts+1)-th Content-Type header, so GMime's
+// recursive parser never sees more parts — or more nesting levels — than the limit.
+std::string_view bound_parts(std::string_view bytes, bool& truncated) {
+  std::size_t count = 0;
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    if (text::istarts_with(bytes.substr(pos, 13), "content-type:") && ++count > limits::max_mime_parts) {
+      truncated = true;
+      return bytes.substr(0, pos);
+    }
+    const std::size_t nl = bytes.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return bytes;
+}
+
+std::string unfold_value(const char* value) {
+  if (value == nullptr) return {};
+  std::string_view v(value);
+  return text::valid_utf8(text::squeeze(v.substr(0, limits::max_header_bytes * 2)), limits::max_header_bytes);
+}
+
+std::vector<header> read_headers(GMimeObject* object) {
+  std::vector<header> out;
+  GMimeHeaderList* list = g_mime_object_get_header_list(object);
+  if (list == nullptr) return out;
+  const int count = g_mime_header_list_get_count(list);
+  for (int i = 0; i < count && out.size() < limits::max_header_count; ++i) {
+    GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+    if (h == nullptr) continue;
+    const char* name = g_mime_header_get_name(h);
+    header item;
+    item.name = text::valid_utf8(name ? std::string_view(name).substr(0, 256) : std::string_view());
+    item.value = unfold_value(g_mime_header_get_value(h));
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+std::string media_type_of(GMimeObject* object) {
+  GMimeContentType* ct = g_mime_object_get_content_type(object);
+  if (ct == nullptr) return "text/plain";
+  const char* type = g_mime_content_type_get_media_type(ct);
+  const char* sub = g_mime_content_type_get_media_subtype(ct);
+  return text::lower(std::string(type ? type : "text") + "/" + (sub ? sub : "plain"));
+}
+
+bool wants_text(std::string_view media_type, bool in_original) {
+  if (media_type.starts_with("message/") || media_type == "text/rfc822-headers") return true;
+  // The returned message's own body is not needed to explain the bounce; skipping it
+  // keeps large attachments from costing decode time.
+  if (in_original) return false;
+  return media_type.starts_with("text/") || media_type == "application/octet-stream" ||
+         media_type == "application/json";
+}
+
+std::string leaf_text(GMimePart* part, std::string_view media_type) {
+  GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
+  if (wrapper == nullptr) return {};
+  GMimeStream* out = g_mime_stream_mem_new();
+  g_mime_data_wrapper_write_to_stream(wrapper, out);
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+  std::string raw;
+  if (bytes != nullptr)
+    raw.assign(reinterpret_cast<const char*>(bytes->data),
+               std::min<std::size_t>(bytes->len, limits::max_part_text_bytes));
+  g_object_unref(out);
+  const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+  (void)media_type;
+  return to_utf8(raw, charset ? charset : "");
+}
+
+struct walker {
+  document& doc;
+  std::size_t visited = 0;
+
+  void walk(GMimeObject* object, int depth, bool in_original) {
+    if (object == nullptr || ++visited > limits::max_mime_parts * 2) return;
+    if (GMIME_IS_MULTIPART(object)) {
+      GMimeMultipart* multipart = GMIME_MULTIPART(object);
+      const int count = g_mime_multipart_get_count(multipart);
+      for (int i = 0; i < count; ++i) walk(g_mime_multipart_get_part(multipart, i), depth + 1, in_original);
+      return;
+    }
+    if (GMIME_IS_MESSAGE_PART(object)) {
+      GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+      part entry;
+      entry.media_type = media_type_of(object);
+      entry.depth = depth;
+      entry.in_original = in_original;
+      entry.is_embedded_message = true;
+      if (inner != nullptr) entry.headers = read_headers(GMIME_OBJECT(inner));
+      doc.parts.push_back(std::move(entry));
+      if (inner != nullptr) walk(g_mime_message_get_mime_part(inner), depth + 1, true);
+      return;
+    }
+    if (GMIME_IS_PART(object)) {
+      part entry;
+      entry.media_type = media_type_of(object);
+      entry.depth = depth;
+      entry.in_original = in_original;
+      entry.headers = read_headers(object);
+      if (wants_text(entry.media_type, in_original)) entry.text = leaf_text(GMIME_PART(object), entry.media_type);
+      doc.parts.push_back(std::move(entry));
+    }
+  }
+};
+
+}  // namespace
+
+std::string to_utf8(std::string_view bytes, std::string_view charset) {
+  const std::string name = text::lower(text::trim(charset));
+  // 7-bit text is already UTF-8 unless the charset is a 7-bit encoding of something else.
+  const bool seven_bit_charset = name.starts_with("iso-2022") || name == "utf-7" || name == "hz-gb-2312";
+  if (!seven_bit_charset && text::is_plain_ascii(bytes)) return std::string(bytes);
+  bool ascii = true;
+  for (const char c : bytes)
+    if (static_cast<unsigned char>(c) >= 0x80 || c == 0x1B) {
+      ascii = false;
+      break;
+    }
+  if ((ascii && !seven_bit_charset) || name == "utf-8" || name == "us-ascii" || name == "utf8")
+    return text::valid_utf8(bytes);
+  ensure_gmime();
+  std::string target = name;
+  // Mail labelled GB2312 routinely carries GBK characters; GB18030 is the superset of both.
+  if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "euc-cn" || name == "cp936") target = "gb18030";
+  if (!target.empty()) {
+    const char* iconv_name = g_mime_charset_iconv_name(target.c_str());
+    iconv_t cd = g_mime_iconv_open("UTF-8", iconv_name ? iconv_name : target.c_str());
+    if (cd != reinterpret_cast<iconv_t>(-1)) {
+      char* converted = g_mime_iconv_strndup(cd, bytes.data(), bytes.size());
+      g_mime_iconv_close(cd);
+      if (converted != nullptr) {
+        std::string out = text::valid_utf8(converted);
+        g_free(converted);
+        return out;
+      }
+    }
+  }
+  // Unknown or absent charset: let GMime guess from the user's and common charsets.
+  char* guessed = g_mime_utils_decode_8bit(nullptr, bytes.data(), bytes.size());
+  if (guessed == nullptr) return text::valid_utf8(bytes);
+  std::string out = text::valid_utf8(guessed);
+  g_free(guessed);
+  return out;
+}
+
+std::string decode_header_text(std::string_view raw) {
+  ensure_gmime();
+  if (raw.find("=?") == std::string_view::npos) {
+    bool ascii = true;
+    for (const char c : raw)
+      if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
+    if (ascii) return std::string(raw);
+  }
+  const std::string copy(raw.substr(0, limits::max_header_bytes * 2));
+  char* decoded = g_mime_utils_header_decode_text(nullptr, copy.c_str());
+  if (decoded == nullptr) return text::valid_utf8(copy);
+  std::string out = text::valid_utf8(decoded);
+  g_free(decoded);
+  return out;
+}
+
+document parse_mime_reference(std::string_view bytes) {
+  ensure_gmime();
+  document doc;
+  bytes = bound_parts(bytes, doc.truncated);
+  GMimeStream* stream = g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size());
+  GMimeParser* parser = g_mime_parser_new_with_stream(stream);
+  g_object_unref(stream);
+  GMimeMessage* message = g_mime_parser_construct_message(parser, nullptr);
+  g_object_unref(parser);
+  if (message == nullptr) {
+    // Not even a header block: keep the bytes as one text part so the free-text readers
+    // can still look at them.
+    part whole;
+    whole.media_type = "text/plain";
+    whole.text = to_utf8(bytes.substr(0, limits::max_part_text_bytes), "");
+    doc.parts.push_back(std::move(whole));
+    return doc;
+  }
+  doc.headers = read_headers(GMIME_OBJECT(message));
+  walker w{doc};
+  w.walk(g_mime_message_get_mime_part(message), 0, false);
+  g_object_unref(message);
+  return doc;
+}
+
+}  // namespace reports::mime

@@ -1,0 +1,249 @@
+// The matching engine (literal scanner, prefiltered pattern sets) against naive
+// references, and the classification rules added for reading real reports: SMTP
+// transcripts, status preference, the RCPT-only reading of "user unknown", provider
+// codes, Diagnostic-Code types.
+
+#include "reports/classify.hpp"
+#include "reports/input.hpp"
+#include "reports/knowledge.hpp"
+#include "reports/literal_scanner.hpp"
+#include "reports/mime.hpp"
+#include "reports/parse.hpp"
+#include "reports/pattern_set.hpp"
+#include "reports/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace {
+
+const reports::knowledge& knowledge() {
+  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
+  if (!loaded.value) throw std::runtime_error(loaded.error);
+  return *loaded.value;
+}
+
+reports::report parse(const std::string& text) { return reports::parse(reports::normalise_line_endings(text), knowledge()); }
+
+// ---------------------------------------------------------------------------------------
+// Literal scanner: the same answers as searching each literal (ASCII case folded).
+
+TEST(LiteralScanner, AgreesWithNaiveSearch) {
+  std::mt19937 rng(20240501);
+  const std::string alphabet = "abAB c.\xe7\x94\xa8";
+  const auto random_text = [&](std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
+    return s;
+  };
+  for (int round = 0; round < 200; ++round) {
+    reports::literal_scanner scanner;
+    std::vector<std::string> literals;  // by id
+    for (int i = 0; i < 8; ++i) {
+      std::string l = random_text(1 + rng() % 4);
+      const int id = scanner.add(l);
+      if (static_cast<std::size_t>(id) == literals.size()) literals.push_back(reports::text::lower(l));
+    }
+    scanner.compile();
+    const std::string haystack = random_text(60);
+    const std::string folded = reports::text::lower(haystack);
+    std::vector<int> found;
+    scanner.scan(haystack, found);
+    std::vector<reports::literal_scanner::hit> hits;
+    scanner.scan_positions(haystack, hits);
+    ASSERT_EQ(literals.size(), scanner.size());
+    for (std::size_t id = 0; id < scanner.size(); ++id) {
+      std::size_t occurrences = 0;
+      for (std::size_t at = folded.find(literals[id]); at != std::string::npos; at = folded.find(literals[id], at + 1))
+        ++occurrences;
+      const bool listed = std::find(found.begin(), found.end(), static_cast<int>(id)) != found.end();
+      EXPECT_EQ(listed, occurrences > 0) << "literal '" << literals[id] << "' in '" << haystack << "'";
+      const auto positions = std::count_if(hits.begin(), hits.end(), [&](const auto& h) { return h.id == static_cast<int>(id); });
+      EXPECT_EQ(static_cast<std::size_t>(positions), occurrences) << literals[id];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Pattern sets: prefiltered answers equal plain RE2 on every expression.
+
+TEST(PatternSet, FirstPerLineEqualsFirstOnEveryLineOverTheCorpus) {
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared corpus not found";
+  const auto& k = knowledge();
+  std::size_t lines_checked = 0, hits = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto batch = reports::read_source(entry.path().string());
+    const auto doc = reports::mime::parse_mime(batch.messages.front().bytes);
+    for (const auto& part : doc.parts) {
+      if (part.text.empty()) continue;
+      const auto lines = reports::text::lines(part.text, 400);
+      for (const reports::pattern_set* set : {&k.original_markers, &k.recipient_lines, &k.boilerplate, &k.recipient_sections}) {
+        std::vector<int> per_line;
+        set->first_per_line(set->scan(part.text), lines, per_line);
+        for (std::size_t n = 0; n < lines.size(); ++n) {
+          int plain = -1;
+          for (std::size_t i = 0; i < set->size() && plain < 0; ++i)
+            if (RE2::PartialMatch(re2::StringPiece(lines[n].data(), lines[n].size()), set->regex(static_cast<int>(i))))
+              plain = static_cast<int>(i);
+          ASSERT_EQ(per_line[n], plain) << entry.path().filename() << " line: " << lines[n];
+          ++lines_checked;
+          hits += plain >= 0;
+        }
+      }
+    }
+  }
+  EXPECT_GT(lines_checked, 10000u);
+  EXPECT_GT(hits, 500u);
+}
+
+TEST(PatternSet, MatchesEqualPlainRe2OnDiagnostics) {
+  const auto& k = knowledge();
+  const std::vector<std::string> texts = {
+      "550 5.1.1 <a@b.example>: Recipient address rejected: User unknown in local recipient table",
+      "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+      "452 4.2.2 Mailbox full", "421 4.7.0 Try again later, closing connection.", "",
+      "550 用户不存在", "Réponse automatique", "550 5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy"};
+  for (const auto& t : texts) {
+    std::vector<int> plain;
+    for (std::size_t i = 0; i < k.reason_text.size(); ++i)
+      if (RE2::PartialMatch(t, k.reason_text.regex(static_cast<int>(i)))) plain.push_back(static_cast<int>(i));
+    EXPECT_EQ(k.reason_text.matches(t), plain) << t;
+    EXPECT_EQ(k.reason_text.first(t), plain.empty() ? -1 : plain.front()) << t;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Status preference (RFC 3463) and reply codes.
+
+TEST(Status, PreferenceBetweenFieldAndReply) {
+  EXPECT_EQ(reports::prefer_status("5.0.0", "5.1.1", 550), "5.1.1");  // generic field
+  EXPECT_EQ(reports::prefer_status("5.1.1", "5.0.0", 550), "5.1.1");  // generic reply
+  EXPECT_EQ(reports::prefer_status("5.1.1", "5.7.1", 550), "5.7.1");  // 5.1.1 under a specific 5.7.x
+  EXPECT_EQ(reports::prefer_status("4.4.7", "4.4.2", 421), "4.4.2");  // expired yields
+  EXPECT_EQ(reports::prefer_status("5.2.2", "5.1.1", 552), "5.2.2");  // a specific field stays
+  EXPECT_EQ(reports::prefer_status("4.4.1", "5.4.7", 421), "4.4.1");  // the reply's class decides
+  EXPECT_EQ(reports::prefer_status("", "5.1.1", 550), "5.1.1");
+}
+
+TEST(Status, ReplyCodesAreRegisteredFailureCodes) {
+  EXPECT_EQ(reports::find_reply_code("550: 5.1.1 <a@b>... User Unknown", knowledge()), 550);
+  EXPECT_EQ(reports::find_reply_code("522 5.2.0 Delivery failed: Over quota", knowledge()), 0);  // not a reply code
+  EXPECT_EQ(reports::find_reply_code("250 ok 550-'5.7.1 refused'", knowledge()), 550);
+}
+
+TEST(Status, ExpiredQuotesTheLastAttempt) {
+  const auto rep = parse(
+      "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\nContent-Type: multipart/report; boundary=B\n\n"
+      "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+      "Final-Recipient: rfc822; a@example.jp\nAction: failed\nStatus: 4.4.7\n"
+      "Diagnostic-Code: smtp; 554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>\n"
+      "--B--\n");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].status, "4.4.2");
+  EXPECT_EQ(rep.recipients[0].reply_code, 421);
+}
+
+// ---------------------------------------------------------------------------------------
+// Transcripts.
+
+TEST(Transcript, SendmailCommandAndServerReply) {
+  const auto rep = parse(
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@example.jp>\nSubject: Returned mail: see transcript\n\n"
+      "   ----- Transcript of session follows -----\n"
+      "While talking to mx.example.edu:\n>>> MAIL From:<sender@example.jp>\n<<< 550 Insecure Mail Relay\n"
+      "554 <kijitora@example.edu>... Remote protocol error\n\n   ----- Unsent message follows -----\nSubject: x\n\nbody\n");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  const auto& r = rep.recipients[0];
+  EXPECT_EQ(r.address, "kijitora@example.edu");
+  EXPECT_EQ(r.command, reports::smtp_command::mail);
+  EXPECT_EQ(r.reply_code, 550);
+  EXPECT_NE(r.diagnostic.find("Insecure Mail Relay"), std::string::npos);
+  EXPECT_EQ(reports::classify(r, rep, knowledge()).reason, "norelaying");
+}
+
+TEST(Transcript, PostfixInOutStep) {
+  const auto rep = parse(
+      "From: MAILER-DAEMON@example.com\nSubject: Postfix SMTP server: errors from x\n\nTranscript of session follows.\n\n"
+      " Out: 220 mx.example.com ESMTP\n In:  EHLO client.example.jp\n Out: 250 mx.example.com\n"
+      " In:  MAIL FROM:<s@example.jp>\n Out: 250 2.1.0 Ok\n In:  RCPT TO:<k@example.net>\n Out: 250 2.1.5 Ok\n"
+      " In:  DATA\n Out: 354 End data\n Out: 451 4.3.0 Error: queue file write error\n In:  QUIT\n Out: 221 Bye\n");
+  ASSERT_FALSE(rep.recipients.empty());
+  const auto& r = rep.recipients[0];
+  EXPECT_EQ(r.command, reports::smtp_command::data);
+  EXPECT_EQ(r.reply_code, 451);
+  EXPECT_EQ(r.status, "4.3.0");
+  EXPECT_EQ(reports::classify(r, rep, knowledge()).reason, "systemerror");
+}
+
+// ---------------------------------------------------------------------------------------
+// Classification rules.
+
+reports::report one_recipient_report(const std::string& family, const std::string& diagnostic,
+                                     reports::smtp_command command, const std::string& status = "") {
+  reports::report rep;
+  rep.kind = reports::report_kind::failure;
+  rep.mta_family = family;
+  reports::recipient r;
+  r.address = "a@example.jp";
+  r.action = reports::dsn_action::failed;
+  r.diagnostic = diagnostic;
+  r.command = command;
+  r.status = status;
+  rep.recipients.push_back(r);
+  return rep;
+}
+
+TEST(Classify, UserUnknownNeedsRcptInAReadReport) {
+  const auto& k = knowledge();
+  auto rcpt = one_recipient_report("Postfix", "550 User unknown", reports::smtp_command::rcpt);
+  EXPECT_EQ(reports::classify(rcpt.recipients[0], rcpt, k).reason, "userunknown");
+  auto data = one_recipient_report("Postfix", "550 User unknown", reports::smtp_command::data);
+  EXPECT_EQ(reports::classify(data.recipients[0], data, k).reason, "filtered");
+  auto unknown = one_recipient_report("RFC3464", "550 User unknown", reports::smtp_command::unknown);
+  EXPECT_EQ(reports::classify(unknown.recipients[0], unknown, k).reason, "filtered");
+  // A line alone (no layout read): the plain meaning.
+  auto alone = one_recipient_report("", "550 User unknown", reports::smtp_command::unknown);
+  EXPECT_EQ(reports::classify(alone.recipients[0], alone, k).reason, "userunknown");
+  // The status names the cause: 5.2.1 (mailbox disabled) reads as a filter.
+  auto disabled = one_recipient_report("RFC3464", "550 5.2.1 <a@example.jp>... User Unknown", reports::smtp_command::unknown, "5.2.1");
+  EXPECT_EQ(reports::classify(disabled.recipients[0], disabled, k).reason, "filtered");
+  // The MTA's own verdict needs no step.
+  auto native = one_recipient_report("Exchange", "The recipient name is not recognized", reports::smtp_command::unknown);
+  EXPECT_EQ(reports::classify(native.recipients[0], native, k).reason, "userunknown");
+}
+
+TEST(Classify, ProviderCodesDecideFirst) {
+  const auto& k = knowledge();
+  auto rep = one_recipient_report("Postfix",
+                                  "550 5.1.0 <b@example.com> sender rejected. Refer to Error Codes section. AUP#CDRBL",
+                                  reports::smtp_command::mail, "5.1.0");
+  rep.recipients[0].remote_host = "cxr.mx.a.cloudfilter.net";
+  auto c = reports::classify(rep.recipients[0], rep, k);
+  EXPECT_EQ(c.reason, "blocked");
+  EXPECT_EQ(c.by, reports::decided_by::provider);
+  // The same words from another host are read the generic way.
+  rep.recipients[0].remote_host = "mx.example.net";
+  EXPECT_NE(reports::classify(rep.recipients[0], rep, k).by, reports::decided_by::provider);
+}
+
+TEST(Classify, LocalProgramExitIsAMailerError) {
+  const auto& k = knowledge();
+  auto rep = one_recipient_report("Postfix", "temporary failure", reports::smtp_command::unknown, "4.3.0");
+  rep.recipients[0].diagnostic_type = "x-unix";
+  EXPECT_EQ(reports::classify(rep.recipients[0], rep, k).reason, "mailererror");
+  rep.recipients[0].diagnostic_type = "smtp";
+  EXPECT_NE(reports::classify(rep.recipients[0], rep, k).reason, "mailererror");
+}
+
+TEST(Classify, OnholdWhenWordsDecideNothing) {
+  const auto& k = knowledge();
+  auto words = one_recipient_report("RFC3464", "Something odd happened here", reports::smtp_command::unknown);
+  EXPECT_EQ(reports::classify(words.recipients[0], words, k).reason, "onhold");
+  auto nothing = one_recipient_report("RFC3464", "", reports::smtp_command::unknown);
+  EXPECT_EQ(reports::classify(nothing.recipients[0], nothing, k).reason, "undefined");
+}
+
+}  // namespace
