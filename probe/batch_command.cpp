@@ -1,6 +1,7 @@
 // `probe batch [FILE|-]`: JSON lines in, one JSON line out per input line.
 #include "probe/batch_jobs.hpp"
 #include "probe/batch_runner.hpp"
+#include "probe/prober_setup.hpp"
 #include "probe/commands.hpp"
 #include "probe/exit_status.hpp"
 
@@ -21,6 +22,7 @@ struct batch_request {
   bool ordered = false;
   std::string shard;
   bool offline = false;
+  prober_overrides politeness;
 };
 
 std::size_t count_lines(const std::string& path) {
@@ -82,7 +84,10 @@ int run(const batch_request& request, command_context& ctx) {
   }
   auto& rt = *std::get<std::unique_ptr<runtime>>(created);
   auto executor = make_job_executor(
-      rt, ctx.config, {.offline = request.offline, .shard_index = settings.shard_index, .shard_count = settings.shard_count});
+      rt, ctx.config, {.offline = request.offline,
+                             .shard_index = settings.shard_index,
+                             .shard_count = settings.shard_count,
+                             .politeness = request.politeness});
   const auto summary = run_batch(rt.io(), input, stdout, *executor, settings, total);
   if (!summary.output_closed) std::cerr << summary_line(summary, *executor) << '\n';
   if (summary.interrupted) {
@@ -104,6 +109,12 @@ void register_batch_command(CLI::App& app, command_context& ctx) {
   cmd->add_flag("--ordered", request->ordered, "Write results in input order (default: as they complete)");
   cmd->add_option("--shard", request->shard, "Take only jobs whose domain hashes to shard K of N (K/N, docs/batch.md)");
   cmd->add_flag("--offline", request->offline, "Bounce jobs: parse and classify only, no live checks");
+  cmd->add_flag("--no-catch-all", request->politeness.no_catch_all, "Skip the catch-all test");
+  cmd->add_option("--greylist-wait", request->politeness.greylist_wait_s, "When greylisted, wait this long (s) and ask once more")
+      ->check(CLI::Range(0, 3600));
+  cmd->add_option("--max-rcpts", request->politeness.max_rcpts, "Most RCPTs in one SMTP session")->check(CLI::Range(1, 1000));
+  cmd->add_option("--rate", request->politeness.per_host_rate, "New SMTP sessions per second to one MX address (0: no limit)")
+      ->check(CLI::Range(0.0, 1000.0));
   add_dns_flags(*cmd, ctx.config.dns);
   add_smtp_flags(*cmd, ctx.config.smtp);
   add_rbl_flags(*cmd, ctx.config.rbl);

@@ -93,7 +93,7 @@ class run_jobs final : public job_executor {
   // share a session and no MX gets more than one session at a time from this run.
   smtp::prober* prober() {
     if (!prober_ && prober_error_.empty()) {
-      auto setup = make_prober_setup(config_, {}, {});
+      auto setup = make_prober_setup(config_, options_.politeness, {});
       if (!setup.ok()) {
         prober_error_ = setup.error;
         return nullptr;
@@ -180,7 +180,11 @@ class run_jobs final : public job_executor {
       messages.push_back(reports::normalise_line_endings(job.value));
     } else {
       auto read = reports::read_source(job.value);
-      if (!read.error.empty()) co_return error_result(read.error);
+      if (!read.error.empty()) {
+        // Unreadable: no recipient to shard by, so the path decides which shard reports it.
+        if (options_.shard_count > 1 && !in_shard(job.value, options_.shard_index, options_.shard_count)) co_return std::nullopt;
+        co_return error_result(read.error);
+      }
       for (auto& m : read.messages) messages.push_back(std::move(m.bytes));
     }
     if (messages.empty()) co_return error_result("no message in " + job.value);

@@ -7,6 +7,7 @@
 // Threading and lifetime: the runtime's io_context thread; the runtime outlives this.
 
 #include "probe/batch_runner.hpp"
+#include "probe/prober_setup.hpp"
 #include "probe/runtime.hpp"
 #include "probe/settings.hpp"
 
@@ -18,6 +19,7 @@ struct batch_job_settings {
   bool offline = false;       // bounce jobs: parse and classify only
   unsigned shard_index = 0;   // bounce jobs learn their shard once read
   unsigned shard_count = 1;
+  prober_overrides politeness;  // --max-rcpts, --rate, --greylist-wait, --no-catch-all
 };
 
 std::unique_ptr<job_executor> make_job_executor(runtime& rt, const settings& config, batch_job_settings options);

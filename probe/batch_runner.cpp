@@ -134,6 +134,8 @@ class batch {
 
   void accept(std::size_t line, input_line item) {
     if (item.too_long) {
+      // Nothing of the line is kept, so its number decides which shard reports it.
+      if (!in_shard("#" + std::to_string(line), settings_.shard_index, settings_.shard_count)) return skip(line);
       emit_error(batch_line_error{line, std::nullopt, "line longer than 16 MiB", {}});
       return;
     }

@@ -229,7 +229,9 @@ int run_bounce_live(std::vector<bounce_item>& items, const reports::knowledge& k
       egress_sources sources;
       if (auto* r = std::get_if<std::unique_ptr<dns::resolver>>(&opendns)) sources.opendns = r->get();
       if (auto* r = std::get_if<std::unique_ptr<dns::resolver>>(&google)) sources.google = r->get();
-      const auto egress = co_await detect_egress(sources);
+      // A named argument: g++ 12 destroyed the defaulted temporary twice across the co_await.
+      const egress_options options;
+      const auto egress = co_await detect_egress(sources, options);
       if (egress.address && !is_private_address(*egress.address)) inputs.egress_ip = egress.address->to_string();
     }
     std::vector<net::awaitable<co::recipient_check>> work;

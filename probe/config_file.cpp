@@ -113,8 +113,8 @@ std::optional<config_error> apply_table(const std::string& path, const toml::tab
       }
       if (name == "politeness.per_host_rate") {
         const auto value = node.value<double>();
-        if (!value || *value <= 0 || *value > 1000)
-          return config_error{where(path, node) + ": key '" + name + "': expected a number of sessions per second (0–1000]"};
+        if (!value || *value < 0 || *value > 1000)
+          return config_error{where(path, node) + ": key '" + name + "': expected a number of sessions per second, 0–1000 (0: no limit)"};
         out.smtp.per_host_rate = *value;
         continue;
       }
