@@ -27,7 +27,6 @@ std::string_view to_string(cause c) {
 std::string_view to_string(ip_source s) {
   switch (s) {
     case ip_source::diagnostic_text: return "diagnostic-text";
-    case ip_source::dsn_field: return "dsn-field";
     case ip_source::received_chain: return "received-chain";
     case ip_source::flag: return "--ip";
     case ip_source::egress_detection: return "egress-detection";

@@ -30,7 +30,7 @@ enum class cause { mailbox, domain, connection, listing, reverse_dns, authentica
 std::string_view to_string(cause c);
 
 // Where the sending IP came from, most trustworthy first.
-enum class ip_source { diagnostic_text, dsn_field, received_chain, flag, egress_detection, none };
+enum class ip_source { diagnostic_text, received_chain, flag, egress_detection, none };
 std::string_view to_string(ip_source s);
 
 struct plan {

@@ -417,10 +417,14 @@ net::awaitable<std::unique_ptr<session>> prober::open_session(slot& s, const dns
     s.next_open = std::max(clock_type::now(), s.next_open) + interval;
   }
   auto sess = std::make_unique<session>(executor_, session_options_for(mode));
-  ++counters_.sessions_opened;
   ++counters_.connect_attempts;
   at.session_id = ++next_session_id_;
   const auto opened = co_await sess->open(address, host.name);
+  // A session is a connection that reached the server; a refused or timed-out connect is
+  // only a connect attempt.
+  const bool connected = opened.status != open_status::failed ||
+                         (opened.error && opened.error->where != phase::connect && opened.error->where != phase::proxy);
+  if (connected) ++counters_.sessions_opened;
   at.opening = sess->opening();
   for (const auto& ex : at.opening.transcript)
     if (!ex.command.empty() && (ex.response || ex.error)) ++counters_.commands_sent;
