@@ -136,7 +136,12 @@ net::awaitable<routing> route_mail(source& dns, std::string domain, routing_opti
     std::stable_sort(records.begin(), records.end(),
                      [](const mx_data& l, const mx_data& r) { return l.preference < r.preference; });
     // RFC 5321 §5.1: hosts of equal preference are tried in random order.
-    std::mt19937_64 shuffle_engine(options.seed ? *options.seed : std::random_device{}());
+    // One engine per thread, seeded once: seeding from std::random_device on every call
+    // was a visible cost in batch runs. A seed (tests, --seed) gets an engine of its own.
+    thread_local std::mt19937_64 shared_engine{std::random_device{}()};
+    std::optional<std::mt19937_64> seeded;
+    if (options.seed) seeded.emplace(*options.seed);
+    std::mt19937_64& shuffle_engine = seeded ? *seeded : shared_engine;
     for (auto first = records.begin(); first != records.end();) {
       auto last = std::find_if(first, records.end(), [&](const mx_data& m) { return m.preference != first->preference; });
       std::shuffle(first, last, shuffle_engine);

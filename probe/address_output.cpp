@@ -264,6 +264,37 @@ json address_check_json(const smtp::address_check& c, const smtp::prober_counter
   return out;
 }
 
+json address_summary_json(const smtp::address_check& c) {
+  const smtp::attempt* evidence =
+      c.evidence_attempt && *c.evidence_attempt < c.attempts.size() ? &c.attempts[*c.evidence_attempt] : nullptr;
+  json warnings = json::array();
+  for (const auto& w : c.warnings) warnings.push_back(safe(w));
+  return {
+      {"address", safe(c.recipient.address())},
+      {"domain", c.recipient.domain},
+      {"verdict", smtp::to_string(c.result)},
+      {"reason", safe(c.reason)},
+      {"exit_status", exit_status_for(c.result)},
+      {"mailbox_exists", c.mailbox_exists ? json(*c.mailbox_exists) : json(nullptr)},
+      {"route", dns::to_string(c.routing.kind)},
+      {"mx", evidence ? json{{"host", safe(evidence->mx_host)},
+                             {"address", evidence->address.to_string()},
+                             {"session", evidence->session_id},
+                             {"reused_session", evidence->reused_session}}
+                      : json(nullptr)},
+      {"rcpt", c.rcpt_reply && c.rcpt_meaning ? json{{"reply", reply_json(*c.rcpt_reply)},
+                                                     {"meaning", smtp::to_string(c.rcpt_meaning->meaning)}}
+                                              : json(nullptr)},
+      {"catch_all", smtp::to_string(c.catch_all.state)},
+      {"greylisted", c.greylisted},
+      {"quirk", c.quirk ? json(c.quirk->provider) : json(nullptr)},
+      {"port25_blocked_suspected", c.port25_blocked_suspected},
+      {"attempts", c.attempts.size()},
+      {"warnings", warnings},
+      {"elapsed_ms", c.elapsed.count()},
+  };
+}
+
 void print_address_check(std::ostream& out, const smtp::address_check& c, int verbose) {
   out << printable(c.recipient.address(), 300) << ": " << smtp::to_string(c.result) << "\n";
   out << "  " << printable(c.reason, 2000) << "\n";

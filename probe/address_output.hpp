@@ -21,6 +21,9 @@ int exit_status_for(smtp::verdict verdict);
 nlohmann::ordered_json address_check_json(const smtp::address_check& check,
                                            const smtp::prober_counters* counters = nullptr);
 nlohmann::ordered_json reply_json(const smtp::reply& reply);
+// The verdict and what it rests on, without attempts and transcripts: what `probe batch`
+// writes per address unless -v (a million addresses would otherwise write gigabytes).
+nlohmann::ordered_json address_summary_json(const smtp::address_check& check);
 
 void print_address_check(std::ostream& out, const smtp::address_check& check, int verbose);
 

@@ -87,7 +87,8 @@ int run(const batch_request& request, command_context& ctx) {
       rt, ctx.config, {.offline = request.offline,
                              .shard_index = settings.shard_index,
                              .shard_count = settings.shard_count,
-                             .politeness = request.politeness});
+                             .politeness = request.politeness,
+                             .jobs = settings.jobs});
   const auto summary = run_batch(rt.io(), input, stdout, *executor, settings, total);
   if (!summary.output_closed) std::cerr << summary_line(summary, *executor) << '\n';
   if (summary.interrupted) {

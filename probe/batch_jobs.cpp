@@ -98,9 +98,10 @@ class run_jobs final : public job_executor {
         prober_error_ = setup.error;
         return nullptr;
       }
-      // Many domains are in flight at once: keep more idle sessions than a single check.
-      setup.options.max_idle_sessions = 1024;
-      setup.options.idle_timeout = std::chrono::seconds(30);
+      // As many idle sessions as domains in flight: enough for a domain's next recipients
+      // to reuse its session, few enough not to hog the servers' connection slots (many
+      // MTAs, and smtp-sink, serve a few hundred connections at most).
+      setup.options.max_idle_sessions = std::max(4u, options_.jobs);
       prober_ = std::make_unique<smtp::prober>(rt_.io().get_executor(), rt_.dns(), std::move(setup.options));
     }
     return prober_.get();
@@ -120,7 +121,8 @@ class run_jobs final : public job_executor {
                                         {"probed", false}});
     }
     const auto check = co_await p->check(*mailbox);
-    co_return job_output::result(address_check_json(check, nullptr));
+    co_return job_output::result(config_.output.verbose > 0 ? address_check_json(check, nullptr)
+                                                            : address_summary_json(check));
   }
 
   // One catalogue and one checker for the run: each list's zone health is checked once.

@@ -20,6 +20,7 @@ struct batch_job_settings {
   unsigned shard_index = 0;   // bounce jobs learn their shard once read
   unsigned shard_count = 1;
   prober_overrides politeness;  // --max-rcpts, --rate, --greylist-wait, --no-catch-all
+  unsigned jobs = 16;           // -j: domains in flight, which sizes the idle-session pool
 };
 
 std::unique_ptr<job_executor> make_job_executor(runtime& rt, const settings& config, batch_job_settings options);
