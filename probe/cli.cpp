@@ -36,7 +36,8 @@ void add_output_flags(CLI::App& app, output_settings& output) {
   const std::map<std::string, color_mode> colors{
       {"auto", color_mode::automatic}, {"always", color_mode::always}, {"never", color_mode::never}};
   app.add_option("--color", output.color, "Colour: auto (only on a terminal), always, never")
-      ->transform(CLI::CheckedTransformer(colors, CLI::ignore_case));
+      ->transform(CLI::CheckedTransformer(colors, CLI::ignore_case))
+      ->option_text("auto|always|never");  // CLI11 would print the map's internals
 }
 
 void add_dns_flags(CLI::App& app, dns_settings& dns) {

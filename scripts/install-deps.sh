@@ -9,7 +9,7 @@ build_packages=(
   libboost1.81-dev libc-ares-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev
   libre2-dev libgmime-3.0-dev libyaml-cpp-dev nlohmann-json3-dev
-  libtomlplusplus-dev libpsl-dev libidn2-dev scdoc
+  libtomlplusplus-dev libpsl-dev libidn2-dev scdoc ccache
 )
 # Real daemons and tools the test rig and the benchmarks drive (tests/rig/, bench/).
 test_packages=(
