@@ -1,40 +1,11 @@
 #include "probe/terminal_text.hpp"
 
+#include "smtp/text.hpp"
+
 #include <cstdint>
 
 namespace probe {
 namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is invalid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid: RFC 3629 §3).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
-  const std::uint8_t lead = byte(i);
-  std::size_t length = 0;
-  std::uint32_t code = 0;
-  if (lead < 0x80) return 1;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-    code = lead & 0x1f;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    code = lead & 0x0f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    code = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-    code = (code << 6) | (byte(i + k) & 0x3f);
-  }
-  if ((length == 3 && code < 0x800) || (length == 4 && code < 0x10000)) return 0;
-  if (code >= 0xd800 && code <= 0xdfff) return 0;
-  if (code > 0x10ffff) return 0;
-  return length;
-}
 
 void append_hex_escape(std::string& out, std::uint8_t b) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -62,7 +33,7 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
       ++i;
       continue;
     }
-    const std::size_t length = utf8_sequence_length(text, i);
+    const std::size_t length = smtp::utf8_sequence_length(text, i);
     if (length == 0) {
       append_hex_escape(out, b);
       ++i;
@@ -83,7 +54,7 @@ std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = utf8_sequence_length(text, i);
+    const std::size_t length = smtp::utf8_sequence_length(text, i);
     if (length == 0) {
       out += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
       ++i;

@@ -6,9 +6,11 @@
 namespace smtp {
 namespace {
 
-// Length of the valid UTF-8 sequence at text[i], 0 when invalid (RFC 3629 §3: no
-// overlong forms, no surrogates, nothing above U+10FFFF).
-std::size_t utf8_length(std::string_view text, std::size_t i) {
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto at = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
   const std::uint8_t lead = at(i);
   std::size_t length = 0;
@@ -37,10 +39,6 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
   return length;
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-}  // namespace
-
 std::string sanitize(std::string_view text, bool& replaced) {
   std::string out;
   out.reserve(text.size());
@@ -56,7 +54,7 @@ std::string sanitize(std::string_view text, bool& replaced) {
       ++i;
       continue;
     }
-    const std::size_t length = utf8_length(text, i);
+    const std::size_t length = utf8_sequence_length(text, i);
     if (length == 0) {
       out += '?';
       replaced = true;

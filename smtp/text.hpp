@@ -9,6 +9,7 @@
 // Printing still goes through probe::printable(); this is the first line of defence,
 // applied on the way in so that stored facts are already harmless.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,11 @@ inline std::string sanitize(std::string_view text) {
   bool ignored = false;
   return sanitize(text, ignored);
 }
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is invalid
+// (RFC 3629 §3: no overlong forms, no surrogates, nothing above U+10FFFF). Also what
+// probe::printable() uses, so stored and printed text agree on what is valid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
 // ASCII lower-case copy (domain names, keywords).
 std::string ascii_lower(std::string_view text);

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace {
 
 namespace net = boost::asio;
@@ -140,11 +142,25 @@ TEST_F(ResolverTest, ABurstOfConcurrentQueriesAllAnswered) {
     for (int i = 0; i < burst; ++i) queries.push_back(resolver_->a("h" + std::to_string(i) + ".burst.test"));
     co_return co_await dns::join_all(std::move(queries));
   };
+  // The fake server answers on this thread: 2,000 answers take it longer than the
+  // fixture's 400 ms in an unoptimised sanitizer build, so allow time for that here (what
+  // is tested is that no answer is dropped, not how fast they come).
+  dns::resolver_options options;
+  options.servers = {server_.address()};
+  options.timeout = std::chrono::seconds(10);
+  options.tries = 1;
+  resolver_ = std::move(std::get<std::unique_ptr<dns::resolver>>(dns::resolver::create(io_.get_executor(), options)));
   const auto answers = fakes::run_coroutine(io_, all());
   ASSERT_EQ(answers.size(), static_cast<std::size_t>(burst));
   int ok = 0;
-  for (const auto& a : answers) ok += a.result == dns::outcome::records;
-  EXPECT_EQ(ok, burst);
+  std::map<std::string, int> others;
+  for (const auto& a : answers) {
+    if (a.result == dns::outcome::records)
+      ++ok;
+    else
+      ++others[std::string(dns::to_string(a.result))];
+  }
+  EXPECT_EQ(ok, burst) << "other outcomes: " << testing::PrintToString(others);
   EXPECT_EQ(resolver_->stats().queries, static_cast<std::uint64_t>(burst));
 }
 

@@ -216,7 +216,7 @@ TEST(spf_check_host, ipv4_mapped_clients_are_ipv4) {
 
 TEST(spf_check_host, uncheckable_domains_are_none_without_any_query) {
   fakes::memory_zone zone;
-  for (const auto* domain : {"localhost", "[192.0.2.1]", "a..example.com", "1.2.3.4", ""}) {
+  for (const auto* domain : {"localhost", "[192.0.2.1]", "a..example.com", "192.0.2.4", ""}) {
     const auto ev = check(zone, "192.0.2.1", std::string("x@") + domain);
     EXPECT_EQ(ev.verdict, result::none) << domain;
     EXPECT_FALSE(ev.problem.empty()) << domain;
@@ -263,7 +263,7 @@ TEST(spf_check_host, queries_stay_bounded_for_a_record_built_to_amplify) {
 TEST(spf_check_host, trace_is_bounded) {
   fakes::memory_zone zone;
   zone.add_txt("long.example", "v=spf1 a:n1.long.example a:n2.long.example a:n3.long.example -all");
-  for (const auto* name : {"n1.long.example", "n2.long.example", "n3.long.example"}) zone.add_a(name, "10.0.0.1");
+  for (const auto* name : {"n1.long.example", "n2.long.example", "n3.long.example"}) zone.add_a(name, "192.0.2.9");
   EXPECT_GE(check(zone, "192.0.2.1", "x@long.example").trace.size(), 5u);
   dns::spf::options opts;
   opts.max_trace_lines = 2;
