@@ -77,7 +77,7 @@ int run_address_check(const settings& config, const address_options& options, st
   for (auto& note : notes) result->warnings.insert(result->warnings.begin(), note);
 
   if (config.output.json) {
-    out << address_check_json(*result, &counters).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+    out << address_check_json(*result, &counters).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
         << "\n";
   } else {
     print_address_check(out, *result, config.output.verbose);

@@ -66,7 +66,7 @@ int run_rbl(const settings& config, std::string_view target_text, const rbl::cat
   rbl_report report{target, std::move(*listings), {}};
   report.summary = rbl::summarize(report.listings);
   if (config.output.json)
-    out << rbl_json(report, config.output.lang).dump(2) << '\n';
+    out << rbl_json(report, config.output.lang).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
   else
     out << rbl_text(report, config.output.lang, config.output.verbose, style(config.output.color));
   return rbl_exit_status(report.summary);

@@ -138,7 +138,7 @@ int run_server(const settings& config, const server_request& request, const rbl:
   for (auto& item : assess(report.facts, knowledge)) report.items.push_back(std::move(item));
 
   if (config.output.json)
-    out << server_json(report, knowledge, config.output.lang).dump(2) << '\n';
+    out << server_json(report, knowledge, config.output.lang).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
   else
     out << server_text(report, knowledge, config.output.lang, config.output.verbose, style(config.output.color));
   return server_exit_status(report.items);
