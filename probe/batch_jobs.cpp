@@ -60,11 +60,12 @@ class run_jobs final : public job_executor {
     std::string out;
     if (prober_) {
       const auto& c = prober_->counters();
-      out += std::to_string(c.sessions_opened) + " SMTP sessions (" + std::to_string(c.rcpts_sent) + " RCPTs), ";
+      out += counted(c.sessions_opened, "SMTP session", "SMTP sessions") + " (" + counted(c.rcpts_sent, "RCPT", "RCPTs") +
+             "), ";
     }
-    out += std::to_string(rt_.resolver().stats().queries) + " DNS queries (" + std::to_string(dns.hits + dns.coalesced) +
-           " lookups answered by the run's cache)";
-    if (checker_) out += ", " + std::to_string(checker_->health_checks_run()) + " DNSBL health checks";
+    out += counted(rt_.resolver().stats().queries, "DNS query", "DNS queries") + " (" +
+           counted(dns.hits + dns.coalesced, "lookup", "lookups") + " answered by the run's cache)";
+    if (checker_) out += ", " + counted(checker_->health_checks_run(), "DNSBL health check", "DNSBL health checks");
     return out;
   }
 

@@ -433,13 +433,17 @@ batch_summary run_batch(net::io_context& io, std::FILE* input, std::FILE* output
   return summary;
 }
 
+std::string counted(std::size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 std::string summary_line(const batch_summary& s, const job_executor& executor) {
   const double seconds = static_cast<double>(s.elapsed.count()) / 1000.0;
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.1f s, %.0f lines/s", seconds,
                 seconds > 0 ? static_cast<double>(s.results + s.errors) / seconds : 0.0);
-  std::string line = "probe batch: " + std::to_string(s.lines) + " lines: " + std::to_string(s.results) + " results, " +
-                     std::to_string(s.errors) + " errors";
+  std::string line = "probe batch: " + counted(s.lines, "line", "lines") + ": " + counted(s.results, "result", "results") +
+                     ", " + counted(s.errors, "error", "errors");
   if (s.other_shard) line += ", " + std::to_string(s.other_shard) + " for other shards";
   if (s.unfinished) line += ", " + std::to_string(s.unfinished) + " unfinished";
   line += "; " + executor.resources_used() + "; " + rate;

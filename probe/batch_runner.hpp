@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace probe {
 
@@ -89,5 +90,7 @@ batch_summary run_batch(boost::asio::io_context& io, std::FILE* input, std::FILE
                         const batch_settings& settings, std::size_t total_lines);
 
 std::string summary_line(const batch_summary& summary, const job_executor& executor);
+// "1 result", "2 results": counts in the summary line read as English.
+std::string counted(std::size_t n, std::string_view one, std::string_view many);
 
 }  // namespace probe
