@@ -137,26 +137,33 @@ void print_live_text(std::ostream& out, const pending_check& c, const bounce_ite
   const std::string word(co::to_string(v));
   std::string label = word;
   for (auto& ch : label) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  const bool zh = lang == "zh";
+  // The English word stays beside the Chinese one: it is what --json and the docs use.
+  if (zh) label = std::string(v == co::verdict::transient    ? "已恢复"
+                              : v == co::verdict::persistent ? "仍存在"
+                              : v == co::verdict::changed    ? "已变为另一原因"
+                                                             : "无法确定") +
+                  " " + label;
   const std::string colored = v == co::verdict::transient  ? look.good(label)
                               : v == co::verdict::inconclusive ? look.warn(label)
                                                              : look.bad(label);
-  out << "  now: " << printable(recipient.address) << ": " << colored << " — " << printable(check.decided.summary, 1200) << '\n';
+  out << (zh ? "  现在: " : "  now: ") << printable(recipient.address) << ": " << colored << " — " << printable(check.decided.summary, 1200) << '\n';
   const std::string date = bounce_date_of(item.report, recipient);
   const auto age = age_seconds(date, std::time(nullptr));
   std::string said = recipient.diagnostic.empty() ? recipient.status : recipient.diagnostic;
-  out << "    bounce said: " << printable(said, 400);
+  out << (zh ? "    退信所述: " : "    bounce said: ") << printable(said, 400);
   if (age) out << "  (" << describe_age(*age, lang) << ")";
   out << '\n';
   if (!check.planned.sending_ip.empty() && (check.planned.dnsbl || check.planned.reverse_dns || check.planned.spf))
-    out << "    sending IP: " << check.planned.sending_ip << " (" << printable(check.planned.sending_ip_detail) << ")\n";
+    out << (zh ? "    发信 IP: " : "    sending IP: ") << check.planned.sending_ip << " (" << printable(check.planned.sending_ip_detail) << ")\n";
   for (const auto& e : check.seen.checks) {
     out << "    " << look.dim(e.check + ":") << ' ' << printable(e.asked, 300) << " → " << printable(e.answer, 600);
     if (e.ms > 0 || e.check == "rcpt") out << look.dim("  (" + std::to_string(e.ms) + " ms)");
     out << '\n';
   }
-  out << "    " << look.dim("rule: " + check.decided.rule) << '\n';
+  out << "    " << look.dim((zh ? "规则: " : "rule: ") + check.decided.rule) << '\n';
   if (const auto text = advice.for_verdict(check.planned.kind, v, lang); !text.empty())
-    out << "    " << (lang == "zh" ? "建议: " : "what now: ") << text << '\n';
+    out << "    " << (zh ? "建议: " : "what now: ") << text << '\n';
 }
 
 }  // namespace

@@ -103,6 +103,21 @@ TEST(CorrelationRig, GenuineDsnsArePersistentThenTransientOnceTheWorldChanges) {
   EXPECT_TRUE(has_evidence(fits.recipient, "size", "SIZE 100000")) << fits.recipient.dump(2);
 }
 
+TEST(CorrelationRig, TextVerdictInEnglishAndChinese) {
+  // A null MX stays null whatever the other tests change: persistent in both languages,
+  // the Chinese label with the English word beside it (the word --json and the docs use).
+  const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
+      {"en", {"  now: ", "PERSISTENT", "    bounce said: ", "    rule: "}},
+      {"zh", {"  现在: ", "仍存在 PERSISTENT", "    退信所述: ", "    规则: "}}};
+  for (const auto& [lang, fragments] : expected) {
+    const auto r = probe_test::run_probe({"bounce", bounce("null-mx"), "--lang", lang, "--smtp-port", "2525", "--helo",
+                                          "probe.probe.test", "--color", "never"});
+    EXPECT_EQ(r.status, 1) << lang << "\n" << r.out << r.err;
+    for (const auto& fragment : fragments)
+      EXPECT_NE(r.out.find(fragment), std::string::npos) << lang << ": no '" << fragment << "' in\n" << r.out;
+  }
+}
+
 TEST(CorrelationRig, OfflineMeansNoNetwork) {
   // --offline: parse and classify only; no verdict, no evidence, no DNS needed.
   const auto r = probe_test::run_probe({"bounce", "--offline", "--json", bounce("unknown-user"), "--dns-server", "127.0.0.1:9"});
