@@ -25,7 +25,9 @@ struct cache_options {
   std::chrono::seconds min_ttl{300};
   std::chrono::seconds max_ttl{3600};
   std::chrono::seconds failure_ttl{30};
-  std::size_t max_entries = 200000;
+  // A batch of a million addresses must not keep every domain's answers: the lookups of
+  // one domain come close together, so a window of recent answers serves them all.
+  std::size_t max_entries = 20000;
 };
 
 struct cache_stats {

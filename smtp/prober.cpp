@@ -266,6 +266,7 @@ prober::prober(net::any_io_executor executor, dns::source& dns, prober_options o
       random_(options_.seed ? *options_.seed : std::random_device{}()) {
   if (!options_.classifier) throw std::invalid_argument("smtp::prober needs a reply classifier");
   if (options_.max_rcpts_per_session == 0) options_.max_rcpts_per_session = 1;
+  prune_slots_above_ = options_.forget_unused_addresses_above;
 }
 
 prober::~prober() = default;
@@ -274,6 +275,22 @@ const prober_counters& prober::counters() const { return counters_; }
 
 bool prober::port25_blocked_suspected() const {
   return counters_.domains_connect_timeout >= 2 && counters_.domains_reached == 0;
+}
+
+// Slots nobody uses, with no kept session, no pending rate limit and nothing learnt (a
+// lowered RCPT limit) hold no state worth keeping: a run over a million domains drops
+// them instead of keeping one per MX address it ever saw. Runs when no check is inside
+// try_address with the slot (users == 0), so no reference to an erased slot survives.
+void prober::prune_slots() {
+  if (slots_.size() <= prune_slots_above_) return;  // amortised: a sweep per doubling
+  const auto now = clock_type::now();
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    const slot& s = *it->second;
+    const bool forgettable = s.users == 0 && !s.idle && !s.in_lru && !s.gate.busy() && s.gate.waiting() == 0 &&
+                             s.next_open <= now && s.rcpt_limit == options_.max_rcpts_per_session;
+    it = forgettable ? slots_.erase(it) : std::next(it);
+  }
+  prune_slots_above_ = std::max(options_.forget_unused_addresses_above, 2 * slots_.size());
 }
 
 prober::slot& prober::slot_for(const net::ip::address& address) {
@@ -350,6 +367,7 @@ net::awaitable<address_check> prober::check(mailbox recipient, dns::routing rout
   if (draining_) throw boost::system::system_error(net::error::operation_aborted, "the prober is draining");
   const auto start = clock_type::now();
   ++counters_.checks;
+  prune_slots();
   address_check out;
   out.recipient = std::move(recipient);
   out.helo = options_.helo;
@@ -484,6 +502,14 @@ net::awaitable<void> prober::park(slot& s, std::unique_ptr<session> sess, std::s
 net::awaitable<prober::address_end> prober::try_address(address_check& check, const dns::mail_host& host,
                                                         net::ip::address address) {
   slot& s = slot_for(address);
+  // While this check uses the slot, prune_slots() keeps it.
+  struct slot_user {
+    slot& used;
+    explicit slot_user(slot& s) : used(s) { ++used.users; }
+    ~slot_user() { --used.users; }
+    slot_user(const slot_user&) = delete;
+    slot_user& operator=(const slot_user&) = delete;
+  } user(s);
   tls_mode mode = options_.tls;
   bool fresh_only = false;
   // Rounds: a stale kept session, a 452 on a later RCPT, a TLS fallback and one greylisting
@@ -740,7 +766,7 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
       learnt.probe_address = check.recipient.address();
       learnt.response = check.rcpt_reply;
       learnt.reason = "learnt from the refusal of " + check.recipient.address();
-      catch_all_cache_[check.recipient.domain] = learnt;
+      remember_catch_all(check.recipient.domain, learnt);
       check.catch_all = std::move(learnt);
     }
   }
@@ -821,7 +847,20 @@ net::awaitable<void> prober::test_catch_all(session& sess, address_check& check,
     result.reason = "a random local part got " + quote_reply(*result.response) + " (" +
                     std::string(to_string(meaning.meaning)) + "), which proves nothing either way";
   }
-  if (result.state != catch_all_state::inconclusive) catch_all_cache_[check.recipient.domain] = result;
+  if (result.state != catch_all_state::inconclusive) remember_catch_all(check.recipient.domain, result);
+}
+
+void prober::remember_catch_all(const std::string& domain, const catch_all_result& result) {
+  // A domain's recipients are checked close together (batch groups them): the last few
+  // thousand domains are worth remembering, a million are not.
+  constexpr std::size_t most_domains = 10000;
+  const auto [it, inserted] = catch_all_cache_.insert_or_assign(domain, result);
+  if (!inserted) return;
+  catch_all_order_.push_back(domain);
+  while (catch_all_cache_.size() > most_domains && !catch_all_order_.empty()) {
+    catch_all_cache_.erase(catch_all_order_.front());
+    catch_all_order_.pop_front();
+  }
 }
 
 net::awaitable<void> prober::close() {

@@ -42,6 +42,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <map>
 #include <memory>
@@ -70,6 +71,9 @@ struct prober_options {
   std::size_t max_addresses = 10;         // addresses tried per check (Postfix: smtp_mx_address_limit)
   std::size_t max_idle_sessions = 64;
   std::chrono::milliseconds idle_timeout{10000};
+  // Per-MX-address state (rate limit, kept session) is forgotten once unused and more than
+  // this many addresses are known: memory stays flat over a million domains.
+  std::size_t forget_unused_addresses_above = 4096;
   std::optional<std::uint64_t> seed;      // MX tie order and catch-all local parts, for repeatable runs
   bool lookup_ptr = false;                // PTR of every MX address in the routing
   std::shared_ptr<const reply_classifier> classifier;  // required (smtp/reply_classes.yaml)
@@ -176,6 +180,8 @@ class prober {
   // Across the checks so far: several domains timed out on every address, none answered.
   bool port25_blocked_suspected() const;
   const prober_options& options() const { return options_; }
+  // MX addresses whose state (session slot) is kept now.
+  std::size_t addresses_tracked() const { return slots_.size(); }
 
  private:
   bool draining_ = false;
@@ -187,6 +193,7 @@ class prober {
     std::size_t rcpt_limit = 0;     // lowered when the server answers 452 to a later RCPT
     std::list<slot*>::iterator lru;
     bool in_lru = false;
+    std::size_t users = 0;          // checks now in try_address with this slot
   };
   enum class transaction_end { decided, next_address, stale_session, too_many_recipients, greylisted };
   enum class address_end { decided, next_address };
@@ -204,6 +211,8 @@ class prober {
   boost::asio::awaitable<void> retire(std::unique_ptr<session> sess, attempt* at);
   boost::asio::awaitable<bool> resolve_proxy(address_check& check);
   slot& slot_for(const boost::asio::ip::address& address);
+  void prune_slots();
+  void remember_catch_all(const std::string& domain, const catch_all_result& result);
   session_options session_options_for(tls_mode mode) const;
   std::string random_local_part();
   void record(attempt& at, exchange ex);
@@ -218,7 +227,9 @@ class prober {
   std::string proxy_error_;
   std::unordered_map<std::string, std::unique_ptr<slot>> slots_;
   std::list<slot*> idle_lru_;
+  std::size_t prune_slots_above_ = 0;  // set from the options
   std::map<std::string, catch_all_result> catch_all_cache_;
+  std::deque<std::string> catch_all_order_;  // insertion order, to bound the cache
   std::mt19937_64 random_;
   std::size_t next_session_id_ = 0;
   prober_counters counters_;

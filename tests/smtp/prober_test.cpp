@@ -524,6 +524,39 @@ TEST(Prober, RefusedConnectionsAreNotPort25Blocked) {
   EXPECT_FALSE(r.port25_blocked_suspected);
 }
 
+TEST(Prober, UnusedAddressesAreForgottenKeptSessionsAreNot) {
+  // 60 domains, each with its own MX address where nothing listens, and one domain whose
+  // server is kept open: the state of the refused addresses is dropped once more than 8 are
+  // known; the kept session's address is not, and its next check reuses the session.
+  world w;
+  w.zone.add_mx("kept.test", 10, "mx.kept.test");
+  w.zone.add_a("mx.kept.test", "127.0.0.2");
+  auto& server = w.serve("127.0.0.2", {.rcpt = only("user@kept.test")});
+  for (int i = 0; i < 60; ++i) {
+    const std::string domain = "d" + std::to_string(i) + ".test";
+    w.zone.add_mx(domain, 10, "mx." + domain);
+    w.zone.add_a("mx." + domain, "127.0.3." + std::to_string(i + 1));
+  }
+  auto o = w.options();
+  o.forget_unused_addresses_above = 8;
+  smtp::prober p(w.io.get_executor(), w.zone, o);
+  const auto first = w.check(p, "user@kept.test");
+  std::size_t most_tracked = 0;
+  for (int i = 0; i < 60; ++i) {
+    const auto r = w.check(p, "x@d" + std::to_string(i) + ".test");
+    EXPECT_EQ(r.result, verdict::unreachable) << r.reason;
+    most_tracked = std::max(most_tracked, p.addresses_tracked());
+  }
+  const auto again = w.check(p, "user@kept.test");
+  close(w.io, p);
+  EXPECT_EQ(first.result, verdict::deliverable) << first.reason;
+  EXPECT_EQ(again.result, verdict::deliverable) << again.reason;
+  EXPECT_TRUE(again.attempts[0].reused_session) << "the kept session's address was forgotten";
+  EXPECT_EQ(server.connections(), 1u);
+  EXPECT_LE(most_tracked, 2u * 8u + 1u) << "addresses are tracked without bound";
+  EXPECT_GE(most_tracked, 8u);
+}
+
 TEST(Prober, SessionsAreSharedPerMxAddress) {
   world w;
   for (const std::string domain : {"one.test", "two.test"}) {
