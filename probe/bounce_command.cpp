@@ -91,6 +91,14 @@ std::string bounce_data_dir() {
 void register_bounce_command(CLI::App& app, command_context& ctx) {
   auto options = std::make_shared<bounce_options>();
   CLI::App* cmd = app.add_subcommand("bounce", "Read bounce reports: why did each recipient fail, and what to do");
+  cmd->footer(
+      "Examples:\n"
+      "  probe bounce returned.eml                  read it, then check whether the cause still holds\n"
+      "  probe bounce --offline --lang zh returned.eml\n"
+      "  probe bounce --json /var/mail/bounces/     a maildir (or an mbox) of bounces, NDJSON out\n"
+      "  postcat -bh -q QUEUEID | probe bounce -    standard input\n\n"
+      "Exit status (live): 1 a cause persists, 7 a recipient now fails for another reason,\n"
+      "3 inconclusive, 0 every cause is gone; --offline: 0 read. 6 not a bounce, 5 unreadable, 2 usage.");
   cmd->add_option("input", options->inputs, "Bounce message file, mbox, maildir folder, or - for standard input")
       ->required()
       ->check(no_control_characters());

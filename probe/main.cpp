@@ -31,6 +31,15 @@ int main(int argc, char** argv) {
   CLI::App app{"probe: why did this mail bounce, and would it still?", "probe"};
   app.set_version_flag("--version", probe::version_text());
   app.require_subcommand(0, 1);
+  app.footer(
+      "Examples:\n"
+      "  probe postmaster@example.com               is this address deliverable now?\n"
+      "  probe bounce returned.eml                  why did it bounce, and would it still?\n"
+      "  probe server --helo mail.example.com       is my sending setup the problem?\n"
+      "  probe rbl 192.0.2.25                       DNSBL listings\n"
+      "  probe mx example.com                       how mail to a domain is routed\n"
+      "  probe batch jobs.jsonl > results.jsonl     many checks, JSON lines in and out\n\n"
+      "probe COMMAND --help for each command; exit statuses: man probe.");
   app.fallthrough();  // inherited by subcommands: shared flags work before or after the command
   probe::add_output_flags(app, config.output);
   std::string config_flag;

@@ -74,6 +74,14 @@ int run_rbl(const settings& config, std::string_view target_text, const rbl::cat
 
 void register_rbl_command(CLI::App& app, command_context& ctx) {
   auto* command = app.add_subcommand("rbl", "Is an IP address or a domain on DNSBLs (and why)?");
+  command->footer(
+      "Examples:\n"
+      "  probe rbl 192.0.2.25\n"
+      "  probe rbl 2001:db8::25 --json\n"
+      "  probe rbl example.com                      domain lists (Spamhaus DBL, SURBL, URIBL)\n"
+      "  probe rbl 192.0.2.25 --zones spamhaus-zen,bl.spamcop.net\n"
+      "  probe rbl 192.0.2.25 --dqs-key KEY         Spamhaus through the Data Query Service\n\n"
+      "Exit status: 1 listed, 0 clean, 3 unknown (a list could not answer), 2 usage.");
   auto target = std::make_shared<std::string>();
   command->add_option("target", *target, "IP address (IPv4 or IPv6) or domain name")
       ->required()

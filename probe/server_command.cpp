@@ -146,6 +146,12 @@ int run_server(const settings& config, const server_request& request, const rbl:
 
 void register_server_command(CLI::App& app, command_context& ctx) {
   auto* command = app.add_subcommand("server", "Check your own sending server: rDNS, HELO, SPF, DMARC, DNSBLs, MX");
+  command->footer(
+      "Examples:\n"
+      "  probe server                               on the mail server: finds its public address\n"
+      "  probe server --ip 192.0.2.25 --helo mail.example.com --domain example.com\n"
+      "  probe server --ip 192.0.2.25 --json\n\n"
+      "Exit status: 0 every check passes, 3 warnings, 1 a check fails, 4 no address to check, 2 usage.");
   auto request = std::make_shared<server_request>();
   command->add_option("--ip", request->ip, "The server's public address (default: detect it)")
       ->check(no_control_characters());
