@@ -93,9 +93,10 @@ measure() {  # measure NAME COMMAND...: runs it under /usr/bin/time, prints the 
 # 1. Address checks.
 for i in $(seq 0 $((recipients - 1))); do echo "user$i@d$((i % domains)).bench.test"; done | sort -t@ -k2,2 -s >"$work/by-domain.txt"
 shuf --random-source=<(yes) "$work/by-domain.txt" >"$work/shuffled.txt"
-echo "== probe batch: $recipients recipients over $domains domains (smtp-sink catch-all), -j 100"
-measure "grouped by domain" "$probe" batch -j 100 "${flags[@]}" "$work/by-domain.txt"
-measure "shuffled        " "$probe" batch -j 100 "${flags[@]}" "$work/shuffled.txt"
+jobs=${PROBE_BENCH_JOBS:-100}
+echo "== probe batch: $recipients recipients over $domains domains (smtp-sink catch-all), -j $jobs"
+measure "grouped by domain" "$probe" batch -j "$jobs" "${flags[@]}" "$work/by-domain.txt"
+measure "shuffled        " "$probe" batch -j "$jobs" "${flags[@]}" "$work/shuffled.txt"
 
 # 2. Bounces with live checks: Postfix-format DSNs, user unknown, over BOUNCE_DOMAINS domains.
 mkdir -p "$work/bounces/new" "$work/bounces/cur" "$work/bounces/tmp"

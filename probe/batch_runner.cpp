@@ -54,6 +54,13 @@ void read_lines(std::FILE* input, std::shared_ptr<line_channel> channel) {
     }
     if (!any && c == EOF) break;
     if (line.too_long) line.text.clear();
+    // While the channel has room, hand the line over without a completion: a future per
+    // line cost a wake-up of each thread by the other (a tenth of a batch run's CPU).
+    // try_send leaves `line` alone when it fails (full or closed).
+    if (channel->try_send(boost::system::error_code{}, std::move(line))) {
+      if (c == EOF) break;
+      continue;
+    }
     try {
       channel->async_send(boost::system::error_code{}, std::move(line), net::use_future).get();
     } catch (const std::exception&) {
