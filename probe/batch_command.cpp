@@ -110,6 +110,8 @@ void register_batch_command(CLI::App& app, command_context& ctx) {
   cmd->add_flag("--ordered", request->ordered, "Write results in input order (default: as they complete)");
   cmd->add_option("--shard", request->shard, "Take only jobs whose domain hashes to shard K of N (K/N, docs/batch.md)");
   cmd->add_flag("--offline", request->offline, "Bounce jobs: parse and classify only, no live checks");
+  cmd->add_option("--ip", ctx.config.ip, "Bounce jobs: the IP address that sent the bounced mail, when a bounce does not name it")
+      ->check(ip_address());
   cmd->add_flag("--no-catch-all", request->politeness.no_catch_all, "Skip the catch-all test");
   cmd->add_option("--greylist-wait", request->politeness.greylist_wait_s, "When greylisted, wait this long (s) and ask once more")
       ->check(CLI::Range(0, 3600));

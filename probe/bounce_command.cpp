@@ -103,6 +103,10 @@ void register_bounce_command(CLI::App& app, command_context& ctx) {
       ->required()
       ->check(no_control_characters());
   cmd->add_flag("--offline", options->offline, "Parse and classify only; no network checks");
+  cmd->add_option("--ip", ctx.config.ip,
+                  "The IP address that sent the bounced mail, when the bounce does not name it (default: "
+                  "this machine's public address)")
+      ->check(ip_address());
   cmd->fallthrough();  // --json, -v, --lang also after "bounce"
   cmd->callback([options, &ctx] { ctx.exit_status = run_bounce(*options, ctx); });
 }

@@ -1,5 +1,7 @@
 #include "probe/cli.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <cstdlib>
 #include <map>
 #include <string_view>
@@ -25,6 +27,16 @@ CLI::Validator no_control_characters() {
         return {};
       },
       "", "no CR/LF/NUL");
+}
+
+CLI::Validator ip_address() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        boost::system::error_code error;
+        (void)boost::asio::ip::make_address(value, error);
+        return error ? "not an IPv4 or IPv6 address: " + value : std::string();
+      },
+      "IP", "IP address");
 }
 
 void add_output_flags(CLI::App& app, output_settings& output) {
@@ -58,9 +70,7 @@ void add_smtp_flags(CLI::App& app, smtp_settings& smtp) {
       ->check(no_control_characters());
   app.add_option("--proxy", smtp.proxy, "Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port")
       ->check(no_control_characters());
-  app.add_option("--source-ip", smtp.source_ip, "Local address to connect from")->check(CLI::ValidIPV4 | CLI::Validator(
-      [](std::string& v) -> std::string { return v.find(':') != std::string::npos ? "" : "not an IP address"; },
-      "IP", "IPv6"));
+  app.add_option("--source-ip", smtp.source_ip, "Local address to connect from")->check(ip_address());
   auto* v4 = app.add_flag("-4,--ipv4", smtp.ipv4_only, "Connect over IPv4 only");
   app.add_flag("-6,--ipv6", smtp.ipv6_only, "Connect over IPv6 only")->excludes(v4);
   app.add_option("--smtp-port", smtp.port, "TCP port of the SMTP servers")->check(CLI::Range(1, 65535))->capture_default_str();

@@ -22,5 +22,7 @@ void add_rbl_flags(CLI::App& app, rbl_settings& rbl);           // --zones --all
 
 // Refuses CR, LF and NUL in any argument: they could inject SMTP commands or forge output.
 CLI::Validator no_control_characters();
+// An IPv4 or IPv6 address in its text form (no port, no brackets).
+CLI::Validator ip_address();
 
 }  // namespace probe

@@ -16,8 +16,8 @@ _probe() {
     case $w in bounce|server|rbl|mx|batch|check) command=$w; break ;; esac
   done
   case $command in
-    bounce) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--offline --zones --max-rcpts --rate $common $smtp" -- "$cur")) || _filedir ;;
-    batch) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-j --jobs --ordered --shard --offline --no-catch-all --greylist-wait --max-rcpts --rate --zones --all --dqs-key --rbl-timeout --seed $common $smtp" -- "$cur")) || _filedir ;;
+    bounce) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--offline --ip --zones --max-rcpts --rate $common $smtp" -- "$cur")) || _filedir ;;
+    batch) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "-j --jobs --ordered --shard --offline --ip --no-catch-all --greylist-wait --max-rcpts --rate --zones --all --dqs-key --rbl-timeout --seed $common $smtp" -- "$cur")) || _filedir ;;
     server) COMPREPLY=($(compgen -W "--ip --helo --domain --zones $common" -- "$cur")) ;;
     rbl) COMPREPLY=($(compgen -W "--zones --all --dqs-key --rbl-timeout $common" -- "$cur")) ;;
     mx) COMPREPLY=($(compgen -W "--seed $common" -- "$cur")) ;;

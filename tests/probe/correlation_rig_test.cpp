@@ -118,6 +118,38 @@ TEST(CorrelationRig, TextVerdictInEnglishAndChinese) {
   }
 }
 
+TEST(CorrelationRig, SendingIpFromTheIpFlagWhenTheBounceNamesNone) {
+  // An SPF refusal that names no client address, for mail from server.test, whose SPF
+  // allows 127.0.0.40 only (tests/rig/zones/server.test.zone). --ip says who sent it.
+  const std::string dsn =
+      "From: MAILER-DAEMON@out.example\r\nTo: sender@server.test\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+      "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n"
+      "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; out.example\r\n"
+      "X-Postfix-Sender: rfc822; sender@server.test\r\n\r\n"
+      "Final-Recipient: rfc822; alice@probe.test\r\nAction: failed\r\nStatus: 5.7.23\r\n"
+      "Remote-MTA: dns; mx1.probe.test\r\n"
+      "Diagnostic-Code: smtp; 550 5.7.23 Message rejected due to SPF validation failure\r\n\r\n"
+      "--b\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: sender@server.test\r\nTo: alice@probe.test\r\n"
+      "Subject: hello\r\n\r\n--b--\r\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {{"127.0.0.40", "transient"},
+                                                                  {"127.0.0.45", "persistent"}};
+  for (const auto& [ip, verdict] : cases) {
+    const auto r = probe_test::run_probe({"bounce", "-", "--json", "--ip", ip, "--smtp-port", "2525", "--helo",
+                                          "probe.probe.test"},
+                                         dsn);
+    const auto document = json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(document.is_discarded()) << r.out << r.err;
+    ASSERT_FALSE(document.value("recipients", json::array()).empty()) << r.out;
+    const auto& recipient = document["recipients"][0];
+    EXPECT_EQ(recipient.value("reason", ""), "authfailure") << recipient.dump(2);
+    EXPECT_EQ(recipient.value("verdict", ""), verdict) << ip << "\n" << recipient.dump(2);
+    EXPECT_EQ(recipient["live"].value("sending_ip", ""), ip) << recipient.dump(2);
+    EXPECT_EQ(recipient["live"].value("sending_ip_source", ""), "--ip") << recipient.dump(2);
+  }
+}
+
 TEST(CorrelationRig, OfflineMeansNoNetwork) {
   // --offline: parse and classify only; no verdict, no evidence, no DNS needed.
   const auto r = probe_test::run_probe({"bounce", "--offline", "--json", bounce("unknown-user"), "--dns-server", "127.0.0.1:9"});
