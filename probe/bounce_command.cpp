@@ -107,6 +107,7 @@ void register_bounce_command(CLI::App& app, command_context& ctx) {
                   "The IP address that sent the bounced mail, when the bounce does not name it (default: "
                   "this machine's public address)")
       ->check(ip_address());
+  add_rbl_flags(*cmd, ctx.config.rbl);  // the lists a "blocked" bounce is checked against
   cmd->fallthrough();  // --json, -v, --lang also after "bounce"
   cmd->callback([options, &ctx] { ctx.exit_status = run_bounce(*options, ctx); });
 }

@@ -87,9 +87,6 @@ void register_rbl_command(CLI::App& app, command_context& ctx) {
       ->required()
       ->check(no_control_characters());
   add_rbl_flags(*command, ctx.config.rbl);
-  // One token per --zones (comma-separated): otherwise CLI11 also swallows the target that
-  // follows ("--zones sorbs 192.0.2.1"). add_rbl_flags should do this for every command.
-  command->get_option("--zones")->allow_extra_args(false);
   add_dns_flags(*command, ctx.config.dns);
   add_output_flags(*command, ctx.config.output);
   command->callback([&ctx, target] {

@@ -161,9 +161,6 @@ void register_server_command(CLI::App& app, command_context& ctx) {
       ->check(no_control_characters());
   command->add_flag("-6,--ipv6", ctx.config.smtp.ipv6_only, "Detect the IPv6 egress address instead of IPv4");
   add_rbl_flags(*command, ctx.config.rbl);
-  // One token per --zones (comma-separated): otherwise CLI11 also swallows the target that
-  // follows ("--zones sorbs 192.0.2.1"). add_rbl_flags should do this for every command.
-  command->get_option("--zones")->allow_extra_args(false);
   add_dns_flags(*command, ctx.config.dns);
   add_output_flags(*command, ctx.config.output);
   command->callback([&ctx, request] {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace {
@@ -148,6 +149,23 @@ TEST(CorrelationRig, SendingIpFromTheIpFlagWhenTheBounceNamesNone) {
     EXPECT_EQ(recipient["live"].value("sending_ip", ""), ip) << recipient.dump(2);
     EXPECT_EQ(recipient["live"].value("sending_ip_source", ""), "--ip") << recipient.dump(2);
   }
+}
+
+TEST(CorrelationRig, ZonesChooseTheUsualListsBesideTheNamedOne) {
+  // blocked.eml names bl.test; --zones replaces the catalogue's usual lists.
+  const auto r = probe_test::run_probe({"bounce", bounce("blocked"), "--json", "--zones", "zen.rbl.test", "--smtp-port",
+                                        "2525", "--helo", "probe.probe.test"});
+  const auto document = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(document.is_discarded()) << r.out << r.err;
+  std::vector<std::string> asked;
+  for (const auto& e : document["recipients"][0].value("evidence", json::array()))
+    if (e.value("check", "") == "dnsbl") asked.push_back(e.value("asked", ""));
+  const auto any_of = [&](const std::string& zone) {
+    return std::any_of(asked.begin(), asked.end(), [&](const std::string& a) { return a.find("." + zone + " ") != std::string::npos; });
+  };
+  EXPECT_TRUE(any_of("bl.test")) << "the list the bounce names is always asked\n" << r.out;
+  EXPECT_TRUE(any_of("zen.rbl.test")) << r.out;
+  EXPECT_FALSE(any_of("zen.spamhaus.org")) << "--zones replaces the usual lists\n" << r.out;
 }
 
 TEST(CorrelationRig, OfflineMeansNoNetwork) {
