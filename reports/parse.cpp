@@ -746,13 +746,22 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   for (const auto& p : doc.parts) part_types += p.media_type + "\n";
   const std::string_view from = header_value(doc.headers, "From");
   const std::string_view subject = header_value(doc.headers, "Subject");
-  // One pass per field; the lowest-index family whose field matches wins.
+  // One pass per field; the lowest-index family whose field matches wins. Only the
+  // field's own rules below the best so far are run, lowest first, up to the first match.
   int best = -1;
+  auto consider_scanned = [&](std::string_view where, const scanned_text& t, bool per_line) {
+    const re2::StringPiece piece(t.text.data(), t.text.size());
+    for (const int i : k.families.candidates(t)) {
+      if (best >= 0 && i >= best) break;
+      if (k.family_of[static_cast<std::size_t>(i)].where != where) continue;
+      if (RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {
+        best = i;
+        break;
+      }
+    }
+  };
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
-    if (value.empty()) return;
-    const std::vector<int> hits = per_line ? k.families.matches_lines(value) : k.families.matches(value);
-    for (int i : hits)
-      if (k.family_of[static_cast<std::size_t>(i)].where == where && (best < 0 || i < best)) best = i;
+    if (!value.empty()) consider_scanned(where, k.families.scan(value), per_line);
   };
   consider("from", from, false);
   consider("subject", subject, false);
@@ -767,9 +776,7 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
       }
   }
   consider("part", part_types, true);
-  if (!human.text.empty())
-    for (int i : k.families.matches(human))
-      if (k.family_of[static_cast<std::size_t>(i)].where == "text" && (best < 0 || i < best)) best = i;
+  if (!human.text.empty()) consider_scanned("text", human, false);
   consider("dsn", dsn_text, true);
   (void)v;
   return best >= 0 ? k.family_of[static_cast<std::size_t>(best)].family : std::string();
