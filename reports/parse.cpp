@@ -896,7 +896,8 @@ report parse(std::string_view bytes, const knowledge& k) {
     bytes = bytes.substr(0, limits::max_message_bytes);
     rep.truncated = true;
   }
-  const mime::document doc = mime::parse_mime(bytes, mime::read_options{&k.headers_read});
+  const mime::document doc =
+      mime::parse_mime(bytes, mime::read_options{.headers = &k.headers_read, .top_headers = &k.top_headers_read, .part_headers = false});
   rep.truncated = rep.truncated || doc.truncated;
   if (doc.truncated) rep.notes.push_back("more MIME parts than the limit; the rest was not read");
   rep.bounce_from = std::string(header_value(doc.headers, "From"));
