@@ -49,10 +49,11 @@ parts_view view_of(const mime::document& doc) {
   return v;
 }
 
-// Crude tag stripping for HTML-only bounces: enough to read the words.
+// Crude tag stripping for HTML-only bounces: enough to read the words. Both passes write
+// through a pointer into a buffer of the input's size (the output is never longer).
 std::string strip_html(std::string_view html) {
-  std::string out;
-  out.reserve(html.size());
+  std::string out(html.size(), '\0');
+  char* o = out.data();
   bool in_tag = false;
   for (std::size_t i = 0; i < html.size(); ++i) {
     const char c = html[i];
@@ -62,35 +63,37 @@ std::string strip_html(std::string_view html) {
       if (text::istarts_with(rest, "br") || text::istarts_with(rest, "p") || text::istarts_with(rest, "/p") ||
           text::istarts_with(rest, "div") || text::istarts_with(rest, "/div") || text::istarts_with(rest, "tr") ||
           text::istarts_with(rest, "li"))
-        out.push_back('\n');
+        *o++ = '\n';
       continue;
     }
     if (c == '>' && in_tag) {
       in_tag = false;
       continue;
     }
-    if (!in_tag) out.push_back(c);
+    if (!in_tag) *o++ = c;
   }
-  // The few entities bounces use.
-  std::string decoded;
-  decoded.reserve(out.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out[i] == '&') {
-      const std::string_view rest = std::string_view(out).substr(i);
-      const std::pair<const char*, const char*> entities[] = {
-          {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&nbsp;", " "}, {"&#39;", "'"}};
+  const std::string_view stripped(out.data(), static_cast<std::size_t>(o - out.data()));
+  // The few entities bounces use (each no longer than its name).
+  std::string decoded(stripped.size(), '\0');
+  char* d = decoded.data();
+  for (std::size_t i = 0; i < stripped.size(); ++i) {
+    if (stripped[i] == '&') {
+      const std::string_view rest = stripped.substr(i);
+      const std::pair<std::string_view, char> entities[] = {
+          {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
       bool done = false;
       for (const auto& [name, value] : entities)
         if (text::istarts_with(rest, name)) {
-          decoded += value;
-          i += std::string_view(name).size() - 1;
+          *d++ = value;
+          i += name.size() - 1;
           done = true;
           break;
         }
       if (done) continue;
     }
-    decoded.push_back(out[i]);
+    *d++ = stripped[i];
   }
+  decoded.resize(static_cast<std::size_t>(d - decoded.data()));
   return decoded;
 }
 
