@@ -117,12 +117,29 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     if (std::find(k.headers_read.begin(), k.headers_read.end(), name) == k.headers_read.end())
       k.headers_read.push_back(std::move(name));
   };
+  // The bounce's own header: parse.cpp reads From, To, Subject and Date, the rules the
+  // headers they name (the returned message's headers are read from `headers_read`).
+  const auto want_top = [&](std::string name) {
+    name = text::lower(name);
+    if (std::find(k.top_headers_read.begin(), k.top_headers_read.end(), name) == k.top_headers_read.end())
+      k.top_headers_read.push_back(std::move(name));
+  };
+  for (const char* name : {"from", "to", "subject", "date"}) want_top(name);
   for (const auto& h : root["headers_read"]) want(h.as<std::string>());
   for (const auto& f : k.family_of)
-    for (const auto& h : f.headers) want(h);
-  for (const auto& [name, re] : k.vacation_headers) want(name);
+    for (const auto& h : f.headers) {
+      want(h);
+      want_top(h);
+    }
+  for (const auto& [name, re] : k.vacation_headers) {
+    want(name);
+    want_top(name);
+  }
   for (const auto& r : k.feedback_rules)
-    if (!r.name.empty()) want(r.name);
+    if (!r.name.empty()) {
+      want(r.name);
+      if (r.where == "header") want_top(r.name);
+    }
   if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
   const auto& text = k.text_literals;
   const auto& diag = k.diagnostic_literals;

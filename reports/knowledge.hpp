@@ -89,6 +89,7 @@ class knowledge {
 
   // formats.yaml
   std::vector<std::string> headers_read;  // lower-case names of the headers the reader uses
+  std::vector<std::string> top_headers_read;  // those it reads in the bounce's own header
   pattern_set families;            // one entry per (family, pattern)
   std::vector<family_rule> family_of;
   pattern_set original_markers;

@@ -275,7 +275,7 @@ struct reader {
     p.media_type = ct.media_type;
     p.depth = depth;
     p.in_original = in_original;
-    p.headers = materialise(e.fields, options, message_body);
+    if (options.part_headers) p.headers = materialise(e.fields, options, message_body);
     if (wants_text(p.media_type, in_original)) {
       const std::string_view cte = text::trim(raw_value(e.fields, "Content-Transfer-Encoding"));
       const bool identity = cte.empty() || text::iequals(cte, "7bit") || text::iequals(cte, "8bit") ||
@@ -466,7 +466,9 @@ std::vector<header> parse_header_block(std::string_view block, std::size_t max_h
 document parse_mime(std::string_view bytes, const read_options& options) {
   document doc;
   const raw_entity top = split_entity(bytes);
-  doc.headers = materialise(top.fields, options);
+  read_options top_options = options;
+  if (options.top_headers != nullptr) top_options.headers = options.top_headers;
+  doc.headers = materialise(top.fields, top_options);
   reader r{doc, options};
   if (top.fields.empty()) {
     // Not even a header block: the bytes are one text part for the free-text readers.

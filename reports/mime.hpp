@@ -58,6 +58,14 @@ struct read_options {
   // nullptr: every header. The bounce reader names the dozen it reads, which spares
   // decoding DKIM signatures and vendor trace headers it never looks at.
   const std::vector<std::string>* headers = nullptr;
+  // Header names (lower case) to decode among the top-level message's own headers;
+  // nullptr: `headers`. A bounce's own Received chain is never read, its returned
+  // message's is.
+  const std::vector<std::string>* top_headers = nullptr;
+  // false: the headers of leaf parts (text, DSN, ... : their Content-* fields) are not
+  // decoded into part::headers; they still steer the decoding. Embedded messages keep
+  // theirs.
+  bool part_headers = true;
 };
 
 document parse_mime(std::string_view bytes, const read_options& options = {});

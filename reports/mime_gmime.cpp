@@ -12,6 +12,32 @@
 namespace reports::mime {
 namespace {
 
+// ISO-8859-1 maps each byte to the code point of the same value (U+0000..U+00FF), so it
+// needs no iconv descriptor: the corpus's commonest 8-bit charset, converted in place of
+// an iconv open/convert/close per part.
+bool is_latin1_name(std::string_view name) {
+  return name == "iso-8859-1" || name == "iso8859-1" || name == "iso_8859-1" || name == "latin1" ||
+         name == "latin-1" || name == "l1" || name == "cp819";
+}
+
+// Like the iconv path (whose result is read as a C string), the text ends at the first
+// NUL: a "text" part holding NUL bytes is binary data, and its rest is not read.
+std::string latin1_to_utf8(std::string_view bytes) {
+  bytes = bytes.substr(0, bytes.find('\0'));
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 4);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x80) {
+      out.push_back(c);
+    } else {
+      out.push_back(static_cast<char>(0xC0 | (b >> 6)));
+      out.push_back(static_cast<char>(0x80 | (b & 0x3F)));
+    }
+  }
+  return out;
+}
+
 void ensure_gmime() {
   static std::once_flag once;
   std::call_once(once, [] { g_mime_init(); });
@@ -141,6 +167,7 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
     }
   if ((ascii && !seven_bit_charset) || name == "utf-8" || name == "us-ascii" || name == "utf8")
     return text::valid_utf8(bytes);
+  if (is_latin1_name(name)) return latin1_to_utf8(bytes);
   ensure_gmime();
   std::string target = name;
   // Mail labelled GB2312 routinely carries GBK characters; GB18030 is the superset of both.

@@ -49,10 +49,11 @@ parts_view view_of(const mime::document& doc) {
   return v;
 }
 
-// Crude tag stripping for HTML-only bounces: enough to read the words.
+// Crude tag stripping for HTML-only bounces: enough to read the words. Both passes write
+// through a pointer into a buffer of the input's size (the output is never longer).
 std::string strip_html(std::string_view html) {
-  std::string out;
-  out.reserve(html.size());
+  std::string out(html.size(), '\0');
+  char* o = out.data();
   bool in_tag = false;
   for (std::size_t i = 0; i < html.size(); ++i) {
     const char c = html[i];
@@ -62,35 +63,37 @@ std::string strip_html(std::string_view html) {
       if (text::istarts_with(rest, "br") || text::istarts_with(rest, "p") || text::istarts_with(rest, "/p") ||
           text::istarts_with(rest, "div") || text::istarts_with(rest, "/div") || text::istarts_with(rest, "tr") ||
           text::istarts_with(rest, "li"))
-        out.push_back('\n');
+        *o++ = '\n';
       continue;
     }
     if (c == '>' && in_tag) {
       in_tag = false;
       continue;
     }
-    if (!in_tag) out.push_back(c);
+    if (!in_tag) *o++ = c;
   }
-  // The few entities bounces use.
-  std::string decoded;
-  decoded.reserve(out.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out[i] == '&') {
-      const std::string_view rest = std::string_view(out).substr(i);
-      const std::pair<const char*, const char*> entities[] = {
-          {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&nbsp;", " "}, {"&#39;", "'"}};
+  const std::string_view stripped(out.data(), static_cast<std::size_t>(o - out.data()));
+  // The few entities bounces use (each no longer than its name).
+  std::string decoded(stripped.size(), '\0');
+  char* d = decoded.data();
+  for (std::size_t i = 0; i < stripped.size(); ++i) {
+    if (stripped[i] == '&') {
+      const std::string_view rest = stripped.substr(i);
+      const std::pair<std::string_view, char> entities[] = {
+          {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
       bool done = false;
       for (const auto& [name, value] : entities)
         if (text::istarts_with(rest, name)) {
-          decoded += value;
-          i += std::string_view(name).size() - 1;
+          *d++ = value;
+          i += name.size() - 1;
           done = true;
           break;
         }
       if (done) continue;
     }
-    decoded.push_back(out[i]);
+    *d++ = stripped[i];
   }
+  decoded.resize(static_cast<std::size_t>(d - decoded.data()));
   return decoded;
 }
 
@@ -746,13 +749,22 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   for (const auto& p : doc.parts) part_types += p.media_type + "\n";
   const std::string_view from = header_value(doc.headers, "From");
   const std::string_view subject = header_value(doc.headers, "Subject");
-  // One pass per field; the lowest-index family whose field matches wins.
+  // One pass per field; the lowest-index family whose field matches wins. Only the
+  // field's own rules below the best so far are run, lowest first, up to the first match.
   int best = -1;
+  auto consider_scanned = [&](std::string_view where, const scanned_text& t, bool per_line) {
+    const re2::StringPiece piece(t.text.data(), t.text.size());
+    for (const int i : k.families.candidates(t)) {
+      if (best >= 0 && i >= best) break;
+      if (k.family_of[static_cast<std::size_t>(i)].where != where) continue;
+      if (RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {
+        best = i;
+        break;
+      }
+    }
+  };
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
-    if (value.empty()) return;
-    const std::vector<int> hits = per_line ? k.families.matches_lines(value) : k.families.matches(value);
-    for (int i : hits)
-      if (k.family_of[static_cast<std::size_t>(i)].where == where && (best < 0 || i < best)) best = i;
+    if (!value.empty()) consider_scanned(where, k.families.scan(value), per_line);
   };
   consider("from", from, false);
   consider("subject", subject, false);
@@ -767,9 +779,7 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
       }
   }
   consider("part", part_types, true);
-  if (!human.text.empty())
-    for (int i : k.families.matches(human))
-      if (k.family_of[static_cast<std::size_t>(i)].where == "text" && (best < 0 || i < best)) best = i;
+  if (!human.text.empty()) consider_scanned("text", human, false);
   consider("dsn", dsn_text, true);
   (void)v;
   return best >= 0 ? k.family_of[static_cast<std::size_t>(best)].family : std::string();
@@ -889,7 +899,8 @@ report parse(std::string_view bytes, const knowledge& k) {
     bytes = bytes.substr(0, limits::max_message_bytes);
     rep.truncated = true;
   }
-  const mime::document doc = mime::parse_mime(bytes, mime::read_options{&k.headers_read});
+  const mime::document doc =
+      mime::parse_mime(bytes, mime::read_options{.headers = &k.headers_read, .top_headers = &k.top_headers_read, .part_headers = false});
   rep.truncated = rep.truncated || doc.truncated;
   if (doc.truncated) rep.notes.push_back("more MIME parts than the limit; the rest was not read");
   rep.bounce_from = std::string(header_value(doc.headers, "From"));

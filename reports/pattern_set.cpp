@@ -132,7 +132,17 @@ std::vector<int> pattern_set::candidates(const scanned_text& t) const {
   if (!compiled_) return {};
   std::vector<int> atoms;
   local_atoms(t, 0, t.text.size(), atoms);
-  return potentials(atoms);
+  if (!line_index_ || atoms.empty()) return potentials(atoms);
+  // Small sets: the expressions naming an atom found (a superset of FilteredRE2's answer,
+  // which also checks that every atom an expression needs is there) without walking
+  // FilteredRE2's prefilter tree, which cost more than the extra RE2 runs.
+  std::vector<int> out = unfiltered_;
+  for (const int a : atoms) {
+    const auto& users = users_of_atom_[static_cast<std::size_t>(a)];
+    out.insert(out.end(), users.begin(), users.end());
+  }
+  sort_unique(out);
+  return out;
 }
 
 std::vector<int> pattern_set::matches(const scanned_text& t) const {

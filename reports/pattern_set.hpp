@@ -54,6 +54,10 @@ class pattern_set {
   bool compile(std::string& error, std::shared_ptr<literal_scanner> shared = nullptr);
   std::size_t size() const { return regexes_.size(); }
   const RE2& regex(int index) const { return *regexes_.at(static_cast<std::size_t>(index)); }
+  // The expression as matches_lines() runs it: multi-line when multi_line(true), else regex().
+  const RE2& line_regex(int index) const {
+    return multi_line_ ? *line_regexes_.at(static_cast<std::size_t>(index)) : regex(index);
+  }
 
   // The text scanned with this set's scanner (the shared one if any).
   scanned_text scan(std::string_view text) const;

@@ -1,13 +1,21 @@
 #include "reports/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 
 namespace reports::text {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+// White space as a table: squeeze and trim run over every header value and diagnostic.
+constexpr auto space_table = [] {
+  std::array<bool, 256> t{};
+  for (const unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = true;
+  return t;
+}();
+
+bool is_space(char c) { return space_table[static_cast<unsigned char>(c)]; }
 
 bool is_atom_char(unsigned char c) {
   if (c >= 0x80) return true;  // SMTPUTF8 local parts and IDN domains
@@ -31,21 +39,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 std::size_t ifind(std::string_view s, std::string_view needle) {
   if (needle.empty()) return 0;
   if (s.size() < needle.size()) return std::string_view::npos;
@@ -65,22 +58,22 @@ std::string_view trim(std::string_view s) {
 }
 
 std::string squeeze(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  const char* p = s.data();
-  const char* const end = p + s.size();
-  while (p < end) {
-    // A run of white space becomes one space (none at the edges), the rest is copied
-    // in runs.
-    const char* word = p;
-    while (word < end && is_space(*word)) ++word;
-    if (word == end) break;
-    const char* stop = word;
-    while (stop < end && !is_space(*stop)) ++stop;
-    if (!out.empty()) out.push_back(' ');
-    out.append(word, static_cast<std::size_t>(stop - word));
-    p = stop;
+  // A run of white space becomes one space (none at the edges); one pass writing into a
+  // buffer of the input's size (the output is never longer).
+  std::string out(s.size(), '\0');
+  char* o = out.data();
+  char* const begin = o;
+  bool pending_space = false;
+  for (const char c : s) {
+    if (is_space(c)) {
+      pending_space = o != begin;
+      continue;
+    }
+    if (pending_space) *o++ = ' ';
+    pending_space = false;
+    *o++ = c;
   }
+  out.resize(static_cast<std::size_t>(o - begin));
   return out;
 }
 
@@ -120,6 +113,17 @@ std::string valid_utf8(std::string_view s, std::size_t max_bytes) {
     } else if ((c & 0xF8) == 0xF0) {
       len = 4;
       cp = c & 0x07;
+    }
+    if (c - 1u < 0x7Fu) {
+      // A run of ASCII (no NUL) is copied at once.
+      std::size_t run = i + 1;
+      while (run < s.size() && static_cast<unsigned char>(s[run]) - 1u < 0x7Fu) ++run;
+      std::size_t n = run - i;
+      if (max_bytes != std::string::npos && out.size() + n > max_bytes) n = max_bytes - out.size();
+      out.append(s.data() + i, n);
+      if (n < run - i) break;
+      i = run;
+      continue;
     }
     bool ok = len > 0 && i + len <= s.size();
     for (std::size_t k = 1; ok && k < len; ++k) {

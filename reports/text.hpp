@@ -10,8 +10,21 @@
 namespace reports::text {
 
 std::string lower(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
-bool istarts_with(std::string_view s, std::string_view prefix);
+// ASCII case-insensitive comparisons; inline: header and field names are compared by the
+// dozen per message.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
 // Position of `needle` (lower case) in `s`, ASCII case-insensitively, or npos.
 std::size_t ifind(std::string_view s, std::string_view needle);
 std::string_view trim(std::string_view s);

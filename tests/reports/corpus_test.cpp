@@ -133,7 +133,7 @@ TEST(Corpus, SisimaiDevAccuracy) {
     }
     if (dump.is_open())
       dump << (is_held ? "H " : "D ") << r.file << "#" << r.index << "\t" << reason << "\t" << status << "\t" << reply_text << "\t" << (present ? std::string(reports::to_string(got[r.index - 1].second.by)) : "") << "\t" << (ok_reason ? "ok" : "miss")
-           << "\n";
+           << "\t" << (present ? got[r.index - 1].second.matched : "") << "\n";
     if (verbose && (!is_held || verbose_all) && (!ok_reason || !ok_status || !ok_reply)) {
       std::cout << (ok_reason ? "  " : "R ") << (ok_status ? "  " : "S ") << (ok_reply ? "  " : "C ") << r.file << "#"
                 << r.index << (is_held ? " (held out)" : "") << " [" << r.module << "/"

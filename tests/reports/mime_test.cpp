@@ -168,3 +168,30 @@ TEST(Mime, TransferDecoders) {
 }
 
 }  // namespace
+
+TEST(Mime, ReadOptionsLeaveOutHeadersNobodyReads) {
+  const std::string message =
+      "From: a@example.org\nReceived: from relay.example.org\nSubject: bounce\n"
+      "Content-Type: multipart/report; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain\nContent-Description: notification\n\nwords\n"
+      "--b\nContent-Type: message/rfc822\n\nReceived: from sender.example.net\nSubject: the original\n\nbody\n"
+      "--b--\n";
+  const std::vector<std::string> wanted{"subject", "received", "content-type"};
+  const std::vector<std::string> top{"from"};
+  const document d = parse_mime(message, reports::mime::read_options{.headers = &wanted, .top_headers = &top, .part_headers = false});
+  // The top level keeps only `top_headers`.
+  ASSERT_EQ(d.headers.size(), 1u);
+  EXPECT_EQ(d.headers[0].name, "From");
+  ASSERT_EQ(d.parts.size(), 3u);
+  // A leaf part's own headers are left out, its text is still decoded.
+  EXPECT_TRUE(d.parts[0].headers.empty());
+  EXPECT_EQ(d.parts[0].text, "words");
+  // The returned message keeps the `headers` it has.
+  ASSERT_TRUE(d.parts[1].is_embedded_message);
+  EXPECT_EQ(reports::mime::header_value(d.parts[1].headers, "Received"), "from sender.example.net");
+  EXPECT_EQ(reports::mime::header_value(d.parts[1].headers, "Subject"), "the original");
+  // Without the options every header is there.
+  const document all = parse_mime(message);
+  EXPECT_EQ(all.headers.size(), 4u);
+  EXPECT_FALSE(all.parts[0].headers.empty());
+}

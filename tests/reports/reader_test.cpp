@@ -107,6 +107,8 @@ TEST(Mime, CharsetsToUtf8) {
   EXPECT_EQ(reports::mime::to_utf8("\x1b$B%F%9%H\x1b(B", "iso-2022-jp"), "テスト");
   EXPECT_EQ(reports::mime::to_utf8("\x83\x65\x83\x58\x83\x67", "shift_jis"), "テスト");
   EXPECT_EQ(reports::mime::to_utf8("caf\xe9", "iso-8859-1"), "café");
+  EXPECT_EQ(reports::mime::to_utf8("\x80\xa0\xff", "ISO-8859-1"), "\u0080\u00a0\u00ff");  // every byte is its code point
+  EXPECT_EQ(reports::mime::to_utf8(std::string("ab\xe9\0cd", 6), "latin1"), "ab\u00e9");  // text ends at a NUL, as through iconv
   EXPECT_EQ(reports::mime::to_utf8("\x93quoted\x94", "windows-1252"), "\u201cquoted\u201d");
   EXPECT_EQ(reports::mime::to_utf8("+bUuL1Q-", "utf-7"), "测试");
   EXPECT_EQ(reports::mime::decode_header_text("=?GB2312?B?suLK1A==?= ok"), "测试 ok");
@@ -258,3 +260,20 @@ TEST(Knowledge, AdviceInBothLanguages) {
 }
 
 }  // namespace
+
+TEST(Parse, HtmlOnlyBounceIsReadThroughItsWords) {
+  // Only an HTML part: tags are dropped (block tags end lines), the common entities decoded,
+  // and the free-text reader finds the recipient line.
+  const auto rep = parse(
+      "From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: Undelivered Mail Returned to Sender\n"
+      "MIME-Version: 1.0\nContent-Type: text/html; charset=iso-8859-1\n\n"
+      "<html><body><p>This is the mail system at host mx.example.org.</p>"
+      "<div>&lt;kijitora@example.jp&gt;: host mx.example.jp[192.0.2.25] said: 550 5.1.1 "
+      "&quot;kijitora&quot; User unknown (in reply to RCPT TO command)</div></body></html>\n");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].address, "kijitora@example.jp");
+  EXPECT_EQ(rep.recipients[0].reply_code, 550);
+  EXPECT_EQ(rep.recipients[0].status, "5.1.1");
+  EXPECT_NE(rep.recipients[0].diagnostic.find("\"kijitora\" User unknown"), std::string::npos) << rep.recipients[0].diagnostic;
+  EXPECT_EQ(rep.recipients[0].diagnostic.find('<'), std::string::npos) << rep.recipients[0].diagnostic;
+}
