@@ -209,29 +209,25 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
       return;
     }
   }
-  if (auto i = with_end(attempt_end::refused_temporarily)) {
-    check.result = verdict::temporary;
-    check.evidence_attempt = i;
-    check.reason = "every server tried deferred the prober: " + describe_attempt(*i);
-    return;
-  }
-  if (auto i = with_end(attempt_end::session_failed)) {
-    check.result = verdict::temporary;
-    check.evidence_attempt = i;
-    check.reason = "the server was reached but the session failed: " + describe_attempt(*i);
-    return;
-  }
-  if (auto i = with_end(attempt_end::protocol_failed)) {
-    check.result = verdict::protocol_error;
-    check.evidence_attempt = i;
-    check.reason = "the peer does not speak SMTP correctly: " + describe_attempt(*i);
-    return;
-  }
-  if (auto i = with_end(attempt_end::tls_failed)) {
-    check.result = verdict::tls_error;
-    check.evidence_attempt = i;
-    check.reason = "STARTTLS failed and no plaintext session succeeded: " + describe_attempt(*i);
-    return;
+  // No server answered RCPT: the first of these endings, in this order, says why.
+  struct no_answer {
+    attempt_end end;
+    verdict result;
+    const char* why;
+  };
+  static constexpr no_answer no_answers[] = {
+      {attempt_end::refused_temporarily, verdict::temporary, "every server tried deferred the prober: "},
+      {attempt_end::session_failed, verdict::temporary, "the server was reached but the session failed: "},
+      {attempt_end::protocol_failed, verdict::protocol_error, "the peer does not speak SMTP correctly: "},
+      {attempt_end::tls_failed, verdict::tls_error, "STARTTLS failed and no plaintext session succeeded: "},
+  };
+  for (const auto& n : no_answers) {
+    if (auto i = with_end(n.end)) {
+      check.result = n.result;
+      check.evidence_attempt = i;
+      check.reason = n.why + describe_attempt(*i);
+      return;
+    }
   }
   check.result = verdict::unreachable;
   if (check.attempts.empty()) {
