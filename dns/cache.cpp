@@ -15,8 +15,8 @@ cache::cache(source& upstream, cache_options options) : upstream_(upstream), opt
 
 void cache::clear() {
   std::erase_if(entries_, [](const auto& item) { return item.second.ready; });
-  order_.clear();
-  for (const auto& [key, e] : entries_) order_.push_back(key);
+  recency_.clear();
+  for (auto& [key, e] : entries_) e.recency = recency_.insert(recency_.end(), key);
 }
 
 net::awaitable<answer> cache::query(std::string name, std::uint16_t qtype) {
@@ -26,6 +26,7 @@ net::awaitable<answer> cache::query(std::string name, std::uint16_t qtype) {
 
   if (auto found = entries_.find(key); found != entries_.end()) {
     entry& e = found->second;
+    recency_.splice(recency_.end(), recency_, e.recency);  // used now
     if (e.ready && e.expires > now) {
       stats_.hits++;
       answer copy = e.value;
@@ -45,8 +46,7 @@ net::awaitable<answer> cache::query(std::string name, std::uint16_t qtype) {
     }
     e.ready = false;  // expired: refresh it, letting newcomers wait for the refresh
   } else {
-    entries_[key];
-    order_.push_back(key);
+    entries_[key].recency = recency_.insert(recency_.end(), key);
   }
 
   stats_.upstream++;
@@ -72,12 +72,12 @@ void cache::store(const std::string& key, answer value) {
     // Posted, so each waiter resumes on its own turn rather than inside this call.
     net::post(executor_, [h = std::move(waiter), a = e.value]() mutable { std::move(h)(std::move(a)); });
   }
-  // Bound memory: drop the oldest ready entries beyond max_entries.
-  while (entries_.size() > options_.max_entries && !order_.empty()) {
-    const auto oldest = entries_.find(order_.front());
+  // Bound memory: drop the least recently used ready entries beyond max_entries.
+  while (entries_.size() > options_.max_entries && !recency_.empty()) {
+    const auto oldest = entries_.find(recency_.front());
     if (oldest != entries_.end() && !oldest->second.ready) break;  // still in flight: keep
     if (oldest != entries_.end()) entries_.erase(oldest);
-    order_.pop_front();
+    recency_.pop_front();
   }
 }
 

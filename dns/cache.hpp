@@ -5,7 +5,8 @@
 // (the others wait for it); a completed answer is reused for max(TTL, min_ttl) up to
 // max_ttl, and a failure (timeout, SERVFAIL...) for failure_ttl only, so a retry later
 // in a long batch can succeed. Answers served from the cache say so (from_cache).
-// The cache holds at most max_entries answers; the oldest are dropped first.
+// The cache holds at most max_entries answers; the least recently used are dropped first
+// (a batch keeps asking for its few common domains while thousands of rare ones pass).
 //
 // Threading: the io_context's thread only, like every source. The upstream must
 // outlive the cache.
@@ -16,7 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <chrono>
-#include <deque>
+#include <list>
 #include <unordered_map>
 
 namespace dns {
@@ -50,6 +51,7 @@ class cache final : public source {
     answer value;
     std::chrono::steady_clock::time_point expires;
     std::vector<boost::asio::any_completion_handler<void(answer)>> waiters;
+    std::list<std::string>::iterator recency;  // its place in recency_
   };
   void store(const std::string& key, answer value);
 
@@ -57,7 +59,7 @@ class cache final : public source {
   boost::asio::any_io_executor executor_;  // where waiters are resumed
   cache_options options_;
   std::unordered_map<std::string, entry> entries_;
-  std::deque<std::string> order_;  // insertion order, for eviction
+  std::list<std::string> recency_;  // keys, least recently used first, for eviction
   cache_stats stats_;
 };
 

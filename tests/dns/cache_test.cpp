@@ -90,4 +90,19 @@ TEST(Cache, EntriesAreBounded) {
   EXPECT_EQ(zone.queries(), 101u);  // n0 was evicted and asked again
 }
 
+TEST(Cache, TheLeastRecentlyUsedGoFirst) {
+  net::io_context io;
+  fakes::memory_zone zone;
+  dns::cache cache(zone, {.max_entries = 10});
+  // common.test is asked between every rare name: it stays while the rare ones pass.
+  for (int i = 0; i < 100; ++i) {
+    fakes::run_coroutine(io, cache.a("common.test"));
+    fakes::run_coroutine(io, cache.a("rare" + std::to_string(i) + ".test"));
+  }
+  EXPECT_EQ(zone.queries(), 101u);  // common.test asked once, each rare name once
+  fakes::run_coroutine(io, cache.a("rare0.test"));
+  EXPECT_EQ(zone.queries(), 102u);  // the oldest rare name was dropped
+  EXPECT_TRUE(fakes::run_coroutine(io, cache.a("common.test")).from_cache);
+}
+
 }  // namespace
