@@ -88,7 +88,11 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
             const knowledge::text_rule* text_rule, const scanned_text& scanned) {
   const knowledge::status_entry* status = status_entry_for(k, rcpt.status);
   const auto command_reason = k.command_reasons.find(rcpt.command);
-  const bool command_known = rcpt.command != smtp_command::unknown && command_reason != k.command_reasons.end();
+  // The step's reason ("refused at RCPT" = no such user) holds for a permanent refusal;
+  // a temporary one at the same step is greylisting, a rate limit or a busy server.
+  const bool temporary = rcpt.reply_code / 100 == 4 || (rcpt.reply_code == 0 && rcpt.status.starts_with('4'));
+  const bool command_known =
+      !temporary && rcpt.command != smtp_command::unknown && command_reason != k.command_reasons.end();
 
   if (status != nullptr && status->strong && !(text_rule && listed(status->unless, text_rule->reason))) {
     // 1. A specific status code.

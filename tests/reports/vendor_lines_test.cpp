@@ -88,4 +88,13 @@ TEST(VendorLines, EveryDocumentedLineHasItsCause) {
   std::cout << "documented provider and MTA lines classified as documented: " << ok << "/" << lines.size() << "\n";
 }
 
+// 450 and 451 alone say only "temporary": greylisting, rate limits, DNS failures and
+// filters all answer them. Without words that decide, the verdict is onhold.
+TEST(VendorLines, GenericTemporaryReplyCodesDoNotGuess) {
+  EXPECT_EQ(classify_line({"rfc", "", "DATA", "451 Requested action aborted: please try later"}).reason, "onhold");
+  EXPECT_EQ(classify_line({"rfc", "", "RCPT", "450 4.0.0 try again later"}).reason, "onhold");
+  // Codes with one documented meaning still decide (RFC 5321 §4.2.3).
+  EXPECT_EQ(classify_line({"rfc", "", "RCPT", "452 xyzzy"}).reason, "systemfull");
+}
+
 }  // namespace
