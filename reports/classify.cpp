@@ -133,9 +133,11 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     // Words that describe a refusal at one step only ("user unknown" is an answer to
     // RCPT TO); said at another step, or at an unknown one, they are a filter's words —
     // unless the status code names the cause.
-    // Only in a report whose layout was read: a line alone carries no step to miss.
+    // Only in a report read from a message (a layout, a sender or a subject was read):
+    // a line alone carries no step to miss.
+    const bool from_a_message = !rep.mta_family.empty() || !rep.bounce_from.empty() || !rep.bounce_subject.empty();
     const auto need = k.command_required.find(c.reason);
-    if (need != k.command_required.end() && !text_rule->native && !rep.mta_family.empty()) {
+    if (need != k.command_required.end() && !text_rule->native && from_a_message) {
       if (rcpt.command != need->second.command) {
         if (status != nullptr && !listed(need->second.not_from_status, status->reason)) {
           c.reason = status->reason;

@@ -15,6 +15,9 @@ build_packages=(
 test_packages=(
   nsd rbldnsd postfix dnsmasq-base dnsutils dnsperf iproute2 openssl
   python3 python3-jsonschema dpkg-dev file time
+  # Other bounce readers and their test bounces: tests/reports/agreement/ compares probe
+  # with them on messages it was not built on.
+  python3-flufl.bounce libsisimai-perl
 )
 
 packages=("${build_packages[@]}")
