@@ -94,7 +94,7 @@ json live_json(const co::recipient_check& check, const correlation_advice& advic
     evidence.push_back({{"check", e.check}, {"asked", valid_utf8(e.asked)}, {"answer", valid_utf8(e.answer)}, {"ms", e.ms}});
   json live{{"cause", co::to_string(p.kind)},
             {"rule", check.decided.rule},
-            {"summary", valid_utf8(check.decided.summary)},
+            {"summary", valid_utf8(lang == "zh" ? check.decided.summary_zh : check.decided.summary)},
             {"advice", advice.for_verdict(p.kind, check.decided.result, lang)},
             {"sending_ip", p.sending_ip},
             {"sending_ip_source", co::to_string(p.sending_ip_from)},
@@ -147,7 +147,8 @@ void print_live_text(std::ostream& out, const pending_check& c, const bounce_ite
   const std::string colored = v == co::verdict::transient  ? look.good(label)
                               : v == co::verdict::inconclusive ? look.warn(label)
                                                              : look.bad(label);
-  out << (zh ? "  现在: " : "  now: ") << printable(recipient.address) << ": " << colored << " — " << printable(check.decided.summary, 1200) << '\n';
+  out << (zh ? "  现在: " : "  now: ") << printable(recipient.address) << ": " << colored << " — "
+      << printable(zh ? check.decided.summary_zh : check.decided.summary, 1200) << '\n';
   const std::string date = bounce_date_of(item.report, recipient);
   const auto age = age_seconds(date, std::time(nullptr));
   std::string said = recipient.diagnostic.empty() ? recipient.status : recipient.diagnostic;

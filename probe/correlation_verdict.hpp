@@ -128,7 +128,8 @@ struct observations {
 struct outcome {
   verdict result = verdict::inconclusive;
   std::string rule;     // which rule decided: "mailbox: still refused (550 5.1.1) → persistent"
-  std::string summary;  // one sentence for people
+  std::string summary;     // one sentence for people, in English
+  std::string summary_zh;  // the same sentence in Chinese (--lang zh)
   std::string now;      // for `changed`: the new failure
   std::string removal_page;  // for a persistent listing
 };

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace {
 
 using namespace probe::correlation;
@@ -40,7 +42,22 @@ rcpt_observation probe_result(rcpt outcome, std::string now_reason = {}) {
   return r;
 }
 
-verdict judge(const plan& p, observations o) { return compare(p, o).result; }
+// Every verdict speaks both output languages: the Chinese sentence is not empty and is
+// Chinese (a CJK character, UTF-8 lead byte 0xE3-0xE9), not the English one again.
+bool has_cjk(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return b >= 0xE3 && b <= 0xE9;
+  });
+}
+
+verdict judge(const plan& p, observations o) {
+  const auto out = compare(p, o);
+  EXPECT_FALSE(out.summary.empty()) << out.rule;
+  EXPECT_TRUE(has_cjk(out.summary_zh)) << out.rule << ": " << out.summary_zh;
+  EXPECT_NE(out.summary, out.summary_zh) << out.rule;
+  return out.result;
+}
 
 // --- planning ------------------------------------------------------------------------
 
