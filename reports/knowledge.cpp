@@ -44,6 +44,7 @@ struct loader {
 bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   k.families.multi_line(true);
   k.delay_markers.multi_line(true);
+  k.recipient_lines.split_rest_of_line(true);
   for (const auto& fam : root["families"]) {
     const std::string name = fam["name"].as<std::string>();
     const std::string where = fam["where"].as<std::string>();

@@ -224,13 +224,14 @@ struct text_block {
   std::size_t last_line = 0;  // index of the last report line read into this block
 };
 
-std::string join_diag(std::string& into, std::string_view line) {
-  const std::string squeezed = text::squeeze(line);
-  if (squeezed.empty()) return into;
-  if (into.size() >= limits::max_diagnostic_bytes) return into;
-  if (!into.empty()) into.push_back(' ');
-  into.append(squeezed.substr(0, limits::max_diagnostic_bytes - std::min(into.size(), limits::max_diagnostic_bytes)));
-  return into;
+void join_diag(std::string& into, std::string_view line) {
+  if (into.size() >= limits::max_diagnostic_bytes) return;
+  const std::size_t old_size = into.size();
+  if (old_size != 0) into.push_back(' ');
+  const std::size_t start = into.size();
+  text::append_squeezed(into, line);
+  if (into.size() == start) into.resize(old_size);  // nothing but white space
+  else if (into.size() > limits::max_diagnostic_bytes) into.resize(limits::max_diagnostic_bytes);
 }
 
 std::string_view unquote(std::string_view line) {
@@ -299,6 +300,7 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
   std::size_t current = std::string::npos;  // index into blocks
   bool current_had_blank = false;
   bool expect_recipient = false;  // the previous line introduced a recipient list
+  std::vector<re2::StringPiece> groups;
   auto open_block = [&](const std::string& address, std::size_t line_no) -> bool {
     auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, address); });
     if (it == blocks.end()) {
@@ -322,11 +324,10 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
     }
     const int m = t.recipient[n];
     if (m >= 0) {
-      const RE2& re = k.recipient_lines.regex(m);
-      re2::StringPiece address, rest;
-      const int groups = re.NumberOfCapturingGroups();
-      const bool ok = groups >= 2 ? RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address, &rest)
-                                  : RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address);
+      // Group 1 is the address, group 2 (if any) the words after it.
+      const bool ok = k.recipient_lines.capture_line(m, line, groups) && groups.size() >= 2;
+      const re2::StringPiece address = ok ? groups[1] : re2::StringPiece();
+      const re2::StringPiece rest = ok && groups.size() >= 3 ? groups[2] : re2::StringPiece();
       const std::string clean = ok ? text::clean_address(std::string_view(address.data(), address.size())) : "";
       if (!clean.empty() && !text::iequals(clean, sender)) {
         expect_recipient = false;

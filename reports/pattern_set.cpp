@@ -27,6 +27,44 @@ bool has_non_ascii_cased_letters(std::string_view expression) {
   return false;
 }
 
+// The expression without a final "(.*)$" group, when it ends so and has no alternation
+// at its top level (in "a|b(.*)$" the group belongs to one branch); else "".
+std::string head_before_rest_of_line(std::string_view expression) {
+  constexpr std::string_view rest = "(.*)$";
+  if (!expression.ends_with(rest)) return {};
+  const std::string_view head = expression.substr(0, expression.size() - rest.size());
+  int depth = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    const char c = head[i];
+    if (c == '\\') {
+      ++i;  // the escaped character, whatever it is
+      continue;
+    }
+    if (in_class) {
+      in_class = c != ']';
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      if (i + 1 < head.size() && head[i + 1] == '^') ++i;
+      if (i + 1 < head.size() && head[i + 1] == ']') ++i;  // "[]...]": a literal ']'
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      if (--depth < 0) return {};
+    } else if (c == '|' && depth == 0) {
+      return {};
+    }
+  }
+  // An escape at the very end would have eaten the group's '(' (loop skipped past it).
+  if (depth != 0 || in_class) return {};
+  std::size_t backslashes = 0;
+  while (backslashes < head.size() && head[head.size() - 1 - backslashes] == '\\') ++backslashes;
+  if (backslashes % 2 != 0) return {};
+  return std::string(head);
+}
+
 void sort_unique(std::vector<int>& v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -56,6 +94,14 @@ bool pattern_set::add(const std::string& expression, std::string& error) {
   }
   if (has_non_ascii_cased_letters(expression)) always_.push_back(id);
   regexes_.push_back(&regex);
+  if (split_rest_) {
+    std::unique_ptr<RE2> head;
+    if (const std::string h = head_before_rest_of_line(expression); !h.empty()) {
+      head = std::make_unique<RE2>(h, options());
+      if (!head->ok() || head->NumberOfCapturingGroups() + 1 != regex.NumberOfCapturingGroups()) head.reset();
+    }
+    heads_.push_back(std::move(head));
+  }
   return true;
 }
 
@@ -205,6 +251,23 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
         break;
       }
   }
+}
+
+bool pattern_set::capture_line(int index, std::string_view line, std::vector<re2::StringPiece>& groups) const {
+  const auto i = static_cast<std::size_t>(index);
+  const RE2& whole = *regexes_.at(i);
+  const RE2* head = split_rest_ ? heads_.at(i).get() : nullptr;
+  const RE2& re = head != nullptr ? *head : whole;
+  groups.assign(static_cast<std::size_t>(whole.NumberOfCapturingGroups()) + 1, re2::StringPiece());
+  const re2::StringPiece piece(line.data(), line.size());
+  const int wanted = re.NumberOfCapturingGroups() + 1;
+  if (!re.Match(piece, 0, piece.size(), RE2::UNANCHORED, groups.data(), wanted)) return false;
+  if (head != nullptr) {
+    const std::size_t end = static_cast<std::size_t>(groups[0].data() - line.data()) + groups[0].size();
+    groups.back() = re2::StringPiece(line.data() + end, line.size() - end);
+    groups[0] = re2::StringPiece(groups[0].data(), line.size() - static_cast<std::size_t>(groups[0].data() - line.data()));
+  }
+  return true;
 }
 
 bool pattern_set::any_line(std::string_view text) const {

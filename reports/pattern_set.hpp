@@ -47,6 +47,10 @@ class pattern_set {
   // Sets that answer matches_lines()/any_line() keep a multi-line copy of each expression;
   // call before the first add().
   void multi_line(bool on) { multi_line_ = on; }
+  // Sets whose groups are read (capture()) keep, for each expression ending in "(.*)$"
+  // (the rest of the line as its last group), the expression without it; call before
+  // the first add().
+  void split_rest_of_line(bool on) { split_rest_ = on; }
   // Adds an expression; returns false (and sets `error`) when RE2 rejects it.
   bool add(const std::string& expression, std::string& error);
   // Compiles the set; an empty set compiles and never matches. With `shared`, the set's
@@ -58,6 +62,15 @@ class pattern_set {
   const RE2& line_regex(int index) const {
     return multi_line_ ? *line_regexes_.at(static_cast<std::size_t>(index)) : regex(index);
   }
+
+  // The groups of expression `index` on a single line (no '\n') it is known to match:
+  // groups[0] is the whole match, then each group; false when it does not match. With
+  // split_rest_of_line(true), an expression ending in "(.*)$" runs without that group
+  // and its last group is the rest of the line after the head's match: the same groups
+  // (the rest always matches, so the head's preferred match is the whole expression's),
+  // but RE2 extracts groups with a backtracker over the matched span, and the rest of a
+  // recipient line is most of it.
+  bool capture_line(int index, std::string_view line, std::vector<re2::StringPiece>& groups) const;
 
   // The text scanned with this set's scanner (the shared one if any).
   scanned_text scan(std::string_view text) const;
@@ -105,6 +118,8 @@ class pattern_set {
   std::vector<const RE2*> regexes_;                  // owned by filter_
   std::vector<std::unique_ptr<RE2>> line_regexes_;  // the same expressions, multi-line mode
   bool multi_line_ = false;
+  bool split_rest_ = false;
+  std::vector<std::unique_ptr<RE2>> heads_;  // per expression: without "(.*)$", or null
   bool compiled_ = false;
 };
 

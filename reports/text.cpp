@@ -58,11 +58,18 @@ std::string_view trim(std::string_view s) {
 }
 
 std::string squeeze(std::string_view s) {
-  // A run of white space becomes one space (none at the edges); one pass writing into a
-  // buffer of the input's size (the output is never longer).
-  std::string out(s.size(), '\0');
-  char* o = out.data();
-  char* const begin = o;
+  std::string out;
+  append_squeezed(out, s);
+  return out;
+}
+
+void append_squeezed(std::string& out, std::string_view s) {
+  // A run of white space becomes one space (none at the edges); one pass writing into
+  // room of the input's size (the output is never longer).
+  const std::size_t old_size = out.size();
+  out.resize(old_size + s.size());
+  char* const begin = out.data() + old_size;
+  char* o = begin;
   bool pending_space = false;
   for (const char c : s) {
     if (is_space(c)) {
@@ -73,8 +80,7 @@ std::string squeeze(std::string_view s) {
     pending_space = false;
     *o++ = c;
   }
-  out.resize(static_cast<std::size_t>(o - begin));
-  return out;
+  out.resize(old_size + static_cast<std::size_t>(o - begin));
 }
 
 bool is_plain_ascii(std::string_view s) {
