@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <charconv>
 
 namespace reports {
@@ -55,7 +56,17 @@ std::string strip_html(std::string_view html) {
   std::string out(html.size(), '\0');
   char* o = out.data();
   bool in_tag = false;
-  for (std::size_t i = 0; i < html.size(); ++i) {
+  std::size_t i = 0;
+  while (i < html.size()) {
+    if (!in_tag) {
+      // Text up to the next tag is copied as it is.
+      const std::size_t lt = html.find('<', i);
+      const std::size_t stop = lt == std::string_view::npos ? html.size() : lt;
+      std::memcpy(o, html.data() + i, stop - i);
+      o += stop - i;
+      i = stop;
+      if (i == html.size()) break;
+    }
     const char c = html[i];
     if (c == '<') {
       in_tag = true;
@@ -64,34 +75,38 @@ std::string strip_html(std::string_view html) {
           text::istarts_with(rest, "div") || text::istarts_with(rest, "/div") || text::istarts_with(rest, "tr") ||
           text::istarts_with(rest, "li"))
         *o++ = '\n';
-      continue;
-    }
-    if (c == '>' && in_tag) {
+    } else if (c == '>') {
       in_tag = false;
-      continue;
     }
-    if (!in_tag) *o++ = c;
+    ++i;
+    // Inside a tag only '<' (a new tag) and '>' (its end) matter.
+    while (in_tag && i < html.size() && html[i] != '<' && html[i] != '>') ++i;
   }
   const std::string_view stripped(out.data(), static_cast<std::size_t>(o - out.data()));
   // The few entities bounces use (each no longer than its name).
   std::string decoded(stripped.size(), '\0');
   char* d = decoded.data();
-  for (std::size_t i = 0; i < stripped.size(); ++i) {
-    if (stripped[i] == '&') {
-      const std::string_view rest = stripped.substr(i);
-      const std::pair<std::string_view, char> entities[] = {
-          {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
-      bool done = false;
-      for (const auto& [name, value] : entities)
-        if (text::istarts_with(rest, name)) {
-          *d++ = value;
-          i += name.size() - 1;
-          done = true;
-          break;
-        }
-      if (done) continue;
-    }
-    *d++ = stripped[i];
+  std::size_t i2 = 0;
+  while (i2 < stripped.size()) {
+    // Text up to the next '&' is copied as it is.
+    const std::size_t amp = stripped.find('&', i2);
+    const std::size_t stop = amp == std::string_view::npos ? stripped.size() : amp;
+    std::memcpy(d, stripped.data() + i2, stop - i2);
+    d += stop - i2;
+    i2 = stop;
+    if (i2 == stripped.size()) break;
+    const std::string_view rest = stripped.substr(i2);
+    const std::pair<std::string_view, char> entities[] = {
+        {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
+    bool done = false;
+    for (const auto& [name, value] : entities)
+      if (text::istarts_with(rest, name)) {
+        *d++ = value;
+        i2 += name.size();
+        done = true;
+        break;
+      }
+    if (!done) *d++ = stripped[i2++];
   }
   decoded.resize(static_cast<std::size_t>(d - decoded.data()));
   return decoded;

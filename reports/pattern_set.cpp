@@ -14,6 +14,10 @@ RE2::Options options() {
   return o;
 }
 
+// Sets up to this size also get one RE2::Set of all their expressions (a union of more
+// expressions makes a DFA whose states do not fit its cache on varied text).
+constexpr std::size_t max_together = 64;
+
 // Literals shorter than this are not worth a prefilter entry.
 constexpr int min_atom_length = 3;
 
@@ -144,6 +148,15 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
     }
     sort_unique(unfiltered_);
   }
+  if (regexes_.size() <= max_together) {
+    together_ = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
+    for (const RE2* re : regexes_)
+      if (together_->Add(re->pattern(), nullptr) < 0) {
+        together_.reset();
+        break;
+      }
+    if (together_ && !together_->Compile()) together_.reset();
+  }
   return true;
 }
 
@@ -220,7 +233,7 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
   out.assign(lines.size(), -1);
   if (!compiled_ || lines.empty()) return;
   const auto offset = [&](std::string_view line) { return static_cast<std::size_t>(line.data() - t.text.data()); };
-  std::vector<int> atoms, possible;
+  std::vector<int> atoms, possible, matched;
   std::size_t h = 0;
   for (std::size_t l = 0; l < lines.size(); ++l) {
     const std::size_t line_begin = offset(lines[l]);
@@ -245,6 +258,17 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
       possible = potentials(atoms);
     }
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
+    if (possible.size() >= 2 && together_) {
+      // One pass for all of them; the lowest matching index is the answer, as below
+      // (`possible` holds every expression that can match).
+      RE2::Set::ErrorInfo error{};
+      if (together_->Match(piece, &matched, &error)) {
+        out[l] = *std::min_element(matched.begin(), matched.end());
+        continue;
+      }
+      if (error.kind == RE2::Set::kNoError) continue;  // no expression matches
+      // Out of DFA memory: each expression on its own below.
+    }
     for (const int i : possible)
       if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) {
         out[l] = i;

@@ -21,6 +21,7 @@
 
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <memory>
 #include <span>
@@ -115,6 +116,9 @@ class pattern_set {
   // can only match expressions naming one of its atoms (or unfiltered ones).
   std::vector<std::vector<int>> users_of_atom_;
   bool line_index_ = false;
+  // Small sets: all expressions in one RE2::Set, so a line that several expressions may
+  // match is read once (one DFA pass) instead of once per expression.
+  std::unique_ptr<RE2::Set> together_;
   std::vector<const RE2*> regexes_;                  // owned by filter_
   std::vector<std::unique_ptr<RE2>> line_regexes_;  // the same expressions, multi-line mode
   bool multi_line_ = false;
