@@ -779,8 +779,16 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
       }
     }
   };
+  // A field none of whose rules comes before the best so far cannot change the answer:
+  // it is not even scanned.
+  const auto could_improve = [&](std::string_view where) {
+    if (best < 0) return true;
+    for (int i = 0; i < best; ++i)
+      if (k.family_of[static_cast<std::size_t>(i)].where == where) return true;
+    return false;
+  };
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
-    if (!value.empty()) consider_scanned(where, k.families.scan(value), per_line);
+    if (!value.empty() && could_improve(where)) consider_scanned(where, k.families.scan(value), per_line);
   };
   consider("from", from, false);
   consider("subject", subject, false);
