@@ -218,7 +218,15 @@ std::vector<int> pattern_set::matches(const scanned_text& t) const {
 
 int pattern_set::first(const scanned_text& t) const {
   const re2::StringPiece piece(t.text.data(), t.text.size());
-  for (const int i : candidates(t))
+  const std::vector<int> possible = candidates(t);
+  if (possible.size() >= 2 && together_) {
+    // One pass for all of them (see first_per_line).
+    thread_local std::vector<int> matched;
+    RE2::Set::ErrorInfo error{};
+    if (together_->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
+    if (error.kind == RE2::Set::kNoError) return -1;
+  }
+  for (const int i : possible)
     if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) return i;
   return -1;
 }
