@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace reports::mime {
 namespace {
@@ -240,8 +241,11 @@ delimiter find_delimiter(std::string_view body, std::size_t from, std::string_vi
   delimiter d;
   std::size_t pos = from;
   while (pos < body.size()) {
-    const std::size_t at = body.find(dash_boundary, pos);
-    if (at == std::string_view::npos) return d;
+    // memmem (glibc: a two-way search) rather than find, whose memchr on '-' stops at
+    // every dash of the separator lines and quoted "--" a body is full of.
+    const void* found = memmem(body.data() + pos, body.size() - pos, dash_boundary.data(), dash_boundary.size());
+    if (found == nullptr) return d;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(found) - body.data());
     pos = at + 1;
     if (at != 0 && body[at - 1] != '\n') continue;
     std::size_t next = 0;
