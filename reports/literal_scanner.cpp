@@ -1,6 +1,7 @@
 #include "reports/literal_scanner.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 
 namespace reports {
@@ -20,6 +21,8 @@ int literal_scanner::add(std::string_view literal) {
 }
 
 void literal_scanner::compile() {
+  static std::atomic<std::uint64_t> compiled{0};
+  serial_ = ++compiled;
   // Byte classes: every byte used by a literal gets its own class, all others share 0.
   classes_ = 1;
   std::fill(std::begin(class_of_), std::end(class_of_), 0);

@@ -1,6 +1,7 @@
 #include "reports/pattern_set.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace reports {
 namespace {
@@ -17,6 +18,9 @@ RE2::Options options() {
 // Sets up to this size also get one RE2::Set of all their expressions (a union of more
 // expressions makes a DFA whose states do not fit its cache on varied text).
 constexpr std::size_t max_together = 64;
+
+// Texts up to this size (a diagnostic) are remembered per thread and scanner (see scan()).
+constexpr std::size_t max_remembered_bytes = 4096;
 
 // Literals shorter than this are not worth a prefilter entry.
 constexpr int min_atom_length = 3;
@@ -164,10 +168,38 @@ scanned_text pattern_set::scan(std::string_view text) const {
   scanned_text t;
   t.text = text;
   t.scanner = scanner_.get();
-  if (compiled_) {
-    // Room for a hit per 32 bytes up front: one allocation instead of one per doubling.
-    t.hits.reserve(std::min<std::size_t>(text.size() / 32 + 8, 4096));
-    scanner_->scan_positions(text, t.hits);
+  if (!compiled_) return t;
+  // A diagnostic is scanned by the parser (its SMTP facts) and again by the classifier
+  // (its reason): each scanner's last short text on this thread is remembered, so the
+  // second scan is a comparison.
+  struct remembered {
+    std::uint64_t scanner = 0;
+    std::string text;
+    std::vector<literal_scanner::hit> hits;
+  };
+  thread_local std::array<remembered, 4> memo;
+  const bool short_text = text.size() <= max_remembered_bytes;
+  remembered* slot = nullptr;
+  if (short_text) {
+    for (auto& m : memo)
+      if (m.scanner == scanner_->serial()) slot = &m;
+    if (slot != nullptr && slot->text == text) {
+      t.hits = slot->hits;
+      return t;
+    }
+  }
+  // Room for a hit per 32 bytes up front: one allocation instead of one per doubling.
+  t.hits.reserve(std::min<std::size_t>(text.size() / 32 + 8, 4096));
+  scanner_->scan_positions(text, t.hits);
+  if (short_text) {
+    if (slot == nullptr) {
+      // A scanner not seen yet on this thread takes the slot filled longest ago.
+      std::rotate(memo.begin(), memo.end() - 1, memo.end());
+      slot = &memo.front();
+    }
+    slot->scanner = scanner_->serial();
+    slot->text.assign(text);
+    slot->hits = t.hits;
   }
   return t;
 }
