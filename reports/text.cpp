@@ -71,14 +71,34 @@ void append_squeezed(std::string& out, std::string_view s) {
   char* const begin = out.data() + old_size;
   char* o = begin;
   bool pending_space = false;
-  for (const char c : s) {
-    if (is_space(c)) {
-      pending_space = o != begin;
-      continue;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    // Eight bytes at a time while none can be white space (all of it is <= 0x20): words
+    // and addresses are copied whole.
+    if (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      // Some byte < 0x21 (exact for the "any" question: "haszero(w - 0x21...)" bit trick).
+      if (((w - 0x2121212121212121ull) & ~w & 0x8080808080808080ull) == 0) {
+        if (pending_space) *o++ = ' ';
+        pending_space = false;
+        std::memcpy(o, s.data() + i, 8);
+        o += 8;
+        i += 8;
+        continue;
+      }
     }
-    if (pending_space) *o++ = ' ';
-    pending_space = false;
-    *o++ = c;
+    const std::size_t stop = std::min(s.size(), i + 8);
+    for (; i < stop; ++i) {
+      const char c = s[i];
+      if (is_space(c)) {
+        pending_space = o != begin;
+        continue;
+      }
+      if (pending_space) *o++ = ' ';
+      pending_space = false;
+      *o++ = c;
+    }
   }
   out.resize(old_size + static_cast<std::size_t>(o - begin));
 }

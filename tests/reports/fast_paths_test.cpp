@@ -1,0 +1,175 @@
+// The reader's fast paths against plain references: white-space squeezing eight bytes at
+// a time, recipient-line groups taken from the head of an expression ending in "(.*)$",
+// small sets answered by one RE2::Set pass, the per-thread memory of scanned texts.
+// Each reference is the straightforward way the fast path replaced.
+
+#include "reports/input.hpp"
+#include "reports/knowledge.hpp"
+#include "reports/mime.hpp"
+#include "reports/pattern_set.hpp"
+#include "reports/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace {
+
+const reports::knowledge& knowledge() {
+  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
+  if (!loaded.value) throw std::runtime_error(loaded.error);
+  return *loaded.value;
+}
+
+// Every text part line of the corpus (the reader's own view of it).
+std::vector<std::string> corpus_lines() {
+  std::vector<std::string> out;
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) return out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto batch = reports::read_source(entry.path().string());
+    for (const auto& part : reports::mime::parse_mime(batch.messages.front().bytes).parts)
+      for (const auto line : reports::text::lines(part.text, 400)) out.emplace_back(line);
+  }
+  return out;
+}
+
+// The byte-at-a-time squeeze the word-at-a-time one replaced.
+std::string reference_squeeze(std::string_view s) {
+  std::string out;
+  bool pending = false;
+  for (const char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      pending = !out.empty();
+      continue;
+    }
+    if (pending) out.push_back(' ');
+    pending = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+TEST(FastPaths, SqueezeEqualsByteAtATime) {
+  std::mt19937 rng(5);
+  // White space, other control bytes, '!' (0x21, the first byte kept whole), letters,
+  // UTF-8 and bytes >= 0x80 that are no UTF-8.
+  const std::string alphabet = std::string(" \t\n\r\f\v\x01\x1f!aZ.\xe7\x94\xa8\xff", 16);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    const std::size_t n = rng() % 40;
+    for (std::size_t i = 0; i < n; ++i) {
+      // Long runs without white space too, so the eight-byte copy is taken.
+      if (rng() % 3 == 0) s += "abcdefghij";
+      s.push_back(alphabet[rng() % alphabet.size()]);
+    }
+    ASSERT_EQ(reports::text::squeeze(s), reference_squeeze(s)) << "input: '" << s << "'";
+    std::string appended = "prefix";
+    reports::text::append_squeezed(appended, s);
+    ASSERT_EQ(appended, "prefix" + reference_squeeze(s));
+  }
+}
+
+// capture_line's groups equal RE2's own groups of the whole expression, on every corpus
+// line each recipient-line expression matches and on lines made to match.
+TEST(FastPaths, RecipientLineGroupsEqualTheWholeExpression) {
+  const auto& set = knowledge().recipient_lines;
+  std::vector<std::string> lines = corpus_lines();
+  if (lines.empty()) GTEST_SKIP() << "shared corpus not found";
+  for (const std::string extra : {"<a@b.example>: ", "<a@b.example>:", "<a@b.example>", "  <a@b.example> (expanded from <x@y>): 550 no",
+                                  "a@b.example: 550 5.1.1 unknown", "a@b.example:", "\"a@b.example\": said", ">>> a@b.example <x> 550"})
+    lines.push_back(extra);
+  std::size_t compared = 0;
+  std::vector<re2::StringPiece> fast;
+  for (const auto& line : lines)
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      const RE2& whole = set.regex(static_cast<int>(i));
+      std::vector<re2::StringPiece> plain(static_cast<std::size_t>(whole.NumberOfCapturingGroups()) + 1);
+      const bool matched = whole.Match(line, 0, line.size(), RE2::UNANCHORED, plain.data(), static_cast<int>(plain.size()));
+      ASSERT_EQ(set.capture_line(static_cast<int>(i), line, fast), matched) << whole.pattern() << " on " << line;
+      if (!matched) continue;
+      ASSERT_EQ(fast.size(), plain.size());
+      for (std::size_t g = 1; g < plain.size(); ++g)
+        ASSERT_EQ(fast[g].data() == nullptr ? "" : std::string(fast[g]), std::string(plain[g]))
+            << whole.pattern() << " group " << g << " on " << line;
+      ++compared;
+    }
+  EXPECT_GT(compared, 300u);
+}
+
+// An expression whose "(.*)$" belongs to one branch of a top-level alternation, or is
+// escaped, keeps RE2's own groups.
+TEST(FastPaths, RestOfLineSplitOnlyWhereItIsTheWholeTail) {
+  reports::pattern_set set;
+  set.split_rest_of_line(true);
+  std::string error;
+  for (const std::string e : {"a(x)|b(.*)$", "(\\w+)@(\\w+) (.*)$", "[(](\\w+)(.*)$", "(a)\\\\(.*)$", "(b)[)|](.*)$"})
+    ASSERT_TRUE(set.add(e, error)) << error;
+  ASSERT_TRUE(set.compile(error));
+  std::vector<re2::StringPiece> fast;
+  for (const std::string line : {"ax", "b rest", "bb", "joe@example rest of it", "(word tail", "a\\ tail", "b) x", "b| y"})
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      const RE2& whole = set.regex(static_cast<int>(i));
+      std::vector<re2::StringPiece> plain(static_cast<std::size_t>(whole.NumberOfCapturingGroups()) + 1);
+      const bool matched = whole.Match(line, 0, line.size(), RE2::UNANCHORED, plain.data(), static_cast<int>(plain.size()));
+      ASSERT_EQ(set.capture_line(static_cast<int>(i), line, fast), matched) << whole.pattern() << " on " << line;
+      for (std::size_t g = 1; matched && g < plain.size(); ++g) {
+        EXPECT_EQ(fast[g].data() == nullptr, plain[g].data() == nullptr) << whole.pattern() << " on " << line;
+        EXPECT_EQ(std::string(fast[g]), std::string(plain[g])) << whole.pattern() << " group " << g << " on " << line;
+      }
+    }
+}
+
+// Small sets answer first() with one RE2::Set pass: the lowest matching expression, as
+// running each on its own does.
+TEST(FastPaths, SmallSetsFirstEqualsEachOnItsOwn) {
+  const auto& k = knowledge();
+  const std::vector<std::string> lines = corpus_lines();
+  if (lines.empty()) GTEST_SKIP() << "shared corpus not found";
+  std::size_t found = 0;
+  for (const reports::pattern_set* set : {&k.commands, &k.remote_hosts, &k.hint_connection, &k.temporary_words, &k.block_ends}) {
+    ASSERT_LE(set->size(), 64u);
+    for (const auto& line : lines) {
+      int plain = -1;
+      for (std::size_t i = 0; i < set->size() && plain < 0; ++i)
+        if (RE2::PartialMatch(line, set->regex(static_cast<int>(i)))) plain = static_cast<int>(i);
+      ASSERT_EQ(set->first(line), plain) << line;
+      found += plain >= 0;
+    }
+  }
+  EXPECT_GT(found, 100u);
+}
+
+// Scanning a text again (remembered per thread) gives the hits of a first scan; a
+// different text of the same size, or the same text through another scanner, is not
+// taken for it.
+TEST(FastPaths, RememberedScansEqualFreshOnes) {
+  const auto& k = knowledge();
+  const std::string a = "550 5.1.1 <a@b.example>: Recipient address rejected: User unknown";
+  std::string b = a;
+  b[20] = 'X';
+  const auto first = k.reason_text.scan(a).hits;
+  ASSERT_FALSE(first.empty());
+  const auto other = k.reason_text.scan(b).hits;
+  const auto again = k.reason_text.scan(a).hits;
+  ASSERT_EQ(again.size(), first.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(again[i].id, first[i].id);
+    EXPECT_EQ(again[i].end, first[i].end);
+  }
+  // Through the report text's scanner the same bytes hit that scanner's own literals.
+  std::vector<reports::literal_scanner::hit> direct;
+  k.recipient_lines.scan(a);  // remember `a` for the text scanner too
+  k.text_literals->scan_positions(a, direct);
+  const auto through_set = k.recipient_lines.scan(a).hits;
+  ASSERT_EQ(through_set.size(), direct.size());
+  for (std::size_t i = 0; i < direct.size(); ++i) EXPECT_EQ(through_set[i].id, direct[i].id);
+  EXPECT_NE(k.text_literals->serial(), k.diagnostic_literals->serial());
+  std::vector<reports::literal_scanner::hit> direct_b;
+  k.diagnostic_literals->scan_positions(b, direct_b);
+  ASSERT_EQ(other.size(), direct_b.size());
+  for (std::size_t i = 0; i < other.size(); ++i) EXPECT_EQ(other[i].end, direct_b[i].end);
+}
+
+}  // namespace
