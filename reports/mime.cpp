@@ -53,6 +53,7 @@ bool valid_field_name(std::string_view name) {
 // field count is bounded.
 raw_entity split_entity(std::string_view s) {
   raw_entity e;
+  e.fields.reserve(16);  // a typical part's header in one allocation
   std::size_t pos = 0;
   bool last_kept = false;  // the field a continuation line belongs to was kept
   while (pos < s.size()) {
@@ -429,6 +430,7 @@ std::string_view header_value(const std::vector<header>& headers, std::string_vi
 
 std::vector<header> parse_header_block(std::string_view block, std::size_t max_headers, bool decode) {
   std::vector<header> out;
+  out.reserve(std::min<std::size_t>(max_headers, 8));
   std::size_t pos = 0;
   std::string_view name, value;
   auto flush = [&] {
