@@ -933,9 +933,10 @@ report parse(std::string_view bytes, const knowledge& k) {
   const std::string sender = address_of(header_value(doc.headers, "To"));
   const parts_view v = view_of(doc);
 
-  std::string human;
-  if (v.human != nullptr) human = v.human->text;
-  else if (v.html != nullptr) human = strip_html(v.html->text);
+  // The report for people: the text part as it is (a view), or an HTML part's words.
+  std::string stripped_html;
+  if (v.human == nullptr && v.html != nullptr) stripped_html = strip_html(v.html->text);
+  const std::string_view human = v.human != nullptr ? std::string_view(v.human->text) : std::string_view(stripped_html);
   report_text rt;
   read_report_text(rt, human, k);
   const std::vector<std::string_view>& lines = rt.lines;
@@ -1008,7 +1009,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       const std::size_t at = human.find(field);
       if (at != std::string::npos && (at == 0 || human[at - 1] == '\n')) start = std::min(start, at);
     }
-    if (start != std::string::npos) dsn_text = human.substr(start);
+    if (start != std::string::npos) dsn_text = std::string(human.substr(start));
   }
   if (!dsn_text.empty()) read_dsn(dsn::parse_fields(dsn_text), rep, k);
   std::erase_if(rep.recipients, [](const recipient& r) { return r.address.empty() && r.diagnostic.empty() && r.status.empty(); });

@@ -42,11 +42,15 @@ std::string lower(std::string_view s) {
 std::size_t ifind(std::string_view s, std::string_view needle) {
   if (needle.empty()) return 0;
   if (s.size() < needle.size()) return std::string_view::npos;
-  const char first = needle.front();
-  for (std::size_t i = 0; i + needle.size() <= s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == first && iequals(s.substr(i, needle.size()), needle)) return i;
+  // The needle is lower case: its first byte is looked for in both cases without folding
+  // every byte of the text (an upper-case first byte could never match a folded text).
+  const char lower_first = needle.front();
+  if (lower_first >= 'A' && lower_first <= 'Z') return std::string_view::npos;
+  const char upper_first = lower_first >= 'a' && lower_first <= 'z' ? static_cast<char>(lower_first - 'a' + 'A') : lower_first;
+  const std::size_t last = s.size() - needle.size();
+  for (std::size_t i = 0; i <= last; ++i) {
+    const char c = s[i];
+    if ((c == lower_first || c == upper_first) && iequals(s.substr(i, needle.size()), needle)) return i;
   }
   return std::string_view::npos;
 }

@@ -1,5 +1,5 @@
 // The reader's fast paths against plain references: white-space squeezing eight bytes at
-// a time, recipient-line groups taken from the head of an expression ending in "(.*)$",
+// a time, case-insensitive search, recipient-line groups taken from the head of an expression ending in "(.*)$",
 // small sets answered by one RE2::Set pass, the per-thread memory of scanned texts.
 // Each reference is the straightforward way the fast path replaced.
 
@@ -69,6 +69,24 @@ TEST(FastPaths, SqueezeEqualsByteAtATime) {
     reports::text::append_squeezed(appended, s);
     ASSERT_EQ(appended, "prefix" + reference_squeeze(s));
   }
+}
+
+// ifind equals folding both sides and searching.
+TEST(FastPaths, IfindEqualsFoldedFind) {
+  std::mt19937 rng(7);
+  const std::string alphabet = "aAbB@ .\xe7";
+  const auto random_text = [&](std::size_t n) {
+    std::string t;
+    for (std::size_t i = 0; i < n; ++i) t.push_back(alphabet[rng() % alphabet.size()]);
+    return t;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    const std::string hay = random_text(rng() % 30);
+    const std::string needle = reports::text::lower(random_text(1 + rng() % 3));
+    ASSERT_EQ(reports::text::ifind(hay, needle), reports::text::lower(hay).find(needle)) << hay << " / " << needle;
+  }
+  EXPECT_EQ(reports::text::ifind("Remote Host Said", "host"), 7u);
+  EXPECT_EQ(reports::text::ifind("abc", ""), 0u);
 }
 
 // capture_line's groups equal RE2's own groups of the whole expression, on every corpus
