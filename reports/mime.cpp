@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace reports::mime {
 namespace {
@@ -265,6 +266,23 @@ delimiter find_delimiter(std::string_view body, std::size_t from, std::string_vi
 struct reader {
   document& doc;
   const read_options& options;
+  // For options.only_read_texts: the parts the bounce reader takes only once.
+  bool plain_seen = false, html_seen = false, feedback_seen = false;
+
+  // Whether a leaf's text is decoded (wants_text, narrowed by options.only_read_texts).
+  bool decodes(std::string_view media_type, bool in_original) {
+    if (!wants_text(media_type, in_original)) return false;
+    if (!options.only_read_texts) return true;
+    if (media_type == "message/delivery-status" || media_type == "message/global-delivery-status" ||
+        (media_type.starts_with("message/") && media_type.ends_with("-headers")))
+      return true;
+    if (media_type == "message/feedback-report") return !std::exchange(feedback_seen, true);
+    if (in_original) return false;
+    if (media_type == "text/rfc822-headers") return true;
+    if (media_type == "text/plain") return !std::exchange(plain_seen, true);
+    if (media_type == "text/html") return !plain_seen && !std::exchange(html_seen, true);
+    return false;
+  }
 
   bool room(int depth) {
     if (doc.parts.size() >= limits::max_mime_parts || depth > static_cast<int>(limits::max_mime_depth)) {
@@ -281,7 +299,7 @@ struct reader {
     p.depth = depth;
     p.in_original = in_original;
     if (options.part_headers) p.headers = materialise(e.fields, options, message_body);
-    if (wants_text(p.media_type, in_original)) {
+    if (decodes(p.media_type, in_original)) {
       const std::string_view cte = text::trim(raw_value(e.fields, "Content-Transfer-Encoding"));
       const bool identity = cte.empty() || text::iequals(cte, "7bit") || text::iequals(cte, "8bit") ||
                             text::iequals(cte, "binary");

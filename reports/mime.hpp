@@ -66,6 +66,14 @@ struct read_options {
   // decoded into part::headers; they still steer the decoding. Embedded messages keep
   // theirs.
   bool part_headers = true;
+  // true: only the texts the bounce reader (reports/parse) reads are decoded; the other
+  // parts are listed with their media type and an empty text. Read are: every
+  // message/delivery-status, message/global-delivery-status and message/*-headers
+  // part, the first message/feedback-report, text/rfc822-headers outside the returned
+  // message, the first text/plain outside it, and the first text/html outside it when no
+  // text/plain came before. The rest (a text/html alternative after the text/plain,
+  // attachments, more text/plain parts) costs no decoding or charset conversion.
+  bool only_read_texts = false;
 };
 
 document parse_mime(std::string_view bytes, const read_options& options = {});

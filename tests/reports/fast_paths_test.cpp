@@ -1,6 +1,7 @@
 // The reader's fast paths against plain references: white-space squeezing eight bytes at
-// a time, case-insensitive search, recipient-line groups taken from the head of an expression ending in "(.*)$",
-// small sets answered by one RE2::Set pass, the per-thread memory of scanned texts.
+// a time, case-insensitive search, recipient-line groups taken from the head of an
+// expression ending in "(.*)$", small sets answered by one RE2::Set pass, the per-thread
+// memory of scanned texts.
 // Each reference is the straightforward way the fast path replaced.
 
 #include "reports/input.hpp"
@@ -157,6 +158,36 @@ TEST(FastPaths, SmallSetsFirstEqualsEachOnItsOwn) {
     }
   }
   EXPECT_GT(found, 100u);
+}
+
+// Reading only the texts the bounce reader reads leaves the other parts' texts empty and
+// these the same as a full decode.
+TEST(FastPaths, OnlyReadTextsKeepsTheReadOnesWhole) {
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared corpus not found";
+  std::size_t skipped = 0, kept = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto batch = reports::read_source(entry.path().string());
+    const auto full = reports::mime::parse_mime(batch.messages.front().bytes);
+    const auto some = reports::mime::parse_mime(batch.messages.front().bytes, {.only_read_texts = true});
+    ASSERT_EQ(full.parts.size(), some.parts.size()) << entry.path();
+    bool plain_seen = false;
+    for (std::size_t i = 0; i < full.parts.size(); ++i) {
+      const auto& f = full.parts[i];
+      const auto& s = some.parts[i];
+      ASSERT_EQ(f.media_type, s.media_type);
+      const bool first_plain = !f.in_original && f.media_type == "text/plain" && !plain_seen;
+      plain_seen = plain_seen || first_plain;
+      const bool always = f.media_type == "message/delivery-status" || first_plain;
+      if (always || !s.text.empty()) {
+        ASSERT_EQ(s.text, f.text) << entry.path() << " part " << i;
+      }
+      skipped += s.text.empty() && !f.text.empty();
+      kept += !s.text.empty();
+    }
+  }
+  EXPECT_GT(skipped, 10u);  // the corpus has HTML alternatives and attachments
+  EXPECT_GT(kept, 300u);
 }
 
 // Scanning a text again (remembered per thread) gives the hits of a first scan; a
