@@ -924,7 +924,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     rep.truncated = true;
   }
   const mime::document doc =
-      mime::parse_mime(bytes, mime::read_options{.headers = &k.headers_read, .top_headers = &k.top_headers_read, .part_headers = false,
+      mime::parse_mime(bytes, mime::read_options{.headers = &k.original_headers_read, .top_headers = &k.top_headers_read, .part_headers = false,
                                                     .only_read_texts = true});
   rep.truncated = rep.truncated || doc.truncated;
   if (doc.truncated) rep.notes.push_back("more MIME parts than the limit; the rest was not read");
