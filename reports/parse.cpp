@@ -796,7 +796,7 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
     const auto& rule = k.family_of[i];
     if (rule.where != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
     for (const auto& h : doc.headers)
-      if (std::find(rule.headers.begin(), rule.headers.end(), text::lower(h.name)) != rule.headers.end() &&
+      if (std::any_of(rule.headers.begin(), rule.headers.end(), [&](const std::string& name) { return text::iequals(name, h.name); }) &&
           RE2::PartialMatch(h.value, k.families.regex(static_cast<int>(i)))) {
         best = static_cast<int>(i);
         break;
