@@ -57,6 +57,7 @@ std::string strip_html(std::string_view html) {
   char* o = out.data();
   bool in_tag = false;
   std::size_t i = 0;
+  std::size_t next_gt = 0;  // the next '>' at or after i once searched (html.size(): none)
   while (i < html.size()) {
     if (!in_tag) {
       // Text up to the next tag is copied as it is.
@@ -79,8 +80,12 @@ std::string strip_html(std::string_view html) {
       in_tag = false;
     }
     ++i;
-    // Inside a tag only '<' (a new tag) and '>' (its end) matter.
-    while (in_tag && i < html.size() && html[i] != '<' && html[i] != '>') ++i;
+    if (in_tag) {
+      // Inside a tag only '<' (a new tag) and '>' (its end) matter: the nearer of the two.
+      // The next '>' is searched for again only once passed, so "<<<<..." stays linear.
+      if (next_gt < i) next_gt = std::min(html.find('>', i), html.size());
+      i = std::min(html.substr(0, next_gt).find('<', i), next_gt);
+    }
   }
   const std::string_view stripped(out.data(), static_cast<std::size_t>(o - out.data()));
   // The few entities bounces use (each no longer than its name).
