@@ -6,6 +6,7 @@
 
 #include "reports/input.hpp"
 #include "reports/knowledge.hpp"
+#include "reports/parse.hpp"
 #include "reports/mime.hpp"
 #include "reports/pattern_set.hpp"
 #include "reports/text.hpp"
@@ -188,6 +189,27 @@ TEST(FastPaths, OnlyReadTextsKeepsTheReadOnesWhole) {
   }
   EXPECT_GT(skipped, 10u);  // the corpus has HTML alternatives and attachments
   EXPECT_GT(kept, 300u);
+}
+
+// HTML-only bounces: tags skipped in searches for the nearer of '<' and '>', text runs
+// copied whole; a '<' inside a tag starts a new one, and hostile shapes (no '>' at all,
+// a megabyte of '<') are read in one pass (a quadratic skip would hang here).
+TEST(FastPaths, HtmlTagsSkippedInOnePass) {
+  const auto& k = knowledge();
+  const std::string head =
+      "From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: Undelivered Mail Returned to Sender\n"
+      "MIME-Version: 1.0\nContent-Type: text/html\n\n";
+  const auto rep = reports::parse(head + "<p>The mail system</p><div style=\"a>b\">&lt;kijitora@example.jp&gt;: "
+                                         "host mx.example.jp[192.0.2.25] said: 550 5.1.1 User <b <i>unknown</i></div>\n",
+                                  k);
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].address, "kijitora@example.jp");
+  // "b\">" ends the div tag early (the reader is crude on purpose): its rest is text.
+  EXPECT_NE(rep.recipients[0].diagnostic.find("User unknown"), std::string::npos) << rep.recipients[0].diagnostic;
+  for (const std::string& body : {std::string(1 << 20, '<'), std::string(1 << 20, '>'), std::string("<a") + std::string(1 << 20, 'x')}) {
+    const auto hostile = reports::parse(head + body, k);
+    EXPECT_LE(hostile.recipients.size(), 1u);
+  }
 }
 
 // Scanning a text again (remembered per thread) gives the hits of a first scan; a
