@@ -1175,7 +1175,8 @@ report parse(std::string_view bytes, const knowledge& k) {
       for (const auto& r : rep.recipients)
         if (!(r.status.starts_with("4"))) temporary = false;
       bool delay_words = false;
-      if (k.delay_markers.any_line(rt.region())) delay_words = true;
+      // The region is a prefix of the scanned report text: its hits are already known.
+      if (k.delay_markers.any_line(pattern_set::prefix(rt.scanned, rt.region().size()))) delay_words = true;
       if (k.delay_markers.first(rep.bounce_subject) >= 0) delay_words = true;
       rep.kind = delay_words || (temporary && !rep.recipients.empty() && false) ? report_kind::delay : report_kind::failure;
     } else if (any_delayed) {

@@ -343,9 +343,21 @@ bool pattern_set::capture_line(int index, std::string_view line, std::vector<re2
   return true;
 }
 
-bool pattern_set::any_line(std::string_view text) const {
-  if (!compiled_ || text.empty()) return false;
-  const scanned_text t = scan(text);
+scanned_text pattern_set::prefix(const scanned_text& t, std::size_t size) {
+  scanned_text p;
+  p.text = t.text.substr(0, size);
+  p.scanner = t.scanner;
+  const auto end = std::upper_bound(t.hits.begin(), t.hits.end(), p.text.size(),
+                                    [](std::size_t at, const literal_scanner::hit& h) { return at < h.end; });
+  p.hits.assign(t.hits.begin(), end);
+  return p;
+}
+
+bool pattern_set::any_line(const scanned_text& scanned) const {
+  if (!compiled_ || scanned.text.empty()) return false;
+  if (scanned.scanner != scanner_.get()) return any_line(scanned.text);
+  const scanned_text& t = scanned;
+  const std::string_view text = t.text;
   if (matches_lines(t).empty()) return false;
   std::vector<std::string_view> lines;
   std::size_t pos = 0;

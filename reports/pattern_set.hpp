@@ -90,7 +90,12 @@ class pattern_set {
   std::vector<int> matches_lines(const scanned_text& t) const;
   std::vector<int> matches_lines(std::string_view text) const { return matches_lines(scan(text)); }
   // True when some single line of the text matches some expression.
-  bool any_line(std::string_view text) const;
+  bool any_line(std::string_view text) const { return any_line(scan(text)); }
+  // The same for a text already scanned (by this set's scanner; another's is rescanned).
+  bool any_line(const scanned_text& t) const;
+  // The scan of a prefix of an already scanned text: the hits that end within it (the
+  // same hits a scan of the prefix alone finds).
+  static scanned_text prefix(const scanned_text& t, std::size_t size);
   // For each of `lines` (views into t.text, in order), the lowest index of an expression
   // matching that line on its own, else -1: the same result as first() on every line.
   // Lines without `required` (when not 0) are skipped. RE2 runs only on the lines that

@@ -237,6 +237,16 @@ TEST(FastPaths, RememberedScansEqualFreshOnes) {
   ASSERT_EQ(through_set.size(), direct.size());
   for (std::size_t i = 0; i < direct.size(); ++i) EXPECT_EQ(through_set[i].id, direct[i].id);
   EXPECT_NE(k.text_literals->serial(), k.diagnostic_literals->serial());
+  // The hits of a prefix, taken from the whole text's scan, are a scan of the prefix.
+  const auto whole = k.recipient_lines.scan(a);
+  for (std::size_t size = 0; size <= a.size(); ++size) {
+    const auto cut = reports::pattern_set::prefix(whole, size);
+    std::vector<reports::literal_scanner::hit> fresh;
+    k.text_literals->scan_positions(a.substr(0, size), fresh);
+    ASSERT_EQ(cut.hits.size(), fresh.size()) << size;
+    for (std::size_t i = 0; i < fresh.size(); ++i) EXPECT_EQ(cut.hits[i].end, fresh[i].end);
+    EXPECT_EQ(k.delay_markers.any_line(cut), k.delay_markers.any_line(std::string_view(a).substr(0, size)));
+  }
   std::vector<reports::literal_scanner::hit> direct_b;
   k.diagnostic_literals->scan_positions(b, direct_b);
   ASSERT_EQ(other.size(), direct_b.size());
