@@ -42,17 +42,23 @@ std::string lower(std::string_view s) {
 std::size_t ifind(std::string_view s, std::string_view needle) {
   if (needle.empty()) return 0;
   if (s.size() < needle.size()) return std::string_view::npos;
-  // The needle is lower case: its first byte is looked for in both cases without folding
-  // every byte of the text (an upper-case first byte could never match a folded text).
+  // The needle is lower case: its first byte is looked for in both cases (memchr, each
+  // case searched again only once passed) and the rest compared folded (an upper-case
+  // first byte could never match a folded text).
   const char lower_first = needle.front();
   if (lower_first >= 'A' && lower_first <= 'Z') return std::string_view::npos;
-  const char upper_first = lower_first >= 'a' && lower_first <= 'z' ? static_cast<char>(lower_first - 'a' + 'A') : lower_first;
+  const bool has_upper = lower_first >= 'a' && lower_first <= 'z';
+  const char upper_first = has_upper ? static_cast<char>(lower_first - 'a' + 'A') : lower_first;
   const std::size_t last = s.size() - needle.size();
-  for (std::size_t i = 0; i <= last; ++i) {
-    const char c = s[i];
-    if ((c == lower_first || c == upper_first) && iequals(s.substr(i, needle.size()), needle)) return i;
+  std::size_t next_lower = s.find(lower_first);
+  std::size_t next_upper = has_upper ? s.find(upper_first) : std::string_view::npos;
+  while (true) {
+    const std::size_t i = std::min(next_lower, next_upper);
+    if (i == std::string_view::npos || i > last) return std::string_view::npos;
+    if (iequals(s.substr(i, needle.size()), needle)) return i;
+    if (i == next_lower) next_lower = s.find(lower_first, i + 1);
+    else next_upper = s.find(upper_first, i + 1);
   }
-  return std::string_view::npos;
 }
 
 std::string_view trim(std::string_view s) {
