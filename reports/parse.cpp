@@ -830,24 +830,33 @@ std::string drop_continuation_prefixes(const std::string& diag, int code, const 
   if (code == 0) return diag;
   const std::string c = std::to_string(code);
   std::string out;
-  out.reserve(diag.size());
-  std::size_t i = 0;
+  std::size_t copied = 0;  // diag[copied, i) is still to be copied
   bool first = true;
+  std::size_t i = 0;
+  // Only the places where the code occurs can start a prefix; the text between them is
+  // copied in runs.
   while (i < diag.size()) {
+    const std::size_t at = diag.find(c, i);
+    if (at == std::string::npos) break;
+    i = at;
     const bool at_word = i == 0 || diag[i - 1] == ' ';
-    if (at_word && diag.compare(i, 3, c) == 0 && i + 3 < diag.size() && (diag[i + 3] == '-' || diag[i + 3] == ' ')) {
+    if (at_word && i + 3 < diag.size() && (diag[i + 3] == '-' || diag[i + 3] == ' ')) {
       std::size_t j = i + 4;
       if (!status.empty() && diag.compare(j, status.size(), status) == 0 && j + status.size() <= diag.size() &&
           (j + status.size() == diag.size() || diag[j + status.size()] == ' '))
         j += status.size() + 1;
       if (!first) {
+        out.append(diag, copied, i - copied);
         i = std::min(j, diag.size());
+        copied = i;
         continue;
       }
       first = false;
     }
-    out.push_back(diag[i++]);
+    ++i;
   }
+  if (copied == 0) return diag;  // nothing dropped
+  out.append(diag, copied, std::string::npos);
   return out;
 }
 

@@ -212,6 +212,31 @@ TEST(FastPaths, HtmlTagsSkippedInOnePass) {
   }
 }
 
+// A multi-line reply's continuation prefixes ("550-5.7.1 ... 550-5.7.1 ...") are dropped
+// after the first, the words between them copied in runs.
+TEST(FastPaths, ContinuationPrefixesDroppedAfterTheFirst) {
+  const auto dsn_with = [](const std::string& diagnostic) {
+    return "From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: Delivery Status Notification\n"
+           "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+           "--b\nContent-Type: text/plain\n\nDelivery failed.\n\n"
+           "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+           "Final-Recipient: rfc822; kijitora@example.jp\nAction: failed\nStatus: 5.7.1\n"
+           "Diagnostic-Code: smtp; " + diagnostic + "\n\n--b--\n";
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"550-5.7.1 Our system has detected 550-5.7.1 an unusual rate 550 5.7.1 of mail",
+       "550-5.7.1 Our system has detected an unusual rate of mail"},
+      {"550 5.7.1 nothing to drop", "550 5.7.1 nothing to drop"},
+      {"550-5.7.1 a 550-b 550 c x550 d", "550-5.7.1 a b c x550 d"},
+      {"550-5.7.1 ends with 550", "550-5.7.1 ends with 550"},
+  };
+  for (const auto& [diagnostic, expected] : cases) {
+    const auto rep = reports::parse(dsn_with(diagnostic), knowledge());
+    ASSERT_EQ(rep.recipients.size(), 1u) << diagnostic;
+    EXPECT_EQ(rep.recipients[0].diagnostic, expected);
+  }
+}
+
 // Scanning a text again (remembered per thread) gives the hits of a first scan; a
 // different text of the same size, or the same text through another scanner, is not
 // taken for it.
