@@ -446,19 +446,27 @@ std::string_view header_value(const std::vector<header>& headers, std::string_vi
   return {};
 }
 
-std::vector<header> parse_header_block(std::string_view block, std::size_t max_headers, bool decode) {
+std::vector<header> parse_header_block(std::string_view block, std::size_t max_headers, bool decode,
+                                       const std::vector<std::string>* names) {
   std::vector<header> out;
   out.reserve(std::min<std::size_t>(max_headers, 8));
   std::size_t pos = 0;
   std::string_view name, value;
+  std::size_t fields = 0;  // read, wanted or not: the bound counts them all
+  const auto wanted = [&] {
+    return names == nullptr ||
+           std::any_of(names->begin(), names->end(), [&](const std::string& n) { return text::iequals(name, n); });
+  };
   auto flush = [&] {
-    if (!name.empty() && out.size() < max_headers)
-      out.push_back({text::valid_utf8(name, 256), header_text(value, decode)});
+    if (!name.empty() && fields < max_headers) {
+      ++fields;
+      if (wanted()) out.push_back({text::valid_utf8(name, 256), header_text(value, decode)});
+    }
     name = {};
     value = {};
   };
   std::size_t lines_seen = 0;
-  while (pos < block.size() && out.size() < max_headers && ++lines_seen < limits::max_text_lines) {
+  while (pos < block.size() && fields < max_headers && ++lines_seen < limits::max_text_lines) {
     std::size_t next = 0;
     const std::string_view line = line_at(block, pos, next);
     pos = next;

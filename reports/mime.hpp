@@ -91,7 +91,10 @@ std::string decode_header_text(std::string_view raw);
 
 // Parses a block of header lines ("Name: value", continuation lines start with space or
 // tab) until the first empty line: text/rfc822-headers, DSN field blocks, quoted headers.
-std::vector<header> parse_header_block(std::string_view text, std::size_t max_headers, bool decode = true);
+// At most `max_headers` fields are read; with `names` (lower case), only those named are
+// unfolded, decoded and returned.
+std::vector<header> parse_header_block(std::string_view text, std::size_t max_headers, bool decode = true,
+                                       const std::vector<std::string>* names = nullptr);
 
 // Transfer decodings, bounded to `max_bytes` of output (exposed for tests).
 std::string decode_base64(std::string_view in, std::size_t max_bytes);

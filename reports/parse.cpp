@@ -489,7 +489,7 @@ void fill_original(original_message& o, const std::vector<header>& headers) {
 }
 
 // Headers quoted in the text after the "original message" marker.
-std::vector<header> quoted_headers(const report_text& t) {
+std::vector<header> quoted_headers(const report_text& t, const knowledge& k) {
   for (std::size_t n = 0; n < t.all_raw.size(); ++n) {
     if (t.marker[n] < 0) continue;
     const std::string_view line = t.all_raw[n];
@@ -497,7 +497,7 @@ std::vector<header> quoted_headers(const report_text& t) {
     const bool is_header = line.find(':') != std::string_view::npos && line.find(' ') > line.find(':');
     const std::size_t start = static_cast<std::size_t>(line.data() - t.raw.data()) + (is_header ? 0 : line.size() + 1);
     if (start >= t.raw.size()) return {};
-    return mime::parse_header_block(t.raw.substr(start), limits::max_header_count);
+    return mime::parse_header_block(t.raw.substr(start), limits::max_header_count, true, &k.original_headers_read);
   }
   return {};
 }
@@ -959,10 +959,10 @@ report parse(std::string_view bytes, const knowledge& k) {
   // The original message.
   if (v.original != nullptr) {
     if (v.original->is_embedded_message) fill_original(rep.original, v.original->headers);
-    else fill_original(rep.original, mime::parse_header_block(v.original->text, limits::max_header_count));
+    else fill_original(rep.original, mime::parse_header_block(v.original->text, limits::max_header_count, true, &k.original_headers_read));
   }
   if (rep.original.from.empty() && rep.original.to.empty() && !human.empty())
-    fill_original(rep.original, quoted_headers(rt));
+    fill_original(rep.original, quoted_headers(rt, k));
 
   std::string dsn_text;
   // ARF feedback (RFC 5965).

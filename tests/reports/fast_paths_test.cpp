@@ -237,6 +237,27 @@ TEST(FastPaths, ContinuationPrefixesDroppedAfterTheFirst) {
   }
 }
 
+// A header block read for some names gives those fields of the full read, in order.
+TEST(FastPaths, HeaderBlockForSomeNamesIsTheFullReadFiltered) {
+  const std::string block =
+      "Received: from a (a [192.0.2.1])\n  by b; Mon, 1 Jan 2024 00:00:00 +0000\nDKIM-Signature: v=1;\n b=xyz\n"
+      "From: =?UTF-8?B?5bCP6aqG?= <kijitora@example.jp>\nsubject: Hello\n   again\nReceived: from c\n\nbody: no\n";
+  const std::vector<std::string> names = {"received", "from", "subject"};
+  const auto all = reports::mime::parse_header_block(block, 1000);
+  const auto some = reports::mime::parse_header_block(block, 1000, true, &names);
+  std::vector<reports::mime::header> expected;
+  for (const auto& h : all)
+    if (std::find(names.begin(), names.end(), reports::text::lower(h.name)) != names.end()) expected.push_back(h);
+  ASSERT_EQ(some.size(), 4u);
+  ASSERT_EQ(some.size(), expected.size());
+  for (std::size_t i = 0; i < some.size(); ++i) {
+    EXPECT_EQ(some[i].name, expected[i].name);
+    EXPECT_EQ(some[i].value, expected[i].value);
+  }
+  // The bound counts every field read, wanted or not.
+  EXPECT_EQ(reports::mime::parse_header_block(block, 2, true, &names).size(), 1u);
+}
+
 // Scanning a text again (remembered per thread) gives the hits of a first scan; a
 // different text of the same size, or the same text through another scanner, is not
 // taken for it.
