@@ -15,7 +15,9 @@
 // UTF-8. Indices follow the order of `add`; lower index = listed earlier = preferred.
 // Lifetime: a scanned_text views the text it was made from.
 // Thread-safety: after compile() (and the shared scanner's compile()), const member
-// functions may be called concurrently.
+// functions may be called concurrently. Each thread keeps its own scratch vectors and its
+// own memory of the last short text (up to 4 KiB) each scanner scanned, so scanning the
+// same diagnostic twice costs one comparison; nothing is shared between threads.
 
 #include "reports/literal_scanner.hpp"
 

@@ -1,6 +1,7 @@
 #pragma once
 // reports/text: small string helpers shared by the bounce readers. Pure, thread-safe,
-// allocation-bounded by their inputs. ASCII case rules only (protocol text).
+// allocation-bounded by their inputs (lines() keeps one per-thread scratch vector of at
+// most max_lines views). ASCII case rules only (protocol text).
 
 #include <cstddef>
 #include <string>
