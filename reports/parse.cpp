@@ -454,11 +454,7 @@ bool is_private_or_local(std::string_view ip) {
 
 // IPs in a Received header's "from" clause: "[192.0.2.1]" or "(host [192.0.2.1])".
 std::string received_ip(std::string_view received) {
-  const std::size_t by = [&] {
-    const std::string lowered = text::lower(received);
-    const std::size_t p = lowered.find(" by ");
-    return p == std::string::npos ? received.size() : p;
-  }();
+  const std::size_t by = std::min(text::ifind(received, " by "), received.size());
   const std::string_view from_clause = received.substr(0, by);
   std::size_t pos = 0;
   while ((pos = from_clause.find('[', pos)) != std::string_view::npos) {
