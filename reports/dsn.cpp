@@ -34,12 +34,15 @@ bool looks_like_fields(std::string_view body) {
 fields parse_fields(std::string_view body) {
   // 1. Fields, grouped into blank-line separated blocks (RFC 3464 §2.1).
   std::vector<std::vector<mime::header>> blocks(1);
-  std::string name, value;
+  std::string name, value, squeezed;
   std::size_t total = 0;
   auto flush = [&] {
     if (name.empty()) return;
-    if (total++ < limits::max_header_count * 4)
-      blocks.back().push_back({text::valid_utf8(name, 128), text::valid_utf8(text::squeeze(value), limits::max_header_bytes)});
+    if (total++ < limits::max_header_count * 4) {
+      squeezed.clear();
+      text::append_squeezed(squeezed, value);
+      blocks.back().push_back({text::valid_utf8(name, 128), text::valid_utf8(squeezed, limits::max_header_bytes)});
+    }
     name.clear();
     value.clear();
   };

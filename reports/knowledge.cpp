@@ -44,6 +44,7 @@ struct loader {
 bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   k.families.multi_line(true);
   k.delay_markers.multi_line(true);
+  k.recipient_lines.split_rest_of_line(true);
   for (const auto& fam : root["families"]) {
     const std::string name = fam["name"].as<std::string>();
     const std::string where = fam["where"].as<std::string>();
@@ -111,35 +112,30 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     k.feedback_rules.push_back(std::move(rule));
   }
   if (!l.add_list(k.bounce_senders, root["bounce_senders"], "bounce_senders")) return false;
-  // Headers to decode: the listed ones and every one a rule names.
-  const auto want = [&](std::string name) {
+  // Headers to decode, by where they are read. A name is added once, lower case.
+  const auto add = [](std::vector<std::string>& list, std::string name) {
     name = text::lower(name);
-    if (std::find(k.headers_read.begin(), k.headers_read.end(), name) == k.headers_read.end())
-      k.headers_read.push_back(std::move(name));
+    if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(std::move(name));
   };
-  // The bounce's own header: parse.cpp reads From, To, Subject and Date, the rules the
-  // headers they name (the returned message's headers are read from `headers_read`).
-  const auto want_top = [&](std::string name) {
-    name = text::lower(name);
-    if (std::find(k.top_headers_read.begin(), k.top_headers_read.end(), name) == k.top_headers_read.end())
-      k.top_headers_read.push_back(std::move(name));
-  };
-  for (const char* name : {"from", "to", "subject", "date"}) want_top(name);
-  for (const auto& h : root["headers_read"]) want(h.as<std::string>());
+  // The bounce's own header: parse.cpp reads From, To, Subject and Date, the family,
+  // vacation and complaint rules the headers they name.
+  for (const char* name : {"from", "to", "subject", "date"}) add(k.top_headers_read, name);
   for (const auto& f : k.family_of)
-    for (const auto& h : f.headers) {
-      want(h);
-      want_top(h);
-    }
-  for (const auto& [name, re] : k.vacation_headers) {
-    want(name);
-    want_top(name);
+    for (const auto& h : f.headers) add(k.top_headers_read, h);
+  for (const auto& [name, re] : k.vacation_headers) add(k.top_headers_read, name);
+  // The returned message's header (an embedded message/rfc822): the listed ones
+  // (formats.yaml headers_read; parse.cpp's fill_original reads From, To, Subject,
+  // Message-ID, Date and Received), the complaint rules' own and X-HmXmrOriginalRecipient
+  // (Hotmail JMRP names the complainer there). Its DKIM signatures, ARC sets and vendor
+  // headers are never unfolded.
+  for (const auto& h : root["headers_read"]) add(k.original_headers_read, h.as<std::string>());
+  for (const char* name : {"from", "to", "subject", "message-id", "date", "received", "x-hmxmroriginalrecipient"})
+    add(k.original_headers_read, name);
+  for (const auto& r : k.feedback_rules) {
+    if (r.name.empty()) continue;
+    if (r.where == "header") add(k.top_headers_read, r.name);
+    if (r.where == "original") add(k.original_headers_read, r.name);
   }
-  for (const auto& r : k.feedback_rules)
-    if (!r.name.empty()) {
-      want(r.name);
-      if (r.where == "header") want_top(r.name);
-    }
   if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
   const auto& text = k.text_literals;
   const auto& diag = k.diagnostic_literals;

@@ -88,8 +88,10 @@ class knowledge {
   std::shared_ptr<literal_scanner> diagnostic_literals = std::make_shared<literal_scanner>();
 
   // formats.yaml
-  std::vector<std::string> headers_read;  // lower-case names of the headers the reader uses
-  std::vector<std::string> top_headers_read;  // those it reads in the bounce's own header
+  // Lower-case names of the headers the reader decodes: in the bounce's own header, in
+  // the returned message's.
+  std::vector<std::string> top_headers_read;
+  std::vector<std::string> original_headers_read;
   pattern_set families;            // one entry per (family, pattern)
   std::vector<family_rule> family_of;
   pattern_set original_markers;

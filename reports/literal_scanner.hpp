@@ -33,6 +33,9 @@ class literal_scanner {
   // Every occurrence, in order of its end offset, into `hits`.
   void scan_positions(std::string_view text, std::vector<hit>& hits) const;
   std::size_t size() const { return literals_.size(); }
+  // Distinct for every compile() of every scanner in the process (never reused, unlike an
+  // address): names the automaton in per-thread caches of scan results.
+  std::uint64_t serial() const { return serial_; }
 
  private:
   std::vector<std::string> literals_;
@@ -45,6 +48,7 @@ class literal_scanner {
   std::vector<std::uint32_t> out_begin_;  // state -> first output; state+1 -> end
   std::vector<int> outputs_;            // literal ids ending at each state (with suffixes)
   static constexpr std::uint32_t output_flag = 0x80000000u;
+  std::uint64_t serial_ = 0;
 };
 
 }  // namespace reports

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <utility>
 
 namespace reports::mime {
 namespace {
@@ -52,6 +54,7 @@ bool valid_field_name(std::string_view name) {
 // field count is bounded.
 raw_entity split_entity(std::string_view s) {
   raw_entity e;
+  e.fields.reserve(16);  // a typical part's header in one allocation
   std::size_t pos = 0;
   bool last_kept = false;  // the field a continuation line belongs to was kept
   while (pos < s.size()) {
@@ -240,8 +243,11 @@ delimiter find_delimiter(std::string_view body, std::size_t from, std::string_vi
   delimiter d;
   std::size_t pos = from;
   while (pos < body.size()) {
-    const std::size_t at = body.find(dash_boundary, pos);
-    if (at == std::string_view::npos) return d;
+    // memmem (glibc: a two-way search) rather than find, whose memchr on '-' stops at
+    // every dash of the separator lines and quoted "--" a body is full of.
+    const void* found = memmem(body.data() + pos, body.size() - pos, dash_boundary.data(), dash_boundary.size());
+    if (found == nullptr) return d;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(found) - body.data());
     pos = at + 1;
     if (at != 0 && body[at - 1] != '\n') continue;
     std::size_t next = 0;
@@ -260,6 +266,23 @@ delimiter find_delimiter(std::string_view body, std::size_t from, std::string_vi
 struct reader {
   document& doc;
   const read_options& options;
+  // For options.only_read_texts: the parts the bounce reader takes only once.
+  bool plain_seen = false, html_seen = false, feedback_seen = false;
+
+  // Whether a leaf's text is decoded (wants_text, narrowed by options.only_read_texts).
+  bool decodes(std::string_view media_type, bool in_original) {
+    if (!wants_text(media_type, in_original)) return false;
+    if (!options.only_read_texts) return true;
+    if (media_type == "message/delivery-status" || media_type == "message/global-delivery-status" ||
+        (media_type.starts_with("message/") && media_type.ends_with("-headers")))
+      return true;
+    if (media_type == "message/feedback-report") return !std::exchange(feedback_seen, true);
+    if (in_original) return false;
+    if (media_type == "text/rfc822-headers") return true;
+    if (media_type == "text/plain") return !std::exchange(plain_seen, true);
+    if (media_type == "text/html") return !plain_seen && !std::exchange(html_seen, true);
+    return false;
+  }
 
   bool room(int depth) {
     if (doc.parts.size() >= limits::max_mime_parts || depth > static_cast<int>(limits::max_mime_depth)) {
@@ -276,7 +299,7 @@ struct reader {
     p.depth = depth;
     p.in_original = in_original;
     if (options.part_headers) p.headers = materialise(e.fields, options, message_body);
-    if (wants_text(p.media_type, in_original)) {
+    if (decodes(p.media_type, in_original)) {
       const std::string_view cte = text::trim(raw_value(e.fields, "Content-Transfer-Encoding"));
       const bool identity = cte.empty() || text::iequals(cte, "7bit") || text::iequals(cte, "8bit") ||
                             text::iequals(cte, "binary");
@@ -423,18 +446,27 @@ std::string_view header_value(const std::vector<header>& headers, std::string_vi
   return {};
 }
 
-std::vector<header> parse_header_block(std::string_view block, std::size_t max_headers, bool decode) {
+std::vector<header> parse_header_block(std::string_view block, std::size_t max_headers, bool decode,
+                                       const std::vector<std::string>* names) {
   std::vector<header> out;
+  out.reserve(std::min<std::size_t>(max_headers, 8));
   std::size_t pos = 0;
   std::string_view name, value;
+  std::size_t fields = 0;  // read, wanted or not: the bound counts them all
+  const auto wanted = [&] {
+    return names == nullptr ||
+           std::any_of(names->begin(), names->end(), [&](const std::string& n) { return text::iequals(name, n); });
+  };
   auto flush = [&] {
-    if (!name.empty() && out.size() < max_headers)
-      out.push_back({text::valid_utf8(name, 256), header_text(value, decode)});
+    if (!name.empty() && fields < max_headers) {
+      ++fields;
+      if (wanted()) out.push_back({text::valid_utf8(name, 256), header_text(value, decode)});
+    }
     name = {};
     value = {};
   };
   std::size_t lines_seen = 0;
-  while (pos < block.size() && out.size() < max_headers && ++lines_seen < limits::max_text_lines) {
+  while (pos < block.size() && fields < max_headers && ++lines_seen < limits::max_text_lines) {
     std::size_t next = 0;
     const std::string_view line = line_at(block, pos, next);
     pos = next;

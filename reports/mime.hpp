@@ -15,7 +15,8 @@
 //
 // Thread safety: GMime is initialised once per process (std::call_once, on first use);
 // after that both readers may run concurrently on different inputs. GMime is never shut
-// down (it holds only process-lifetime caches).
+// down (it holds only process-lifetime caches). Charset converters are kept open per
+// thread (at most 16 charsets) and closed when the thread ends.
 // Decoding: every transfer encoding (base64, quoted-printable, 7bit/8bit/binary,
 // x-uuencode) is undone; text in any charset iconv knows (UTF-8, ISO-2022-JP,
 // ISO-8859-x, Windows-125x, Shift_JIS, UTF-7, GB2312/GBK/GB18030, Big5, ...) becomes
@@ -66,6 +67,14 @@ struct read_options {
   // decoded into part::headers; they still steer the decoding. Embedded messages keep
   // theirs.
   bool part_headers = true;
+  // true: only the texts the bounce reader (reports/parse) reads are decoded; the other
+  // parts are listed with their media type and an empty text. Read are: every
+  // message/delivery-status, message/global-delivery-status and message/*-headers
+  // part, the first message/feedback-report, text/rfc822-headers outside the returned
+  // message, the first text/plain outside it, and the first text/html outside it when no
+  // text/plain came before. The rest (a text/html alternative after the text/plain,
+  // attachments, more text/plain parts) costs no decoding or charset conversion.
+  bool only_read_texts = false;
 };
 
 document parse_mime(std::string_view bytes, const read_options& options = {});
@@ -83,7 +92,10 @@ std::string decode_header_text(std::string_view raw);
 
 // Parses a block of header lines ("Name: value", continuation lines start with space or
 // tab) until the first empty line: text/rfc822-headers, DSN field blocks, quoted headers.
-std::vector<header> parse_header_block(std::string_view text, std::size_t max_headers, bool decode = true);
+// At most `max_headers` fields are read; with `names` (lower case), only those named are
+// unfolded, decoded and returned.
+std::vector<header> parse_header_block(std::string_view text, std::size_t max_headers, bool decode = true,
+                                       const std::vector<std::string>* names = nullptr);
 
 // Transfer decodings, bounded to `max_bytes` of output (exposed for tests).
 std::string decode_base64(std::string_view in, std::size_t max_bytes);

@@ -7,7 +7,11 @@
 
 #include <gmime/gmime.h>
 
+#include <iconv.h>
+
 #include <mutex>
+#include <utility>
+#include <vector>
 
 namespace reports::mime {
 namespace {
@@ -36,6 +40,43 @@ std::string latin1_to_utf8(std::string_view bytes) {
     }
   }
   return out;
+}
+
+// Converters to UTF-8 kept open per thread, by charset name: opening one costs more than
+// converting a bounce's text (GMime's own cache still takes a lock and a lookup). A few
+// charsets cover mail; past `max_open` the rest are opened and closed per call.
+class converters {
+ public:
+  ~converters() {
+    for (const auto& [name, cd] : open_) g_mime_iconv_close(cd);
+  }
+  iconv_t get(const std::string& charset) {
+    for (const auto& [name, cd] : open_)
+      if (name == charset) return cd;
+    const char* iconv_name = g_mime_charset_iconv_name(charset.c_str());
+    const iconv_t cd = g_mime_iconv_open("UTF-8", iconv_name ? iconv_name : charset.c_str());
+    if (cd != reinterpret_cast<iconv_t>(-1) && open_.size() < max_open) open_.emplace_back(charset, cd);
+    else if (cd != reinterpret_cast<iconv_t>(-1)) spare_.reset(cd);
+    return cd;
+  }
+
+ private:
+  static constexpr std::size_t max_open = 16;
+  // The last converter past max_open, closed when the next one replaces it.
+  struct spare {
+    iconv_t cd = reinterpret_cast<iconv_t>(-1);
+    void reset(iconv_t next) {
+      if (cd != reinterpret_cast<iconv_t>(-1)) g_mime_iconv_close(cd);
+      cd = next;
+    }
+    ~spare() { reset(reinterpret_cast<iconv_t>(-1)); }
+  } spare_;
+  std::vector<std::pair<std::string, iconv_t>> open_;
+};
+
+iconv_t converter_to_utf8(const std::string& charset) {
+  thread_local converters per_thread;
+  return per_thread.get(charset);
 }
 
 void ensure_gmime() {
@@ -173,11 +214,10 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   // Mail labelled GB2312 routinely carries GBK characters; GB18030 is the superset of both.
   if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "euc-cn" || name == "cp936") target = "gb18030";
   if (!target.empty()) {
-    const char* iconv_name = g_mime_charset_iconv_name(target.c_str());
-    iconv_t cd = g_mime_iconv_open("UTF-8", iconv_name ? iconv_name : target.c_str());
+    const iconv_t cd = converter_to_utf8(target);
     if (cd != reinterpret_cast<iconv_t>(-1)) {
+      iconv(cd, nullptr, nullptr, nullptr, nullptr);  // back to the initial shift state
       char* converted = g_mime_iconv_strndup(cd, bytes.data(), bytes.size());
-      g_mime_iconv_close(cd);
       if (converted != nullptr) {
         std::string out = text::valid_utf8(converted);
         g_free(converted);

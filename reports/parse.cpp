@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <charconv>
 
 namespace reports {
@@ -55,7 +56,18 @@ std::string strip_html(std::string_view html) {
   std::string out(html.size(), '\0');
   char* o = out.data();
   bool in_tag = false;
-  for (std::size_t i = 0; i < html.size(); ++i) {
+  std::size_t i = 0;
+  std::size_t next_gt = 0;  // the next '>' at or after i once searched (html.size(): none)
+  while (i < html.size()) {
+    if (!in_tag) {
+      // Text up to the next tag is copied as it is.
+      const std::size_t lt = html.find('<', i);
+      const std::size_t stop = lt == std::string_view::npos ? html.size() : lt;
+      std::memcpy(o, html.data() + i, stop - i);
+      o += stop - i;
+      i = stop;
+      if (i == html.size()) break;
+    }
     const char c = html[i];
     if (c == '<') {
       in_tag = true;
@@ -64,34 +76,42 @@ std::string strip_html(std::string_view html) {
           text::istarts_with(rest, "div") || text::istarts_with(rest, "/div") || text::istarts_with(rest, "tr") ||
           text::istarts_with(rest, "li"))
         *o++ = '\n';
-      continue;
-    }
-    if (c == '>' && in_tag) {
+    } else if (c == '>') {
       in_tag = false;
-      continue;
     }
-    if (!in_tag) *o++ = c;
+    ++i;
+    if (in_tag) {
+      // Inside a tag only '<' (a new tag) and '>' (its end) matter: the nearer of the two.
+      // The next '>' is searched for again only once passed, so "<<<<..." stays linear.
+      if (next_gt < i) next_gt = std::min(html.find('>', i), html.size());
+      i = std::min(html.substr(0, next_gt).find('<', i), next_gt);
+    }
   }
   const std::string_view stripped(out.data(), static_cast<std::size_t>(o - out.data()));
   // The few entities bounces use (each no longer than its name).
   std::string decoded(stripped.size(), '\0');
   char* d = decoded.data();
-  for (std::size_t i = 0; i < stripped.size(); ++i) {
-    if (stripped[i] == '&') {
-      const std::string_view rest = stripped.substr(i);
-      const std::pair<std::string_view, char> entities[] = {
-          {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
-      bool done = false;
-      for (const auto& [name, value] : entities)
-        if (text::istarts_with(rest, name)) {
-          *d++ = value;
-          i += name.size() - 1;
-          done = true;
-          break;
-        }
-      if (done) continue;
-    }
-    *d++ = stripped[i];
+  std::size_t i2 = 0;
+  while (i2 < stripped.size()) {
+    // Text up to the next '&' is copied as it is.
+    const std::size_t amp = stripped.find('&', i2);
+    const std::size_t stop = amp == std::string_view::npos ? stripped.size() : amp;
+    std::memcpy(d, stripped.data() + i2, stop - i2);
+    d += stop - i2;
+    i2 = stop;
+    if (i2 == stripped.size()) break;
+    const std::string_view rest = stripped.substr(i2);
+    const std::pair<std::string_view, char> entities[] = {
+        {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
+    bool done = false;
+    for (const auto& [name, value] : entities)
+      if (text::istarts_with(rest, name)) {
+        *d++ = value;
+        i2 += name.size();
+        done = true;
+        break;
+      }
+    if (!done) *d++ = stripped[i2++];
   }
   decoded.resize(static_cast<std::size_t>(d - decoded.data()));
   return decoded;
@@ -224,13 +244,14 @@ struct text_block {
   std::size_t last_line = 0;  // index of the last report line read into this block
 };
 
-std::string join_diag(std::string& into, std::string_view line) {
-  const std::string squeezed = text::squeeze(line);
-  if (squeezed.empty()) return into;
-  if (into.size() >= limits::max_diagnostic_bytes) return into;
-  if (!into.empty()) into.push_back(' ');
-  into.append(squeezed.substr(0, limits::max_diagnostic_bytes - std::min(into.size(), limits::max_diagnostic_bytes)));
-  return into;
+void join_diag(std::string& into, std::string_view line) {
+  if (into.size() >= limits::max_diagnostic_bytes) return;
+  const std::size_t old_size = into.size();
+  if (old_size != 0) into.push_back(' ');
+  const std::size_t start = into.size();
+  text::append_squeezed(into, line);
+  if (into.size() == start) into.resize(old_size);  // nothing but white space
+  else if (into.size() > limits::max_diagnostic_bytes) into.resize(limits::max_diagnostic_bytes);
 }
 
 std::string_view unquote(std::string_view line) {
@@ -299,6 +320,7 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
   std::size_t current = std::string::npos;  // index into blocks
   bool current_had_blank = false;
   bool expect_recipient = false;  // the previous line introduced a recipient list
+  std::vector<re2::StringPiece> groups;
   auto open_block = [&](const std::string& address, std::size_t line_no) -> bool {
     auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, address); });
     if (it == blocks.end()) {
@@ -322,11 +344,10 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
     }
     const int m = t.recipient[n];
     if (m >= 0) {
-      const RE2& re = k.recipient_lines.regex(m);
-      re2::StringPiece address, rest;
-      const int groups = re.NumberOfCapturingGroups();
-      const bool ok = groups >= 2 ? RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address, &rest)
-                                  : RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), re, &address);
+      // Group 1 is the address, group 2 (if any) the words after it.
+      const bool ok = k.recipient_lines.capture_line(m, line, groups) && groups.size() >= 2;
+      const re2::StringPiece address = ok ? groups[1] : re2::StringPiece();
+      const re2::StringPiece rest = ok && groups.size() >= 3 ? groups[2] : re2::StringPiece();
       const std::string clean = ok ? text::clean_address(std::string_view(address.data(), address.size())) : "";
       if (!clean.empty() && !text::iequals(clean, sender)) {
         expect_recipient = false;
@@ -433,11 +454,7 @@ bool is_private_or_local(std::string_view ip) {
 
 // IPs in a Received header's "from" clause: "[192.0.2.1]" or "(host [192.0.2.1])".
 std::string received_ip(std::string_view received) {
-  const std::size_t by = [&] {
-    const std::string lowered = text::lower(received);
-    const std::size_t p = lowered.find(" by ");
-    return p == std::string::npos ? received.size() : p;
-  }();
+  const std::size_t by = std::min(text::ifind(received, " by "), received.size());
   const std::string_view from_clause = received.substr(0, by);
   std::size_t pos = 0;
   while ((pos = from_clause.find('[', pos)) != std::string_view::npos) {
@@ -468,7 +485,7 @@ void fill_original(original_message& o, const std::vector<header>& headers) {
 }
 
 // Headers quoted in the text after the "original message" marker.
-std::vector<header> quoted_headers(const report_text& t) {
+std::vector<header> quoted_headers(const report_text& t, const knowledge& k) {
   for (std::size_t n = 0; n < t.all_raw.size(); ++n) {
     if (t.marker[n] < 0) continue;
     const std::string_view line = t.all_raw[n];
@@ -476,7 +493,7 @@ std::vector<header> quoted_headers(const report_text& t) {
     const bool is_header = line.find(':') != std::string_view::npos && line.find(' ') > line.find(':');
     const std::size_t start = static_cast<std::size_t>(line.data() - t.raw.data()) + (is_header ? 0 : line.size() + 1);
     if (start >= t.raw.size()) return {};
-    return mime::parse_header_block(t.raw.substr(start), limits::max_header_count);
+    return mime::parse_header_block(t.raw.substr(start), limits::max_header_count, true, &k.original_headers_read);
   }
   return {};
 }
@@ -763,8 +780,16 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
       }
     }
   };
+  // A field none of whose rules comes before the best so far cannot change the answer:
+  // it is not even scanned.
+  const auto could_improve = [&](std::string_view where) {
+    if (best < 0) return true;
+    for (int i = 0; i < best; ++i)
+      if (k.family_of[static_cast<std::size_t>(i)].where == where) return true;
+    return false;
+  };
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
-    if (!value.empty()) consider_scanned(where, k.families.scan(value), per_line);
+    if (!value.empty() && could_improve(where)) consider_scanned(where, k.families.scan(value), per_line);
   };
   consider("from", from, false);
   consider("subject", subject, false);
@@ -772,7 +797,7 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
     const auto& rule = k.family_of[i];
     if (rule.where != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
     for (const auto& h : doc.headers)
-      if (std::find(rule.headers.begin(), rule.headers.end(), text::lower(h.name)) != rule.headers.end() &&
+      if (std::any_of(rule.headers.begin(), rule.headers.end(), [&](const std::string& name) { return text::iequals(name, h.name); }) &&
           RE2::PartialMatch(h.value, k.families.regex(static_cast<int>(i)))) {
         best = static_cast<int>(i);
         break;
@@ -801,24 +826,33 @@ std::string drop_continuation_prefixes(const std::string& diag, int code, const 
   if (code == 0) return diag;
   const std::string c = std::to_string(code);
   std::string out;
-  out.reserve(diag.size());
-  std::size_t i = 0;
+  std::size_t copied = 0;  // diag[copied, i) is still to be copied
   bool first = true;
+  std::size_t i = 0;
+  // Only the places where the code occurs can start a prefix; the text between them is
+  // copied in runs.
   while (i < diag.size()) {
+    const std::size_t at = diag.find(c, i);
+    if (at == std::string::npos) break;
+    i = at;
     const bool at_word = i == 0 || diag[i - 1] == ' ';
-    if (at_word && diag.compare(i, 3, c) == 0 && i + 3 < diag.size() && (diag[i + 3] == '-' || diag[i + 3] == ' ')) {
+    if (at_word && i + 3 < diag.size() && (diag[i + 3] == '-' || diag[i + 3] == ' ')) {
       std::size_t j = i + 4;
       if (!status.empty() && diag.compare(j, status.size(), status) == 0 && j + status.size() <= diag.size() &&
           (j + status.size() == diag.size() || diag[j + status.size()] == ' '))
         j += status.size() + 1;
       if (!first) {
+        out.append(diag, copied, i - copied);
         i = std::min(j, diag.size());
+        copied = i;
         continue;
       }
       first = false;
     }
-    out.push_back(diag[i++]);
+    ++i;
   }
+  if (copied == 0) return diag;  // nothing dropped
+  out.append(diag, copied, std::string::npos);
   return out;
 }
 
@@ -900,7 +934,8 @@ report parse(std::string_view bytes, const knowledge& k) {
     rep.truncated = true;
   }
   const mime::document doc =
-      mime::parse_mime(bytes, mime::read_options{.headers = &k.headers_read, .top_headers = &k.top_headers_read, .part_headers = false});
+      mime::parse_mime(bytes, mime::read_options{.headers = &k.original_headers_read, .top_headers = &k.top_headers_read, .part_headers = false,
+                                                    .only_read_texts = true});
   rep.truncated = rep.truncated || doc.truncated;
   if (doc.truncated) rep.notes.push_back("more MIME parts than the limit; the rest was not read");
   rep.bounce_from = std::string(header_value(doc.headers, "From"));
@@ -909,9 +944,10 @@ report parse(std::string_view bytes, const knowledge& k) {
   const std::string sender = address_of(header_value(doc.headers, "To"));
   const parts_view v = view_of(doc);
 
-  std::string human;
-  if (v.human != nullptr) human = v.human->text;
-  else if (v.html != nullptr) human = strip_html(v.html->text);
+  // The report for people: the text part as it is (a view), or an HTML part's words.
+  std::string stripped_html;
+  if (v.human == nullptr && v.html != nullptr) stripped_html = strip_html(v.html->text);
+  const std::string_view human = v.human != nullptr ? std::string_view(v.human->text) : std::string_view(stripped_html);
   report_text rt;
   read_report_text(rt, human, k);
   const std::vector<std::string_view>& lines = rt.lines;
@@ -919,10 +955,10 @@ report parse(std::string_view bytes, const knowledge& k) {
   // The original message.
   if (v.original != nullptr) {
     if (v.original->is_embedded_message) fill_original(rep.original, v.original->headers);
-    else fill_original(rep.original, mime::parse_header_block(v.original->text, limits::max_header_count));
+    else fill_original(rep.original, mime::parse_header_block(v.original->text, limits::max_header_count, true, &k.original_headers_read));
   }
   if (rep.original.from.empty() && rep.original.to.empty() && !human.empty())
-    fill_original(rep.original, quoted_headers(rt));
+    fill_original(rep.original, quoted_headers(rt, k));
 
   std::string dsn_text;
   // ARF feedback (RFC 5965).
@@ -984,7 +1020,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       const std::size_t at = human.find(field);
       if (at != std::string::npos && (at == 0 || human[at - 1] == '\n')) start = std::min(start, at);
     }
-    if (start != std::string::npos) dsn_text = human.substr(start);
+    if (start != std::string::npos) dsn_text = std::string(human.substr(start));
   }
   if (!dsn_text.empty()) read_dsn(dsn::parse_fields(dsn_text), rep, k);
   std::erase_if(rep.recipients, [](const recipient& r) { return r.address.empty() && r.diagnostic.empty() && r.status.empty(); });
@@ -1144,7 +1180,8 @@ report parse(std::string_view bytes, const knowledge& k) {
       for (const auto& r : rep.recipients)
         if (!(r.status.starts_with("4"))) temporary = false;
       bool delay_words = false;
-      if (k.delay_markers.any_line(rt.region())) delay_words = true;
+      // The region is a prefix of the scanned report text: its hits are already known.
+      if (k.delay_markers.any_line(pattern_set::prefix(rt.scanned, rt.region().size()))) delay_words = true;
       if (k.delay_markers.first(rep.bounce_subject) >= 0) delay_words = true;
       rep.kind = delay_words || (temporary && !rep.recipients.empty() && false) ? report_kind::delay : report_kind::failure;
     } else if (any_delayed) {

@@ -1,6 +1,7 @@
 #include "reports/pattern_set.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace reports {
 namespace {
@@ -14,6 +15,17 @@ RE2::Options options() {
   return o;
 }
 
+// Sets up to this size also get one RE2::Set of all their expressions (a union of more
+// expressions makes a DFA whose states do not fit its cache on varied text).
+constexpr std::size_t max_together = 64;
+// The RE2::Set pass is used when at least this many expressions may match: it reads the
+// whole text and allocates its match list, so for two or three candidates running them
+// one by one (stopping at the first match) costs less (measured over the corpus: 4 best).
+constexpr std::size_t min_together_candidates = 4;
+
+// Texts up to this size (a diagnostic) are remembered per thread and scanner (see scan()).
+constexpr std::size_t max_remembered_bytes = 4096;
+
 // Literals shorter than this are not worth a prefilter entry.
 constexpr int min_atom_length = 3;
 
@@ -25,6 +37,44 @@ bool has_non_ascii_cased_letters(std::string_view expression) {
     if (b >= 0xC3 && b <= 0xD4) return true;
   }
   return false;
+}
+
+// The expression without a final "(.*)$" group, when it ends so and has no alternation
+// at its top level (in "a|b(.*)$" the group belongs to one branch); else "".
+std::string head_before_rest_of_line(std::string_view expression) {
+  constexpr std::string_view rest = "(.*)$";
+  if (!expression.ends_with(rest)) return {};
+  const std::string_view head = expression.substr(0, expression.size() - rest.size());
+  int depth = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    const char c = head[i];
+    if (c == '\\') {
+      ++i;  // the escaped character, whatever it is
+      continue;
+    }
+    if (in_class) {
+      in_class = c != ']';
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      if (i + 1 < head.size() && head[i + 1] == '^') ++i;
+      if (i + 1 < head.size() && head[i + 1] == ']') ++i;  // "[]...]": a literal ']'
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      if (--depth < 0) return {};
+    } else if (c == '|' && depth == 0) {
+      return {};
+    }
+  }
+  // An escape at the very end would have eaten the group's '(' (loop skipped past it).
+  if (depth != 0 || in_class) return {};
+  std::size_t backslashes = 0;
+  while (backslashes < head.size() && head[head.size() - 1 - backslashes] == '\\') ++backslashes;
+  if (backslashes % 2 != 0) return {};
+  return std::string(head);
 }
 
 void sort_unique(std::vector<int>& v) {
@@ -56,6 +106,14 @@ bool pattern_set::add(const std::string& expression, std::string& error) {
   }
   if (has_non_ascii_cased_letters(expression)) always_.push_back(id);
   regexes_.push_back(&regex);
+  if (split_rest_) {
+    std::unique_ptr<RE2> head;
+    if (const std::string h = head_before_rest_of_line(expression); !h.empty()) {
+      head = std::make_unique<RE2>(h, options());
+      if (!head->ok() || head->NumberOfCapturingGroups() + 1 != regex.NumberOfCapturingGroups()) head.reset();
+    }
+    heads_.push_back(std::move(head));
+  }
   return true;
 }
 
@@ -98,6 +156,15 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
     }
     sort_unique(unfiltered_);
   }
+  if (regexes_.size() <= max_together) {
+    together_ = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
+    for (const RE2* re : regexes_)
+      if (together_->Add(re->pattern(), nullptr) < 0) {
+        together_.reset();
+        break;
+      }
+    if (together_ && !together_->Compile()) together_.reset();
+  }
   return true;
 }
 
@@ -105,7 +172,39 @@ scanned_text pattern_set::scan(std::string_view text) const {
   scanned_text t;
   t.text = text;
   t.scanner = scanner_.get();
-  if (compiled_) scanner_->scan_positions(text, t.hits);
+  if (!compiled_) return t;
+  // A diagnostic is scanned by the parser (its SMTP facts) and again by the classifier
+  // (its reason): each scanner's last short text on this thread is remembered, so the
+  // second scan is a comparison.
+  struct remembered {
+    std::uint64_t scanner = 0;
+    std::string text;
+    std::vector<literal_scanner::hit> hits;
+  };
+  thread_local std::array<remembered, 4> memo;
+  const bool short_text = text.size() <= max_remembered_bytes;
+  remembered* slot = nullptr;
+  if (short_text) {
+    for (auto& m : memo)
+      if (m.scanner == scanner_->serial()) slot = &m;
+    if (slot != nullptr && slot->text == text) {
+      t.hits = slot->hits;
+      return t;
+    }
+  }
+  // Room for a hit per 32 bytes up front: one allocation instead of one per doubling.
+  t.hits.reserve(std::min<std::size_t>(text.size() / 32 + 8, 4096));
+  scanner_->scan_positions(text, t.hits);
+  if (short_text) {
+    if (slot == nullptr) {
+      // A scanner not seen yet on this thread takes the slot filled longest ago.
+      std::rotate(memo.begin(), memo.end() - 1, memo.end());
+      slot = &memo.front();
+    }
+    slot->scanner = scanner_->serial();
+    slot->text.assign(text);
+    slot->hits = t.hits;
+  }
   return t;
 }
 
@@ -130,7 +229,7 @@ std::vector<int> pattern_set::potentials(std::vector<int>& atoms) const {
 
 std::vector<int> pattern_set::candidates(const scanned_text& t) const {
   if (!compiled_) return {};
-  std::vector<int> atoms;
+  thread_local std::vector<int> atoms;  // scratch, reused across calls
   local_atoms(t, 0, t.text.size(), atoms);
   if (!line_index_ || atoms.empty()) return potentials(atoms);
   // Small sets: the expressions naming an atom found (a superset of FilteredRE2's answer,
@@ -155,7 +254,15 @@ std::vector<int> pattern_set::matches(const scanned_text& t) const {
 
 int pattern_set::first(const scanned_text& t) const {
   const re2::StringPiece piece(t.text.data(), t.text.size());
-  for (const int i : candidates(t))
+  const std::vector<int> possible = candidates(t);
+  if (possible.size() >= min_together_candidates && together_) {
+    // One pass for all of them (see first_per_line).
+    thread_local std::vector<int> matched;
+    RE2::Set::ErrorInfo error{};
+    if (together_->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
+    if (error.kind == RE2::Set::kNoError) return -1;
+  }
+  for (const int i : possible)
     if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) return i;
   return -1;
 }
@@ -174,7 +281,8 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
   out.assign(lines.size(), -1);
   if (!compiled_ || lines.empty()) return;
   const auto offset = [&](std::string_view line) { return static_cast<std::size_t>(line.data() - t.text.data()); };
-  std::vector<int> atoms, possible;
+  // Scratch reused across calls (cleared, not freed).
+  thread_local std::vector<int> atoms, possible, matched;
   std::size_t h = 0;
   for (std::size_t l = 0; l < lines.size(); ++l) {
     const std::size_t line_begin = offset(lines[l]);
@@ -199,6 +307,17 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
       possible = potentials(atoms);
     }
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
+    if (possible.size() >= min_together_candidates && together_) {
+      // One pass for all of them; the lowest matching index is the answer, as below
+      // (`possible` holds every expression that can match).
+      RE2::Set::ErrorInfo error{};
+      if (together_->Match(piece, &matched, &error)) {
+        out[l] = *std::min_element(matched.begin(), matched.end());
+        continue;
+      }
+      if (error.kind == RE2::Set::kNoError) continue;  // no expression matches
+      // Out of DFA memory: each expression on its own below.
+    }
     for (const int i : possible)
       if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) {
         out[l] = i;
@@ -207,9 +326,38 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
   }
 }
 
-bool pattern_set::any_line(std::string_view text) const {
-  if (!compiled_ || text.empty()) return false;
-  const scanned_text t = scan(text);
+bool pattern_set::capture_line(int index, std::string_view line, std::vector<re2::StringPiece>& groups) const {
+  const auto i = static_cast<std::size_t>(index);
+  const RE2& whole = *regexes_.at(i);
+  const RE2* head = split_rest_ ? heads_.at(i).get() : nullptr;
+  const RE2& re = head != nullptr ? *head : whole;
+  groups.assign(static_cast<std::size_t>(whole.NumberOfCapturingGroups()) + 1, re2::StringPiece());
+  const re2::StringPiece piece(line.data(), line.size());
+  const int wanted = re.NumberOfCapturingGroups() + 1;
+  if (!re.Match(piece, 0, piece.size(), RE2::UNANCHORED, groups.data(), wanted)) return false;
+  if (head != nullptr) {
+    const std::size_t end = static_cast<std::size_t>(groups[0].data() - line.data()) + groups[0].size();
+    groups.back() = re2::StringPiece(line.data() + end, line.size() - end);
+    groups[0] = re2::StringPiece(groups[0].data(), line.size() - static_cast<std::size_t>(groups[0].data() - line.data()));
+  }
+  return true;
+}
+
+scanned_text pattern_set::prefix(const scanned_text& t, std::size_t size) {
+  scanned_text p;
+  p.text = t.text.substr(0, size);
+  p.scanner = t.scanner;
+  const auto end = std::upper_bound(t.hits.begin(), t.hits.end(), p.text.size(),
+                                    [](std::size_t at, const literal_scanner::hit& h) { return at < h.end; });
+  p.hits.assign(t.hits.begin(), end);
+  return p;
+}
+
+bool pattern_set::any_line(const scanned_text& scanned) const {
+  if (!compiled_ || scanned.text.empty()) return false;
+  if (scanned.scanner != scanner_.get()) return any_line(scanned.text);
+  const scanned_text& t = scanned;
+  const std::string_view text = t.text;
   if (matches_lines(t).empty()) return false;
   std::vector<std::string_view> lines;
   std::size_t pos = 0;

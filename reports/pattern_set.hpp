@@ -15,12 +15,15 @@
 // UTF-8. Indices follow the order of `add`; lower index = listed earlier = preferred.
 // Lifetime: a scanned_text views the text it was made from.
 // Thread-safety: after compile() (and the shared scanner's compile()), const member
-// functions may be called concurrently.
+// functions may be called concurrently. Each thread keeps its own scratch vectors and its
+// own memory of the last short text (up to 4 KiB) each scanner scanned, so scanning the
+// same diagnostic twice costs one comparison; nothing is shared between threads.
 
 #include "reports/literal_scanner.hpp"
 
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <memory>
 #include <span>
@@ -47,6 +50,10 @@ class pattern_set {
   // Sets that answer matches_lines()/any_line() keep a multi-line copy of each expression;
   // call before the first add().
   void multi_line(bool on) { multi_line_ = on; }
+  // Sets whose groups are read (capture()) keep, for each expression ending in "(.*)$"
+  // (the rest of the line as its last group), the expression without it; call before
+  // the first add().
+  void split_rest_of_line(bool on) { split_rest_ = on; }
   // Adds an expression; returns false (and sets `error`) when RE2 rejects it.
   bool add(const std::string& expression, std::string& error);
   // Compiles the set; an empty set compiles and never matches. With `shared`, the set's
@@ -58,6 +65,15 @@ class pattern_set {
   const RE2& line_regex(int index) const {
     return multi_line_ ? *line_regexes_.at(static_cast<std::size_t>(index)) : regex(index);
   }
+
+  // The groups of expression `index` on a single line (no '\n') it is known to match:
+  // groups[0] is the whole match, then each group; false when it does not match. With
+  // split_rest_of_line(true), an expression ending in "(.*)$" runs without that group
+  // and its last group is the rest of the line after the head's match: the same groups
+  // (the rest always matches, so the head's preferred match is the whole expression's),
+  // but RE2 extracts groups with a backtracker over the matched span, and the rest of a
+  // recipient line is most of it.
+  bool capture_line(int index, std::string_view line, std::vector<re2::StringPiece>& groups) const;
 
   // The text scanned with this set's scanner (the shared one if any).
   scanned_text scan(std::string_view text) const;
@@ -76,7 +92,12 @@ class pattern_set {
   std::vector<int> matches_lines(const scanned_text& t) const;
   std::vector<int> matches_lines(std::string_view text) const { return matches_lines(scan(text)); }
   // True when some single line of the text matches some expression.
-  bool any_line(std::string_view text) const;
+  bool any_line(std::string_view text) const { return any_line(scan(text)); }
+  // The same for a text already scanned (by this set's scanner; another's is rescanned).
+  bool any_line(const scanned_text& t) const;
+  // The scan of a prefix of an already scanned text: the hits that end within it (the
+  // same hits a scan of the prefix alone finds).
+  static scanned_text prefix(const scanned_text& t, std::size_t size);
   // For each of `lines` (views into t.text, in order), the lowest index of an expression
   // matching that line on its own, else -1: the same result as first() on every line.
   // Lines without `required` (when not 0) are skipped. RE2 runs only on the lines that
@@ -102,9 +123,14 @@ class pattern_set {
   // can only match expressions naming one of its atoms (or unfiltered ones).
   std::vector<std::vector<int>> users_of_atom_;
   bool line_index_ = false;
+  // Small sets: all expressions in one RE2::Set, so a line that several expressions may
+  // match is read once (one DFA pass) instead of once per expression.
+  std::unique_ptr<RE2::Set> together_;
   std::vector<const RE2*> regexes_;                  // owned by filter_
   std::vector<std::unique_ptr<RE2>> line_regexes_;  // the same expressions, multi-line mode
   bool multi_line_ = false;
+  bool split_rest_ = false;
+  std::vector<std::unique_ptr<RE2>> heads_;  // per expression: without "(.*)$", or null
   bool compiled_ = false;
 };
 

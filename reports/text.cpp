@@ -42,13 +42,23 @@ std::string lower(std::string_view s) {
 std::size_t ifind(std::string_view s, std::string_view needle) {
   if (needle.empty()) return 0;
   if (s.size() < needle.size()) return std::string_view::npos;
-  const char first = needle.front();
-  for (std::size_t i = 0; i + needle.size() <= s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == first && iequals(s.substr(i, needle.size()), needle)) return i;
+  // The needle is lower case: its first byte is looked for in both cases (memchr, each
+  // case searched again only once passed) and the rest compared folded (an upper-case
+  // first byte could never match a folded text).
+  const char lower_first = needle.front();
+  if (lower_first >= 'A' && lower_first <= 'Z') return std::string_view::npos;
+  const bool has_upper = lower_first >= 'a' && lower_first <= 'z';
+  const char upper_first = has_upper ? static_cast<char>(lower_first - 'a' + 'A') : lower_first;
+  const std::size_t last = s.size() - needle.size();
+  std::size_t next_lower = s.find(lower_first);
+  std::size_t next_upper = has_upper ? s.find(upper_first) : std::string_view::npos;
+  while (true) {
+    const std::size_t i = std::min(next_lower, next_upper);
+    if (i == std::string_view::npos || i > last) return std::string_view::npos;
+    if (iequals(s.substr(i, needle.size()), needle)) return i;
+    if (i == next_lower) next_lower = s.find(lower_first, i + 1);
+    else next_upper = s.find(upper_first, i + 1);
   }
-  return std::string_view::npos;
 }
 
 std::string_view trim(std::string_view s) {
@@ -58,23 +68,49 @@ std::string_view trim(std::string_view s) {
 }
 
 std::string squeeze(std::string_view s) {
-  // A run of white space becomes one space (none at the edges); one pass writing into a
-  // buffer of the input's size (the output is never longer).
-  std::string out(s.size(), '\0');
-  char* o = out.data();
-  char* const begin = o;
-  bool pending_space = false;
-  for (const char c : s) {
-    if (is_space(c)) {
-      pending_space = o != begin;
-      continue;
-    }
-    if (pending_space) *o++ = ' ';
-    pending_space = false;
-    *o++ = c;
-  }
-  out.resize(static_cast<std::size_t>(o - begin));
+  std::string out;
+  append_squeezed(out, s);
   return out;
+}
+
+void append_squeezed(std::string& out, std::string_view s) {
+  // A run of white space becomes one space (none at the edges); one pass writing into
+  // room of the input's size (the output is never longer).
+  const std::size_t old_size = out.size();
+  out.resize(old_size + s.size());
+  char* const begin = out.data() + old_size;
+  char* o = begin;
+  bool pending_space = false;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    // Eight bytes at a time while none can be white space (all of it is <= 0x20): words
+    // and addresses are copied whole.
+    if (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      // Some byte < 0x21 (exact for the "any" question: "haszero(w - 0x21...)" bit trick).
+      if (((w - 0x2121212121212121ull) & ~w & 0x8080808080808080ull) == 0) {
+        if (pending_space) *o++ = ' ';
+        pending_space = false;
+        std::memcpy(o, s.data() + i, 8);
+        o += 8;
+        i += 8;
+        continue;
+      }
+    }
+    const std::size_t stop = std::min(s.size(), i + 8);
+    for (; i < stop; ++i) {
+      const char c = s[i];
+      if (is_space(c)) {
+        pending_space = o != begin;
+        continue;
+      }
+      if (pending_space) *o++ = ' ';
+      pending_space = false;
+      *o++ = c;
+    }
+  }
+  out.resize(old_size + static_cast<std::size_t>(o - begin));
 }
 
 bool is_plain_ascii(std::string_view s) {
@@ -145,18 +181,21 @@ std::string valid_utf8(std::string_view s, std::size_t max_bytes) {
 }
 
 std::vector<std::string_view> lines(std::string_view s, std::size_t max_lines) {
-  std::vector<std::string_view> out;
+  // Collected in a per-thread scratch vector, then copied once: one allocation of the
+  // right size instead of one per doubling.
+  thread_local std::vector<std::string_view> scratch;
+  scratch.clear();
   std::size_t pos = 0;
-  while (pos < s.size() && out.size() < max_lines) {
+  while (pos < s.size() && scratch.size() < max_lines) {
     const std::size_t end = s.find('\n', pos);
     if (end == std::string_view::npos) {
-      out.push_back(s.substr(pos));
+      scratch.push_back(s.substr(pos));
       break;
     }
-    out.push_back(s.substr(pos, end - pos));
+    scratch.push_back(s.substr(pos, end - pos));
     pos = end + 1;
   }
-  return out;
+  return {scratch.begin(), scratch.end()};
 }
 
 std::string find_address(std::string_view s) {

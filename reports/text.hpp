@@ -1,6 +1,7 @@
 #pragma once
 // reports/text: small string helpers shared by the bounce readers. Pure, thread-safe,
-// allocation-bounded by their inputs. ASCII case rules only (protocol text).
+// allocation-bounded by their inputs (lines() keeps one per-thread scratch vector of at
+// most max_lines views). ASCII case rules only (protocol text).
 
 #include <cstddef>
 #include <string>
@@ -30,6 +31,8 @@ std::size_t ifind(std::string_view s, std::string_view needle);
 std::string_view trim(std::string_view s);
 // Folded lines joined (RFC 5322 §2.2.3), runs of white space collapsed to one space, trimmed.
 std::string squeeze(std::string_view s);
+// squeeze(s) appended to `out` (no temporary string).
+void append_squeezed(std::string& out, std::string_view s);
 // No byte >= 0x80 and no NUL (word-at-a-time check).
 bool is_plain_ascii(std::string_view s);
 // Replaces invalid UTF-8 with U+FFFD and NUL with a space; cuts at `max_bytes` on a

@@ -1,0 +1,302 @@
+// The reader's fast paths against plain references: white-space squeezing eight bytes at
+// a time, case-insensitive search, recipient-line groups taken from the head of an
+// expression ending in "(.*)$", small sets answered by one RE2::Set pass, the per-thread
+// memory of scanned texts.
+// Each reference is the straightforward way the fast path replaced.
+
+#include "reports/input.hpp"
+#include "reports/knowledge.hpp"
+#include "reports/parse.hpp"
+#include "reports/mime.hpp"
+#include "reports/pattern_set.hpp"
+#include "reports/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace {
+
+const reports::knowledge& knowledge() {
+  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
+  if (!loaded.value) throw std::runtime_error(loaded.error);
+  return *loaded.value;
+}
+
+// Every text part line of the corpus (the reader's own view of it).
+std::vector<std::string> corpus_lines() {
+  std::vector<std::string> out;
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) return out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto batch = reports::read_source(entry.path().string());
+    for (const auto& part : reports::mime::parse_mime(batch.messages.front().bytes).parts)
+      for (const auto line : reports::text::lines(part.text, 400)) out.emplace_back(line);
+  }
+  return out;
+}
+
+// The byte-at-a-time squeeze the word-at-a-time one replaced.
+std::string reference_squeeze(std::string_view s) {
+  std::string out;
+  bool pending = false;
+  for (const char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      pending = !out.empty();
+      continue;
+    }
+    if (pending) out.push_back(' ');
+    pending = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+TEST(FastPaths, SqueezeEqualsByteAtATime) {
+  std::mt19937 rng(5);
+  // White space, other control bytes, '!' (0x21, the first byte kept whole), letters,
+  // UTF-8 and bytes >= 0x80 that are no UTF-8.
+  const std::string alphabet = std::string(" \t\n\r\f\v\x01\x1f!aZ.\xe7\x94\xa8\xff", 16);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    const std::size_t n = rng() % 40;
+    for (std::size_t i = 0; i < n; ++i) {
+      // Long runs without white space too, so the eight-byte copy is taken.
+      if (rng() % 3 == 0) s += "abcdefghij";
+      s.push_back(alphabet[rng() % alphabet.size()]);
+    }
+    ASSERT_EQ(reports::text::squeeze(s), reference_squeeze(s)) << "input: '" << s << "'";
+    std::string appended = "prefix";
+    reports::text::append_squeezed(appended, s);
+    ASSERT_EQ(appended, "prefix" + reference_squeeze(s));
+  }
+}
+
+// ifind equals folding both sides and searching.
+TEST(FastPaths, IfindEqualsFoldedFind) {
+  std::mt19937 rng(7);
+  const std::string alphabet = "aAbB@ .\xe7";
+  const auto random_text = [&](std::size_t n) {
+    std::string t;
+    for (std::size_t i = 0; i < n; ++i) t.push_back(alphabet[rng() % alphabet.size()]);
+    return t;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    const std::string hay = random_text(rng() % 30);
+    const std::string needle = reports::text::lower(random_text(1 + rng() % 3));
+    ASSERT_EQ(reports::text::ifind(hay, needle), reports::text::lower(hay).find(needle)) << hay << " / " << needle;
+  }
+  EXPECT_EQ(reports::text::ifind("Remote Host Said", "host"), 7u);
+  EXPECT_EQ(reports::text::ifind("abc", ""), 0u);
+}
+
+// capture_line's groups equal RE2's own groups of the whole expression, on every corpus
+// line each recipient-line expression matches and on lines made to match.
+TEST(FastPaths, RecipientLineGroupsEqualTheWholeExpression) {
+  const auto& set = knowledge().recipient_lines;
+  std::vector<std::string> lines = corpus_lines();
+  if (lines.empty()) GTEST_SKIP() << "shared corpus not found";
+  for (const std::string extra : {"<a@b.example>: ", "<a@b.example>:", "<a@b.example>", "  <a@b.example> (expanded from <x@y>): 550 no",
+                                  "a@b.example: 550 5.1.1 unknown", "a@b.example:", "\"a@b.example\": said", ">>> a@b.example <x> 550"})
+    lines.push_back(extra);
+  std::size_t compared = 0;
+  std::vector<re2::StringPiece> fast;
+  for (const auto& line : lines)
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      const RE2& whole = set.regex(static_cast<int>(i));
+      std::vector<re2::StringPiece> plain(static_cast<std::size_t>(whole.NumberOfCapturingGroups()) + 1);
+      const bool matched = whole.Match(line, 0, line.size(), RE2::UNANCHORED, plain.data(), static_cast<int>(plain.size()));
+      ASSERT_EQ(set.capture_line(static_cast<int>(i), line, fast), matched) << whole.pattern() << " on " << line;
+      if (!matched) continue;
+      ASSERT_EQ(fast.size(), plain.size());
+      for (std::size_t g = 1; g < plain.size(); ++g)
+        ASSERT_EQ(fast[g].data() == nullptr ? "" : std::string(fast[g]), std::string(plain[g]))
+            << whole.pattern() << " group " << g << " on " << line;
+      ++compared;
+    }
+  EXPECT_GT(compared, 300u);
+}
+
+// An expression whose "(.*)$" belongs to one branch of a top-level alternation, or is
+// escaped, keeps RE2's own groups.
+TEST(FastPaths, RestOfLineSplitOnlyWhereItIsTheWholeTail) {
+  reports::pattern_set set;
+  set.split_rest_of_line(true);
+  std::string error;
+  for (const std::string e : {"a(x)|b(.*)$", "(\\w+)@(\\w+) (.*)$", "[(](\\w+)(.*)$", "(a)\\\\(.*)$", "(b)[)|](.*)$"})
+    ASSERT_TRUE(set.add(e, error)) << error;
+  ASSERT_TRUE(set.compile(error));
+  std::vector<re2::StringPiece> fast;
+  for (const std::string line : {"ax", "b rest", "bb", "joe@example rest of it", "(word tail", "a\\ tail", "b) x", "b| y"})
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      const RE2& whole = set.regex(static_cast<int>(i));
+      std::vector<re2::StringPiece> plain(static_cast<std::size_t>(whole.NumberOfCapturingGroups()) + 1);
+      const bool matched = whole.Match(line, 0, line.size(), RE2::UNANCHORED, plain.data(), static_cast<int>(plain.size()));
+      ASSERT_EQ(set.capture_line(static_cast<int>(i), line, fast), matched) << whole.pattern() << " on " << line;
+      for (std::size_t g = 1; matched && g < plain.size(); ++g) {
+        EXPECT_EQ(fast[g].data() == nullptr, plain[g].data() == nullptr) << whole.pattern() << " on " << line;
+        EXPECT_EQ(std::string(fast[g]), std::string(plain[g])) << whole.pattern() << " group " << g << " on " << line;
+      }
+    }
+}
+
+// Small sets answer first() with one RE2::Set pass: the lowest matching expression, as
+// running each on its own does.
+TEST(FastPaths, SmallSetsFirstEqualsEachOnItsOwn) {
+  const auto& k = knowledge();
+  const std::vector<std::string> lines = corpus_lines();
+  if (lines.empty()) GTEST_SKIP() << "shared corpus not found";
+  std::size_t found = 0;
+  for (const reports::pattern_set* set : {&k.commands, &k.remote_hosts, &k.hint_connection, &k.temporary_words, &k.block_ends}) {
+    ASSERT_LE(set->size(), 64u);
+    for (const auto& line : lines) {
+      int plain = -1;
+      for (std::size_t i = 0; i < set->size() && plain < 0; ++i)
+        if (RE2::PartialMatch(line, set->regex(static_cast<int>(i)))) plain = static_cast<int>(i);
+      ASSERT_EQ(set->first(line), plain) << line;
+      found += plain >= 0;
+    }
+  }
+  EXPECT_GT(found, 100u);
+}
+
+// Reading only the texts the bounce reader reads leaves the other parts' texts empty and
+// these the same as a full decode.
+TEST(FastPaths, OnlyReadTextsKeepsTheReadOnesWhole) {
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared corpus not found";
+  std::size_t skipped = 0, kept = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto batch = reports::read_source(entry.path().string());
+    const auto full = reports::mime::parse_mime(batch.messages.front().bytes);
+    const auto some = reports::mime::parse_mime(batch.messages.front().bytes, {.only_read_texts = true});
+    ASSERT_EQ(full.parts.size(), some.parts.size()) << entry.path();
+    bool plain_seen = false;
+    for (std::size_t i = 0; i < full.parts.size(); ++i) {
+      const auto& f = full.parts[i];
+      const auto& s = some.parts[i];
+      ASSERT_EQ(f.media_type, s.media_type);
+      const bool first_plain = !f.in_original && f.media_type == "text/plain" && !plain_seen;
+      plain_seen = plain_seen || first_plain;
+      const bool always = f.media_type == "message/delivery-status" || first_plain;
+      if (always || !s.text.empty()) {
+        ASSERT_EQ(s.text, f.text) << entry.path() << " part " << i;
+      }
+      skipped += s.text.empty() && !f.text.empty();
+      kept += !s.text.empty();
+    }
+  }
+  EXPECT_GT(skipped, 10u);  // the corpus has HTML alternatives and attachments
+  EXPECT_GT(kept, 300u);
+}
+
+// HTML-only bounces: tags skipped in searches for the nearer of '<' and '>', text runs
+// copied whole; a '<' inside a tag starts a new one, and hostile shapes (no '>' at all,
+// a megabyte of '<') are read in one pass (a quadratic skip would hang here).
+TEST(FastPaths, HtmlTagsSkippedInOnePass) {
+  const auto& k = knowledge();
+  const std::string head =
+      "From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: Undelivered Mail Returned to Sender\n"
+      "MIME-Version: 1.0\nContent-Type: text/html\n\n";
+  const auto rep = reports::parse(head + "<p>The mail system</p><div style=\"a>b\">&lt;kijitora@example.jp&gt;: "
+                                         "host mx.example.jp[192.0.2.25] said: 550 5.1.1 User <b <i>unknown</i></div>\n",
+                                  k);
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].address, "kijitora@example.jp");
+  // "b\">" ends the div tag early (the reader is crude on purpose): its rest is text.
+  EXPECT_NE(rep.recipients[0].diagnostic.find("User unknown"), std::string::npos) << rep.recipients[0].diagnostic;
+  for (const std::string& body : {std::string(1 << 20, '<'), std::string(1 << 20, '>'), std::string("<a") + std::string(1 << 20, 'x')}) {
+    const auto hostile = reports::parse(head + body, k);
+    EXPECT_LE(hostile.recipients.size(), 1u);
+  }
+}
+
+// A multi-line reply's continuation prefixes ("550-5.7.1 ... 550-5.7.1 ...") are dropped
+// after the first, the words between them copied in runs.
+TEST(FastPaths, ContinuationPrefixesDroppedAfterTheFirst) {
+  const auto dsn_with = [](const std::string& diagnostic) {
+    return "From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: Delivery Status Notification\n"
+           "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+           "--b\nContent-Type: text/plain\n\nDelivery failed.\n\n"
+           "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+           "Final-Recipient: rfc822; kijitora@example.jp\nAction: failed\nStatus: 5.7.1\n"
+           "Diagnostic-Code: smtp; " + diagnostic + "\n\n--b--\n";
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"550-5.7.1 Our system has detected 550-5.7.1 an unusual rate 550 5.7.1 of mail",
+       "550-5.7.1 Our system has detected an unusual rate of mail"},
+      {"550 5.7.1 nothing to drop", "550 5.7.1 nothing to drop"},
+      {"550-5.7.1 a 550-b 550 c x550 d", "550-5.7.1 a b c x550 d"},
+      {"550-5.7.1 ends with 550", "550-5.7.1 ends with 550"},
+  };
+  for (const auto& [diagnostic, expected] : cases) {
+    const auto rep = reports::parse(dsn_with(diagnostic), knowledge());
+    ASSERT_EQ(rep.recipients.size(), 1u) << diagnostic;
+    EXPECT_EQ(rep.recipients[0].diagnostic, expected);
+  }
+}
+
+// A header block read for some names gives those fields of the full read, in order.
+TEST(FastPaths, HeaderBlockForSomeNamesIsTheFullReadFiltered) {
+  const std::string block =
+      "Received: from a (a [192.0.2.1])\n  by b; Mon, 1 Jan 2024 00:00:00 +0000\nDKIM-Signature: v=1;\n b=xyz\n"
+      "From: =?UTF-8?B?5bCP6aqG?= <kijitora@example.jp>\nsubject: Hello\n   again\nReceived: from c\n\nbody: no\n";
+  const std::vector<std::string> names = {"received", "from", "subject"};
+  const auto all = reports::mime::parse_header_block(block, 1000);
+  const auto some = reports::mime::parse_header_block(block, 1000, true, &names);
+  std::vector<reports::mime::header> expected;
+  for (const auto& h : all)
+    if (std::find(names.begin(), names.end(), reports::text::lower(h.name)) != names.end()) expected.push_back(h);
+  ASSERT_EQ(some.size(), 4u);
+  ASSERT_EQ(some.size(), expected.size());
+  for (std::size_t i = 0; i < some.size(); ++i) {
+    EXPECT_EQ(some[i].name, expected[i].name);
+    EXPECT_EQ(some[i].value, expected[i].value);
+  }
+  // The bound counts every field read, wanted or not.
+  EXPECT_EQ(reports::mime::parse_header_block(block, 2, true, &names).size(), 1u);
+}
+
+// Scanning a text again (remembered per thread) gives the hits of a first scan; a
+// different text of the same size, or the same text through another scanner, is not
+// taken for it.
+TEST(FastPaths, RememberedScansEqualFreshOnes) {
+  const auto& k = knowledge();
+  const std::string a = "550 5.1.1 <a@b.example>: Recipient address rejected: User unknown";
+  std::string b = a;
+  b[20] = 'X';
+  const auto first = k.reason_text.scan(a).hits;
+  ASSERT_FALSE(first.empty());
+  const auto other = k.reason_text.scan(b).hits;
+  const auto again = k.reason_text.scan(a).hits;
+  ASSERT_EQ(again.size(), first.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(again[i].id, first[i].id);
+    EXPECT_EQ(again[i].end, first[i].end);
+  }
+  // Through the report text's scanner the same bytes hit that scanner's own literals.
+  std::vector<reports::literal_scanner::hit> direct;
+  k.recipient_lines.scan(a);  // remember `a` for the text scanner too
+  k.text_literals->scan_positions(a, direct);
+  const auto through_set = k.recipient_lines.scan(a).hits;
+  ASSERT_EQ(through_set.size(), direct.size());
+  for (std::size_t i = 0; i < direct.size(); ++i) EXPECT_EQ(through_set[i].id, direct[i].id);
+  EXPECT_NE(k.text_literals->serial(), k.diagnostic_literals->serial());
+  // The hits of a prefix, taken from the whole text's scan, are a scan of the prefix.
+  const auto whole = k.recipient_lines.scan(a);
+  for (std::size_t size = 0; size <= a.size(); ++size) {
+    const auto cut = reports::pattern_set::prefix(whole, size);
+    std::vector<reports::literal_scanner::hit> fresh;
+    k.text_literals->scan_positions(a.substr(0, size), fresh);
+    ASSERT_EQ(cut.hits.size(), fresh.size()) << size;
+    for (std::size_t i = 0; i < fresh.size(); ++i) EXPECT_EQ(cut.hits[i].end, fresh[i].end);
+    EXPECT_EQ(k.delay_markers.any_line(cut), k.delay_markers.any_line(std::string_view(a).substr(0, size)));
+  }
+  std::vector<reports::literal_scanner::hit> direct_b;
+  k.diagnostic_literals->scan_positions(b, direct_b);
+  ASSERT_EQ(other.size(), direct_b.size());
+  for (std::size_t i = 0; i < other.size(); ++i) EXPECT_EQ(other[i].end, direct_b[i].end);
+}
+
+}  // namespace
