@@ -216,9 +216,34 @@ std::string find_address(std::string_view s) {
   return {};
 }
 
+namespace {
+
+// Address forms that put a scheme or an X.400 attribute before the SMTP address:
+// "mailto:a@b", Exchange "[SMTP:a@b]", Exchange 5.5 "c=US;a= ;p=Org;dda:SMTP=a@b;".
+// The part after the last such marker ahead of the '@' is the address. ('=' alone is
+// not a marker: SRS and VERP local parts contain it.)
+std::string_view after_address_markers(std::string_view s) {
+  const std::size_t at = s.rfind('@');
+  if (at == std::string_view::npos) return s;
+  std::size_t cut = 0;
+  for (const std::string_view marker : {"mailto:", "smtp:", "smtp="}) {
+    std::size_t from = 0;
+    while (from < at) {
+      const std::size_t found = ifind(s.substr(from, at - from), marker);
+      if (found == std::string_view::npos) break;
+      cut = std::max(cut, from + found + marker.size());
+      from += found + marker.size();
+    }
+  }
+  return s.substr(cut);
+}
+
+}  // namespace
+
 std::string clean_address(std::string_view s) {
   s = trim(s);
   if (istarts_with(s, "rfc822;")) s = trim(s.substr(7));
+  s = after_address_markers(s);
   while (!s.empty() && (s.front() == '<' || s.front() == '"' || s.front() == '\'' || s.front() == '(' || s.front() == '.'))
     s.remove_prefix(1);
   while (!s.empty() && (s.back() == '>' || s.back() == '"' || s.back() == '\'' || s.back() == ')' || s.back() == ',' ||

@@ -8,6 +8,7 @@
 #include "reports/knowledge.hpp"
 #include "reports/mime.hpp"
 #include "reports/parse.hpp"
+#include "reports/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -277,3 +278,58 @@ TEST(Parse, HtmlOnlyBounceIsReadThroughItsWords) {
   EXPECT_NE(rep.recipients[0].diagnostic.find("\"kijitora\" User unknown"), std::string::npos) << rep.recipients[0].diagnostic;
   EXPECT_EQ(rep.recipients[0].diagnostic.find('<'), std::string::npos) << rep.recipients[0].diagnostic;
 }
+
+namespace {
+
+// Found reading Debian's flufl.bounce test messages (tests/reports/agreement/).
+TEST(Reader, AddressFormsWithASchemeOrX400AttributeYieldTheSmtpAddress) {
+  EXPECT_EQ(reports::text::clean_address("[SMTP:kijitora@Example.JP]"), "kijitora@example.jp");
+  EXPECT_EQ(reports::text::clean_address("mailto:kijitora@example.jp"), "kijitora@example.jp");
+  EXPECT_EQ(reports::text::find_address("c=US;a= ;p=Org;o=Nexus2;dda:SMTP=kijitora@example.JP; on Fri, 4 Oct 2002"),
+            "kijitora@example.jp");
+  // '=' alone is part of SRS and VERP local parts.
+  EXPECT_EQ(reports::text::clean_address("SRS0=HHH=TT=example.org=sender@example.jp"), "SRS0=HHH=TT=example.org=sender@example.jp");
+}
+
+TEST(Reader, EximGeneratedFromNamesTheAddressBehindAnEntryThatIsNotOne) {
+  const auto rep = parse(
+      "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
+      "To: sender@example.org\n"
+      "Subject: Mail delivery failed: returning message to sender\n"
+      "\n"
+      "This message was created automatically by mail delivery software.\n"
+      "\n"
+      "A message that you sent could not be delivered to one or more of its\n"
+      "recipients. This is a permanent error. The following address(es) failed:\n"
+      "\n"
+      "  an undisclosed address\n"
+      "    (generated from kijitora@example.jp)\n"
+      "\n"
+      "------ This is a copy of the message, including all the headers. ------\n"
+      "\n"
+      "Subject: hello\n");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].address, "kijitora@example.jp");
+}
+
+TEST(Reader, TheSameFailureSaidTwiceIsOneRecipient) {
+  std::string dsn =
+      "From: MAILER-DAEMON@mx.example.org\n"
+      "Subject: Returned mail: see transcript for details\n"
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n"
+      "\n--B\nContent-Type: text/plain\n\nThe original message was received.\n"
+      "\n--B\nContent-Type: message/delivery-status\n\n"
+      "Reporting-MTA: dns; mx.example.org\n";
+  for (int i = 0; i < 3; ++i)
+    dsn += "\nFinal-Recipient: RFC822; kijitora@example.jp\nAction: failed\nStatus: 5.1.1\n"
+           "Diagnostic-Code: SMTP; 550 5.1.1 User unknown\n";
+  dsn += "\nFinal-Recipient: RFC822; mikeneko@example.jp\nAction: failed\nStatus: 5.2.2\n"
+         "Diagnostic-Code: SMTP; 552 5.2.2 Mailbox full\n\n--B--\n";
+  const auto rep = parse(dsn);
+  ASSERT_EQ(rep.recipients.size(), 2u);
+  EXPECT_EQ(rep.recipients[0].address, "kijitora@example.jp");
+  EXPECT_EQ(rep.recipients[1].address, "mikeneko@example.jp");
+}
+
+}  // namespace
