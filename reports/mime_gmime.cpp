@@ -79,6 +79,35 @@ iconv_t converter_to_utf8(const std::string& charset) {
   return per_thread.get(charset);
 }
 
+// A text part that names no charset but is not UTF-8: Chinese servers send GB2312 bytes
+// unlabelled (GMime's guess, made from the locale's charsets, reads them as Latin-1
+// mojibake). East Asian double-byte text has its high bytes in pairs of 0xA1-0xFE;
+// Latin-1 text has lone high bytes between ASCII letters. Among such pairs, EUC-JP's kana
+// rows (lead 0xA4/0xA5) are frequent in Japanese and rare in Chinese. Returns the
+// charset to read the bytes as, or "" to leave the guess to GMime.
+std::string east_asian_charset_of(std::string_view bytes) {
+  std::size_t high = 0, paired = 0, kana = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    if (b < 0x80) continue;
+    ++high;
+    if (i + 1 < bytes.size() && b >= 0xA1 && b <= 0xFE) {
+      const auto next = static_cast<unsigned char>(bytes[i + 1]);
+      if (next >= 0xA1 && next <= 0xFE) {
+        ++high;
+        paired += 2;
+        kana += b == 0xA4 || b == 0xA5;
+        ++i;
+      }
+    }
+  }
+  constexpr std::size_t min_pairs = 4;
+  if (paired < 2 * min_pairs || paired * 10 < high * 9) return {};
+  return kana * 10 > (paired / 2) * 3 ? "euc-jp" : "gb18030";
+}
+
+bool is_utf8(std::string_view bytes) { return text::valid_utf8(bytes) == bytes; }
+
 void ensure_gmime() {
   static std::once_flag once;
   std::call_once(once, [] { g_mime_init(); });
@@ -211,6 +240,7 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   if (is_latin1_name(name)) return latin1_to_utf8(bytes);
   ensure_gmime();
   std::string target = name;
+  if (target.empty() && !is_utf8(bytes)) target = east_asian_charset_of(bytes);
   // Mail labelled GB2312 routinely carries GBK characters; GB18030 is the superset of both.
   if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "euc-cn" || name == "cp936") target = "gb18030";
   if (!target.empty()) {
