@@ -9,6 +9,9 @@
 
 #include <iconv.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -226,6 +229,27 @@ struct walker {
 
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
   const std::string name = text::lower(text::trim(charset));
+  // A stray NUL in 8-bit text becomes a space, as valid_utf8 makes it in UTF-8 parts
+  // (the C-string conversions below would otherwise end the text there, and the same
+  // bounce would read differently by charset). A part full of control bytes is binary
+  // data labelled text (a PNG as "text/plain"): it is read up to its first NUL only.
+  // UTF-16/32 use NUL bytes in their code units and are left alone.
+  std::string without_nul;
+  const bool wide = name.starts_with("utf-16") || name.starts_with("utf16") || name.starts_with("utf-32") ||
+                    name.starts_with("utf32") || name.starts_with("ucs-2") || name.starts_with("ucs-4");
+  if (!wide && !bytes.empty() && std::memchr(bytes.data(), '\0', bytes.size()) != nullptr) {
+    const auto control = std::count_if(bytes.begin(), bytes.end(), [](char c) {
+      const auto b = static_cast<unsigned char>(c);
+      return b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x1B;
+    });
+    if (control > 8 && static_cast<std::size_t>(control) * 100 > bytes.size()) {
+      bytes = bytes.substr(0, bytes.find('\0'));
+    } else {
+      without_nul.assign(bytes);
+      std::replace(without_nul.begin(), without_nul.end(), '\0', ' ');
+      bytes = without_nul;
+    }
+  }
   // 7-bit text is already UTF-8 unless the charset is a 7-bit encoding of something else.
   const bool seven_bit_charset = name.starts_with("iso-2022") || name == "utf-7" || name == "hz-gb-2312";
   if (!seven_bit_charset && text::is_plain_ascii(bytes)) return std::string(bytes);

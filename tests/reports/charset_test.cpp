@@ -33,4 +33,16 @@ TEST(Charset, UnlabelledLatin1AndUtf8AreNotTakenForChinese) {
   EXPECT_EQ(to_utf8("r\xE9\xE9l", "iso-8859-1"), "réél");
 }
 
+TEST(Charset, ANulReadsAsASpaceWhateverTheCharset) {
+  using namespace std::string_literals;
+  const std::string text = "550 user\0unknown: r\xE9pertoire"s;
+  EXPECT_EQ(to_utf8(text, "iso-8859-1"), "550 user unknown: répertoire");
+  EXPECT_EQ(to_utf8(text, "windows-1252"), "550 user unknown: répertoire");
+  EXPECT_EQ(to_utf8("550 user\0unknown"s, "utf-8"), "550 user unknown");
+  // Binary data labelled text (a PNG as text/plain) is read up to its first NUL only.
+  std::string png = "\x89PNG\r\n\x1A\n\0\0\0\rIHDR\0\0\0\x80\0\0\0\x80\x08\x06\0\0\0"s;
+  png += std::string(200, '\x01');
+  EXPECT_EQ(to_utf8(png, "iso-8859-1"), "\u0089PNG\r\n\u001A\n");
+}
+
 }  // namespace
