@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 
 namespace reports {
 namespace {
@@ -34,53 +33,64 @@ void literal_scanner::compile() {
   // Upper-case ASCII letters fold onto their lower-case class.
   for (unsigned c = 'A'; c <= 'Z'; ++c) class_of_[c] = class_of_[fold(static_cast<unsigned char>(c))];
 
-  // The trie; state 0 is the root. -1 = no edge yet.
-  std::vector<std::int64_t> edge(classes_, -1);
+  // The trie, built in the transition table itself (0 = no edge: the root is nobody's
+  // child); each state's children are also kept as a list, so the breadth-first pass
+  // below touches a row's children only, not all of its classes.
+  next_.assign(classes_, 0);
   std::vector<std::vector<int>> own_outputs(1);
+  std::vector<std::uint32_t> first_child(1, 0), next_sibling(1, 0), class_of_state(1, 0);
   for (std::size_t id = 0; id < literals_.size(); ++id) {
-    std::size_t state = 0;
+    std::uint32_t state = 0;
     for (const char c : literals_[id]) {
-      const std::size_t slot = state * classes_ + class_of_[static_cast<unsigned char>(c)];
-      if (edge[slot] < 0) {
-        edge[slot] = static_cast<std::int64_t>(own_outputs.size());
+      const std::uint32_t cls = class_of_[static_cast<unsigned char>(c)];
+      const std::size_t slot = std::size_t{state} * classes_ + cls;
+      if (next_[slot] == 0) {
+        const auto child = static_cast<std::uint32_t>(own_outputs.size());
+        next_[slot] = child;
         own_outputs.emplace_back();
-        edge.resize(edge.size() + classes_, -1);
+        class_of_state.push_back(cls);
+        next_sibling.push_back(first_child[state]);
+        first_child[state] = child;
+        first_child.push_back(0);
+        next_.resize(next_.size() + classes_, 0);
       }
-      state = static_cast<std::size_t>(edge[slot]);
+      state = next_[slot];
     }
     own_outputs[state].push_back(static_cast<int>(id));
   }
   const std::size_t states = own_outputs.size();
 
   // Breadth-first: failure links, full transitions, outputs including the suffixes'.
-  next_.assign(states * classes_, 0);
+  // A state's row starts as a copy of its failure state's (finished earlier: it is
+  // shallower), then its own children replace their entries. Entries are final as they
+  // are written: a row offset, flagged when literals end in that state.
   std::vector<std::uint32_t> failure(states, 0);
   std::vector<std::vector<int>> outputs(states);
-  std::deque<std::size_t> queue;
-  for (std::uint32_t c = 0; c < classes_; ++c) {
-    const std::int64_t child = edge[c];
-    if (child > 0) {
-      next_[c] = static_cast<std::uint32_t>(child);
-      failure[static_cast<std::size_t>(child)] = 0;
-      queue.push_back(static_cast<std::size_t>(child));
-    }
+  std::vector<bool> has_output(states, false);
+  std::vector<std::uint32_t> queue;
+  queue.reserve(states);
+  const auto encode = [&](std::uint32_t s) { return s * classes_ | (has_output[s] ? output_flag : 0u); };
+  for (std::uint32_t child = first_child[0]; child != 0; child = next_sibling[child]) {
+    has_output[child] = !own_outputs[child].empty();
+    queue.push_back(child);
   }
-  outputs[0] = own_outputs[0];
-  while (!queue.empty()) {
-    const std::size_t state = queue.front();
-    queue.pop_front();
+  std::fill(next_.begin(), next_.begin() + classes_, 0u);
+  for (const std::uint32_t child : queue) next_[class_of_state[child]] = encode(child);
+  for (std::size_t q = 0; q < queue.size(); ++q) {
+    const std::uint32_t state = queue[q];
+    const std::uint32_t fail = failure[state];
     outputs[state] = own_outputs[state];
-    const auto& inherited = outputs[failure[state]];
+    const auto& inherited = outputs[fail];
     outputs[state].insert(outputs[state].end(), inherited.begin(), inherited.end());
-    for (std::uint32_t c = 0; c < classes_; ++c) {
-      const std::int64_t child = edge[state * classes_ + c];
-      if (child > 0) {
-        failure[static_cast<std::size_t>(child)] = next_[failure[state] * classes_ + c];
-        next_[state * classes_ + c] = static_cast<std::uint32_t>(child);
-        queue.push_back(static_cast<std::size_t>(child));
-      } else {
-        next_[state * classes_ + c] = next_[failure[state] * classes_ + c];
-      }
+    std::uint32_t* const row = next_.data() + std::size_t{state} * classes_;
+    const std::uint32_t* const fail_row = next_.data() + std::size_t{fail} * classes_;
+    std::copy(fail_row, fail_row + classes_, row);
+    for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child]) {
+      const std::uint32_t c = class_of_state[child];
+      failure[child] = (fail_row[c] & ~output_flag) / classes_;
+      has_output[child] = !own_outputs[child].empty() || has_output[failure[child]];
+      row[c] = encode(child);
+      queue.push_back(child);
     }
   }
   out_begin_.assign(states + 1, 0);
@@ -90,8 +100,6 @@ void literal_scanner::compile() {
     outputs_.insert(outputs_.end(), outputs[s].begin(), outputs[s].end());
   }
   out_begin_[states] = static_cast<std::uint32_t>(outputs_.size());
-  // States become row offsets, flagged when they have outputs (one lookup per byte).
-  for (auto& n : next_) n = n * classes_ | (outputs[n].empty() ? 0u : output_flag);
 }
 
 void literal_scanner::scan(std::string_view text, std::vector<int>& found) const {

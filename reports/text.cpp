@@ -82,45 +82,66 @@ void append_squeezed(std::string& out, std::string_view s) {
   char* o = begin;
   bool pending_space = false;
   std::size_t i = 0;
-  while (i < s.size()) {
-    // Eight bytes at a time while none can be white space (all of it is <= 0x20): words
-    // and addresses are copied whole.
-    if (i + 8 <= s.size()) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      // Some byte < 0x21 (exact for the "any" question: "haszero(w - 0x21...)" bit trick).
-      if (((w - 0x2121212121212121ull) & ~w & 0x8080808080808080ull) == 0) {
-        if (pending_space) *o++ = ' ';
-        pending_space = false;
-        std::memcpy(o, s.data() + i, 8);
-        o += 8;
-        i += 8;
-        continue;
+  const std::size_t n = s.size();
+  while (i < n) {
+    // The run up to the next byte that may be white space (all of it is <= 0x20), found
+    // eight bytes at a time, is copied whole: words and addresses are runs.
+    std::size_t j = i;
+    for (;;) {
+      if (j + 8 <= n) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + j, 8);
+        // Bytes < 0x21 flagged ("haszero(w - 0x21...)"); the lowest flag is exact (a
+        // borrow only reaches the bytes above a flagged one), and it is the first byte.
+        const std::uint64_t low = (w - 0x2121212121212121ull) & ~w & 0x8080808080808080ull;
+        if (low == 0) {
+          j += 8;
+          continue;
+        }
+        j += static_cast<std::size_t>(__builtin_ctzll(low)) / 8;
+        break;
       }
+      while (j < n && static_cast<unsigned char>(s[j]) > 0x20) ++j;
+      break;
     }
-    const std::size_t stop = std::min(s.size(), i + 8);
-    for (; i < stop; ++i) {
-      const char c = s[i];
-      if (is_space(c)) {
-        pending_space = o != begin;
-        continue;
-      }
+    if (j > i) {
       if (pending_space) *o++ = ' ';
       pending_space = false;
-      *o++ = c;
+      std::memcpy(o, s.data() + i, j - i);
+      o += j - i;
+      i = j;
+      continue;
     }
+    // s[i] <= 0x20: white space, or a control byte kept like any other.
+    const char c = s[i++];
+    if (is_space(c)) {
+      pending_space = o != begin;
+      continue;
+    }
+    if (pending_space) *o++ = ' ';
+    pending_space = false;
+    *o++ = c;
   }
   out.resize(old_size + static_cast<std::size_t>(o - begin));
 }
 
 bool is_plain_ascii(std::string_view s) {
-  // Eight bytes at a time: no byte >= 0x80 and none zero.
+  // No byte >= 0x80 and none zero. In a word without high bits, (w - 0x01...) sets the
+  // high bit of some byte exactly when a byte is zero; so one mask answers both, and
+  // four words are tested with one branch (text parts are read here whole).
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  const auto bad = [](std::uint64_t w) { return (w | (w - ones)) & highs; };
+  const char* const p = s.data();
   std::size_t i = 0;
+  for (; i + 32 <= s.size(); i += 32) {
+    std::uint64_t w[4];
+    std::memcpy(w, p + i, 32);
+    if (bad(w[0]) | bad(w[1]) | bad(w[2]) | bad(w[3])) return false;
+  }
   for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (w & 0x8080808080808080ull) return false;
-    if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) return false;  // a zero byte
+    std::memcpy(&w, p + i, 8);
+    if (bad(w)) return false;
   }
   for (; i < s.size(); ++i)
     if (static_cast<unsigned char>(s[i]) - 1u >= 0x7Fu) return false;

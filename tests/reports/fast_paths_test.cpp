@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -70,6 +71,27 @@ TEST(FastPaths, SqueezeEqualsByteAtATime) {
     std::string appended = "prefix";
     reports::text::append_squeezed(appended, s);
     ASSERT_EQ(appended, "prefix" + reference_squeeze(s));
+  }
+}
+
+// is_plain_ascii (four words per test) equals asking each byte: one odd byte at every
+// position of texts 0-80 bytes long, so each of the 32-, 8- and 1-byte steps meets it.
+TEST(FastPaths, PlainAsciiEqualsByteAtATime) {
+  const auto reference = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) {
+      const auto b = static_cast<unsigned char>(c);
+      return b != 0 && b < 0x80;
+    });
+  };
+  for (std::size_t n = 0; n <= 80; ++n) {
+    const std::string plain(n, 'a');
+    ASSERT_EQ(reports::text::is_plain_ascii(plain), reference(plain));
+    for (std::size_t at = 0; at < n; ++at)
+      for (const char odd : {'\x00', '\x01', '\x7f', '\x80', '\xc3', '\xff'}) {
+        std::string s = plain;
+        s[at] = odd;
+        ASSERT_EQ(reports::text::is_plain_ascii(s), reference(s)) << "length " << n << " at " << at << " byte " << int(odd);
+      }
   }
 }
 
