@@ -1,9 +1,7 @@
 // Every bounce line quoted in the seed guides (shared/seeds/) is classified as the guide
 // says. The lines and expectations live in data/seed_lines.tsv (written from the guides).
 
-#include "reports/classify.hpp"
-#include "reports/knowledge.hpp"
-#include "reports/parse.hpp"
+#include "line_classifier.hpp"
 
 #include <gtest/gtest.h>
 
@@ -30,24 +28,7 @@ std::vector<seed_line> read_lines() {
   return out;
 }
 
-const reports::knowledge& knowledge() {
-  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
-  if (!loaded.value) throw std::runtime_error(loaded.error);
-  return *loaded.value;
-}
-
-reports::classification classify_line(const std::string& text) {
-  reports::report rep;
-  rep.kind = reports::report_kind::failure;
-  reports::recipient r;
-  r.diagnostic = text;
-  const auto facts = reports::read_smtp_facts(text, knowledge());
-  r.status = facts.status;
-  r.reply_code = facts.reply_code;
-  r.command = facts.command;
-  r.action = reports::dsn_action::failed;
-  return reports::classify(r, rep, knowledge());
-}
+using reports::testing::classify_line;
 
 TEST(Seeds, EveryLineHasTheGuidesReason) {
   const auto lines = read_lines();

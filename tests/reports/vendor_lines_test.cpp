@@ -4,9 +4,7 @@
 // the check on knowledge that the corpus figures cannot give: phrasings the corpus
 // does not contain, Chinese providers' codes and wording included.
 
-#include "reports/classify.hpp"
-#include "reports/knowledge.hpp"
-#include "reports/parse.hpp"
+#include "line_classifier.hpp"
 
 #include <gtest/gtest.h>
 
@@ -44,12 +42,6 @@ std::vector<vendor_line> read_lines() {
   return out;
 }
 
-const reports::knowledge& knowledge() {
-  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
-  if (!loaded.value) throw std::runtime_error(loaded.error);
-  return *loaded.value;
-}
-
 reports::smtp_command command_named(const std::string& name) {
   static const std::map<std::string, reports::smtp_command> names{
       {"CONN", reports::smtp_command::conn}, {"EHLO", reports::smtp_command::ehlo},
@@ -60,19 +52,8 @@ reports::smtp_command command_named(const std::string& name) {
   return found->second;
 }
 
-// As the reader hands a recipient to the classifier: the facts the text names, the
-// step from the report's "in reply to" (here: the column) when the text names none.
 reports::classification classify_line(const vendor_line& line) {
-  reports::report rep;
-  rep.kind = reports::report_kind::failure;
-  reports::recipient r;
-  r.diagnostic = line.text;
-  const auto facts = reports::read_smtp_facts(line.text, knowledge());
-  r.status = facts.status;
-  r.reply_code = facts.reply_code;
-  r.command = facts.command != reports::smtp_command::unknown ? facts.command : command_named(line.command);
-  r.action = reports::dsn_action::failed;
-  return reports::classify(r, rep, knowledge());
+  return reports::testing::classify_line(line.text, command_named(line.command));
 }
 
 TEST(VendorLines, EveryDocumentedLineHasItsCause) {
