@@ -139,6 +139,7 @@ std::variant<server_knowledge, std::string> server_knowledge::parse(std::string_
     if (!root.IsMap()) return std::string(origin) + ": expected a map";
     for (const auto& k : root["generic_ptr"]["keywords"]) out.generic_keywords.push_back(lower(k.as<std::string>()));
     for (const auto& k : root["generic_ptr"]["mail_words"]) out.mail_words.push_back(lower(k.as<std::string>()));
+    for (const auto& entry : root["titles_zh"]) out.titles_zh[entry.first.as<std::string>()] = entry.second.as<std::string>();
     for (const auto& entry : root["advice"]) {
       rbl::localized_text text{text_of(entry.second["en"]), text_of(entry.second["zh"])};
       if (text.en.empty()) return std::string(origin) + ": advice '" + entry.first.as<std::string>() + "' has no en text";
@@ -148,6 +149,12 @@ std::variant<server_knowledge, std::string> server_knowledge::parse(std::string_
     return std::string(origin) + ": " + e.what();
   }
   return out;
+}
+
+const std::string& server_knowledge::title_for(const check_item& item, std::string_view lang) const {
+  if (lang == "zh")
+    if (const auto found = titles_zh.find(item.id); found != titles_zh.end()) return found->second;
+  return item.title;
 }
 
 std::string server_knowledge::advice_for(const std::string& key, std::string_view lang,

@@ -35,11 +35,17 @@
 
 namespace probe {
 
+struct check_item;
+
 // What probe/data/server_check.yaml says.
 struct server_knowledge {
   std::vector<std::string> generic_keywords;
   std::vector<std::string> mail_words;
   std::map<std::string, rbl::localized_text> advice;
+  std::map<std::string, std::string> titles_zh;  // item id -> title for --lang zh
+
+  // The item's title in `lang` (the English one from the code unless a translation exists).
+  const std::string& title_for(const check_item& item, std::string_view lang) const;
 
   static std::variant<server_knowledge, std::string> load(const std::filesystem::path& path);
   static std::variant<server_knowledge, std::string> parse(std::string_view yaml_text, std::string_view origin);

@@ -22,15 +22,45 @@ std::string_view status_word(check_status s) {
   return "FAIL";
 }
 
-std::string source_words(name_source s) {
+// In Chinese output the English word stays beside the Chinese one: it is what --json and
+// the docs use.
+std::string status_label(check_status s, bool zh) {
+  if (!zh) return std::string(status_word(s));
+  const char* chinese = s == check_status::pass      ? "通过"
+                        : s == check_status::info    ? "提示"
+                        : s == check_status::skipped ? "跳过"
+                        : s == check_status::warn    ? "警告"
+                                                     : "失败";
+  return std::string(chinese) + " " + std::string(status_word(s));
+}
+
+std::string source_words(name_source s, bool zh) {
   switch (s) {
-    case name_source::given: return "given";
-    case name_source::local_hostname: return "this host's name";
-    case name_source::helo: return "from the HELO name";
-    case name_source::ptr: return "from the PTR name";
-    case name_source::none: return "none";
+    case name_source::given: return zh ? "由参数给出" : "given";
+    case name_source::local_hostname: return zh ? "本机主机名" : "this host's name";
+    case name_source::helo: return zh ? "取自 HELO 名称" : "from the HELO name";
+    case name_source::ptr: return zh ? "取自 PTR 名称" : "from the PTR name";
+    case name_source::none: return zh ? "无" : "none";
   }
-  return "none";
+  return zh ? "无" : "none";
+}
+
+// Columns on a terminal: CJK characters take two, other code points one.
+std::size_t display_width(std::string_view text) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    bool wide = len == 4;  // supplementary CJK ideographs, emoji
+    if (len == 3 && i + 2 < text.size()) {
+      const unsigned cp = ((b & 0x0Fu) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
+                          (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
+      wide = cp >= 0x2E80 && cp != 0xFFFD;  // CJK, kana, Hangul, fullwidth forms
+    }
+    width += wide ? 2 : 1;
+    i += len;
+  }
+  return width;
 }
 
 json nullable(const std::string& text) { return text.empty() ? json(nullptr) : json(valid_utf8(text)); }
@@ -82,25 +112,30 @@ int server_exit_status(const std::vector<check_item>& items) {
 std::string server_text(const server_report& report, const server_knowledge& knowledge, std::string_view lang,
                         int verbose, const style& look) {
   const auto& in = report.facts.inputs;
+  const bool zh = lang == "zh";
   std::ostringstream out;
-  out << "Server check of " << (report.egress.address ? report.egress.address->to_string() : "?") << '\n';
-  out << "  address: " << printable(report.egress.how) << '\n';
-  out << "  HELO:    " << (in.helo.empty() ? "(none; give --helo)" : printable(in.helo) + " (" + source_words(in.helo_from) + ")")
+  out << (zh ? "服务器检查：" : "Server check of ") << (report.egress.address ? report.egress.address->to_string() : "?") << '\n';
+  out << (zh ? "  地址:    " : "  address: ") << printable(report.egress.how) << '\n';
+  out << "  HELO:    "
+      << (in.helo.empty() ? (zh ? "（无；请用 --helo 指定）" : "(none; give --helo)")
+                          : printable(in.helo) + " (" + source_words(in.helo_from, zh) + ")")
       << '\n';
-  out << "  domain:  "
-      << (in.domain.empty() ? "(none; give --domain)" : printable(in.domain) + " (" + source_words(in.domain_from) + ")")
+  out << (zh ? "  域名:    " : "  domain:  ")
+      << (in.domain.empty() ? (zh ? "（无；请用 --domain 指定）" : "(none; give --domain)")
+                            : printable(in.domain) + " (" + source_words(in.domain_from, zh) + ")")
       << "\n\n";
   std::size_t width = 0;
-  for (const auto& item : report.items) width = std::max(width, item.title.size());
+  for (const auto& item : report.items) width = std::max(width, display_width(knowledge.title_for(item, lang)));
   int counts[5] = {};
   for (const auto& item : report.items) {
     ++counts[static_cast<int>(item.status)];
-    const auto word = std::string(status_word(item.status));
+    const auto word = status_label(item.status, zh);
     const auto coloured = item.status == check_status::fail   ? look.bad(word)
                           : item.status == check_status::warn ? look.warn(word)
                           : item.status == check_status::pass ? look.good(word)
                                                               : look.dim(word);
-    out << "  " << coloured << "  " << item.title << std::string(width - item.title.size() + 2, ' ')
+    const std::string& title = knowledge.title_for(item, lang);
+    out << "  " << coloured << "  " << title << std::string(width - display_width(title) + 2, ' ')
         << printable(item.summary, 600) << '\n';
     const bool show_evidence = verbose > 0 || item.status == check_status::warn || item.status == check_status::fail;
     if (show_evidence)
@@ -111,10 +146,18 @@ std::string server_text(const server_report& report, const server_knowledge& kno
     }
   }
   const int status = server_exit_status(report.items);
-  out << "\n" << counts[static_cast<int>(check_status::fail)] << " fail, " << counts[static_cast<int>(check_status::warn)]
-      << " warn, " << counts[static_cast<int>(check_status::pass)] << " pass";
-  if (counts[static_cast<int>(check_status::skipped)]) out << ", " << counts[static_cast<int>(check_status::skipped)] << " skipped";
-  out << " (exit " << status << ")\n";
+  const auto count = [&](check_status s) { return counts[static_cast<int>(s)]; };
+  if (zh) {
+    out << "\n" << count(check_status::fail) << " 项失败，" << count(check_status::warn) << " 项警告，"
+        << count(check_status::pass) << " 项通过";
+    if (count(check_status::skipped)) out << "，" << count(check_status::skipped) << " 项跳过";
+    out << "（退出码 " << status << "）\n";
+  } else {
+    out << "\n" << count(check_status::fail) << " fail, " << count(check_status::warn) << " warn, "
+        << count(check_status::pass) << " pass";
+    if (count(check_status::skipped)) out << ", " << count(check_status::skipped) << " skipped";
+    out << " (exit " << status << ")\n";
+  }
   return out.str();
 }
 

@@ -179,8 +179,12 @@ TEST_F(ServerRig, ChineseTextOutput) {
   const int status = probe::run_server(config_, {"127.0.0.44", "", "server.test", ""}, lists_, knowledge_, io_, *cache_,
                                        {}, out, err);
   EXPECT_EQ(status, probe::exit_negative);
-  EXPECT_THAT(out.str(), HasSubstr("FAIL  Reverse DNS (PTR)"));
+  // Titles, status words and the frame are Chinese too; the English status word stays.
+  EXPECT_THAT(out.str(), HasSubstr("失败 FAIL  反向解析（PTR）"));
+  EXPECT_THAT(out.str(), HasSubstr("服务器检查：127.0.0.44"));
+  EXPECT_THAT(out.str(), HasSubstr("（退出码 "));
   EXPECT_THAT(out.str(), HasSubstr("请为 127.0.0.44 设置反向解析"));
+  EXPECT_THAT(out.str(), testing::Not(HasSubstr("Reverse DNS (PTR)")));
 }
 
 }  // namespace
