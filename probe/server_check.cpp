@@ -452,10 +452,12 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
   } else if (dns::is_answer(r.ptr.result)) {
     ptr.status = check_status::fail;
     ptr.summary = r.ip.to_string() + " has no PTR record";
+    ptr.summary_zh = r.ip.to_string() + " 没有 PTR 记录";
     ptr.advice_key = "ptr_missing";
   } else {
     ptr.status = check_status::warn;
     ptr.summary = "the PTR lookup failed: " + failure_words(r.ptr);
+    ptr.summary_zh = "PTR 查询失败：" + failure_words(r.ptr);
     ptr.advice_key = "ptr_lookup_failed";
     values["problem"] = failure_words(r.ptr);
   }
@@ -466,6 +468,7 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
   if (r.names.empty()) {
     fcrdns.status = check_status::skipped;
     fcrdns.summary = "no PTR name to confirm";
+    fcrdns.summary_zh = "没有可确认的 PTR 名称";
   } else {
     bool any_failed = false;
     for (const auto& c : r.confirmations) {
@@ -476,14 +479,17 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
     if (r.forward_confirmed) {
       fcrdns.status = check_status::pass;
       fcrdns.summary = r.confirmed_name + " resolves back to " + r.ip.to_string();
+      fcrdns.summary_zh = r.confirmed_name + " 正向解析回 " + r.ip.to_string();
     } else if (any_failed) {
       fcrdns.status = check_status::warn;
       fcrdns.summary = "could not confirm that the PTR name resolves back to " + r.ip.to_string();
+      fcrdns.summary_zh = "无法确认 PTR 名称能正向解析回 " + r.ip.to_string();
       fcrdns.advice_key = "fcrdns_lookup_failed";
       values["problem"] = "lookup failed";
     } else {
       fcrdns.status = check_status::fail;
       fcrdns.summary = "no PTR name resolves back to " + r.ip.to_string();
+      fcrdns.summary_zh = "没有一个 PTR 名称能正向解析回 " + r.ip.to_string();
       fcrdns.advice_key = "fcrdns_failed";
     }
   }
@@ -494,13 +500,16 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
   if (r.names.empty()) {
     generic.status = check_status::skipped;
     generic.summary = "no PTR name";
+    generic.summary_zh = "没有 PTR 名称";
   } else if (!r.generic_reasons.empty()) {
     generic.status = check_status::warn;
     generic.summary = values["ptr"] + " looks generic: " + join(r.generic_reasons, "; ");
+    generic.summary_zh = values["ptr"] + " 看起来是通用名称：" + join(r.generic_reasons, "; ");
     generic.advice_key = "ptr_generic";
   } else {
     generic.status = check_status::pass;
     generic.summary = values["ptr"] + " looks like a server's own name";
+    generic.summary_zh = values["ptr"] + " 看起来是服务器自己的名称";
   }
   generic.advice_values = values;
   items.push_back(std::move(generic));
@@ -511,6 +520,7 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
     auto helo = make_item("helo", "HELO name");
     helo.status = check_status::skipped;
     helo.summary = "no HELO name given";
+    helo.summary_zh = "没有给出 HELO 名称";
     helo.advice_key = "helo_missing";
     helo.advice_values = values;
     items.push_back(std::move(helo));
@@ -526,6 +536,7 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
     case helo_syntax::address_literal:
       fqdn.status = check_status::warn;
       fqdn.summary = h.name + " is an address literal";
+      fqdn.summary_zh = h.name + " 是地址字面量";
       fqdn.advice_key = "helo_address_literal";
       break;
     default:
@@ -550,11 +561,13 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
     } else if (failed) {
       resolves.status = check_status::warn;
       resolves.summary = "the address lookup of " + h.name + " failed";
+      resolves.summary_zh = h.name + " 的地址查询失败";
       resolves.advice_key = "helo_lookup_failed";
       values["problem"] = failure_words(!dns::is_answer(h.a.result) ? h.a : h.aaaa);
     } else {
       resolves.status = check_status::fail;
       resolves.summary = h.name + " has no A or AAAA record";
+      resolves.summary_zh = h.name + " 没有 A 或 AAAA 记录";
       resolves.advice_key = "helo_no_address";
     }
     resolves.advice_values = values;
@@ -565,6 +578,7 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
   auto ip = make_item("helo_matches_ip", "HELO name matches the address");
   ip.status = h.matches_ip ? check_status::pass : check_status::warn;
   ip.summary = h.matches_ip ? h.name + " resolves to " + values["ip"] : h.name + " does not resolve to " + values["ip"];
+  ip.summary_zh = h.matches_ip ? h.name + " 解析到 " + values["ip"] : h.name + " 没有解析到 " + values["ip"];
   if (!h.matches_ip) ip.advice_key = "helo_ip_mismatch";
   ip.advice_values = values;
   items.push_back(std::move(ip));
@@ -573,12 +587,15 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
   if (f.reverse.names.empty() || h.syntax != helo_syntax::fqdn) {
     ptr.status = check_status::skipped;
     ptr.summary = f.reverse.names.empty() ? "no PTR name to compare" : "the HELO is an address literal";
+    ptr.summary_zh = f.reverse.names.empty() ? "没有可比较的 PTR 名称" : "HELO 是地址字面量";
   } else if (h.matches_ptr) {
     ptr.status = check_status::pass;
     ptr.summary = h.name + " is the PTR name";
+    ptr.summary_zh = h.name + " 就是 PTR 名称";
   } else {
     ptr.status = check_status::warn;
     ptr.summary = h.name + " differs from the PTR name " + join(f.reverse.names, ", ");
+    ptr.summary_zh = h.name + " 与 PTR 名称 " + join(f.reverse.names, ", ") + " 不同";
     ptr.advice_key = "helo_ptr_mismatch";
   }
   ptr.advice_values = values;
@@ -604,6 +621,7 @@ check_item spf_item(const dns::spf::evaluation& e, bool helo_identity, std::map<
                   helo_identity ? "SPF of the HELO name" : "SPF of the domain");
   const auto identity = helo_identity ? values["helo"] : values["domain"];
   item.summary = identity + ": " + std::string(dns::spf::to_string(e.verdict)) + " for " + values["ip"];
+  item.summary_zh = identity + "：对 " + values["ip"] + " 的结果是 " + std::string(dns::spf::to_string(e.verdict));
   values["result"] = std::string(dns::spf::to_string(e.verdict));
   values["problem"] = e.problem;
   switch (e.verdict) {
@@ -650,6 +668,8 @@ check_item dmarc_item(const dns::dmarc::lookup_result& d, std::map<std::string, 
     const auto policy = d.effective_policy.empty() ? d.record->p : d.effective_policy;
     item.summary = "p=" + policy + (d.record->pct != 100 ? " pct=" + std::to_string(d.record->pct) : "") +
                    (d.inherited ? " (inherited from " + d.organizational_domain + ")" : "");
+    item.summary_zh = "p=" + policy + (d.record->pct != 100 ? " pct=" + std::to_string(d.record->pct) : "") +
+                      (d.inherited ? "（继承自 " + d.organizational_domain + "）" : "");
     if (d.warnings.empty()) {
       item.status = check_status::pass;
     } else {
@@ -666,6 +686,7 @@ check_item dmarc_item(const dns::dmarc::lookup_result& d, std::map<std::string, 
   } else {
     item.status = check_status::warn;
     item.summary = "no DMARC record at " + d.queried_domain;
+    item.summary_zh = d.queried_domain + " 没有 DMARC 记录";
     item.advice_key = "dmarc_none";
   }
   item.advice_values = values;
@@ -700,19 +721,23 @@ check_item dnsbl_item(const std::vector<rbl::listing>& listings, bool domain_lis
   if (asked == 0) {
     item.status = check_status::skipped;
     item.summary = "no list to ask";
+    item.summary_zh = "没有可查询的黑名单";
   } else if (!listed.empty()) {
     item.status = check_status::fail;
     item.summary = who + " is listed on " + join(listed, ", ");
+    item.summary_zh = who + " 被列入 " + join(listed, ", ");
     item.advice_key = domain_lists ? "dnsbl_domain_listed" : "dnsbl_listed";
     values["lists"] = join(listed, ", ");
   } else if (!unknown.empty()) {
     item.status = check_status::warn;
     item.summary = who + " is on no list that answered; " + std::to_string(unknown.size()) + " could not answer";
+    item.summary_zh = who + " 不在有回应的黑名单中；" + std::to_string(unknown.size()) + " 个黑名单没有回应";
     item.advice_key = "dnsbl_unknown";
     values["lists"] = join(unknown, ", ");
   } else {
     item.status = check_status::pass;
     item.summary = who + " is on none of " + std::to_string(asked) + " lists";
+    item.summary_zh = who + " 不在所查的 " + std::to_string(asked) + " 个黑名单中";
   }
   item.advice_values = values;
   return item;
@@ -741,6 +766,9 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
       item.summary = (r.kind == dns::route_kind::implicit_mx ? "no MX; mail goes to the domain's own address: "
                                                              : "mail for " + values["domain"] + " goes to ") +
                      join(hosts, "; ");
+      item.summary_zh = (r.kind == dns::route_kind::implicit_mx ? "没有 MX；邮件投递到域名自身的地址："
+                                                                : "发往 " + values["domain"] + " 的邮件投递到 ") +
+                        join(hosts, "; ");
       if (!findings.empty()) {
         item.advice_key = "mx_findings";
         values["problem"] = join(findings, "; ");
@@ -749,21 +777,25 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
     case dns::route_kind::null_mx:
       item.status = check_status::fail;
       item.summary = values["domain"] + " has a null MX (accepts no mail)";
+      item.summary_zh = values["domain"] + " 发布了空 MX（不接收邮件）";
       item.advice_key = "mx_null";
       break;
     case dns::route_kind::no_domain:
       item.status = check_status::fail;
       item.summary = values["domain"] + " does not exist";
+      item.summary_zh = values["domain"] + " 不存在";
       item.advice_key = "mx_nxdomain";
       break;
     case dns::route_kind::no_mail_host:
       item.status = check_status::fail;
       item.summary = values["domain"] + " has no MX and no usable address";
+      item.summary_zh = values["domain"] + " 没有 MX，也没有可用的地址";
       item.advice_key = "mx_none";
       break;
     case dns::route_kind::dns_failure:
       item.status = check_status::warn;
       item.summary = "the MX lookup failed: " + failure_words(r.mx_answer);
+      item.summary_zh = "MX 查询失败：" + failure_words(r.mx_answer);
       item.advice_key = "mx_dns_failure";
       values["problem"] = failure_words(r.mx_answer);
       break;
@@ -789,6 +821,7 @@ std::vector<check_item> assess(const server_facts& f, const server_knowledge& /*
     auto domain = make_item("domain", "Sending domain");
     domain.status = check_status::skipped;
     domain.summary = "no domain given, and none could be derived from the HELO or PTR name";
+    domain.summary_zh = "没有给出域名，也无法从 HELO 或 PTR 名称推出";
     domain.advice_key = "domain_missing";
     domain.advice_values = values;
     items.push_back(std::move(domain));

@@ -138,6 +138,7 @@ struct check_item {
   std::string title;  // "Reverse DNS (PTR)"
   check_status status = check_status::skipped;
   std::string summary;                // one line: what was found
+  std::string summary_zh;             // the same line in Chinese; empty where the English one serves (names, addresses)
   std::vector<std::string> evidence;  // what was asked and what came back
   std::string advice_key;             // into server_knowledge::advice; empty when nothing to change
   std::map<std::string, std::string> advice_values;

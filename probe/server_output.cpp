@@ -136,7 +136,7 @@ std::string server_text(const server_report& report, const server_knowledge& kno
                                                               : look.dim(word);
     const std::string& title = knowledge.title_for(item, lang);
     out << "  " << coloured << "  " << title << std::string(width - display_width(title) + 2, ' ')
-        << printable(item.summary, 600) << '\n';
+        << printable(zh && !item.summary_zh.empty() ? item.summary_zh : item.summary, 600) << '\n';
     const bool show_evidence = verbose > 0 || item.status == check_status::warn || item.status == check_status::fail;
     if (show_evidence)
       for (const auto& e : item.evidence) out << "          " << printable(e, 600) << '\n';
@@ -181,9 +181,9 @@ json server_json(const server_report& report, const server_knowledge& knowledge,
                             ? std::string()
                             : knowledge.advice_for(item.advice_key, lang, item.advice_values);
     items.push_back(json{{"id", item.id},
-                         {"title", item.title},
+                         {"title", knowledge.title_for(item, lang)},
                          {"status", to_string(item.status)},
-                         {"summary", valid_utf8(item.summary)},
+                         {"summary", valid_utf8(lang == "zh" && !item.summary_zh.empty() ? item.summary_zh : item.summary)},
                          {"evidence", std::move(evidence)},
                          {"advice_key", nullable(advice.empty() ? std::string() : item.advice_key)},
                          {"advice", nullable(advice)}});

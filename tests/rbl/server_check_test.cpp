@@ -228,7 +228,8 @@ TEST_F(ServerCheck, BrokenServerFailsWithEvidenceAndAdvice) {
   config_.output.lang = "zh";
   const auto text = run({"192.0.2.30", "badhelo.example.org", "example.org", ""});
   EXPECT_EQ(text.status, probe::exit_negative);
-  EXPECT_THAT(text.out, HasSubstr("FAIL  Forward-confirmed reverse DNS"));
+  EXPECT_THAT(text.out, HasSubstr("失败 FAIL  正反向解析一致（FCrDNS）"));
+  EXPECT_THAT(text.out, HasSubstr("没有一个 PTR 名称能正向解析回 192.0.2.30"));
   EXPECT_THAT(text.out, HasSubstr("建议: "));
   EXPECT_THAT(text.out, HasSubstr("没有正向解析回 192.0.2.30"));
   EXPECT_THAT(text.out, HasSubstr("空 MX"));

@@ -185,6 +185,7 @@ TEST_F(ServerRig, ChineseTextOutput) {
   EXPECT_THAT(out.str(), HasSubstr("（退出码 "));
   EXPECT_THAT(out.str(), HasSubstr("请为 127.0.0.44 设置反向解析"));
   EXPECT_THAT(out.str(), testing::Not(HasSubstr("Reverse DNS (PTR)")));
+  EXPECT_THAT(out.str(), HasSubstr("127.0.0.44 没有 PTR 记录"));
 }
 
 }  // namespace
