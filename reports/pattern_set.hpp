@@ -40,6 +40,9 @@ struct scanned_text {
   const literal_scanner* scanner = nullptr;
 };
 
+// One expression's address group found by hand (pattern_set.cpp).
+struct address_split;
+
 class pattern_set {
  public:
   pattern_set();
@@ -54,6 +57,10 @@ class pattern_set {
   // (the rest of the line as its last group), the expression without it; call before
   // the first add().
   void split_rest_of_line(bool on) { split_rest_ = on; }
+  // Sets whose first group is an address, "([X]+@[Y]+)" or "([X]+@[Y]+?)" (X and Y
+  // classes of ASCII characters), find that group by hand between RE2 runs without
+  // groups (see capture_line); call before the first add().
+  void split_address(bool on) { split_address_ = on; }
   // Adds an expression; returns false (and sets `error`) when RE2 rejects it.
   bool add(const std::string& expression, std::string& error);
   // Compiles the set; an empty set compiles and never matches. With `shared`, the set's
@@ -73,7 +80,15 @@ class pattern_set {
   // (the rest always matches, so the head's preferred match is the whole expression's),
   // but RE2 extracts groups with a backtracker over the matched span, and the rest of a
   // recipient line is most of it.
+  // With split_address(true), an expression whose first group is an address is tried
+  // first by hand between RE2 runs without groups, and by RE2's groups only when the hand
+  // path cannot vouch for the answer (another '@' in reach, a byte >= 0x80 to class):
+  // the same groups either way.
   bool capture_line(int index, std::string_view line, std::vector<re2::StringPiece>& groups) const;
+  // True when expression `index` has the address shape split_address() reads by hand.
+  bool address_by_hand(int index) const {
+    return split_address_ && addresses_.at(static_cast<std::size_t>(index)) != nullptr;
+  }
 
   // The text scanned with this set's scanner (the shared one if any).
   scanned_text scan(std::string_view text) const;
@@ -131,6 +146,8 @@ class pattern_set {
   bool multi_line_ = false;
   bool split_rest_ = false;
   std::vector<std::unique_ptr<RE2>> heads_;  // per expression: without "(.*)$", or null
+  bool split_address_ = false;
+  std::vector<std::unique_ptr<address_split>> addresses_;  // per expression, or null
   bool compiled_ = false;
 };
 
