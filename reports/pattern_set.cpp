@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 
 namespace reports {
 namespace {
@@ -304,6 +305,14 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
     }
     sort_unique(unfiltered_);
   }
+  mask_index_ = line_index_ && regexes_.size() <= 64;
+  if (mask_index_) {
+    users_mask_of_atom_.assign(atoms.size(), 0);
+    for (std::size_t a = 0; a < atoms.size(); ++a)
+      for (const int r : users_of_atom_[a]) users_mask_of_atom_[a] |= std::uint64_t{1} << r;
+    unfiltered_mask_ = 0;
+    for (const int r : unfiltered_) unfiltered_mask_ |= std::uint64_t{1} << r;
+  }
   if (regexes_.size() <= max_together) {
     together_ = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
     for (const RE2* re : regexes_)
@@ -432,6 +441,10 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
   // Scratch reused across calls (cleared, not freed).
   thread_local std::vector<int> atoms, possible, matched;
   std::size_t h = 0;
+  if (mask_index_) {
+    first_per_line_masked(t, lines, out, required);
+    return;
+  }
   for (std::size_t l = 0; l < lines.size(); ++l) {
     const std::size_t line_begin = offset(lines[l]);
     const std::size_t line_end = line_begin + lines[l].size();
@@ -471,6 +484,45 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
         out[l] = i;
         break;
       }
+  }
+}
+
+void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines,
+                                        std::vector<int>& out, char required) const {
+  // As first_per_line, with a line's candidates as a bit mask (the same expressions, in
+  // the same order).
+  thread_local std::vector<int> matched;
+  std::size_t h = 0;
+  for (std::size_t l = 0; l < lines.size(); ++l) {
+    const std::size_t line_begin = static_cast<std::size_t>(lines[l].data() - t.text.data());
+    const std::size_t line_end = line_begin + lines[l].size();
+    std::uint64_t possible = unfiltered_mask_;
+    bool any_atom = false;
+    // Hits are ordered by end offset; literals never span lines.
+    for (; h < t.hits.size() && t.hits[h].end <= line_end; ++h) {
+      const auto id = static_cast<std::size_t>(t.hits[h].id);
+      if (t.hits[h].end <= line_begin || id >= local_of_.size() || local_of_[id] < 0) continue;
+      possible |= users_mask_of_atom_[static_cast<std::size_t>(local_of_[id])];
+      any_atom = true;
+    }
+    if (required != 0 && lines[l].find(required) == std::string_view::npos) continue;
+    if (!any_atom && unfiltered_.empty()) continue;
+    const re2::StringPiece piece(lines[l].data(), lines[l].size());
+    if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && together_) {
+      RE2::Set::ErrorInfo error{};
+      if (together_->Match(piece, &matched, &error)) {
+        out[l] = *std::min_element(matched.begin(), matched.end());
+        continue;
+      }
+      if (error.kind == RE2::Set::kNoError) continue;
+    }
+    for (; possible != 0; possible &= possible - 1) {
+      const int i = std::countr_zero(possible);
+      if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) {
+        out[l] = i;
+        break;
+      }
+    }
   }
 }
 

@@ -25,6 +25,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -128,6 +129,8 @@ class pattern_set {
   // This set's atom ids (FilteredRE2 order) of the hits in [from, to) of the text.
   void local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const;
   std::vector<int> potentials(std::vector<int>& atoms) const;
+  void first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines, std::vector<int>& out,
+                             char required) const;
 
   std::unique_ptr<re2::FilteredRE2> filter_;
   std::shared_ptr<literal_scanner> scanner_;
@@ -138,6 +141,11 @@ class pattern_set {
   // can only match expressions naming one of its atoms (or unfiltered ones).
   std::vector<std::vector<int>> users_of_atom_;
   bool line_index_ = false;
+  // The same index as bit masks, for sets of up to 64 expressions (bit i: expression i),
+  // so a line's candidates are an OR per literal found, in index order without sorting.
+  std::vector<std::uint64_t> users_mask_of_atom_;
+  std::uint64_t unfiltered_mask_ = 0;
+  bool mask_index_ = false;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
   // match is read once (one DFA pass) instead of once per expression.
   std::unique_ptr<RE2::Set> together_;
