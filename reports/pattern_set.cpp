@@ -409,7 +409,46 @@ std::vector<int> pattern_set::matches(const scanned_text& t) const {
   return out;
 }
 
+std::uint64_t pattern_set::candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
+                                          bool& any_atom) const {
+  std::uint64_t possible = unfiltered_mask_;
+  any_atom = false;
+  // Hits are ordered by end offset.
+  for (; h < t.hits.size() && t.hits[h].end <= to; ++h) {
+    const auto id = static_cast<std::size_t>(t.hits[h].id);
+    if (t.hits[h].end <= from || id >= local_of_.size() || local_of_[id] < 0) continue;
+    possible |= users_mask_of_atom_[static_cast<std::size_t>(local_of_[id])];
+    any_atom = true;
+  }
+  return possible;
+}
+
+int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible) const {
+  const re2::StringPiece piece(text.data(), text.size());
+  if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && together_) {
+    // One pass for all of them; the lowest matching index is the answer (`possible`
+    // holds every expression that can match).
+    thread_local std::vector<int> matched;
+    RE2::Set::ErrorInfo error{};
+    if (together_->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
+    if (error.kind == RE2::Set::kNoError) return -1;
+    // Out of DFA memory: each expression on its own below.
+  }
+  for (; possible != 0; possible &= possible - 1) {
+    const int i = std::countr_zero(possible);
+    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) return i;
+  }
+  return -1;
+}
+
 int pattern_set::first(const scanned_text& t) const {
+  if (mask_index_) {
+    // As below, with the candidates as a bit mask (the same expressions, in order).
+    std::size_t h = 0;
+    bool any_atom = false;
+    const std::uint64_t possible = candidate_mask(t, 0, t.text.size(), h, any_atom);
+    return first_of_mask(t.text, possible);
+  }
   const re2::StringPiece piece(t.text.data(), t.text.size());
   const std::vector<int> possible = candidates(t);
   if (possible.size() >= min_together_candidates && together_) {
@@ -490,7 +529,8 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
 void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines,
                                         std::vector<int>& out, char required) const {
   // As first_per_line, with a line's candidates as a bit mask (the same expressions, in
-  // the same order).
+  // the same order). candidate_mask and first_of_mask written out: per line, the calls
+  // cost more than they do.
   thread_local std::vector<int> matched;
   std::size_t h = 0;
   for (std::size_t l = 0; l < lines.size(); ++l) {

@@ -129,6 +129,11 @@ class pattern_set {
   // This set's atom ids (FilteredRE2 order) of the hits in [from, to) of the text.
   void local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const;
   std::vector<int> potentials(std::vector<int>& atoms) const;
+  // Sets of up to 64 expressions: the candidates among the hits ending in (from, to],
+  // walking the hits from `h` on; and the lowest of them matching `text`.
+  std::uint64_t candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
+                               bool& any_atom) const;
+  int first_of_mask(std::string_view text, std::uint64_t possible) const;
   void first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines, std::vector<int>& out,
                              char required) const;
 
