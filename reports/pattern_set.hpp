@@ -83,8 +83,10 @@ class pattern_set {
   // recipient line is most of it.
   // With split_address(true), an expression whose first group is an address is tried
   // first by hand between RE2 runs without groups, and by RE2's groups only when the hand
-  // path cannot vouch for the answer (another '@' in reach, a byte >= 0x80 to class):
-  // the same groups either way.
+  // path cannot vouch for the answer (another '@' in reach, a byte >= 0x80 to class, a
+  // part after the address or a tail that refuses the preferred choice): the same groups
+  // either way. A "(.*)$" rest holding invalid UTF-8 (which '.' does not take) is left to
+  // the whole expression.
   bool capture_line(int index, std::string_view line, std::vector<re2::StringPiece>& groups) const;
   // True when expression `index` has the address shape split_address() reads by hand.
   bool address_by_hand(int index) const {
