@@ -45,6 +45,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   k.families.multi_line(true);
   k.delay_markers.multi_line(true);
   k.recipient_lines.split_rest_of_line(true);
+  k.recipient_lines.split_address(true);
   for (const auto& fam : root["families"]) {
     const std::string name = fam["name"].as<std::string>();
     const std::string where = fam["where"].as<std::string>();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 
 namespace reports {
 namespace {
@@ -77,6 +78,149 @@ std::string head_before_rest_of_line(std::string_view expression) {
   return std::string(head);
 }
 
+// A bracket class starting at expression[i] == '[': the index just past its ']', or npos.
+std::size_t class_end(std::string_view expression, std::size_t i) {
+  std::size_t j = i + 1;
+  if (j < expression.size() && expression[j] == '^') ++j;
+  if (j < expression.size() && expression[j] == ']') ++j;  // "[]...]": a literal ']'
+  for (; j < expression.size(); ++j) {
+    if (expression[j] == '\\') {
+      ++j;
+      continue;
+    }
+    if (expression[j] == ']') return j + 1;
+  }
+  return std::string_view::npos;
+}
+
+// True when the expression has a '|' outside every group and class (its parts then do
+// not run one after the other).
+bool has_top_level_alternation(std::string_view expression) {
+  int depth = 0;
+  for (std::size_t i = 0; i < expression.size(); ++i) {
+    const char c = expression[i];
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    if (c == '[') {
+      const std::size_t end = class_end(expression, i);
+      if (end == std::string_view::npos) return true;
+      i = end - 1;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Where the first capturing group opens: the index of its '(', or npos.
+std::size_t first_group(std::string_view expression) {
+  for (std::size_t i = 0; i < expression.size(); ++i) {
+    const char c = expression[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '[') {
+      const std::size_t end = class_end(expression, i);
+      if (end == std::string_view::npos) return std::string_view::npos;
+      i = end - 1;
+    } else if (c == '(' && (i + 1 >= expression.size() || expression[i + 1] != '?')) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+// An expression whose first group is an address "([X]+@[Y]+)" (or "+?)"), cut into the
+// part before it, the two classes, the part after it and, when the expression ends in a
+// group "(T)$", that tail. See find_address for why reading it by hand is exact.
+struct address_split {
+  std::unique_ptr<RE2> before;  // anchored at the match start when run
+  std::unique_ptr<RE2> after;   // null when nothing comes between the address and the tail/end
+  std::unique_ptr<RE2> tail;    // T, run anchored at both ends; null when there is no tail group
+  bool tail_any = false;        // T is ".*": any ASCII rest matches without running it
+  std::array<bool, 128> local{};   // X, per ASCII byte
+  std::array<bool, 128> domain{};  // Y, per ASCII byte
+  bool lazy = false;
+  bool anchored = false;  // the expression starts with '^': the match starts at 0
+};
+
+namespace {
+
+// The address split of `expression`, or null when it does not have that shape.
+std::unique_ptr<address_split> address_split_of(std::string_view expression, const RE2::Options& o) {
+  if (has_top_level_alternation(expression)) return nullptr;
+  const std::size_t open = first_group(expression);
+  if (open == std::string_view::npos || open + 1 >= expression.size() || expression[open + 1] != '[') return nullptr;
+  const std::size_t local_end = class_end(expression, open + 1);
+  if (local_end == std::string_view::npos || expression.substr(local_end, 3) != "+@[") return nullptr;
+  const std::size_t domain_end = class_end(expression, local_end + 2);
+  if (domain_end == std::string_view::npos || domain_end >= expression.size() || expression[domain_end] != '+') return nullptr;
+  std::size_t close = domain_end + 1;
+  const bool lazy = close < expression.size() && expression[close] == '?';
+  if (lazy) ++close;
+  if (close >= expression.size() || expression[close] != ')') return nullptr;
+  const std::string local_class(expression.substr(open + 1, local_end - open - 1));
+  const std::string domain_class(expression.substr(local_end + 2, domain_end - local_end - 2));
+  // Classes of ASCII characters only, so that the table below says all about ASCII bytes.
+  for (const std::string* c : {&local_class, &domain_class})
+    for (const char b : *c)
+      if (static_cast<unsigned char>(b) >= 0x80) return nullptr;
+  // A final top-level capturing group followed by '$' is the tail.
+  std::string_view after = expression.substr(close + 1);
+  std::string_view tail;
+  if (after.ends_with(")$")) {
+    int depth = 0;
+    std::size_t group_open = std::string_view::npos;
+    for (std::size_t i = 0; i < after.size(); ++i) {
+      const char c = after[i];
+      if (c == '\\') {
+        ++i;
+      } else if (c == '[') {
+        const std::size_t end = class_end(after, i);
+        if (end == std::string_view::npos) return nullptr;
+        i = end - 1;
+      } else if (c == '(') {
+        if (depth++ == 0) group_open = i;
+      } else if (c == ')') {
+        if (--depth == 0 && i + 2 == after.size() && after[group_open + 1] != '?') {
+          tail = after.substr(group_open + 1, i - group_open - 1);
+          after = after.substr(0, group_open);
+        }
+      }
+    }
+  }
+  auto split = std::make_unique<address_split>();
+  split->lazy = lazy;
+  split->anchored = expression.starts_with('^');
+  split->before = std::make_unique<RE2>(std::string(expression.substr(0, open)), o);
+  if (!split->before->ok() || split->before->NumberOfCapturingGroups() != 0) return nullptr;
+  if (!after.empty()) {
+    split->after = std::make_unique<RE2>(std::string(after), o);
+    if (!split->after->ok() || split->after->NumberOfCapturingGroups() != 0) return nullptr;
+  }
+  if (!tail.empty()) {
+    split->tail = std::make_unique<RE2>(std::string(tail), o);
+    if (!split->tail->ok()) return nullptr;
+    split->tail_any = tail == ".*";
+  }
+  const RE2 local_re(local_class, o), domain_re(domain_class, o);
+  if (!local_re.ok() || !domain_re.ok()) return nullptr;
+  for (int b = 0; b < 128; ++b) {
+    const char c = static_cast<char>(b);
+    const re2::StringPiece one(&c, 1);
+    split->local[static_cast<std::size_t>(b)] = RE2::FullMatch(one, local_re);
+    split->domain[static_cast<std::size_t>(b)] = RE2::FullMatch(one, domain_re);
+  }
+  return split;
+}
+
 void sort_unique(std::vector<int>& v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -113,6 +257,11 @@ bool pattern_set::add(const std::string& expression, std::string& error) {
       if (!head->ok() || head->NumberOfCapturingGroups() + 1 != regex.NumberOfCapturingGroups()) head.reset();
     }
     heads_.push_back(std::move(head));
+  }
+  if (split_address_) {
+    std::unique_ptr<address_split> address = address_split_of(expression, options());
+    if (address && regex.NumberOfCapturingGroups() != (address->tail ? 2 : 1)) address.reset();
+    addresses_.push_back(std::move(address));
   }
   return true;
 }
@@ -155,6 +304,14 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
       if (!known) unfiltered_.push_back(static_cast<int>(r));  // cannot vouch: always a candidate
     }
     sort_unique(unfiltered_);
+  }
+  mask_index_ = line_index_ && regexes_.size() <= 64;
+  if (mask_index_) {
+    users_mask_of_atom_.assign(atoms.size(), 0);
+    for (std::size_t a = 0; a < atoms.size(); ++a)
+      for (const int r : users_of_atom_[a]) users_mask_of_atom_[a] |= std::uint64_t{1} << r;
+    unfiltered_mask_ = 0;
+    for (const int r : unfiltered_) unfiltered_mask_ |= std::uint64_t{1} << r;
   }
   if (regexes_.size() <= max_together) {
     together_ = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
@@ -252,7 +409,46 @@ std::vector<int> pattern_set::matches(const scanned_text& t) const {
   return out;
 }
 
+std::uint64_t pattern_set::candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
+                                          bool& any_atom) const {
+  std::uint64_t possible = unfiltered_mask_;
+  any_atom = false;
+  // Hits are ordered by end offset.
+  for (; h < t.hits.size() && t.hits[h].end <= to; ++h) {
+    const auto id = static_cast<std::size_t>(t.hits[h].id);
+    if (t.hits[h].end <= from || id >= local_of_.size() || local_of_[id] < 0) continue;
+    possible |= users_mask_of_atom_[static_cast<std::size_t>(local_of_[id])];
+    any_atom = true;
+  }
+  return possible;
+}
+
+int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible) const {
+  const re2::StringPiece piece(text.data(), text.size());
+  if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && together_) {
+    // One pass for all of them; the lowest matching index is the answer (`possible`
+    // holds every expression that can match).
+    thread_local std::vector<int> matched;
+    RE2::Set::ErrorInfo error{};
+    if (together_->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
+    if (error.kind == RE2::Set::kNoError) return -1;
+    // Out of DFA memory: each expression on its own below.
+  }
+  for (; possible != 0; possible &= possible - 1) {
+    const int i = std::countr_zero(possible);
+    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) return i;
+  }
+  return -1;
+}
+
 int pattern_set::first(const scanned_text& t) const {
+  if (mask_index_) {
+    // As below, with the candidates as a bit mask (the same expressions, in order).
+    std::size_t h = 0;
+    bool any_atom = false;
+    const std::uint64_t possible = candidate_mask(t, 0, t.text.size(), h, any_atom);
+    return first_of_mask(t.text, possible);
+  }
   const re2::StringPiece piece(t.text.data(), t.text.size());
   const std::vector<int> possible = candidates(t);
   if (possible.size() >= min_together_candidates && together_) {
@@ -284,6 +480,10 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
   // Scratch reused across calls (cleared, not freed).
   thread_local std::vector<int> atoms, possible, matched;
   std::size_t h = 0;
+  if (mask_index_) {
+    first_per_line_masked(t, lines, out, required);
+    return;
+  }
   for (std::size_t l = 0; l < lines.size(); ++l) {
     const std::size_t line_begin = offset(lines[l]);
     const std::size_t line_end = line_begin + lines[l].size();
@@ -326,16 +526,143 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
   }
 }
 
+void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines,
+                                        std::vector<int>& out, char required) const {
+  // As first_per_line, with a line's candidates as a bit mask (the same expressions, in
+  // the same order). candidate_mask and first_of_mask written out: per line, the calls
+  // cost more than they do.
+  thread_local std::vector<int> matched;
+  std::size_t h = 0;
+  for (std::size_t l = 0; l < lines.size(); ++l) {
+    const std::size_t line_begin = static_cast<std::size_t>(lines[l].data() - t.text.data());
+    const std::size_t line_end = line_begin + lines[l].size();
+    std::uint64_t possible = unfiltered_mask_;
+    bool any_atom = false;
+    // Hits are ordered by end offset; literals never span lines.
+    for (; h < t.hits.size() && t.hits[h].end <= line_end; ++h) {
+      const auto id = static_cast<std::size_t>(t.hits[h].id);
+      if (t.hits[h].end <= line_begin || id >= local_of_.size() || local_of_[id] < 0) continue;
+      possible |= users_mask_of_atom_[static_cast<std::size_t>(local_of_[id])];
+      any_atom = true;
+    }
+    if (required != 0 && lines[l].find(required) == std::string_view::npos) continue;
+    if (!any_atom && unfiltered_.empty()) continue;
+    const re2::StringPiece piece(lines[l].data(), lines[l].size());
+    if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && together_) {
+      RE2::Set::ErrorInfo error{};
+      if (together_->Match(piece, &matched, &error)) {
+        out[l] = *std::min_element(matched.begin(), matched.end());
+        continue;
+      }
+      if (error.kind == RE2::Set::kNoError) continue;
+    }
+    for (; possible != 0; possible &= possible - 1) {
+      const int i = std::countr_zero(possible);
+      if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) {
+        out[l] = i;
+        break;
+      }
+    }
+  }
+}
+
+namespace {
+
+bool ascii(char c) { return static_cast<unsigned char>(c) < 0x80; }
+std::size_t byte(char c) { return static_cast<unsigned char>(c); }
+
+// True when `.*` (RE2, UTF-8) matches all of `rest`: any text without '\n' that is ASCII
+// (ASCII is checked by hand; RE2 decides the rest, as '.' takes no invalid UTF-8).
+bool any_rest(std::string_view rest) {
+  static const RE2 any(".*", options());
+  for (const char c : rest)
+    if (!ascii(c) || c == '\n') return RE2::FullMatch(re2::StringPiece(rest.data(), rest.size()), any);
+  return true;
+}
+
+// The groups of an address-split expression `whole` on `line`, found by hand between RE2
+// runs that report only where a match is (RE2 finds those with its DFA; groups need its
+// backtracker, at about 450 instructions per byte). False when the hand path cannot vouch
+// for RE2's own answer, and the caller asks RE2. Why the answer is RE2's (leftmost-first,
+// as Perl: each part tries its choices in order of preference, and the first choice the
+// parts after it accept is kept):
+// - the match starts where RE2 says (0 for an expression starting with '^');
+// - if the address and what follows match after the part before's own preferred match,
+//   that is the part before's choice;
+// - the local part "[X]+" runs to an '@': when its run reaches only one '@', it ends there;
+// - the domain "[Y]+" (greedy) takes the whole run of Y when the part after matches
+//   there; "[Y]+?" (lazy) ends where the part after first matches, which an unanchored
+//   search for the part after finds, if that is within the run;
+// - the part after ends where it prefers when the tail group accepts the rest there.
+// A byte >= 0x80 where the scan would have to class it sends the line to RE2 (the classes
+// hold ASCII only, but a negated class takes every UTF-8 character).
+bool find_address(const address_split& a, const RE2& whole, std::string_view line, std::vector<re2::StringPiece>& groups) {
+  const std::size_t n = line.size();
+  const re2::StringPiece piece(line.data(), n);
+  const auto at_offset = [&](const re2::StringPiece& m) { return static_cast<std::size_t>(m.data() - line.data()); };
+  re2::StringPiece m;
+  std::size_t start = 0;
+  if (!a.anchored) {
+    if (!whole.Match(piece, 0, n, RE2::UNANCHORED, &m, 1)) return false;
+    start = at_offset(m);
+  }
+  if (!a.before->Match(piece, start, n, RE2::ANCHOR_START, &m, 1)) return false;
+  const std::size_t from = start + m.size();
+  std::size_t at = from;
+  while (at < n && ascii(line[at]) && line[at] != '@' && a.local[byte(line[at])]) ++at;
+  if (at == from || at >= n || line[at] != '@') return false;
+  // Another '@' the local part could run on to: RE2 would split there.
+  for (std::size_t k = at + 1; k < n && a.local['@']; ++k) {
+    if (!ascii(line[k])) return false;
+    if (!a.local[byte(line[k])]) break;
+    if (line[k] == '@') return false;
+  }
+  std::size_t run_end = at + 1;
+  while (run_end < n && ascii(line[run_end]) && a.domain[byte(line[run_end])]) ++run_end;
+  if (run_end == at + 1 || (run_end < n && !ascii(line[run_end]))) return false;
+  std::size_t address_end = run_end;
+  std::size_t match_end = run_end;
+  if (a.lazy) {
+    address_end = at + 2;
+    match_end = address_end;
+    if (a.after) {
+      if (!a.after->Match(piece, at + 2, n, RE2::UNANCHORED, &m, 1) || at_offset(m) > run_end) return false;
+      address_end = at_offset(m);
+      match_end = address_end + m.size();
+    }
+  } else if (a.after) {
+    if (!a.after->Match(piece, run_end, n, RE2::ANCHOR_START, &m, 1)) return false;
+    match_end = run_end + m.size();
+  }
+  if (a.tail) {
+    const std::string_view rest = line.substr(match_end);
+    const bool fits = a.tail_any ? any_rest(rest) : a.tail->Match(piece, match_end, n, RE2::ANCHOR_BOTH, nullptr, 0);
+    if (!fits) return false;
+  }
+  groups[0] = re2::StringPiece(line.data() + start, (a.tail ? n : match_end) - start);
+  groups[1] = re2::StringPiece(line.data() + from, address_end - from);
+  if (a.tail) groups[2] = re2::StringPiece(line.data() + match_end, n - match_end);
+  return true;
+}
+
+}  // namespace
+
 bool pattern_set::capture_line(int index, std::string_view line, std::vector<re2::StringPiece>& groups) const {
   const auto i = static_cast<std::size_t>(index);
   const RE2& whole = *regexes_.at(i);
   const RE2* head = split_rest_ ? heads_.at(i).get() : nullptr;
   const RE2& re = head != nullptr ? *head : whole;
   groups.assign(static_cast<std::size_t>(whole.NumberOfCapturingGroups()) + 1, re2::StringPiece());
+  if (const address_split* a = split_address_ ? addresses_.at(i).get() : nullptr; a != nullptr)
+    if (find_address(*a, whole, line, groups)) return true;
   const re2::StringPiece piece(line.data(), line.size());
   const int wanted = re.NumberOfCapturingGroups() + 1;
   if (!re.Match(piece, 0, piece.size(), RE2::UNANCHORED, groups.data(), wanted)) return false;
   if (head != nullptr) {
+    // "(.*)$" takes no invalid UTF-8: such a rest is left to the whole expression.
+    const std::size_t head_end = static_cast<std::size_t>(groups[0].data() - line.data()) + groups[0].size();
+    if (!any_rest(line.substr(head_end)))
+      return whole.Match(piece, 0, piece.size(), RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()));
     const std::size_t end = static_cast<std::size_t>(groups[0].data() - line.data()) + groups[0].size();
     groups.back() = re2::StringPiece(line.data() + end, line.size() - end);
     groups[0] = re2::StringPiece(groups[0].data(), line.size() - static_cast<std::size_t>(groups[0].data() - line.data()));

@@ -25,6 +25,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -40,6 +41,9 @@ struct scanned_text {
   const literal_scanner* scanner = nullptr;
 };
 
+// One expression's address group found by hand (pattern_set.cpp).
+struct address_split;
+
 class pattern_set {
  public:
   pattern_set();
@@ -54,6 +58,10 @@ class pattern_set {
   // (the rest of the line as its last group), the expression without it; call before
   // the first add().
   void split_rest_of_line(bool on) { split_rest_ = on; }
+  // Sets whose first group is an address, "([X]+@[Y]+)" or "([X]+@[Y]+?)" (X and Y
+  // classes of ASCII characters), find that group by hand between RE2 runs without
+  // groups (see capture_line); call before the first add().
+  void split_address(bool on) { split_address_ = on; }
   // Adds an expression; returns false (and sets `error`) when RE2 rejects it.
   bool add(const std::string& expression, std::string& error);
   // Compiles the set; an empty set compiles and never matches. With `shared`, the set's
@@ -73,7 +81,17 @@ class pattern_set {
   // (the rest always matches, so the head's preferred match is the whole expression's),
   // but RE2 extracts groups with a backtracker over the matched span, and the rest of a
   // recipient line is most of it.
+  // With split_address(true), an expression whose first group is an address is tried
+  // first by hand between RE2 runs without groups, and by RE2's groups only when the hand
+  // path cannot vouch for the answer (another '@' in reach, a byte >= 0x80 to class, a
+  // part after the address or a tail that refuses the preferred choice): the same groups
+  // either way. A "(.*)$" rest holding invalid UTF-8 (which '.' does not take) is left to
+  // the whole expression.
   bool capture_line(int index, std::string_view line, std::vector<re2::StringPiece>& groups) const;
+  // True when expression `index` has the address shape split_address() reads by hand.
+  bool address_by_hand(int index) const {
+    return split_address_ && addresses_.at(static_cast<std::size_t>(index)) != nullptr;
+  }
 
   // The text scanned with this set's scanner (the shared one if any).
   scanned_text scan(std::string_view text) const;
@@ -113,6 +131,13 @@ class pattern_set {
   // This set's atom ids (FilteredRE2 order) of the hits in [from, to) of the text.
   void local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const;
   std::vector<int> potentials(std::vector<int>& atoms) const;
+  // Sets of up to 64 expressions: the candidates among the hits ending in (from, to],
+  // walking the hits from `h` on; and the lowest of them matching `text`.
+  std::uint64_t candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
+                               bool& any_atom) const;
+  int first_of_mask(std::string_view text, std::uint64_t possible) const;
+  void first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines, std::vector<int>& out,
+                             char required) const;
 
   std::unique_ptr<re2::FilteredRE2> filter_;
   std::shared_ptr<literal_scanner> scanner_;
@@ -123,6 +148,11 @@ class pattern_set {
   // can only match expressions naming one of its atoms (or unfiltered ones).
   std::vector<std::vector<int>> users_of_atom_;
   bool line_index_ = false;
+  // The same index as bit masks, for sets of up to 64 expressions (bit i: expression i),
+  // so a line's candidates are an OR per literal found, in index order without sorting.
+  std::vector<std::uint64_t> users_mask_of_atom_;
+  std::uint64_t unfiltered_mask_ = 0;
+  bool mask_index_ = false;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
   // match is read once (one DFA pass) instead of once per expression.
   std::unique_ptr<RE2::Set> together_;
@@ -131,6 +161,8 @@ class pattern_set {
   bool multi_line_ = false;
   bool split_rest_ = false;
   std::vector<std::unique_ptr<RE2>> heads_;  // per expression: without "(.*)$", or null
+  bool split_address_ = false;
+  std::vector<std::unique_ptr<address_split>> addresses_;  // per expression, or null
   bool compiled_ = false;
 };
 
