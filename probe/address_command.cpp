@@ -3,6 +3,7 @@
 #include "dns/cache.hpp"
 #include "dns/resolver.hpp"
 #include "probe/address_output.hpp"
+#include "probe/data_dir.hpp"
 #include "probe/exit_status.hpp"
 #include "probe/prober_setup.hpp"
 #include "probe/terminal_text.hpp"
@@ -80,7 +81,12 @@ int run_address_check(const settings& config, const address_options& options, st
     out << address_check_json(*result, &counters).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
         << "\n";
   } else {
-    print_address_check(out, *result, config.output.verbose);
+    const auto words = address_verdict_words::load(std::filesystem::path(data_path("probe")) / "address_verdicts.yaml");
+    if (const auto* problem = std::get_if<std::string>(&words)) {
+      err << "probe: " << *problem << "\n";
+      return exit_internal;
+    }
+    print_address_check(out, *result, config.output.verbose, &std::get<address_verdict_words>(words), config.output.lang);
   }
   return exit_status_for(result->result);
 }

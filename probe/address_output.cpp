@@ -1,5 +1,7 @@
 #include "probe/address_output.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include "probe/exit_status.hpp"
 #include "probe/terminal_text.hpp"
 
@@ -295,9 +297,41 @@ json address_summary_json(const smtp::address_check& c) {
   };
 }
 
-void print_address_check(std::ostream& out, const smtp::address_check& c, int verbose) {
+std::variant<address_verdict_words, std::string> address_verdict_words::load(const std::filesystem::path& path) {
+  address_verdict_words words;
+  try {
+    const YAML::Node root = YAML::LoadFile(path.string());
+    for (const auto& entry : root["verdicts"]) {
+      const auto name = entry.first.as<std::string>();
+      std::string spelled = name;
+      for (auto& ch : spelled)
+        if (ch == '_') ch = '-';
+      const auto verdict = smtp::verdict_from(spelled);
+      if (!verdict) return path.string() + ": unknown verdict " + name;
+      auto en = entry.second["en"] ? entry.second["en"].as<std::string>() : std::string();
+      auto zh = entry.second["zh"] ? entry.second["zh"].as<std::string>() : std::string();
+      if (en.empty()) return path.string() + ": verdict " + name + " has no English text";
+      words.texts_[*verdict] = {std::move(en), std::move(zh)};
+    }
+  } catch (const std::exception& e) {
+    return path.string() + ": " + e.what();
+  }
+  return words;
+}
+
+std::string address_verdict_words::for_verdict(smtp::verdict verdict, std::string_view lang) const {
+  const auto found = texts_.find(verdict);
+  if (found == texts_.end()) return {};
+  return lang == "zh" && !found->second.second.empty() ? found->second.second : found->second.first;
+}
+
+void print_address_check(std::ostream& out, const smtp::address_check& c, int verbose,
+                         const address_verdict_words* words, std::string_view lang) {
   out << printable(c.recipient.address(), 300) << ": " << smtp::to_string(c.result) << "\n";
   out << "  " << printable(c.reason, 2000) << "\n";
+  if (words)
+    if (const auto text = words->for_verdict(c.result, lang); !text.empty())
+      out << "  " << (lang == "zh" ? "结论: " : "meaning: ") << text << "\n";
   if (c.mailbox_exists) out << "  the mailbox " << (*c.mailbox_exists ? "exists" : "does not exist") << "\n";
   for (const auto& w : c.warnings) out << "  warning: " << printable(w, 600) << "\n";
 

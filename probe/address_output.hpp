@@ -10,7 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <map>
 #include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
 
 namespace probe {
 
@@ -25,6 +31,21 @@ nlohmann::ordered_json reply_json(const smtp::reply& reply);
 // writes per address unless -v (a million addresses would otherwise write gigabytes).
 nlohmann::ordered_json address_summary_json(const smtp::address_check& check);
 
-void print_address_check(std::ostream& out, const smtp::address_check& check, int verbose);
+// What each verdict means for the sender and what to do, in English and Chinese
+// (probe/data/address_verdicts.yaml). Loading fails with a message for a missing file,
+// bad YAML, an unknown verdict name or a verdict without an English text.
+class address_verdict_words {
+ public:
+  static std::variant<address_verdict_words, std::string> load(const std::filesystem::path& path);
+  // The text for `verdict` in `lang` (English when no translation); empty when unknown.
+  std::string for_verdict(smtp::verdict verdict, std::string_view lang) const;
+
+ private:
+  std::map<smtp::verdict, std::pair<std::string, std::string>> texts_;  // verdict -> (en, zh)
+};
+
+// `words`, when given, adds what the verdict means and what to do, in `lang`.
+void print_address_check(std::ostream& out, const smtp::address_check& check, int verbose,
+                         const address_verdict_words* words = nullptr, std::string_view lang = "en");
 
 }  // namespace probe
