@@ -84,7 +84,7 @@ int run_address_check(const settings& config, const address_options& options, st
     const auto words = address_verdict_words::load(std::filesystem::path(data_path("probe")) / "address_verdicts.yaml");
     if (const auto* problem = std::get_if<std::string>(&words)) {
       err << "probe: " << *problem << "\n";
-      return exit_internal;
+      return exit_input_error;  // as for the other knowledge files (correlation.yaml)
     }
     print_address_check(out, *result, config.output.verbose, &std::get<address_verdict_words>(words), config.output.lang);
   }
