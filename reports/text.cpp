@@ -279,8 +279,10 @@ std::string clean_address(std::string_view s) {
   }
   for (const char c : s)
     if (is_space(c) || c == '<' || c == '>') return {};
-  std::string out(s.substr(0, at + 1));
-  out += lower(domain);
+  // One allocation: the address as written, its domain folded in place.
+  std::string out(s);
+  for (std::size_t i = at + 1; i < out.size(); ++i)
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
   return out;
 }
 
