@@ -211,7 +211,10 @@ smtp_facts read_smtp_facts(std::string_view diagnostic, const knowledge& k) {
   smtp_facts f;
   f.status = find_status(diagnostic);
   f.reply_code = find_reply_code(diagnostic, k);
-  const scanned_text scanned = k.commands.scan(diagnostic);
+  // A scan per diagnostic: its hit list is kept per thread (read_smtp_facts does not
+  // recurse, and nothing it calls scans into it).
+  thread_local scanned_text scanned;
+  k.commands.scan_into(diagnostic, scanned);
   const int c = k.commands.first(scanned);
   if (c >= 0) f.command = k.command_of[static_cast<std::size_t>(c)];
   const int h = k.remote_hosts.first(scanned);
@@ -802,14 +805,17 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
       if (k.family_of[static_cast<std::size_t>(i)].where == where) return true;
     return false;
   };
+  scanned_text field;  // one hit list for the fields scanned one after another
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
-    if (!value.empty() && could_improve(where)) consider_scanned(where, k.families.scan(value), per_line);
+    if (value.empty() || !could_improve(where)) return;
+    k.families.scan_into(value, field);
+    consider_scanned(where, field, per_line);
   };
   consider("from", from, false);
   consider("subject", subject, false);
   for (std::size_t i = 0; i < k.family_of.size(); ++i) {
     const auto& rule = k.family_of[i];
-    if (rule.where != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
+    if (std::string_view(rule.where) != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
     for (const auto& h : doc.headers)
       if (std::any_of(rule.headers.begin(), rule.headers.end(), [&](const std::string& name) { return text::iequals(name, h.name); }) &&
           RE2::PartialMatch(h.value, k.families.regex(static_cast<int>(i)))) {
@@ -1023,9 +1029,9 @@ report parse(std::string_view bytes, const knowledge& k) {
     const std::vector<header>* embedded = v.original && v.original->is_embedded_message ? &v.original->headers : nullptr;
     for (const auto& rule : k.feedback_rules) {
       std::string_view value;
-      if (rule.where == "header") value = header_value(doc.headers, rule.name);
-      else if (rule.where == "original" && embedded) value = header_value(*embedded, rule.name);
-      else if (rule.where == "subject") value = header_value(doc.headers, "Subject");
+      if (std::string_view(rule.where) == "header") value = header_value(doc.headers, rule.name);
+      else if (std::string_view(rule.where) == "original" && embedded) value = header_value(*embedded, rule.name);
+      else if (std::string_view(rule.where) == "subject") value = header_value(doc.headers, "Subject");
       if (value.empty() || !RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *rule.match)) continue;
       recipient r;
       r.feedback_type = rule.type;
@@ -1061,7 +1067,7 @@ report parse(std::string_view bytes, const knowledge& k) {
   rep.mta_family = detect_family(k, doc, v, rt.scanned_raw, dsn_text);
   // The MTA's own verdict on the whole report, in its own words.
   for (const auto& fp : k.family_patterns) {
-    if (fp.where != "report" || fp.family != rep.mta_family) continue;
+    if (std::string_view(fp.where) != "report" || fp.family != rep.mta_family) continue;
     const std::string_view region = rt.region();
     if (RE2::PartialMatch(re2::StringPiece(region.data(), region.size()), *fp.match) ||
         RE2::PartialMatch(rep.bounce_subject, *fp.match)) {

@@ -327,9 +327,15 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
 
 scanned_text pattern_set::scan(std::string_view text) const {
   scanned_text t;
+  scan_into(text, t);
+  return t;
+}
+
+void pattern_set::scan_into(std::string_view text, scanned_text& t) const {
   t.text = text;
   t.scanner = scanner_.get();
-  if (!compiled_) return t;
+  t.hits.clear();
+  if (!compiled_) return;
   // A diagnostic is scanned by the parser (its SMTP facts) and again by the classifier
   // (its reason): each scanner's last short text on this thread is remembered, so the
   // second scan is a comparison.
@@ -346,7 +352,7 @@ scanned_text pattern_set::scan(std::string_view text) const {
       if (m.scanner == scanner_->serial()) slot = &m;
     if (slot != nullptr && slot->text == text) {
       t.hits = slot->hits;
-      return t;
+      return;
     }
   }
   // Room for a hit per 32 bytes up front: one allocation instead of one per doubling.
@@ -362,7 +368,6 @@ scanned_text pattern_set::scan(std::string_view text) const {
     slot->text.assign(text);
     slot->hits = t.hits;
   }
-  return t;
 }
 
 void pattern_set::local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const {

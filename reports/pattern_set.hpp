@@ -95,6 +95,9 @@ class pattern_set {
 
   // The text scanned with this set's scanner (the shared one if any).
   scanned_text scan(std::string_view text) const;
+  // The same into `out`, whose hit list keeps its room between calls (no allocation
+  // once it has grown to a text's hits).
+  void scan_into(std::string_view text, scanned_text& out) const;
 
   // Indices of every matching expression, ascending.
   std::vector<int> matches(std::string_view text) const { return matches(scan(text)); }
