@@ -133,7 +133,11 @@ class pattern_set {
  private:
   // This set's atom ids (FilteredRE2 order) of the hits in [from, to) of the text.
   void local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const;
-  std::vector<int> potentials(std::vector<int>& atoms) const;
+  // FilteredRE2's candidates for `atoms` (sorted in place) plus the unfiltered ones,
+  // ascending, into `out` (cleared first; its room is kept: callers pass scratch).
+  void potentials(std::vector<int>& atoms, std::vector<int>& out) const;
+  // candidates() into `out` the same way.
+  void candidates_into(const scanned_text& t, std::vector<int>& out) const;
   // Sets of up to 64 expressions: the candidates among the hits ending in (from, to],
   // walking the hits from `h` on; and the lowest of them matching `text`.
   std::uint64_t candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
