@@ -284,10 +284,11 @@ struct report_text {
   }
 };
 
+// Fills `t` whole, reusing its vectors' and strings' room (parse keeps one per thread).
 void read_report_text(report_text& t, std::string_view human, const knowledge& k) {
   t.raw = human;
-  t.all_raw = text::lines(human, limits::max_text_lines);
-  t.scanned_raw = k.original_markers.scan(human);
+  text::lines_into(human, limits::max_text_lines, t.all_raw);
+  k.original_markers.scan_into(human, t.scanned_raw);
   k.original_markers.first_per_line(t.scanned_raw, t.all_raw, t.marker);
   t.count = t.all_raw.size();
   for (std::size_t n = 1; n < t.all_raw.size(); ++n)
@@ -297,15 +298,16 @@ void read_report_text(report_text& t, std::string_view human, const knowledge& k
     }
   bool quoted = false;
   for (std::size_t n = 0; n < t.count && !quoted; ++n) quoted = unquote(t.all_raw[n]).size() != t.all_raw[n].size();
+  t.unquoted.clear();
   if (quoted) {
     for (std::size_t n = 0; n < t.count; ++n) {
       t.unquoted.append(unquote(t.all_raw[n]));
       t.unquoted.push_back('\n');
     }
     t.text = t.unquoted;
-    t.lines = text::lines(t.text, t.count);
+    text::lines_into(t.text, t.count, t.lines);
     t.lines.resize(t.count);  // a trailing empty line is still a line
-    t.scanned = k.recipient_sections.scan(t.text);
+    k.recipient_sections.scan_into(t.text, t.scanned);
   } else {
     t.text = human;
     t.lines.assign(t.all_raw.begin(), t.all_raw.begin() + static_cast<std::ptrdiff_t>(t.count));
@@ -987,7 +989,9 @@ report parse(std::string_view bytes, const knowledge& k) {
   std::string stripped_html;
   if (v.human == nullptr && v.html != nullptr) stripped_html = strip_html(v.html->text);
   const std::string_view human = v.human != nullptr ? std::string_view(v.human->text) : std::string_view(stripped_html);
-  report_text rt;
+  // The report text's vectors and strings are kept per thread between messages (cleared,
+  // not freed; parse does not recurse): its views are only read during this call.
+  thread_local report_text rt;
   read_report_text(rt, human, k);
   const std::vector<std::string_view>& lines = rt.lines;
 
