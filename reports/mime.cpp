@@ -497,6 +497,9 @@ std::vector<header> parse_header_block(std::string_view block, std::size_t max_h
 
 document parse_mime(std::string_view bytes, const read_options& options) {
   document doc;
+  // A bounce has three to eight parts: one allocation instead of one per doubling (and
+  // no moving of the parts already read).
+  doc.parts.reserve(8);
   const raw_entity top = split_entity(bytes);
   read_options top_options = options;
   if (options.top_headers != nullptr) top_options.headers = options.top_headers;
