@@ -782,7 +782,13 @@ bool read_ses_json(std::string_view body, report& rep) {
 std::string detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
                           const scanned_text& human, std::string_view dsn_text) {
   std::string part_types;
-  for (const auto& p : doc.parts) part_types += p.media_type + "\n";
+  std::size_t types_size = 0;
+  for (const auto& p : doc.parts) types_size += p.media_type.size() + 1;
+  part_types.reserve(types_size);  // one allocation, no temporary per part
+  for (const auto& p : doc.parts) {
+    part_types += p.media_type;
+    part_types += '\n';
+  }
   const std::string_view from = header_value(doc.headers, "From");
   const std::string_view subject = header_value(doc.headers, "Subject");
   // One pass per field; the lowest-index family whose field matches wins. Only the
@@ -1052,6 +1058,9 @@ report parse(std::string_view bytes, const knowledge& k) {
   }
 
   // RFC 3464 delivery status.
+  std::size_t dsn_size = 0;
+  for (const auto* p : v.dsn) dsn_size += p->text.size() + 2;
+  dsn_text.reserve(dsn_size);
   for (const auto* p : v.dsn) {
     dsn_text += p->text;
     dsn_text += "\n\n";
