@@ -794,9 +794,11 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   // One pass per field; the lowest-index family whose field matches wins. Only the
   // field's own rules below the best so far are run, lowest first, up to the first match.
   int best = -1;
+  std::vector<int> candidates;  // one list for the fields read one after another
   auto consider_scanned = [&](std::string_view where, const scanned_text& t, bool per_line) {
     const re2::StringPiece piece(t.text.data(), t.text.size());
-    for (const int i : k.families.candidates(t)) {
+    k.families.candidates_into(t, candidates);
+    for (const int i : candidates) {
       if (best >= 0 && i >= best) break;
       if (k.family_of[static_cast<std::size_t>(i)].where != where) continue;
       if (RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {

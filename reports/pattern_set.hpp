@@ -108,6 +108,8 @@ class pattern_set {
   // Indices of the expressions that may match (a superset of matches()), ascending.
   std::vector<int> candidates(const scanned_text& t) const;
   std::vector<int> candidates(std::string_view text) const { return candidates(scan(text)); }
+  // candidates() into `out` (cleared first; its room is kept for a caller's scratch).
+  void candidates_into(const scanned_text& t, std::vector<int>& out) const;
   // Multi-line mode (^ and $ at line boundaries, when multi_line(true)): indices of
   // expressions matching somewhere in the text, ascending.
   std::vector<int> matches_lines(const scanned_text& t) const;
@@ -136,8 +138,6 @@ class pattern_set {
   // FilteredRE2's candidates for `atoms` (sorted in place) plus the unfiltered ones,
   // ascending, into `out` (cleared first; its room is kept: callers pass scratch).
   void potentials(std::vector<int>& atoms, std::vector<int>& out) const;
-  // candidates() into `out` the same way.
-  void candidates_into(const scanned_text& t, std::vector<int>& out) const;
   // Sets of up to 64 expressions: the candidates among the hits ending in (from, to],
   // walking the hits from `h` on; and the lowest of them matching `text`.
   std::uint64_t candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
