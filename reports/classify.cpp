@@ -224,7 +224,9 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
   c.temporary = is_temporary(rcpt, rep, k);
 
   // The text's verdict, used by every step below.
-  const scanned_text scanned = k.reason_text.scan(diag);
+  // The diagnostic's scan, its hit list kept per thread (classify does not recurse).
+  thread_local scanned_text scanned;
+  k.reason_text.scan_into(diag, scanned);
   const int first_hit = k.reason_text.first(scanned);
   const knowledge::text_rule* text_rule = first_hit < 0 ? nullptr : &k.reason_of[static_cast<std::size_t>(first_hit)];
 
@@ -232,7 +234,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
   // reporting MTA's own words for its own verdicts.
   const knowledge::family_pattern* own = nullptr;
   for (const auto& fp : k.family_patterns)
-    if (fp.where == "diagnostic" && fp.family == rep.mta_family &&
+    if (std::string_view(fp.where) == "diagnostic" && fp.family == rep.mta_family &&
         RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *fp.match)) {
       own = &fp;
       break;

@@ -8,7 +8,8 @@
 // context of the SMTP command, then a weak status code, the Diagnostic-Code type, the
 // SMTP reply code and the SMTP command; a delay without a cause is "expired", words no
 // rule knows are "onhold". All knowledge is data (reports/data/reasons.yaml).
-// Pure function of its inputs and the loaded knowledge: thread-safe, no I/O.
+// Pure function of its inputs and the loaded knowledge: thread-safe, no I/O (it keeps a
+// scratch scan per thread, thread_local, reused between calls).
 
 #include "reports/report.hpp"
 

@@ -32,26 +32,37 @@ bool looks_like_fields(std::string_view body) {
 }
 
 fields parse_fields(std::string_view body) {
-  // 1. Fields, grouped into blank-line separated blocks (RFC 3464 §2.1).
-  std::vector<std::vector<mime::header>> blocks(1);
-  std::string name, value, squeezed;
+  // 1. Fields in order, with the end of each blank-line separated block (RFC 3464 §2.1).
+  // The list and the block ends are kept per thread between calls (cleared, not freed):
+  // the fields are moved out below, so only their containers are reused.
+  thread_local std::vector<mime::header> all;
+  thread_local std::vector<std::size_t> block_ends;
+  thread_local std::string name, value, squeezed;
+  all.clear();
+  block_ends.clear();
+  name.clear();
+  value.clear();
   std::size_t total = 0;
   auto flush = [&] {
     if (name.empty()) return;
     if (total++ < limits::max_header_count * 4) {
       squeezed.clear();
       text::append_squeezed(squeezed, value);
-      blocks.back().push_back({text::valid_utf8(name, 128), text::valid_utf8(squeezed, limits::max_header_bytes)});
+      all.push_back({text::valid_utf8(name, 128), text::valid_utf8(squeezed, limits::max_header_bytes)});
     }
     name.clear();
     value.clear();
+  };
+  auto end_block = [&] {
+    const std::size_t start = block_ends.empty() ? 0 : block_ends.back();
+    if (all.size() > start) block_ends.push_back(all.size());
   };
   for (const auto raw : text::lines(body, limits::max_text_lines)) {
     std::string_view line = raw;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (text::trim(line).empty()) {
       flush();
-      if (!blocks.back().empty()) blocks.emplace_back();
+      end_block();
       continue;
     }
     if (line.front() == ' ' || line.front() == '\t') {
@@ -77,30 +88,40 @@ fields parse_fields(std::string_view body) {
     value.assign(text::trim(line.substr(colon + 1)));
   }
   flush();
+  end_block();
 
   // 2. Blocks to per-message and per-recipient fields. A block with no recipient field
   // before any recipient is per-message; a block with several Final-Recipient fields (no
-  // blank lines between recipients) is split at each repeated one.
+  // blank lines between recipients) is split at each repeated one. Each list is sized
+  // before it is filled (a recipient's list: the rest of its block), so moving the
+  // fields costs no regrowth.
   fields out;
   auto is_per_message_name = [](std::string_view n) {
     return text::iequals(n, "Reporting-MTA") || text::iequals(n, "Arrival-Date") || text::iequals(n, "Received-From-MTA") ||
            text::iequals(n, "DSN-Gateway") || text::iequals(n, "Original-Envelope-Id") ||
            text::istarts_with(n, "X-Postfix-Queue") || text::iequals(n, "X-Postfix-Sender");
   };
-  for (auto& block : blocks) {
-    const bool has_recipient = std::any_of(block.begin(), block.end(), [](const mime::header& h) { return is_recipient_start(h.name); });
+  std::size_t recipient_fields = 0;
+  for (const auto& h : all) recipient_fields += is_recipient_start(h.name) ? 1 : 0;
+  out.per_recipient.reserve(std::min(recipient_fields, limits::max_recipients));
+  thread_local std::vector<mime::header> pending;  // fields before the block's first recipient field
+  std::size_t block_start = 0;
+  for (const std::size_t block_end : block_ends) {
+    const auto first = all.begin() + static_cast<std::ptrdiff_t>(block_start);
+    const auto last = all.begin() + static_cast<std::ptrdiff_t>(block_end);
+    block_start = block_end;
+    const bool has_recipient = std::any_of(first, last, [](const mime::header& h) { return is_recipient_start(h.name); });
     if (!has_recipient) {
-      if (out.per_recipient.empty()) {
-        for (auto& h : block) out.per_message.push_back(std::move(h));
-      } else {
-        for (auto& h : block) out.per_recipient.back().push_back(std::move(h));  // trailing X- fields
-      }
+      std::vector<mime::header>& into = out.per_recipient.empty() ? out.per_message : out.per_recipient.back();  // else trailing X- fields
+      into.reserve(into.size() + static_cast<std::size_t>(last - first));
+      for (auto it = first; it != last; ++it) into.push_back(std::move(*it));
       continue;
     }
-    std::vector<mime::header> pending;  // fields before the block's first recipient field
+    pending.clear();
     bool seen_final = false, seen_original = false;
     std::vector<mime::header>* current = nullptr;
-    for (auto& h : block) {
+    for (auto it = first; it != last; ++it) {
+      mime::header& h = *it;
       const bool final = text::iequals(h.name, "Final-Recipient");
       const bool original = text::iequals(h.name, "Original-Recipient");
       if (final || original) {
@@ -108,6 +129,7 @@ fields parse_fields(std::string_view body) {
           if (out.per_recipient.size() >= limits::max_recipients) break;
           out.per_recipient.emplace_back();
           current = &out.per_recipient.back();
+          current->reserve(pending.size() + static_cast<std::size_t>(last - it));
           for (auto& p : pending) current->push_back(std::move(p));
           pending.clear();
           seen_final = seen_original = false;

@@ -6,7 +6,8 @@
 // Remote-MTA, Diagnostic-Code, Last-Attempt-Date, X-*), separated by blank lines (§2.1).
 // Real MTAs omit the blank lines or repeat blocks; a new recipient block is also started
 // when a Final-Recipient follows one already seen. Values are unfolded, bounded UTF-8.
-// Thread-safe: pure function.
+// Thread-safe: no shared state; parse_fields keeps its scratch lists per thread
+// (thread_local, cleared between calls, not freed).
 
 #include "reports/mime.hpp"
 

@@ -16,7 +16,9 @@
 // Thread safety: GMime is initialised once per process (std::call_once, on first use);
 // after that both readers may run concurrently on different inputs. GMime is never shut
 // down (it holds only process-lifetime caches). Charset converters are kept open per
-// thread (at most 16 charsets) and closed when the thread ends.
+// thread (at most 16 charsets) and closed when the thread ends. parse_mime keeps its
+// raw header field lists (one per nesting depth, bounded like the headers) per thread
+// between calls, cleared and reused.
 // Decoding: every transfer encoding (base64, quoted-printable, 7bit/8bit/binary,
 // x-uuencode) is undone; text in any charset iconv knows (UTF-8, ISO-2022-JP,
 // ISO-8859-x, Windows-125x, Shift_JIS, UTF-7, GB2312/GBK/GB18030, Big5, ...) becomes

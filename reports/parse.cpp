@@ -211,7 +211,10 @@ smtp_facts read_smtp_facts(std::string_view diagnostic, const knowledge& k) {
   smtp_facts f;
   f.status = find_status(diagnostic);
   f.reply_code = find_reply_code(diagnostic, k);
-  const scanned_text scanned = k.commands.scan(diagnostic);
+  // A scan per diagnostic: its hit list is kept per thread (read_smtp_facts does not
+  // recurse, and nothing it calls scans into it).
+  thread_local scanned_text scanned;
+  k.commands.scan_into(diagnostic, scanned);
   const int c = k.commands.first(scanned);
   if (c >= 0) f.command = k.command_of[static_cast<std::size_t>(c)];
   const int h = k.remote_hosts.first(scanned);
@@ -281,10 +284,11 @@ struct report_text {
   }
 };
 
+// Fills `t` whole, reusing its vectors' and strings' room (parse keeps one per thread).
 void read_report_text(report_text& t, std::string_view human, const knowledge& k) {
   t.raw = human;
-  t.all_raw = text::lines(human, limits::max_text_lines);
-  t.scanned_raw = k.original_markers.scan(human);
+  text::lines_into(human, limits::max_text_lines, t.all_raw);
+  k.original_markers.scan_into(human, t.scanned_raw);
   k.original_markers.first_per_line(t.scanned_raw, t.all_raw, t.marker);
   t.count = t.all_raw.size();
   for (std::size_t n = 1; n < t.all_raw.size(); ++n)
@@ -294,15 +298,16 @@ void read_report_text(report_text& t, std::string_view human, const knowledge& k
     }
   bool quoted = false;
   for (std::size_t n = 0; n < t.count && !quoted; ++n) quoted = unquote(t.all_raw[n]).size() != t.all_raw[n].size();
+  t.unquoted.clear();
   if (quoted) {
     for (std::size_t n = 0; n < t.count; ++n) {
       t.unquoted.append(unquote(t.all_raw[n]));
       t.unquoted.push_back('\n');
     }
     t.text = t.unquoted;
-    t.lines = text::lines(t.text, t.count);
+    text::lines_into(t.text, t.count, t.lines);
     t.lines.resize(t.count);  // a trailing empty line is still a line
-    t.scanned = k.recipient_sections.scan(t.text);
+    k.recipient_sections.scan_into(t.text, t.scanned);
   } else {
     t.text = human;
     t.lines.assign(t.all_raw.begin(), t.all_raw.begin() + static_cast<std::ptrdiff_t>(t.count));
@@ -777,15 +782,23 @@ bool read_ses_json(std::string_view body, report& rep) {
 std::string detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
                           const scanned_text& human, std::string_view dsn_text) {
   std::string part_types;
-  for (const auto& p : doc.parts) part_types += p.media_type + "\n";
+  std::size_t types_size = 0;
+  for (const auto& p : doc.parts) types_size += p.media_type.size() + 1;
+  part_types.reserve(types_size);  // one allocation, no temporary per part
+  for (const auto& p : doc.parts) {
+    part_types += p.media_type;
+    part_types += '\n';
+  }
   const std::string_view from = header_value(doc.headers, "From");
   const std::string_view subject = header_value(doc.headers, "Subject");
   // One pass per field; the lowest-index family whose field matches wins. Only the
   // field's own rules below the best so far are run, lowest first, up to the first match.
   int best = -1;
+  std::vector<int> candidates;  // one list for the fields read one after another
   auto consider_scanned = [&](std::string_view where, const scanned_text& t, bool per_line) {
     const re2::StringPiece piece(t.text.data(), t.text.size());
-    for (const int i : k.families.candidates(t)) {
+    k.families.candidates_into(t, candidates);
+    for (const int i : candidates) {
       if (best >= 0 && i >= best) break;
       if (k.family_of[static_cast<std::size_t>(i)].where != where) continue;
       if (RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {
@@ -802,14 +815,17 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
       if (k.family_of[static_cast<std::size_t>(i)].where == where) return true;
     return false;
   };
+  scanned_text field;  // one hit list for the fields scanned one after another
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
-    if (!value.empty() && could_improve(where)) consider_scanned(where, k.families.scan(value), per_line);
+    if (value.empty() || !could_improve(where)) return;
+    k.families.scan_into(value, field);
+    consider_scanned(where, field, per_line);
   };
   consider("from", from, false);
   consider("subject", subject, false);
   for (std::size_t i = 0; i < k.family_of.size(); ++i) {
     const auto& rule = k.family_of[i];
-    if (rule.where != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
+    if (std::string_view(rule.where) != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
     for (const auto& h : doc.headers)
       if (std::any_of(rule.headers.begin(), rule.headers.end(), [&](const std::string& name) { return text::iequals(name, h.name); }) &&
           RE2::PartialMatch(h.value, k.families.regex(static_cast<int>(i)))) {
@@ -981,7 +997,9 @@ report parse(std::string_view bytes, const knowledge& k) {
   std::string stripped_html;
   if (v.human == nullptr && v.html != nullptr) stripped_html = strip_html(v.html->text);
   const std::string_view human = v.human != nullptr ? std::string_view(v.human->text) : std::string_view(stripped_html);
-  report_text rt;
+  // The report text's vectors and strings are kept per thread between messages (cleared,
+  // not freed; parse does not recurse): its views are only read during this call.
+  thread_local report_text rt;
   read_report_text(rt, human, k);
   const std::vector<std::string_view>& lines = rt.lines;
 
@@ -1023,9 +1041,9 @@ report parse(std::string_view bytes, const knowledge& k) {
     const std::vector<header>* embedded = v.original && v.original->is_embedded_message ? &v.original->headers : nullptr;
     for (const auto& rule : k.feedback_rules) {
       std::string_view value;
-      if (rule.where == "header") value = header_value(doc.headers, rule.name);
-      else if (rule.where == "original" && embedded) value = header_value(*embedded, rule.name);
-      else if (rule.where == "subject") value = header_value(doc.headers, "Subject");
+      if (std::string_view(rule.where) == "header") value = header_value(doc.headers, rule.name);
+      else if (std::string_view(rule.where) == "original" && embedded) value = header_value(*embedded, rule.name);
+      else if (std::string_view(rule.where) == "subject") value = header_value(doc.headers, "Subject");
       if (value.empty() || !RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *rule.match)) continue;
       recipient r;
       r.feedback_type = rule.type;
@@ -1042,6 +1060,9 @@ report parse(std::string_view bytes, const knowledge& k) {
   }
 
   // RFC 3464 delivery status.
+  std::size_t dsn_size = 0;
+  for (const auto* p : v.dsn) dsn_size += p->text.size() + 2;
+  dsn_text.reserve(dsn_size);
   for (const auto* p : v.dsn) {
     dsn_text += p->text;
     dsn_text += "\n\n";
@@ -1061,7 +1082,7 @@ report parse(std::string_view bytes, const knowledge& k) {
   rep.mta_family = detect_family(k, doc, v, rt.scanned_raw, dsn_text);
   // The MTA's own verdict on the whole report, in its own words.
   for (const auto& fp : k.family_patterns) {
-    if (fp.where != "report" || fp.family != rep.mta_family) continue;
+    if (std::string_view(fp.where) != "report" || fp.family != rep.mta_family) continue;
     const std::string_view region = rt.region();
     if (RE2::PartialMatch(re2::StringPiece(region.data(), region.size()), *fp.match) ||
         RE2::PartialMatch(rep.bounce_subject, *fp.match)) {

@@ -7,7 +7,9 @@
 // report give the step each failed reply answered. Never throws on peer input and never
 // fails: unreadable or non-bounce input gives kind == not_bounce. Work is bounded by
 // reports/limits.hpp. Thread-safe given a shared const knowledge (see reports/mime.hpp
-// for GMime's initialisation).
+// for GMime's initialisation). Each thread keeps scratch between calls (thread_local:
+// the report text's lines, scans and per-line results, DSN field lists), cleared and
+// reused, never shared; it holds at most what the limits allow one message.
 
 #include "reports/knowledge.hpp"
 #include "reports/report.hpp"

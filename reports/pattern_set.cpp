@@ -327,9 +327,15 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
 
 scanned_text pattern_set::scan(std::string_view text) const {
   scanned_text t;
+  scan_into(text, t);
+  return t;
+}
+
+void pattern_set::scan_into(std::string_view text, scanned_text& t) const {
   t.text = text;
   t.scanner = scanner_.get();
-  if (!compiled_) return t;
+  t.hits.clear();
+  if (!compiled_) return;
   // A diagnostic is scanned by the parser (its SMTP facts) and again by the classifier
   // (its reason): each scanner's last short text on this thread is remembered, so the
   // second scan is a comparison.
@@ -346,7 +352,7 @@ scanned_text pattern_set::scan(std::string_view text) const {
       if (m.scanner == scanner_->serial()) slot = &m;
     if (slot != nullptr && slot->text == text) {
       t.hits = slot->hits;
-      return t;
+      return;
     }
   }
   // Room for a hit per 32 bytes up front: one allocation instead of one per doubling.
@@ -362,7 +368,6 @@ scanned_text pattern_set::scan(std::string_view text) const {
     slot->text.assign(text);
     slot->hits = t.hits;
   }
-  return t;
 }
 
 void pattern_set::local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const {
@@ -374,31 +379,42 @@ void pattern_set::local_atoms(const scanned_text& t, std::size_t from, std::size
   }
 }
 
-std::vector<int> pattern_set::potentials(std::vector<int>& atoms) const {
-  std::vector<int> out;
-  if (atoms.empty()) return unfiltered_;
+void pattern_set::potentials(std::vector<int>& atoms, std::vector<int>& out) const {
+  if (atoms.empty()) {
+    out = unfiltered_;
+    return;
+  }
   sort_unique(atoms);
+  out.clear();
   filter_->AllPotentials(atoms, &out);
   out.insert(out.end(), always_.begin(), always_.end());
   sort_unique(out);
-  return out;
 }
 
 std::vector<int> pattern_set::candidates(const scanned_text& t) const {
-  if (!compiled_) return {};
+  std::vector<int> out;
+  candidates_into(t, out);
+  return out;
+}
+
+void pattern_set::candidates_into(const scanned_text& t, std::vector<int>& out) const {
+  out.clear();
+  if (!compiled_) return;
   thread_local std::vector<int> atoms;  // scratch, reused across calls
   local_atoms(t, 0, t.text.size(), atoms);
-  if (!line_index_ || atoms.empty()) return potentials(atoms);
+  if (!line_index_ || atoms.empty()) {
+    potentials(atoms, out);
+    return;
+  }
   // Small sets: the expressions naming an atom found (a superset of FilteredRE2's answer,
   // which also checks that every atom an expression needs is there) without walking
   // FilteredRE2's prefilter tree, which cost more than the extra RE2 runs.
-  std::vector<int> out = unfiltered_;
+  out = unfiltered_;
   for (const int a : atoms) {
     const auto& users = users_of_atom_[static_cast<std::size_t>(a)];
     out.insert(out.end(), users.begin(), users.end());
   }
   sort_unique(out);
-  return out;
 }
 
 std::vector<int> pattern_set::matches(const scanned_text& t) const {
@@ -450,7 +466,8 @@ int pattern_set::first(const scanned_text& t) const {
     return first_of_mask(t.text, possible);
   }
   const re2::StringPiece piece(t.text.data(), t.text.size());
-  const std::vector<int> possible = candidates(t);
+  thread_local std::vector<int> possible;  // scratch, reused across calls (first() does not recurse)
+  candidates_into(t, possible);
   if (possible.size() >= min_together_candidates && together_) {
     // One pass for all of them (see first_per_line).
     thread_local std::vector<int> matched;
@@ -504,7 +521,7 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
       }
       sort_unique(possible);
     } else {
-      possible = potentials(atoms);
+      potentials(atoms, possible);
     }
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
     if (possible.size() >= min_together_candidates && together_) {

@@ -95,6 +95,9 @@ class pattern_set {
 
   // The text scanned with this set's scanner (the shared one if any).
   scanned_text scan(std::string_view text) const;
+  // The same into `out`, whose hit list keeps its room between calls (no allocation
+  // once it has grown to a text's hits).
+  void scan_into(std::string_view text, scanned_text& out) const;
 
   // Indices of every matching expression, ascending.
   std::vector<int> matches(std::string_view text) const { return matches(scan(text)); }
@@ -105,6 +108,8 @@ class pattern_set {
   // Indices of the expressions that may match (a superset of matches()), ascending.
   std::vector<int> candidates(const scanned_text& t) const;
   std::vector<int> candidates(std::string_view text) const { return candidates(scan(text)); }
+  // candidates() into `out` (cleared first; its room is kept for a caller's scratch).
+  void candidates_into(const scanned_text& t, std::vector<int>& out) const;
   // Multi-line mode (^ and $ at line boundaries, when multi_line(true)): indices of
   // expressions matching somewhere in the text, ascending.
   std::vector<int> matches_lines(const scanned_text& t) const;
@@ -130,7 +135,9 @@ class pattern_set {
  private:
   // This set's atom ids (FilteredRE2 order) of the hits in [from, to) of the text.
   void local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const;
-  std::vector<int> potentials(std::vector<int>& atoms) const;
+  // FilteredRE2's candidates for `atoms` (sorted in place) plus the unfiltered ones,
+  // ascending, into `out` (cleared first; its room is kept: callers pass scratch).
+  void potentials(std::vector<int>& atoms, std::vector<int>& out) const;
   // Sets of up to 64 expressions: the candidates among the hits ending in (from, to],
   // walking the hits from `h` on; and the lowest of them matching `text`.
   std::uint64_t candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,

@@ -205,18 +205,22 @@ std::vector<std::string_view> lines(std::string_view s, std::size_t max_lines) {
   // Collected in a per-thread scratch vector, then copied once: one allocation of the
   // right size instead of one per doubling.
   thread_local std::vector<std::string_view> scratch;
-  scratch.clear();
+  lines_into(s, max_lines, scratch);
+  return {scratch.begin(), scratch.end()};
+}
+
+void lines_into(std::string_view s, std::size_t max_lines, std::vector<std::string_view>& out) {
+  out.clear();
   std::size_t pos = 0;
-  while (pos < s.size() && scratch.size() < max_lines) {
+  while (pos < s.size() && out.size() < max_lines) {
     const std::size_t end = s.find('\n', pos);
     if (end == std::string_view::npos) {
-      scratch.push_back(s.substr(pos));
+      out.push_back(s.substr(pos));
       break;
     }
-    scratch.push_back(s.substr(pos, end - pos));
+    out.push_back(s.substr(pos, end - pos));
     pos = end + 1;
   }
-  return {scratch.begin(), scratch.end()};
 }
 
 std::string find_address(std::string_view s) {
@@ -279,8 +283,10 @@ std::string clean_address(std::string_view s) {
   }
   for (const char c : s)
     if (is_space(c) || c == '<' || c == '>') return {};
-  std::string out(s.substr(0, at + 1));
-  out += lower(domain);
+  // One allocation: the address as written, its domain folded in place.
+  std::string out(s);
+  for (std::size_t i = at + 1; i < out.size(); ++i)
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
   return out;
 }
 

@@ -40,6 +40,8 @@ bool is_plain_ascii(std::string_view s);
 std::string valid_utf8(std::string_view s, std::size_t max_bytes = std::string::npos);
 // Splits on '\n', at most `max_lines` lines.
 std::vector<std::string_view> lines(std::string_view s, std::size_t max_lines);
+// The same into `out` (cleared first; its room is kept for a caller's scratch).
+void lines_into(std::string_view s, std::size_t max_lines, std::vector<std::string_view>& out);
 // Address without <>, quotes, "rfc822;" prefix or trailing punctuation, lower-cased
 // domain; "" when it is not addr-spec like.
 std::string clean_address(std::string_view s);
