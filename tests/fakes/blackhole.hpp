@@ -11,8 +11,14 @@
 
 namespace fakes {
 
+// The port is chosen by a wildcard bind without SO_REUSEADDR, so the kernel hands out one
+// that no address holds, not even in TIME_WAIT: a port free only on 127.0.0.1 may still be
+// held on 127.0.0.2 by a test running beside this one (seen in CI as EADDRINUSE). Nothing
+// listens on it; the socket closes on return.
 inline std::uint16_t free_port(boost::asio::io_context& io) {
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  boost::asio::ip::tcp::acceptor a(io);
+  a.open(boost::asio::ip::tcp::v4());
+  a.bind({boost::asio::ip::address_v4::any(), 0});
   return a.local_endpoint().port();
 }
 
@@ -20,6 +26,7 @@ struct blackhole {
   blackhole(boost::asio::io_context& io, const std::string& address, std::uint16_t port) : acceptor(io), filler(io) {
     const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(address), port);
     acceptor.open(endpoint.protocol());
+    acceptor.set_option(boost::asio::ip::tcp::acceptor::reuse_address(true));  // as fake servers do
     acceptor.bind(endpoint);
     acceptor.listen(0);
     filler.connect(endpoint);
