@@ -28,6 +28,17 @@ struct bounce_options {
   bool offline = false;
 };
 
+bounce_item read_one(reports::input_message& message, const reports::knowledge& k) {
+  bounce_item item;
+  item.origin = message.origin;
+  item.report = reports::parse(message.bytes, k);
+  item.report.truncated = item.report.truncated || message.truncated;
+  for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
+  message.bytes.clear();
+  message.bytes.shrink_to_fit();
+  return item;
+}
+
 int run_bounce(const bounce_options& options, command_context& ctx) {
   const auto loaded = reports::load_knowledge(bounce_data_dir());
   if (!loaded.value) {
@@ -36,38 +47,36 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
   }
   const reports::knowledge& k = *loaded.value;
   const auto& out = ctx.config.output;
+  const bool live = !options.offline && live_hook();
+  if (!options.offline && !live)
+    std::cerr << "probe bounce: live checks are not available in this build yet; showing the offline result "
+                 "(use --offline to ask for exactly that)\n";
+  // Offline, each item is printed as soon as it is read, so a large mbox is never held as
+  // reports; the live checks need every item first (one plan, shared sessions, one cache).
   std::vector<bounce_item> items;
   bool input_error = false;
+  bool any_bounce = false;
+  auto emit = [&](bounce_item item) {
+    if (live) {
+      items.push_back(std::move(item));
+      return;
+    }
+    if (item.error.empty() && item.report.kind != reports::report_kind::not_bounce) any_bounce = true;
+    if (out.json) std::cout << bounce_json(item, k, out.lang).dump() << "\n";
+    else std::cout << bounce_text(item, k, out.lang, out.verbose);
+  };
   for (const auto& source : options.inputs) {
     auto batch = reports::read_source(source);
     if (!batch.error.empty()) {
       input_error = true;
-      items.push_back({source, {}, {}, batch.error});
+      emit({source, {}, {}, batch.error});
       continue;
     }
     if (batch.truncated)
       std::cerr << "probe bounce: " << printable(source) << ": input larger than the limits; the rest was not read\n";
-    for (auto& message : batch.messages) {
-      bounce_item item;
-      item.origin = message.origin;
-      item.report = reports::parse(message.bytes, k);
-      item.report.truncated = item.report.truncated || message.truncated;
-      for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
-      message.bytes.clear();
-      message.bytes.shrink_to_fit();
-      items.push_back(std::move(item));
-    }
+    for (auto& message : batch.messages) emit(read_one(message, k));
   }
-  if (!options.offline && live_hook()) return live_hook()(items, k, ctx);
-  if (!options.offline)
-    std::cerr << "probe bounce: live checks are not available in this build yet; showing the offline result "
-                 "(use --offline to ask for exactly that)\n";
-  bool any_bounce = false;
-  for (const auto& item : items) {
-    if (item.error.empty() && item.report.kind != reports::report_kind::not_bounce) any_bounce = true;
-    if (out.json) std::cout << bounce_json(item, k, out.lang).dump() << "\n";
-    else std::cout << bounce_text(item, k, out.lang, out.verbose);
-  }
+  if (live) return live_hook()(items, k, ctx);
   if (input_error) return exit_input_error;
   return any_bounce ? exit_ok : exit_not_bounce;
 }

@@ -72,6 +72,11 @@ const char* postfix_dsn =
 TEST(Input, LineEndings) {
   EXPECT_EQ(reports::normalise_line_endings("a\r\nb\rc\n"), "a\nb\nc\n");
   EXPECT_EQ(reports::normalise_line_endings("\r\r\n"), "\n\n");
+  EXPECT_EQ(reports::normalise_line_endings(""), "");
+  EXPECT_EQ(reports::normalise_line_endings("no line end"), "no line end");
+  EXPECT_EQ(reports::normalise_line_endings("ends in CR\r"), "ends in CR\n");
+  EXPECT_EQ(reports::normalise_line_endings("\n\r\n\r\rx\r\n\n"), "\n\n\n\nx\n\n");
+  EXPECT_EQ(reports::normalise_line_endings(std::string("a\0\r\nb", 5)), std::string("a\0\nb", 4));
 }
 
 TEST(Input, MboxSplitAndUnescape) {
