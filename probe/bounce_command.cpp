@@ -51,8 +51,9 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
   if (!options.offline && !live)
     std::cerr << "probe bounce: live checks are not available in this build yet; showing the offline result "
                  "(use --offline to ask for exactly that)\n";
-  // Offline, each item is printed as soon as it is read, so a large mbox is never held as
-  // reports; the live checks need every item first (one plan, shared sessions, one cache).
+  // Offline, each item is printed as soon as it is read, so an mbox of any size is read in
+  // bounded memory; the live checks need every item first (one plan, shared sessions, one
+  // cache), and hold its report (not its bytes).
   std::vector<bounce_item> items;
   bool input_error = false;
   bool any_bounce = false;
@@ -66,15 +67,15 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
     else std::cout << bounce_text(item, k, out.lang, out.verbose);
   };
   for (const auto& source : options.inputs) {
-    auto batch = reports::read_source(source);
-    if (!batch.error.empty()) {
+    const auto status =
+        reports::for_each_message(source, [&](reports::input_message&& message) { emit(read_one(message, k)); });
+    if (!status.error.empty()) {
       input_error = true;
-      emit({source, {}, {}, batch.error});
+      emit({source, {}, {}, status.error});
       continue;
     }
-    if (batch.truncated)
+    if (status.truncated)
       std::cerr << "probe bounce: " << printable(source) << ": input larger than the limits; the rest was not read\n";
-    for (auto& message : batch.messages) emit(read_one(message, k));
   }
   if (live) return live_hook()(items, k, ctx);
   if (input_error) return exit_input_error;

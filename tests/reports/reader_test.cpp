@@ -6,6 +6,7 @@
 #include "reports/dsn.hpp"
 #include "reports/input.hpp"
 #include "reports/knowledge.hpp"
+#include "reports/limits.hpp"
 #include "reports/mime.hpp"
 #include "reports/parse.hpp"
 #include "reports/text.hpp"
@@ -89,6 +90,69 @@ TEST(Input, MboxSplitAndUnescape) {
   const auto batch = reports::split_bytes(mbox, "box");
   ASSERT_EQ(batch.messages.size(), 2u);
   EXPECT_EQ(batch.messages[1].origin, "box#2");
+}
+
+// Streaming: an mbox read in 1 MiB pieces must give the same messages as splitting it
+// whole, wherever a CRLF, a "From " line or a long line falls against the piece ends.
+std::vector<reports::input_message> stream_file(const std::filesystem::path& file) {
+  std::vector<reports::input_message> got;
+  const auto status = reports::for_each_message(file.string(), [&](reports::input_message&& m) { got.push_back(std::move(m)); });
+  EXPECT_TRUE(status.error.empty()) << status.error;
+  return got;
+}
+
+TEST(Input, StreamedMboxEqualsWholeSplitAtEveryPieceBoundary) {
+  const auto file = std::filesystem::temp_directory_path() / ("probe-stream-" + std::to_string(::getpid()) + ".mbox");
+  for (std::size_t shift = 0; shift < 8; ++shift) {
+    std::string mbox = "From a@b Thu Jan  1 00:00:00 2024\r\nSubject: one\r\n\r\n";
+    mbox += std::string((1u << 20) - mbox.size() - 8 + shift, 'x');  // puts the next lines across the boundary
+    mbox += "\r\n>From quoted\r\nFrom c@d Thu Jan  1 00:00:00 2024\r\nSubject: two\r\n\r\n";
+    mbox += std::string(3u << 20, 'y') + "\rend\r\n";                  // a line longer than a piece, bare CR
+    mbox += "From e@f Thu Jan  1 00:00:00 2024\nSubject: three\n\nlast line without LF";
+    std::ofstream(file, std::ios::binary) << mbox;
+    const auto whole = reports::split_mbox(reports::normalise_line_endings(mbox), 100);
+    const auto streamed = stream_file(file);
+    ASSERT_EQ(whole.size(), 3u);
+    ASSERT_EQ(streamed.size(), whole.size()) << "shift " << shift;
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+      EXPECT_EQ(streamed[i].bytes, whole[i]) << "shift " << shift << " message " << i;
+      EXPECT_EQ(streamed[i].origin, file.string() + "#" + std::to_string(i + 1));
+      EXPECT_FALSE(streamed[i].truncated);
+    }
+    EXPECT_NE(streamed[0].bytes.find("\nFrom quoted\n"), std::string::npos);
+    EXPECT_EQ(streamed[1].bytes.find('\r'), std::string::npos);
+  }
+  std::filesystem::remove(file);
+}
+
+TEST(Input, StreamedSourcesAreNamedAndCut) {
+  const auto file = std::filesystem::temp_directory_path() / ("probe-stream1-" + std::to_string(::getpid()) + ".mbox");
+  std::ofstream(file, std::ios::binary) << "\n\nFrom a@b Thu Jan  1 00:00:00 2024\nSubject: only\n\nbody\n";
+  auto got = stream_file(file);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].origin, file.string());  // a lone message is named by its file
+  EXPECT_EQ(got[0].bytes, "Subject: only\n\nbody\n");
+  // A message past the per-message limit is cut and marked; the next one is still read.
+  std::ofstream(file, std::ios::binary) << "From a@b x\nSubject: big\n\n" << std::string(reports::limits::max_message_bytes + 5, 'z')
+                                        << "\nFrom c@d x\nSubject: small\n\nhi\n";
+  got = stream_file(file);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[0].truncated);
+  EXPECT_LE(got[0].bytes.size(), reports::limits::max_message_bytes);
+  EXPECT_EQ(got[1].bytes, "Subject: small\n\nhi\n");
+  EXPECT_FALSE(got[1].truncated);
+  // Not an mbox: one message, cut at the limit, and the source says so.
+  std::ofstream(file, std::ios::binary) << "Subject: x\r\n\r\n" << std::string(reports::limits::max_message_bytes, 'q');
+  bool saw_truncated_source = false;
+  got.clear();
+  const auto status = reports::for_each_message(file.string(), [&](reports::input_message&& m) { got.push_back(std::move(m)); });
+  saw_truncated_source = status.truncated;
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].truncated);
+  EXPECT_TRUE(saw_truncated_source);
+  EXPECT_EQ(got[0].bytes.size(), reports::limits::max_message_bytes);
+  EXPECT_TRUE(got[0].bytes.starts_with("Subject: x\n\nqqq"));
+  std::filesystem::remove(file);
 }
 
 TEST(Input, MaildirAndMissingFile) {
