@@ -83,9 +83,12 @@ std::string bounce_text(const bounce_item& item, const reports::knowledge& k, co
 }
 
 nlohmann::json bounce_json(const bounce_item& item, const reports::knowledge& k, const std::string& lang) {
+  // Built member by member with moves: nlohmann's initializer lists copy every value once
+  // more, and this document is written once per message (in an mbox, per message of
+  // thousands), where building and writing it cost more than reading the bounce.
   using nlohmann::json;
   auto u = [](const std::string& s) { return valid_utf8(s); };
-  json j;
+  json j = json::object();
   j["source"] = u(item.origin);
   if (!item.error.empty()) {
     j["error"] = u(item.error);
@@ -97,54 +100,63 @@ nlohmann::json bounce_json(const bounce_item& item, const reports::knowledge& k,
   j["mta_reason"] = u(rep.mta_reason);
   j["reporting_mta"] = u(rep.reporting_mta);
   j["arrival_date"] = u(rep.arrival_date);
-  j["bounce"] = {{"from", u(rep.bounce_from)}, {"subject", u(rep.bounce_subject)}, {"date", u(rep.bounce_date)}};
-  json original = {{"from", u(rep.original.from)},           {"to", u(rep.original.to)},
-                   {"subject", u(rep.original.subject)},     {"message_id", u(rep.original.message_id)},
-                   {"date", u(rep.original.date)},           {"sending_ip", u(rep.original.sending_ip)},
-                   {"sending_ip_source", u(rep.original.sending_ip_source)}};
-  original["received"] = json::array();
-  for (const auto& r : rep.original.received) original["received"].push_back(u(r));
+  json& bounce = j["bounce"] = json::object();
+  bounce["from"] = u(rep.bounce_from);
+  bounce["subject"] = u(rep.bounce_subject);
+  bounce["date"] = u(rep.bounce_date);
+  json& original = j["original"] = json::object();
+  original["from"] = u(rep.original.from);
+  original["to"] = u(rep.original.to);
+  original["subject"] = u(rep.original.subject);
+  original["message_id"] = u(rep.original.message_id);
+  original["date"] = u(rep.original.date);
+  original["sending_ip"] = u(rep.original.sending_ip);
+  original["sending_ip_source"] = u(rep.original.sending_ip_source);
+  json& received = original["received"] = json::array();
+  for (const auto& r : rep.original.received) received.push_back(u(r));
   original["size"] = rep.original.size ? json(*rep.original.size) : json(nullptr);
-  j["original"] = original;
   j["truncated"] = rep.truncated;
-  j["recipients"] = json::array();
+  json& recipients = j["recipients"] = json::array();
   for (std::size_t i = 0; i < rep.recipients.size(); ++i) {
     const auto& r = rep.recipients[i];
     const auto& c = item.classifications.at(i);
-    json rj = {{"address", u(r.address)},
-               {"original_recipient", u(r.original_recipient)},
-               {"action", std::string(reports::to_string(r.action))},
-               {"status", u(r.status)},
-               {"reply_code", r.reply_code ? json(r.reply_code) : json(nullptr)},
-               {"diagnostic", u(r.diagnostic)},
-               {"diagnostic_type", u(r.diagnostic_type)},
-               {"command", std::string(reports::to_string(r.command))},
-               {"remote_host", u(r.remote_host)},
-               {"remote_ip", u(r.remote_ip)},
-               {"last_attempt_date", u(r.last_attempt_date)},
-               {"feedback_type", u(r.feedback_type)},
-               {"reason", c.reason},
-               {"hard", c.hard},
-               {"temporary", c.temporary},
-               {"subcause", u(c.subcause)},
-               {"decided_by", std::string(reports::to_string(c.by))},
-               {"matched", u(c.matched)}};
-    json hints = {{"dnsbl_zone", u(c.hints.dnsbl_zone)},
-                  {"client_ip", u(c.hints.client_ip)},
-                  {"size_limit", c.hints.size_limit ? json(*c.hints.size_limit) : json(nullptr)},
-                  {"connection_level", c.hints.connection_level}};
-    rj["hints"] = hints;
-    json sources = json::object();
+    json& rj = recipients.emplace_back(json::object());
+    rj["address"] = u(r.address);
+    rj["original_recipient"] = u(r.original_recipient);
+    rj["action"] = std::string(reports::to_string(r.action));
+    rj["status"] = u(r.status);
+    rj["reply_code"] = r.reply_code ? json(r.reply_code) : json(nullptr);
+    rj["diagnostic"] = u(r.diagnostic);
+    rj["diagnostic_type"] = u(r.diagnostic_type);
+    rj["command"] = std::string(reports::to_string(r.command));
+    rj["remote_host"] = u(r.remote_host);
+    rj["remote_ip"] = u(r.remote_ip);
+    rj["last_attempt_date"] = u(r.last_attempt_date);
+    rj["feedback_type"] = u(r.feedback_type);
+    rj["reason"] = c.reason;
+    rj["hard"] = c.hard;
+    rj["temporary"] = c.temporary;
+    rj["subcause"] = u(c.subcause);
+    rj["decided_by"] = std::string(reports::to_string(c.by));
+    rj["matched"] = u(c.matched);
+    json& hints = rj["hints"] = json::object();
+    hints["dnsbl_zone"] = u(c.hints.dnsbl_zone);
+    hints["client_ip"] = u(c.hints.client_ip);
+    hints["size_limit"] = c.hints.size_limit ? json(*c.hints.size_limit) : json(nullptr);
+    hints["connection_level"] = c.hints.connection_level;
+    json& sources = rj["sources"] = json::object();
     for (const auto& [fact, where] : r.sources) sources[u(fact)] = u(where);
-    rj["sources"] = sources;
-    json extra = json::object();
+    json& extra = rj["extra_fields"] = json::object();
     for (const auto& [name, value] : r.extra_fields) extra[u(name)] = u(value);
-    rj["extra_fields"] = extra;
-    if (const auto a = reports::advice_for(k, c.reason, c.subcause, lang))
-      rj["advice"] = {{"lang", lang}, {"what", a->what}, {"side", a->side}, {"action", a->action}};
-    else
+    if (const auto a = reports::advice_for(k, c.reason, c.subcause, lang)) {
+      json& advice = rj["advice"] = json::object();
+      advice["lang"] = lang;
+      advice["what"] = a->what;
+      advice["side"] = a->side;
+      advice["action"] = a->action;
+    } else {
       rj["advice"] = nullptr;
-    j["recipients"].push_back(rj);
+    }
   }
   return j;
 }
