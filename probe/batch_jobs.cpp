@@ -17,6 +17,7 @@
 #include "rbl/summary.hpp"
 #include "rbl/target.hpp"
 #include "reports/classify.hpp"
+#include "reports/forwarded.hpp"
 #include "reports/input.hpp"
 #include "reports/parse.hpp"
 
@@ -179,8 +180,11 @@ class run_jobs final : public job_executor {
     const auto* k = knowledge(error);
     if (!k) co_return error_result(error);
     std::vector<std::string> messages;
+    auto add = [&](reports::input_message message) {
+      for (auto& readable : reports::unwrap_forward(std::move(message), *k)) messages.push_back(std::move(readable.bytes));
+    };
     if (job.kind == job_kind::bounce_text) {
-      messages.push_back(reports::normalise_line_endings(job.value));
+      add({"bounce_text", reports::normalise_line_endings(job.value), false});
     } else {
       auto read = reports::read_source(job.value);
       if (!read.error.empty()) {
@@ -188,7 +192,7 @@ class run_jobs final : public job_executor {
         if (options_.shard_count > 1 && !in_shard(job.value, options_.shard_index, options_.shard_count)) co_return std::nullopt;
         co_return error_result(read.error);
       }
-      for (auto& m : read.messages) messages.push_back(std::move(m.bytes));
+      for (auto& m : read.messages) add(std::move(m));
     }
     if (messages.empty()) co_return error_result("no message in " + job.value);
     std::vector<bounce_item> items;

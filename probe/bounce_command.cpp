@@ -3,6 +3,7 @@
 #include "probe/exit_status.hpp"
 #include "probe/terminal_text.hpp"
 #include "reports/classify.hpp"
+#include "reports/forwarded.hpp"
 #include "reports/input.hpp"
 #include "reports/parse.hpp"
 
@@ -68,7 +69,9 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
   };
   for (const auto& source : options.inputs) {
     const auto status =
-        reports::for_each_message(source, [&](reports::input_message&& message) { emit(read_one(message, k)); });
+        reports::for_each_message(source, [&](reports::input_message&& message) {
+          for (auto& readable : reports::unwrap_forward(std::move(message), k)) emit(read_one(readable, k));
+        });
     if (!status.error.empty()) {
       input_error = true;
       emit({source, {}, {}, status.error});

@@ -82,6 +82,10 @@ struct read_options {
 document parse_mime(std::string_view bytes, const read_options& options = {});
 document parse_mime_reference(std::string_view bytes);
 
+// Initialises GMime for this process (once; later calls return at once), for modules
+// that call GMime directly (reports/forwarded).
+void initialise_gmime();
+
 // Value of the first header named `name` (case-insensitive), or "".
 std::string_view header_value(const std::vector<header>& headers, std::string_view name);
 

@@ -227,6 +227,8 @@ struct walker {
 
 }  // namespace
 
+void initialise_gmime() { ensure_gmime(); }
+
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
   const std::string name = text::lower(text::trim(charset));
   // A stray NUL in 8-bit text becomes a space, as valid_utf8 makes it in UTF-8 parts

@@ -1,0 +1,133 @@
+// Bounces forwarded as attachments (reports/forwarded): every corpus bounce, wrapped as
+// a person's "forward as attachment", must read exactly as the bounce read directly; no
+// bounce as sent may be taken for a forward; a forward of an ordinary message, or an
+// automatic message, is left alone.
+
+#include "reports/classify.hpp"
+#include "reports/forwarded.hpp"
+#include "reports/input.hpp"
+#include "reports/knowledge.hpp"
+#include "reports/parse.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+namespace {
+
+const reports::knowledge& knowledge() {
+  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
+  if (!loaded.value) throw std::runtime_error(loaded.error);
+  return *loaded.value;
+}
+
+// The facts a reader of the report sees, one string to compare.
+std::string facts(const std::string& bytes) {
+  const auto& k = knowledge();
+  const auto rep = reports::parse(bytes, k);
+  std::ostringstream out;
+  out << reports::to_string(rep.kind) << '|' << rep.mta_family << '|' << rep.reporting_mta << '|' << rep.original.subject
+      << '|' << rep.original.sending_ip << '\n';
+  for (const auto& r : rep.recipients) {
+    const auto c = reports::classify(r, rep, k);
+    out << r.address << '|' << r.status << '|' << r.reply_code << '|' << r.remote_host << '|' << r.diagnostic << '|'
+        << c.reason << '\n';
+  }
+  return out.str();
+}
+
+std::string forward_of(const std::vector<std::string>& attachments, const std::string& extra_headers = "") {
+  std::string m =
+      "From: Alice User <alice@example.com>\n"
+      "To: helpdesk@example.com\n"
+      "Subject: Fwd: Undelivered Mail Returned to Sender\n" +
+      extra_headers +
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=\"outer-boundary-7\"\n\n"
+      "--outer-boundary-7\n"
+      "Content-Type: text/plain; charset=utf-8\n\n"
+      "Hi, this came back. What does it mean?\n\n";
+  for (const auto& a : attachments) m += "--outer-boundary-7\nContent-Type: message/rfc822\n\n" + a + "\n";
+  return m + "--outer-boundary-7--\n";
+}
+
+std::vector<reports::input_message> corpus() {
+  std::vector<reports::input_message> all;
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    auto batch = reports::read_source(entry.path().string());
+    for (auto& m : batch.messages) all.push_back(std::move(m));
+  }
+  return all;
+}
+
+TEST(Forwarded, NoCorpusBounceIsTakenForAForward) {
+  const auto messages = corpus();
+  ASSERT_GT(messages.size(), 370u);
+  for (const auto& m : messages) EXPECT_TRUE(reports::attached_bounces(m.bytes, knowledge()).empty()) << m.origin;
+}
+
+TEST(Forwarded, EveryCorpusBounceReadsTheSameForwardedAsAttachment) {
+  std::size_t compared = 0;
+  for (const auto& m : corpus()) {
+    const auto found = reports::attached_bounces(forward_of({m.bytes}), knowledge());
+    if (found.empty()) {
+      // Only a message that does not look like a bounce by its own headers may stay
+      // unfound (e.g. a report without a daemon sender or a report type); count them.
+      continue;
+    }
+    ASSERT_EQ(found.size(), 1u) << m.origin;
+    EXPECT_EQ(facts(found[0]), facts(m.bytes)) << m.origin;
+    ++compared;
+  }
+  // Most bounces name themselves by their From, Subject or report type.
+  EXPECT_GE(compared, 360u);  // 368 of 381 when written
+}
+
+TEST(Forwarded, SeveralAttachedBouncesAreReadInOrderAndNamed) {
+  const auto messages = corpus();
+  ASSERT_GT(messages.size(), 10u);
+  reports::input_message fwd{"fwd.eml", forward_of({messages[3].bytes, messages[7].bytes}), false};
+  const auto read = reports::unwrap_forward(fwd, knowledge());
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].origin, "fwd.eml#attached-1");
+  EXPECT_EQ(read[1].origin, "fwd.eml#attached-2");
+  EXPECT_EQ(facts(read[0].bytes), facts(messages[3].bytes));
+  EXPECT_EQ(facts(read[1].bytes), facts(messages[7].bytes));
+}
+
+TEST(Forwarded, OrdinaryAndAutomaticMessagesAreLeftAlone) {
+  const std::string ordinary =
+      "From: Bob <bob@example.org>\nTo: alice@example.com\nSubject: lunch\nMessage-ID: <x@y>\n\nShall we?\n";
+  reports::input_message plain{"plain.eml", forward_of({ordinary}), false};
+  auto read = reports::unwrap_forward(plain, knowledge());
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].origin, "plain.eml");
+  EXPECT_EQ(read[0].bytes, plain.bytes);
+
+  const auto messages = corpus();
+  ASSERT_FALSE(messages.empty());
+  // An automatic message carrying a bounce (a bounce of a bounce, a list's digest) is
+  // read as it stands, and so is one sent by a daemon.
+  EXPECT_TRUE(reports::attached_bounces(forward_of({messages[0].bytes}, "Auto-Submitted: auto-replied\n"), knowledge()).empty());
+  std::string from_daemon = forward_of({messages[0].bytes});
+  from_daemon.replace(0, from_daemon.find('\n'), "From: MAILER-DAEMON@example.com");
+  EXPECT_TRUE(reports::attached_bounces(from_daemon, knowledge()).empty());
+  // Not multipart at all.
+  EXPECT_TRUE(reports::attached_bounces("From: a@b\nSubject: message/rfc822\n\nhello\n", knowledge()).empty());
+}
+
+TEST(Forwarded, HostileForwardsAreBounded) {
+  // Thousands of attached parts: at most max_mime_parts are looked at.
+  std::vector<std::string> many(3000, "From: MAILER-DAEMON@x\nSubject: Undelivered\n\nbody\n");
+  const auto found = reports::attached_bounces(forward_of(many), knowledge());
+  EXPECT_LE(found.size(), 256u);
+  EXPECT_FALSE(found.empty());
+  // A truncated forward (no closing boundary, cut mid-header) is read without failing.
+  std::string cut = forward_of({many[0]});
+  cut.resize(cut.size() - 40);
+  EXPECT_NO_THROW((void)reports::attached_bounces(cut, knowledge()));
+}
+
+}  // namespace
