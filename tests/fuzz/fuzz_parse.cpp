@@ -1,6 +1,7 @@
-// libFuzzer target: any bytes through the whole bounce reader (input splitting, GMime,
-// DSN fields, free-text families) and the classifier. Must never crash, hang or leak.
+// libFuzzer target: any bytes through the whole bounce reader (input splitting, forwards
+// unwrapped, GMime, DSN fields, free-text families) and the classifier. Must never crash, hang or leak.
 #include "reports/classify.hpp"
+#include "reports/forwarded.hpp"
 #include "reports/input.hpp"
 #include "reports/knowledge.hpp"
 #include "reports/parse.hpp"
@@ -19,10 +20,12 @@ const reports::knowledge& knowledge() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto batch = reports::split_bytes(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
-  for (const auto& m : batch.messages) {
-    const auto rep = reports::parse(m.bytes, knowledge());
-    for (const auto& r : rep.recipients) (void)reports::classify(r, rep, knowledge());
+  auto batch = reports::split_bytes(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
+  for (auto& message : batch.messages) {
+    for (const auto& m : reports::unwrap_forward(std::move(message), knowledge())) {
+      const auto rep = reports::parse(m.bytes, knowledge());
+      for (const auto& r : rep.recipients) (void)reports::classify(r, rep, knowledge());
+    }
   }
   return 0;
 }
