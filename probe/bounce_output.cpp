@@ -19,6 +19,23 @@ std::string side_label(const std::string& side, const std::string& lang) {
   return side.empty() ? "-" : side;
 }
 
+// The report's kind in Chinese; English readers see the vocabulary word itself, which is
+// also what --json carries.
+std::string_view kind_label(reports::report_kind kind, bool zh) {
+  if (!zh) return reports::to_string(kind);
+  switch (kind) {
+    case reports::report_kind::failure: return "退信";
+    case reports::report_kind::delay: return "延迟通知";
+    case reports::report_kind::delivered: return "投递成功报告";
+    case reports::report_kind::relayed: return "已转交报告";
+    case reports::report_kind::expanded: return "已展开报告";
+    case reports::report_kind::vacation: return "自动回复";
+    case reports::report_kind::feedback: return "投诉报告";
+    case reports::report_kind::not_bounce: return "不是退信";
+  }
+  return reports::to_string(kind);
+}
+
 }  // namespace
 
 std::string bounce_text(const bounce_item& item, const reports::knowledge& k, const std::string& lang, int verbose) {
@@ -34,7 +51,7 @@ std::string bounce_text(const bounce_item& item, const reports::knowledge& k, co
     out << (zh ? "不是退信" : "not a bounce") << "\n";
     return out.str();
   }
-  out << reports::to_string(rep.kind);
+  out << kind_label(rep.kind, zh);
   if (!rep.mta_family.empty()) out << " (" << show(rep.mta_family, 64) << ")";
   if (!rep.reporting_mta.empty()) out << (zh ? "，报告方 " : ", reported by ") << show(rep.reporting_mta, 256);
   if (!rep.arrival_date.empty()) out << (zh ? "，时间 " : ", ") << show(rep.arrival_date, 128);

@@ -63,6 +63,9 @@ TEST(BounceCommand, OfflineJsonAndExitStatuses) {
   const auto zh = run({"--lang", "zh", "bounce", "--offline", "-v", bounce});
   EXPECT_NE(zh.out.find("原因: userunknown"), std::string::npos) << zh.out;
   EXPECT_NE(zh.out.find("[qmail text]"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find(": 退信 (qmail)"), std::string::npos) << zh.out;
+  EXPECT_EQ(zh.out.find("failure"), std::string::npos) << zh.out;
+  EXPECT_NE(run({"bounce", "--offline", bounce}).out.find(": failure (qmail)"), std::string::npos);
 
   const auto two = run({"--json", "bounce", "--offline", bounce, plain});
   EXPECT_EQ(std::count(two.out.begin(), two.out.end(), '\n'), 2);  // NDJSON: one line per message
