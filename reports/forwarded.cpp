@@ -6,6 +6,9 @@
 
 #include <gmime/gmime.h>
 
+#include <map>
+#include <utility>
+
 namespace reports {
 namespace {
 
@@ -19,8 +22,7 @@ bool is_report_type(std::string_view content_type) { return text::istarts_with(t
 
 // The sender's own headers: a person's message, not a report and not an automatic one.
 bool written_by_a_person(const std::vector<mime::header>& headers, const knowledge& k) {
-  const std::string_view type = mime::header_value(headers, "content-type");
-  if (!text::istarts_with(text::trim(type), "multipart/") || is_report_type(type)) return false;
+  if (is_report_type(mime::header_value(headers, "content-type"))) return false;
   const std::string_view auto_submitted = text::trim(mime::header_value(headers, "auto-submitted"));
   if (!auto_submitted.empty() && !text::istarts_with(auto_submitted, "no")) return false;
   return k.bounce_senders.first(mime::header_value(headers, "from")) < 0;
@@ -66,13 +68,73 @@ struct attachment_walk {
   }
 };
 
-}  // namespace
+// "Label: value" of a forwarded header block, the label mapped to from|date|to|subject;
+// Outlook's bold "*From:*" and a full-width colon are read alike. Empty when not one.
+std::pair<std::string, std::string_view> forwarded_field(std::string_view line, const knowledge& k) {
+  line = text::trim(line);
+  std::size_t colon = line.find(':');
+  std::size_t after = colon + 1;
+  if (const std::size_t wide = line.find("\xef\xbc\x9a"); wide != std::string_view::npos && wide < colon) {
+    colon = wide;
+    after = wide + 3;
+  }
+  if (colon == std::string_view::npos || colon == 0 || colon > 40) return {};
+  std::string label = text::lower(text::trim(line.substr(0, colon)));
+  while (!label.empty() && label.front() == '*') label.erase(0, 1);
+  const auto found = k.forward_label_of.find(label);
+  if (found == k.forward_label_of.end()) return {};
+  std::string_view value = text::trim(line.substr(after));
+  while (!value.empty() && value.front() == '*') value.remove_prefix(1);
+  return {found->second, text::trim(value)};
+}
 
-std::vector<std::string> attached_bounces(std::string_view message, const knowledge& k) {
-  // Cheap tests first: almost every input is a bounce as sent, which these turn away.
-  if (text::ifind(message, "message/rfc822") == std::string_view::npos) return {};
-  const auto headers = mime::parse_header_block(message, limits::max_header_count, true, &header_names());
-  if (!written_by_a_person(headers, k)) return {};
+// The forward's own header block, read once for both kinds of forward.
+std::vector<mime::header> own_headers(std::string_view message) {
+  return mime::parse_header_block(message, limits::max_header_count, true, &header_names());
+}
+
+std::optional<std::string> pasted_bounce(std::string_view message, const knowledge& k) {
+  mime::read_options options;
+  options.only_read_texts = true;
+  options.part_headers = false;
+  const mime::document doc = mime::parse_mime(message, options);
+  const mime::part* body = nullptr;
+  for (const auto& p : doc.parts)
+    if (!p.in_original && p.media_type == "text/plain" && !p.text.empty()) {
+      body = &p;
+      break;
+    }
+  if (body == nullptr) return std::nullopt;
+  const auto lines = text::lines(body->text, limits::max_text_lines);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (k.forward_markers.first(lines[i]) < 0) continue;
+    std::size_t at = i + 1;
+    while (at < lines.size() && text::trim(lines[at]).empty()) ++at;
+    std::map<std::string, std::string> fields;
+    for (; at < lines.size(); ++at) {
+      const auto [field, value] = forwarded_field(lines[at], k);
+      if (field.empty()) break;
+      fields.emplace(field, value);
+    }
+    if (fields.size() < 2) continue;
+    if (k.bounce_senders.first(fields["from"]) < 0 && k.bounce_subjects.first(fields["subject"]) < 0) continue;
+    // The forwarded report as a message of its own: its header block, then its words.
+    std::string out;
+    for (const char* name : {"from", "date", "to", "subject"})
+      if (!fields[name].empty()) out += std::string(1, static_cast<char>(name[0] - 32)) + (name + 1) + ": " + fields[name] + "\n";
+    out += "Content-Type: text/plain; charset=utf-8\n\n";
+    const char* rest = at < lines.size() ? lines[at].data() : body->text.data() + body->text.size();
+    out.append(rest, static_cast<std::size_t>(body->text.data() + body->text.size() - rest));
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> attachments_of(std::string_view message, const std::vector<mime::header>& headers,
+                                        const knowledge& k) {
+  if (!text::istarts_with(text::trim(mime::header_value(headers, "content-type")), "multipart/") ||
+      text::ifind(message, "message/rfc822") == std::string_view::npos)
+    return {};
 
   mime::initialise_gmime();
   GMimeStream* stream = g_mime_stream_mem_new_with_buffer(message.data(), message.size());
@@ -87,10 +149,34 @@ std::vector<std::string> attached_bounces(std::string_view message, const knowle
   return std::move(walk.found);
 }
 
+}  // namespace
+
+std::optional<std::string> inline_forwarded_bounce(std::string_view message, const knowledge& k) {
+  const auto headers = own_headers(message);
+  if (headers.empty() || !written_by_a_person(headers, k)) return std::nullopt;
+  return pasted_bounce(message, k);
+}
+
+std::vector<std::string> attached_bounces(std::string_view message, const knowledge& k) {
+  const auto headers = own_headers(message);
+  if (!written_by_a_person(headers, k)) return {};
+  return attachments_of(message, headers, k);
+}
+
 std::vector<input_message> unwrap_forward(input_message message, const knowledge& k) {
-  auto bounces = attached_bounces(message.bytes, k);
   std::vector<input_message> out;
+  // Cheap test first: almost every input is a bounce as sent, whose own From turns it away.
+  const auto headers = own_headers(message.bytes);
+  if (headers.empty() || !written_by_a_person(headers, k)) {
+    out.push_back(std::move(message));
+    return out;
+  }
+  auto bounces = attachments_of(message.bytes, headers, k);
   if (bounces.empty()) {
+    if (auto pasted = pasted_bounce(message.bytes, k)) {
+      out.push_back({message.origin + "#forwarded", std::move(*pasted), message.truncated});
+      return out;
+    }
     out.push_back(std::move(message));
     return out;
   }

@@ -22,6 +22,7 @@
 #include "reports/input.hpp"
 #include "reports/knowledge.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,8 +33,17 @@ namespace reports {
 // they are attached; empty when `message` is not a forward carrying a bounce.
 std::vector<std::string> attached_bounces(std::string_view message, const knowledge& k);
 
+// The bounce a person pasted into a forward ("---------- Forwarded message ---------",
+// "-----Original Message-----", "------------------ 原始邮件 ------------------" and the
+// like, then a header block of From/Date/To/Subject in the client's language; knowledge:
+// forward_markers, forward_labels): rebuilt as a message of its own, that header block
+// then the text after it, when the pasted From or Subject is a bounce's. Only the first
+// text/plain part is read (most clients send one beside their HTML).
+std::optional<std::string> inline_forwarded_bounce(std::string_view message, const knowledge& k);
+
 // What to read of one input message: the message itself, or, when it is a forward
-// carrying bounces, those bounces, named "ORIGIN#attached" (one) or "ORIGIN#attached-N".
+// carrying bounces, those bounces, named "ORIGIN#attached" (one) or "ORIGIN#attached-N",
+// or the bounce pasted into it, named "ORIGIN#forwarded".
 std::vector<input_message> unwrap_forward(input_message message, const knowledge& k);
 
 }  // namespace reports

@@ -111,6 +111,8 @@ class knowledge {
   std::vector<std::pair<std::string, std::unique_ptr<RE2>>> vacation_headers;
   pattern_set bounce_senders;
   pattern_set bounce_subjects;
+  pattern_set forward_markers;                          // inline forward: the line before the block
+  std::map<std::string, std::string> forward_label_of;  // label, lower case -> from|date|to|subject
 
   // reasons.yaml
   std::map<std::string, status_entry> status;  // "S.D" -> entry

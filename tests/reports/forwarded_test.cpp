@@ -7,6 +7,7 @@
 #include "reports/forwarded.hpp"
 #include "reports/input.hpp"
 #include "reports/knowledge.hpp"
+#include "reports/mime.hpp"
 #include "reports/parse.hpp"
 
 #include <gtest/gtest.h>
@@ -65,7 +66,10 @@ std::vector<reports::input_message> corpus() {
 TEST(Forwarded, NoCorpusBounceIsTakenForAForward) {
   const auto messages = corpus();
   ASSERT_GT(messages.size(), 370u);
-  for (const auto& m : messages) EXPECT_TRUE(reports::attached_bounces(m.bytes, knowledge()).empty()) << m.origin;
+  for (const auto& m : messages) {
+    EXPECT_TRUE(reports::attached_bounces(m.bytes, knowledge()).empty()) << m.origin;
+    EXPECT_FALSE(reports::inline_forwarded_bounce(m.bytes, knowledge())) << m.origin;
+  }
 }
 
 TEST(Forwarded, EveryCorpusBounceReadsTheSameForwardedAsAttachment) {
@@ -128,6 +132,95 @@ TEST(Forwarded, HostileForwardsAreBounded) {
   std::string cut = forward_of({many[0]});
   cut.resize(cut.size() - 40);
   EXPECT_NO_THROW((void)reports::attached_bounces(cut, knowledge()));
+}
+
+std::string inline_forward(const std::string& marker, const std::string& header_block, const std::string& pasted) {
+  return "From: Alice User <alice@example.com>\n"
+         "To: helpdesk@example.com\n"
+         "Subject: Fwd: returned mail\n"
+         "Content-Type: text/plain; charset=utf-8\n\n"
+         "Why did this come back?\n\n" +
+         marker + "\n" + header_block + "\n" + pasted;
+}
+
+struct reading {
+  std::string origin;
+  std::string recipients;  // first recipient's address and reason
+};
+
+reading read_forward(const std::string& message) {
+  const auto read = reports::unwrap_forward({"f.eml", message, false}, knowledge());
+  EXPECT_EQ(read.size(), 1u);
+  const auto rep = reports::parse(read.at(0).bytes, knowledge());
+  if (rep.recipients.empty()) return {read.at(0).origin, ""};
+  return {read.at(0).origin, rep.recipients[0].address + " " + reports::classify(rep.recipients[0], rep, knowledge()).reason};
+}
+
+TEST(Forwarded, PastedBouncesInEachClientsLayoutAreRead) {
+  const std::string said =
+      "Delivery has failed to these recipients or groups:\n\n"
+      "carol@fabrikam.example\n"
+      "Remote server returned '550 5.1.1 <carol@fabrikam.example>: Recipient address rejected: User unknown'\n";
+  const struct {
+    std::string marker, block;
+  } layouts[] = {
+      {"---------- Forwarded message ---------",
+       "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nDate: Mon, 23 Nov 2026 at 10:02\n"
+       "Subject: Delivery Status Notification (Failure)\nTo: <alice@example.com>\n"},
+      {"-----Original Message-----",
+       "From: Microsoft Outlook <postmaster@contoso.example>\nSent: Monday, November 23, 2026 10:02 AM\n"
+       "To: Alice User <alice@example.com>\nSubject: Undeliverable: report\n"},
+      {"________________________________", "*From:* postmaster@contoso.example\n*Sent:* Monday\n*Subject:* Undeliverable: report\n"},
+      {"-------- Forwarded Message --------", "Subject: Undelivered Mail Returned to Sender\nDate: Mon, 23 Nov 2026\n"
+       "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\nTo: alice@example.com\n"},
+      {"Begin forwarded message:", "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\nSubject: Undelivered Mail\n"},
+      {"------------------ 原始邮件 ------------------",
+       "发件人: \"系统退信\"<postmaster@qq.example>;\n发送时间: 2026年11月23日(星期一) 上午10:02\n收件人: \"alice\"<alice@example.com>;\n"
+       "主题: 系统退信\n"},
+      {"-------- 转发邮件信息 --------", "发件人：postmaster@163.example\n主题：系统退信\n"},  // full-width colons
+      {"-------- Weitergeleitete Nachricht --------", "Betreff: Unzustellbar: report\nDatum: Mon, 23 Nov 2026\nVon: MAILER-DAEMON@gmx.example\n"},
+  };
+  for (const auto& l : layouts) {
+    const auto r = read_forward(inline_forward(l.marker, l.block, said));
+    EXPECT_EQ(r.origin, "f.eml#forwarded") << l.marker;
+    EXPECT_EQ(r.recipients, "carol@fabrikam.example userunknown") << l.marker;
+  }
+  // A forward of an ordinary message keeps the forwarder's message as it is.
+  const auto plain = read_forward(inline_forward("---------- Forwarded message ---------",
+                                                 "From: Bob <bob@example.org>\nSubject: lunch\n", "Shall we?\n"));
+  EXPECT_EQ(plain.origin, "f.eml");
+  // A marker with no header block after it is not a forward.
+  EXPECT_EQ(read_forward(inline_forward("-----Original Message-----", "", said)).origin, "f.eml");
+}
+
+TEST(Forwarded, CorpusBouncesPastedIntoAForwardNameTheirRecipientNotTheForwarder) {
+  std::size_t pasted = 0, same_recipient = 0;
+  for (const auto& m : corpus()) {
+    const auto doc = reports::mime::parse_mime(m.bytes);
+    const reports::mime::part* body = nullptr;
+    for (const auto& p : doc.parts)
+      if (!p.in_original && p.media_type == "text/plain" && !p.text.empty()) {
+        body = &p;
+        break;
+      }
+    if (body == nullptr) continue;
+    const std::string block = "From: " + std::string(reports::mime::header_value(doc.headers, "from")) +
+                              "\nDate: " + std::string(reports::mime::header_value(doc.headers, "date")) +
+                              "\nSubject: " + std::string(reports::mime::header_value(doc.headers, "subject")) + "\n";
+    const std::string fwd = inline_forward("---------- Forwarded message ---------", block, body->text);
+    const auto read = reports::unwrap_forward({"f.eml", fwd, false}, knowledge());
+    ASSERT_EQ(read.size(), 1u);
+    if (read[0].origin != "f.eml#forwarded") continue;
+    ++pasted;
+    const auto direct = reports::parse(m.bytes, knowledge());
+    const auto via = reports::parse(read[0].bytes, knowledge());
+    for (const auto& r : via.recipients) EXPECT_NE(r.address, "alice@example.com") << m.origin;
+    if (!direct.recipients.empty() && !via.recipients.empty() && direct.recipients[0].address == via.recipients[0].address)
+      ++same_recipient;
+  }
+  std::fprintf(stderr, "pasted %zu, same first recipient %zu\n", pasted, same_recipient);
+  EXPECT_GE(pasted, 340u);                         // 360 of 381 when written
+  EXPECT_GE(same_recipient * 10, pasted * 9);      // 335 of 360 when written
 }
 
 }  // namespace
