@@ -1,16 +1,19 @@
 #include "probe/bounce_command.hpp"
 
 #include "probe/exit_status.hpp"
+#include "probe/ordered_workers.hpp"
 #include "probe/terminal_text.hpp"
 #include "reports/classify.hpp"
 #include "reports/forwarded.hpp"
 #include "reports/input.hpp"
 #include "reports/parse.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #ifndef PROBE_SOURCE_DATA_DIR
 #define PROBE_SOURCE_DATA_DIR "."
@@ -27,6 +30,19 @@ bounce_live_checks& live_hook() {
 struct bounce_options {
   std::vector<std::string> inputs;
   bool offline = false;
+  unsigned threads = 0;  // 0: one per core, at most 8
+};
+
+// One message to read, or a source that could not be read (its error, in its place).
+struct read_job {
+  reports::input_message message;
+  std::string error;
+};
+
+// One message read, and (offline) its output already written, on a worker thread.
+struct read_result {
+  bounce_item item;
+  std::string rendered;
 };
 
 bounce_item read_one(reports::input_message& message, const reports::knowledge& k) {
@@ -58,28 +74,42 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
   std::vector<bounce_item> items;
   bool input_error = false;
   bool any_bounce = false;
-  auto emit = [&](bounce_item item) {
+  auto render = [&](const bounce_item& item) {
+    return out.json ? bounce_json(item, k, out.lang).dump() + "\n" : bounce_text(item, k, out.lang, out.verbose);
+  };
+  auto emit = [&](read_result&& read) {
     if (live) {
-      items.push_back(std::move(item));
+      items.push_back(std::move(read.item));
       return;
     }
-    if (item.error.empty() && item.report.kind != reports::report_kind::not_bounce) any_bounce = true;
-    if (out.json) std::cout << bounce_json(item, k, out.lang).dump() << "\n";
-    else std::cout << bounce_text(item, k, out.lang, out.verbose);
+    if (read.item.error.empty() && read.item.report.kind != reports::report_kind::not_bounce) any_bounce = true;
+    std::cout << read.rendered;
   };
+  // Messages are read on one thread per core and printed in input order; reading is pure
+  // CPU work on shared, read-only knowledge (reports keeps its scratch per thread).
+  const unsigned cores = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  const unsigned threads = options.threads == 0 ? cores : options.threads;
+  ordered_workers<read_job, read_result> workers(
+      threads, 4 * static_cast<std::size_t>(threads),
+      [&](read_job& job) {
+        read_result r{job.error.empty() ? read_one(job.message, k) : bounce_item{job.message.origin, {}, {}, job.error}, {}};
+        if (!live) r.rendered = render(r.item);
+        return r;
+      },
+      emit);
   for (const auto& source : options.inputs) {
-    const auto status =
-        reports::for_each_message(source, [&](reports::input_message&& message) {
-          for (auto& readable : reports::unwrap_forward(std::move(message), k)) emit(read_one(readable, k));
-        });
+    const auto status = reports::for_each_message(source, [&](reports::input_message&& message) {
+      for (auto& readable : reports::unwrap_forward(std::move(message), k)) workers.submit({std::move(readable), {}});
+    });
     if (!status.error.empty()) {
       input_error = true;
-      emit({source, {}, {}, status.error});
+      workers.submit({{source, {}, false}, status.error});
       continue;
     }
     if (status.truncated)
       std::cerr << "probe bounce: " << printable(source) << ": input larger than the limits; the rest was not read\n";
   }
+  workers.finish();
   if (live) return live_hook()(items, k, ctx);
   if (input_error) return exit_input_error;
   return any_bounce ? exit_ok : exit_not_bounce;
@@ -116,6 +146,8 @@ void register_bounce_command(CLI::App& app, command_context& ctx) {
       ->required()
       ->check(no_control_characters());
   cmd->add_flag("--offline", options->offline, "Parse and classify only; no network checks");
+  cmd->add_option("--threads", options->threads, "Threads reading messages (default: one per core, at most 8)")
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--ip", ctx.config.ip,
                   "The IP address that sent the bounced mail, when the bounce does not name it (default: "
                   "this machine's public address)")
