@@ -5,7 +5,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <array>
 #include <stdexcept>
 
 namespace probe {
@@ -13,7 +12,7 @@ namespace {
 
 constexpr std::string_view sections[] = {"address", "rbl", "mx"};
 
-constexpr std::array<std::string_view, 91> keys_used = {
+constexpr std::string_view keys_used[] = {
     "address.headline", "address.reason", "address.meaning", "address.mailbox_exists",
     "address.mailbox_missing", "address.warning", "address.route", "address.no_address",
     "address.route_note", "address.attempt", "address.connect", "address.session", "address.reused",
