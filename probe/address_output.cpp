@@ -188,13 +188,24 @@ std::string tls_summary(const smtp::tls_facts& t, const wording& say) {
   return s;
 }
 
+// English keeps smtp's sentence; Chinese is built from the failure's kind and phase, which
+// smtp/ keeps as values beside the sentence.
+std::string failure_text(const smtp::failure& f, const wording& say) {
+  const std::string kind(smtp::to_string(f.kind)), phase(smtp::to_string(f.where));
+  return printable(say("address.failure", {{"described", f.describe()},
+                                           {"kind_name", say.name("failure_kind", kind)},
+                                           {"phase_name", say.name("phase", phase)},
+                                           {"detail", f.detail.empty() ? std::string() : ": " + f.detail}}),
+                   600);
+}
+
 void print_exchange(std::ostream& out, const smtp::exchange& e, const wording& say) {
   if (!e.command.empty()) out << "      > " << printable(e.command, 600) << "\n";
   if (e.step == smtp::phase::tls_handshake)
     out << say("address.tls_handshake", {{"ms", std::to_string(e.elapsed.count())}}) << "\n";
   if (e.response)
     for (const auto& line : e.response->wire_lines()) out << "      < " << printable(line, 600) << "\n";
-  if (e.error) out << "      ! " << printable(e.error->describe(), 600) << "\n";
+  if (e.error) out << "      ! " << failure_text(*e.error, say) << "\n";
 }
 
 }  // namespace
@@ -387,7 +398,7 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
       out << say("address.helo_used") << "\n";
     if (a.opening.tls) out << say("address.tls", {{"summary", tls_summary(*a.opening.tls, say)}}) << "\n";
     if (a.opening.tls_failure)
-      out << say("address.tls_failed", {{"error", printable(a.opening.tls_failure->describe(), 600)}}) << "\n";
+      out << say("address.tls_failed", {{"error", failure_text(*a.opening.tls_failure, say)}}) << "\n";
     for (const auto& f : a.opening.findings) out << say("address.finding", {{"text", printable(f, 600)}}) << "\n";
     if (verbose > 0) {
       if (!a.reused_session)
@@ -400,8 +411,10 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
               << " → " << reply_line(*e.response, say) << " (" << e.elapsed.count() << " ms)\n";
     }
     if (a.refusal)
-      out << say("address.refused", {{"reply", reply_line(*a.refusal, say)}, {"phase", smtp::to_string(a.ended_at)}}) << "\n";
-    if (a.error) out << say("address.failed", {{"error", printable(a.error->describe(), 600)}}) << "\n";
+      out << say("address.refused", {{"reply", reply_line(*a.refusal, say)},
+                                     {"phase", smtp::to_string(a.ended_at)},
+                                     {"phase_name", say.name("phase", smtp::to_string(a.ended_at))}}) << "\n";
+    if (a.error) out << say("address.failed", {{"error", failure_text(*a.error, say)}}) << "\n";
     if (!a.note.empty()) out << say("address.note", {{"text", printable(a.note, 600)}}) << "\n";
   }
   if (c.catch_all.state != smtp::catch_all_state::not_tested || !c.catch_all.reason.empty()) {

@@ -21,7 +21,7 @@ constexpr std::string_view keys_used[] = {
     "address.tls_no_certificate", "address.tls_certificate", "address.tls_expired",
     "address.tls_valid_until", "address.tls_chain_trusted", "address.tls_chain_untrusted",
     "address.tls_name_matches", "address.tls_name_mismatch", "address.tls_failed", "address.finding",
-    "address.tls_handshake", "address.refused", "address.failed", "address.note", "address.catch_all",
+    "address.tls_handshake", "address.refused", "address.failure", "address.failed", "address.note", "address.catch_all",
     "address.catch_all_cached", "address.provider", "rbl.heading", "rbl.kind.ipv4", "rbl.kind.ipv6",
     "rbl.kind.domain", "rbl.verdict.listed", "rbl.verdict.clean", "rbl.verdict.nothing_asked",
     "rbl.verdict.unknown", "rbl.verdict.none_asked", "rbl.verdict.allowlisted_one",

@@ -241,13 +241,14 @@ TEST(AddressOutputLanguage, ChineseLabelsEveryPart) {
                            "（另有 1 行）", "    EHLO 扩展: SIZE 10240000, STARTTLS", "；证书 CN=mx1.example.com，签发者 CN=Test CA",
                            "，有效期至 2027-01-31T12:00:00Z", "；证书链不可信（self-signed certificate）",
                            "；证书名称与 mx1.example.com 匹配", "    发现: ", "      * TLS 握手（8 ms）",
-                           "    被拒绝: 554 5.7.1 benign words（mail 阶段）", "全收测试（catch-all）: 拒收不存在的地址",
+                           "    被拒绝: 554 5.7.1 benign words（MAIL FROM 阶段）",
+                           "    失败: 连接被拒绝（连接阶段）: connection refused", "全收测试（catch-all）: 拒收不存在的地址",
                            "（取自此前对该域名的检查）", "服务商: Example Mail（MX *.example.com）"})
     EXPECT_THAT(zh, HasSubstr(word));
   expect_none_of(zh, {"meaning:", "the mailbox", "warning:", "route:", "(no address)", "note:", "attempt ", "connect ",
                       "session #", "(reused)", "via proxy", "plaintext retry", "evidence", "banner:", "EHLO:", "lines)",
                       "certificate CN", "issuer", "valid until", "chain", "name matches", "TLS failed", "finding:",
-                      "TLS handshake", "refused:", "failed:", "catch-all: ", "earlier check", "provider:"});
+                      "TLS handshake", "refused:", "failed:", "while connecting", " at mail", "catch-all: ", "earlier check", "provider:"});
 }
 
 TEST(AddressOutputLanguage, TheOtherBranchesAreTranslatedToo) {
@@ -263,8 +264,8 @@ TEST(AddressOutputLanguage, TheOtherBranchesAreTranslatedToo) {
   EXPECT_THAT(zh, HasSubstr("  会话 #1（复用）  经代理"));
   EXPECT_THAT(zh, HasSubstr("    使用了 HELO（EHLO 被拒绝）\n"));
   EXPECT_THAT(zh, HasSubstr("    TLS: TLSv1.3 TLS_AES_256_GCM_SHA384；无证书\n"));
-  EXPECT_THAT(zh, HasSubstr("    TLS 失败: "));
-  expect_none_of(zh, {"the mailbox", "(reused)", "HELO used", "no certificate", "TLS failed"});
+  EXPECT_THAT(zh, HasSubstr("    TLS 失败: TLS 握手失败（TLS 握手阶段）: bad record mac\n"));
+  expect_none_of(zh, {"the mailbox", "(reused)", "HELO used", "no certificate", "TLS failed", "while in"});
 }
 
 TEST(AddressOutputLanguage, HostileServerTextIsStrippedInChinese) {
