@@ -5,6 +5,7 @@
 #include "probe/address_output.hpp"
 #include "probe/data_dir.hpp"
 #include "probe/exit_status.hpp"
+#include "probe/output_words.hpp"
 #include "probe/prober_setup.hpp"
 #include "probe/terminal_text.hpp"
 #include "smtp/prober.hpp"
@@ -26,6 +27,13 @@ int run_address_check(const settings& config, const address_options& options, st
     err << "probe: " << printable(options.address, 300) << " is not a usable address: " << recipient.error << "\n";
     return exit_usage;
   }
+  // The words of the text report are checked before any network work, so a broken
+  // installation fails at once rather than after a check of several seconds.
+  if (!config.output.json)
+    if (const auto* problem = std::get_if<std::string>(&output_words::installed())) {
+      err << "probe: " << *problem << "\n";
+      return exit_input_error;
+    }
   auto setup = make_prober_setup(config, prober_overrides{options.no_catch_all, options.greylist_wait_s,
                                                            options.max_rcpts, options.per_host_rate},
                                  recipient->domain, recipient->address());

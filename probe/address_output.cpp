@@ -3,9 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "probe/exit_status.hpp"
+#include "probe/output_words.hpp"
 #include "probe/terminal_text.hpp"
 
-#include <sstream>
 
 namespace probe {
 namespace {
@@ -139,14 +139,24 @@ json routing_json(const dns::routing& r) {
 
 // ---- text ------------------------------------------------------------------------------
 
-std::string reply_line(const smtp::reply& r) {
+// The report's words in the chosen language (probe/data/output_words.yaml).
+struct wording {
+  const output_words& words;
+  std::string_view lang;
+  std::string operator()(std::string_view key, output_words::values with = {}) const {
+    return words.text(key, lang, with);
+  }
+  std::string name(std::string_view kind, std::string_view id) const { return words.name(kind, id, lang); }
+};
+
+std::string reply_line(const smtp::reply& r, const wording& say) {
   std::string text = std::to_string(r.code);
   if (!r.lines.empty()) text += " " + r.lines.front();
-  if (r.lines.size() > 1) text += " (+" + std::to_string(r.lines.size() - 1) + " lines)";
+  if (r.lines.size() > 1) text += say("address.more_lines", {{"n", std::to_string(r.lines.size() - 1)}});
   return printable(text, 300);
 }
 
-std::string capability_summary(const smtp::capabilities& c) {
+std::string capability_summary(const smtp::capabilities& c, const wording& say) {
   std::vector<std::string> parts;
   if (c.size) parts.push_back(c.size_limit ? "SIZE " + std::to_string(*c.size_limit) : "SIZE");
   if (c.starttls) parts.push_back("STARTTLS");
@@ -163,26 +173,39 @@ std::string capability_summary(const smtp::capabilities& c) {
   }
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out.empty() ? "no extensions" : printable(out, 400);
+  return out.empty() ? say("address.no_extensions") : printable(out, 400);
 }
 
-std::string tls_summary(const smtp::tls_facts& t) {
-  std::ostringstream s;
-  s << t.protocol << " " << t.cipher;
-  if (!t.certificate) return s.str() + "; no certificate";
-  s << "; certificate " << printable(t.subject, 200) << ", issuer " << printable(t.issuer, 200);
-  if (!t.not_after.empty()) s << ", " << (t.expired ? "expired " : "valid until ") << t.not_after;
-  s << "; chain " << (t.chain_valid ? "trusted" : "not trusted (" + printable(t.chain_error, 200) + ")");
-  s << "; name " << (t.name_matches ? "matches " : "does not match ") << printable(t.name_checked, 255);
-  return s.str();
+std::string tls_summary(const smtp::tls_facts& t, const wording& say) {
+  std::string s = t.protocol + " " + t.cipher;
+  if (!t.certificate) return s + say("address.tls_no_certificate");
+  s += say("address.tls_certificate", {{"subject", printable(t.subject, 200)}, {"issuer", printable(t.issuer, 200)}});
+  if (!t.not_after.empty()) s += say(t.expired ? "address.tls_expired" : "address.tls_valid_until", {{"date", t.not_after}});
+  s += t.chain_valid ? say("address.tls_chain_trusted")
+                     : say("address.tls_chain_untrusted", {{"error", printable(t.chain_error, 200)}});
+  s += say(t.name_matches ? "address.tls_name_matches" : "address.tls_name_mismatch",
+           {{"name", printable(t.name_checked, 255)}});
+  return s;
 }
 
-void print_exchange(std::ostream& out, const smtp::exchange& e) {
+// English keeps smtp's sentence; Chinese is built from the failure's kind and phase, which
+// smtp/ keeps as values beside the sentence.
+std::string failure_text(const smtp::failure& f, const wording& say) {
+  const std::string kind(smtp::to_string(f.kind)), phase(smtp::to_string(f.where));
+  return printable(say("address.failure", {{"described", f.describe()},
+                                           {"kind_name", say.name("failure_kind", kind)},
+                                           {"phase_name", say.name("phase", phase)},
+                                           {"detail", f.detail.empty() ? std::string() : ": " + f.detail}}),
+                   600);
+}
+
+void print_exchange(std::ostream& out, const smtp::exchange& e, const wording& say) {
   if (!e.command.empty()) out << "      > " << printable(e.command, 600) << "\n";
-  if (e.step == smtp::phase::tls_handshake) out << "      * TLS handshake (" << e.elapsed.count() << " ms)\n";
+  if (e.step == smtp::phase::tls_handshake)
+    out << say("address.tls_handshake", {{"ms", std::to_string(e.elapsed.count())}}) << "\n";
   if (e.response)
     for (const auto& line : e.response->wire_lines()) out << "      < " << printable(line, 600) << "\n";
-  if (e.error) out << "      ! " << printable(e.error->describe(), 600) << "\n";
+  if (e.error) out << "      ! " << failure_text(*e.error, say) << "\n";
 }
 
 }  // namespace
@@ -327,67 +350,82 @@ std::string address_verdict_words::for_verdict(smtp::verdict verdict, std::strin
 
 void print_address_check(std::ostream& out, const smtp::address_check& c, int verbose,
                          const address_verdict_words* words, std::string_view lang) {
-  out << printable(c.recipient.address(), 300) << ": " << smtp::to_string(c.result) << "\n";
-  out << "  " << printable(c.reason, 2000) << "\n";
+  const wording say{output_words::installed_or_throw(), lang};
+  const std::string verdict(smtp::to_string(c.result));
+  out << say("address.headline", {{"address", printable(c.recipient.address(), 300)},
+                                  {"verdict", verdict},
+                                  {"verdict_name", say.name("verdict", verdict)}})
+      << "\n";
+  out << say("address.reason", {{"reason", printable(c.reason, 2000)}}) << "\n";
   if (words)
     if (const auto text = words->for_verdict(c.result, lang); !text.empty())
-      out << "  " << (lang == "zh" ? "结论: " : "meaning: ") << text << "\n";
-  if (c.mailbox_exists) out << "  the mailbox " << (*c.mailbox_exists ? "exists" : "does not exist") << "\n";
-  for (const auto& w : c.warnings) out << "  warning: " << printable(w, 600) << "\n";
+      out << say("address.meaning", {{"text", text}}) << "\n";
+  if (c.mailbox_exists) out << say(*c.mailbox_exists ? "address.mailbox_exists" : "address.mailbox_missing") << "\n";
+  for (const auto& w : c.warnings) out << say("address.warning", {{"text", printable(w, 600)}}) << "\n";
 
   const auto& r = c.routing;
-  out << "route: " << dns::to_string(r.kind);
+  const std::string kind(dns::to_string(r.kind));
+  out << say("address.route", {{"kind", kind}, {"kind_name", say.name("route", kind)}});
   if (!r.hosts.empty()) {
     out << " →";
     for (const auto& h : r.hosts) {
       out << " " << h.preference << " " << printable(h.name, 255);
-      if (h.addresses.empty()) out << " (no address)";
+      if (h.addresses.empty()) out << say("address.no_address");
     }
   }
   out << "\n";
   if (verbose > 0)
-    for (const auto& f : r.findings) out << "  note: " << printable(f.explanation, 600) << "\n";
+    for (const auto& f : r.findings) out << say("address.route_note", {{"text", printable(f.explanation, 600)}}) << "\n";
 
   for (std::size_t i = 0; i < c.attempts.size(); ++i) {
     const auto& a = c.attempts[i];
-    out << "attempt " << i + 1 << ": " << printable(a.mx_host, 255) << " [" << a.address.to_string() << "] "
-        << (a.address.is_v4() ? "IPv4" : "IPv6");
+    out << say("address.attempt", {{"n", std::to_string(i + 1)},
+                                   {"host", printable(a.mx_host, 255)},
+                                   {"ip", a.address.to_string()},
+                                   {"family", a.address.is_v4() ? "IPv4" : "IPv6"}});
     if (a.end != smtp::attempt_end::connect_failed && !a.reused_session)
-      out << "  connect " << a.opening.connect_elapsed.count() << " ms";
-    if (a.session_id) out << "  session #" << a.session_id << (a.reused_session ? " (reused)" : "");
-    if (a.opening.via_proxy) out << "  via proxy";
-    if (a.tls_fallback) out << "  plaintext retry";
-    if (i == c.evidence_attempt) out << "  ← evidence";
+      out << say("address.connect", {{"ms", std::to_string(a.opening.connect_elapsed.count())}});
+    if (a.session_id)
+      out << say("address.session", {{"id", std::to_string(a.session_id)}}) << (a.reused_session ? say("address.reused") : "");
+    if (a.opening.via_proxy) out << say("address.via_proxy");
+    if (a.tls_fallback) out << say("address.plaintext_retry");
+    if (i == c.evidence_attempt) out << say("address.evidence");
     out << "\n";
-    if (a.opening.banner) out << "    banner: " << reply_line(*a.opening.banner) << "\n";
+    if (a.opening.banner) out << say("address.banner", {{"reply", reply_line(*a.opening.banner, say)}}) << "\n";
     if (a.opening.capabilities_now.esmtp)
-      out << "    EHLO: " << capability_summary(a.opening.capabilities_now) << "\n";
+      out << say("address.ehlo", {{"extensions", capability_summary(a.opening.capabilities_now, say)}}) << "\n";
     else if (a.opening.used_helo)
-      out << "    HELO used (EHLO refused)\n";
-    if (a.opening.tls) out << "    TLS: " << tls_summary(*a.opening.tls) << "\n";
-    if (a.opening.tls_failure) out << "    TLS failed: " << printable(a.opening.tls_failure->describe(), 600) << "\n";
-    for (const auto& f : a.opening.findings) out << "    finding: " << printable(f, 600) << "\n";
+      out << say("address.helo_used") << "\n";
+    if (a.opening.tls) out << say("address.tls", {{"summary", tls_summary(*a.opening.tls, say)}}) << "\n";
+    if (a.opening.tls_failure)
+      out << say("address.tls_failed", {{"error", failure_text(*a.opening.tls_failure, say)}}) << "\n";
+    for (const auto& f : a.opening.findings) out << say("address.finding", {{"text", printable(f, 600)}}) << "\n";
     if (verbose > 0) {
       if (!a.reused_session)
-        for (const auto& e : a.opening.transcript) print_exchange(out, e);
-      for (const auto& e : a.transcript) print_exchange(out, e);
+        for (const auto& e : a.opening.transcript) print_exchange(out, e, say);
+      for (const auto& e : a.transcript) print_exchange(out, e, say);
     } else {
       for (const auto& e : a.transcript)
         if ((e.step == smtp::phase::rcpt || e.step == smtp::phase::mail) && e.response)
           out << "    " << (e.step == smtp::phase::rcpt ? "RCPT" : "MAIL") << " " << printable(e.command.substr(e.command.find(':') + 1), 300)
-              << " → " << reply_line(*e.response) << " (" << e.elapsed.count() << " ms)\n";
+              << " → " << reply_line(*e.response, say) << " (" << e.elapsed.count() << " ms)\n";
     }
-    if (a.refusal) out << "    refused: " << reply_line(*a.refusal) << " at " << smtp::to_string(a.ended_at) << "\n";
-    if (a.error) out << "    failed: " << printable(a.error->describe(), 600) << "\n";
-    if (!a.note.empty()) out << "    " << printable(a.note, 600) << "\n";
+    if (a.refusal)
+      out << say("address.refused", {{"reply", reply_line(*a.refusal, say)},
+                                     {"phase", smtp::to_string(a.ended_at)},
+                                     {"phase_name", say.name("phase", smtp::to_string(a.ended_at))}}) << "\n";
+    if (a.error) out << say("address.failed", {{"error", failure_text(*a.error, say)}}) << "\n";
+    if (!a.note.empty()) out << say("address.note", {{"text", printable(a.note, 600)}}) << "\n";
   }
   if (c.catch_all.state != smtp::catch_all_state::not_tested || !c.catch_all.reason.empty()) {
-    out << "catch-all: " << smtp::to_string(c.catch_all.state);
+    const std::string state(smtp::to_string(c.catch_all.state));
+    out << say("address.catch_all", {{"state", state}, {"state_name", say.name("catch_all", state)}});
     if (!c.catch_all.reason.empty()) out << " — " << printable(c.catch_all.reason, 600);
-    if (c.catch_all.from_cache) out << " (from an earlier check of this domain)";
+    if (c.catch_all.from_cache) out << say("address.catch_all_cached");
     out << "\n";
   }
-  if (c.quirk) out << "provider: " << printable(c.quirk->provider, 200) << " (MX *." << c.quirk->mx_suffix << ")\n";
+  if (c.quirk)
+    out << say("address.provider", {{"provider", printable(c.quirk->provider, 200)}, {"suffix", c.quirk->mx_suffix}}) << "\n";
 }
 
 }  // namespace probe

@@ -5,6 +5,12 @@
 // Every string that came from a peer (banners, replies, certificate names, DNS names) is
 // printed through probe::printable() in text, and made valid UTF-8 in JSON. Pure
 // functions of the check: nothing here touches the network.
+//
+// Text is in `lang` ("en" or "zh"): labels from probe/data/output_words.yaml
+// (probe/output_words.hpp; the command checks the file loaded before rendering), the
+// verdict's meaning from address_verdicts.yaml. The technical reason, failure
+// descriptions and findings are composed in English by smtp/ and dns/; Chinese output
+// labels them. JSON keys and values do not depend on the language.
 
 #include "smtp/prober.hpp"
 

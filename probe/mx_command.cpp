@@ -3,6 +3,7 @@
 #include "probe/commands.hpp"
 #include "probe/exit_status.hpp"
 #include "probe/mx_output.hpp"
+#include "probe/output_words.hpp"
 #include "probe/runtime.hpp"
 
 #include <iostream>
@@ -32,6 +33,11 @@ int run_mx(const settings& config, const std::string& input) {
     std::cerr << "probe mx: " << e->what << '\n';
     return exit_usage;
   }
+  if (!config.output.json)
+    if (const auto* problem = std::get_if<std::string>(&output_words::installed())) {
+      std::cerr << "probe mx: " << *problem << '\n';
+      return exit_input_error;
+    }
   auto created = runtime::create(config);
   if (auto* e = std::get_if<std::string>(&created)) {
     std::cerr << "probe mx: " << *e << '\n';
@@ -52,7 +58,7 @@ int run_mx(const settings& config, const std::string& input) {
   if (config.output.json)
     print_mx_json(std::cout, report);
   else
-    print_mx_text(std::cout, report, style(config.output.color), config.output.verbose);
+    print_mx_text(std::cout, report, style(config.output.color), config.output.verbose, config.output.lang);
   return exit_status_for(report.routing.kind);
 }
 
@@ -66,7 +72,7 @@ void register_mx_command(CLI::App& app, command_context& ctx) {
       "  probe mx --json user@example.com\n"
       "  probe mx example.com --dns-server 192.0.2.53:5353 -v\n\n"
       "Exit status: 0 mail is routed, 1 the domain accepts no mail (null MX, NXDOMAIN, no host),\n"
-      "4 DNS failed (routing unknown), 2 usage error.");
+      "4 DNS failed (routing unknown), 2 usage error, 5 a data file of probe is unreadable.");
   auto domain = std::make_shared<std::string>();
   cmd->add_option("domain", *domain, "Domain (or user@domain)")->required()->check(no_control_characters());
   add_dns_flags(*cmd, ctx.config.dns);

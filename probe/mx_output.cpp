@@ -2,6 +2,7 @@
 
 #include "dns/domain_name.hpp"
 #include "probe/dns_json.hpp"
+#include "probe/output_words.hpp"
 #include "probe/terminal_text.hpp"
 
 #include <iomanip>
@@ -10,79 +11,99 @@ namespace probe {
 
 namespace {
 
-std::string headline(const mx_report& r, const style& look) {
+// The report's words in the chosen language (probe/data/output_words.yaml).
+struct wording {
+  const output_words& words;
+  std::string_view lang;
+  std::string operator()(std::string_view key, output_words::values with = {}) const {
+    return words.text(key, lang, with);
+  }
+};
+
+std::string headline(const mx_report& r, const style& look, const wording& say) {
   const auto& route = r.routing;
   const std::string domain = printable(dns::to_unicode_domain(route.domain));
   const auto dialable = route.dialable_hosts();
   switch (route.kind) {
     case dns::route_kind::mx: {
       const auto& first = *dialable.front();
-      return domain + ": " + look.good("mail is accepted") + " by " + std::to_string(dialable.size()) +
-             (dialable.size() == 1 ? " MX host" : " MX hosts") + "; first " + printable(first.name) + " [" +
-             first.addresses.front().address.to_string() + "]";
+      return say(dialable.size() == 1 ? "mx.headline.mx_one" : "mx.headline.mx_many",
+                 {{"domain", domain},
+                  {"status", look.good(say("mx.status.mx"))},
+                  {"n", std::to_string(dialable.size())},
+                  {"host", printable(first.name)},
+                  {"ip", first.addresses.front().address.to_string()}});
     }
     case dns::route_kind::implicit_mx:
-      return domain + ": " + look.warn("no MX records") + "; mail goes to the domain's own address [" +
-             dialable.front()->addresses.front().address.to_string() + "] (implicit MX, RFC 5321 §5.1)";
+      return say("mx.headline.implicit_mx", {{"domain", domain},
+                                             {"status", look.warn(say("mx.status.implicit_mx"))},
+                                             {"ip", dialable.front()->addresses.front().address.to_string()}});
     case dns::route_kind::null_mx:
-      return domain + ": " + look.bad("accepts no mail") + " (null MX \"MX 0 .\", RFC 7505)";
+      return say("mx.headline.null_mx", {{"domain", domain}, {"status", look.bad(say("mx.status.null_mx"))}});
     case dns::route_kind::no_domain:
-      return domain + ": " + look.bad("domain does not exist") + " (NXDOMAIN)";
+      return say("mx.headline.no_domain", {{"domain", domain}, {"status", look.bad(say("mx.status.no_domain"))}});
     case dns::route_kind::no_mail_host:
-      return domain + ": " + look.bad("no host to deliver to") +
-             (route.hosts.empty() ? " (no MX records and no address)" : " (no MX host has a usable address)");
+      return say(route.hosts.empty() ? "mx.headline.no_mail_host_none" : "mx.headline.no_mail_host_unusable",
+                 {{"domain", domain}, {"status", look.bad(say("mx.status.no_mail_host"))}});
     case dns::route_kind::dns_failure:
-      return domain + ": " + look.bad("routing unknown") + ": " + printable(r.dns_problem);
+      return say("mx.headline.dns_failure", {{"domain", domain},
+                                             {"status", look.bad(say("mx.status.dns_failure"))},
+                                             {"problem", printable(r.dns_problem)}});
   }
   return domain;
 }
 
-std::string describe_ptr(const dns::answer& ptr) {
+std::string describe_ptr(const dns::answer& ptr, const wording& say) {
   if (ptr.qname.empty()) return {};
   if (ptr.ok()) {
     std::string names;
     for (const auto& n : ptr.names()) names += (names.empty() ? "" : ", ") + printable(n);
     return "PTR " + names;
   }
-  return "no PTR (" + std::string(dns::to_string(ptr.result)) + ")";
+  return say("mx.no_ptr", {{"result", dns::to_string(ptr.result)}});
 }
 
 }  // namespace
 
-void print_mx_text(std::ostream& out, const mx_report& r, const style& look, int verbose) {
-  out << headline(r, look) << '\n';
+void print_mx_text(std::ostream& out, const mx_report& r, const style& look, int verbose, std::string_view lang) {
+  const wording say{output_words::installed_or_throw(), lang};
+  out << headline(r, look, say) << '\n';
   for (const auto& host : r.routing.hosts) {
     out << "  " << std::setw(5) << std::left << host.preference << ' ' << look.strong(printable(host.name));
-    if (host.implicit) out << look.dim("  (implicit)");
-    if (!host.a.cname_chain.empty()) out << look.dim("  (alias of " + printable(host.a.cname_chain.back()) + ")");
+    if (host.implicit) out << look.dim(say("mx.implicit"));
+    if (!host.a.cname_chain.empty()) out << look.dim(say("mx.alias_of", {{"name", printable(host.a.cname_chain.back())}}));
     out << '\n';
     for (const auto& address : host.addresses) {
-      out << "        " << std::setw(40) << std::left << address.address.to_string() << ' ' << describe_ptr(address.ptr) << '\n';
+      out << "        " << std::setw(40) << std::left << address.address.to_string() << ' ' << describe_ptr(address.ptr, say) << '\n';
     }
     if (host.addresses.empty() && host.a.qname.empty() && host.aaaa.qname.empty()) {
-      out << "        " << look.warn("not dialled") << " (an IP address is not a valid MX target)\n";
+      out << "        " << look.warn(say("mx.not_dialled")) << say("mx.not_dialled_why") << '\n';
     } else if (host.addresses.empty()) {
-      out << "        " << look.warn("no address") << " (A: " << dns::to_string(host.a.result)
-          << ", AAAA: " << dns::to_string(host.aaaa.result) << ")\n";
+      out << "        " << look.warn(say("mx.no_address"))
+          << say("mx.no_address_why", {{"a", dns::to_string(host.a.result)}, {"aaaa", dns::to_string(host.aaaa.result)}}) << '\n';
     }
     if (verbose > 0) {
       for (const dns::answer* a : {&host.aaaa, &host.a}) {
         if (a->qname.empty()) continue;
         out << look.dim("        " + dns::type_name(a->qtype) + " " + std::string(dns::to_string(a->result)) + " ttl " +
                         std::to_string(a->ttl) + " " + std::to_string(a->elapsed.count()) + " ms" +
-                        (a->from_cache ? " (cached)" : ""))
+                        (a->from_cache ? say("mx.cached") : ""))
             << '\n';
       }
     }
   }
+  // The explanation is composed in dns/ in English; the problem's name follows the language.
   for (const auto& finding : r.routing.findings)
-    out << "  " << look.warn("! " + std::string(dns::to_string(finding.problem))) << "  " << printable(finding.explanation) << '\n';
+    out << "  " << look.warn("! " + say.words.name("route_problem", dns::to_string(finding.problem), say.lang)) << "  "
+        << printable(finding.explanation) << '\n';
   if (verbose > 0) {
     const auto& mx = r.routing.mx_answer;
     std::string servers;
     for (const auto& s : r.servers) servers += (servers.empty() ? "" : ", ") + s;
-    out << look.dim("  MX lookup: " + std::string(dns::to_string(mx.result)) + ", ttl " + std::to_string(mx.ttl) + ", " +
-                    std::to_string(mx.elapsed.count()) + " ms, servers " + servers)
+    out << look.dim(say("mx.lookup", {{"result", dns::to_string(mx.result)},
+                                      {"ttl", std::to_string(mx.ttl)},
+                                      {"ms", std::to_string(mx.elapsed.count())},
+                                      {"servers", servers}}))
         << '\n';
   }
 }

@@ -1,12 +1,18 @@
 #pragma once
 // How `probe mx` prints a routing: text for people, JSON for programs.
 // Every string from DNS passes through printable() before it reaches the terminal.
+// Text is in `lang` ("en" or "zh"), its words from probe/data/output_words.yaml
+// (probe/output_words.hpp; the command checks the file loaded before rendering). DNS
+// names, result identifiers (nxdomain, timeout) and the resolver's failure text are not
+// translated. JSON does not depend on the language.
 
 #include "dns/routing.hpp"
 #include "probe/style.hpp"
 
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace probe {
 
@@ -17,7 +23,8 @@ struct mx_report {
   std::vector<std::string> servers;  // DNS servers asked
 };
 
-void print_mx_text(std::ostream& out, const mx_report& report, const style& look, int verbose);
+void print_mx_text(std::ostream& out, const mx_report& report, const style& look, int verbose,
+                   std::string_view lang = "en");
 void print_mx_json(std::ostream& out, const mx_report& report);
 
 }  // namespace probe

@@ -4,6 +4,7 @@
 #include "dns/resolver.hpp"
 #include "probe/data_dir.hpp"
 #include "probe/exit_status.hpp"
+#include "probe/output_words.hpp"
 #include "probe/rbl_output.hpp"
 #include "probe/terminal_text.hpp"
 #include "rbl/checker.hpp"
@@ -28,6 +29,11 @@ std::variant<rbl::catalogue, std::string> load_rbl_catalogue() {
 
 int run_rbl(const settings& config, std::string_view target_text, const rbl::catalogue& lists,
             net::io_context& io, dns::source& dns, std::ostream& out, std::ostream& err) {
+  if (!config.output.json)
+    if (const auto* problem = std::get_if<std::string>(&output_words::installed())) {
+      err << "probe rbl: " << *problem << '\n';
+      return exit_input_error;
+    }
   auto parsed = rbl::parse_target(target_text);
   if (auto* bad = std::get_if<rbl::target_error>(&parsed)) {
     err << "probe rbl: " << printable(bad->what) << '\n';

@@ -3,7 +3,8 @@
 // is this address or domain on DNSBLs, which, why, and how to get off them.
 //
 // Exit status: 1 listed on a blocklist, 0 clean, 3 unknown (a list could not answer and
-// none lists it), 2 usage (bad target, bad zone, CR/LF), 5 catalogue unreadable.
+// none lists it), 2 usage (bad target, bad zone, CR/LF), 5 catalogue (or, for text
+// output, probe/data/output_words.yaml) unreadable.
 // The command's work is `run_rbl`, which takes the DNS source and the io_context so tests
 // drive it against an in-memory world; `register_rbl_command` wires in the real resolver.
 

@@ -1,6 +1,8 @@
 #include "probe/rbl_output.hpp"
 
+#include "probe/display_width.hpp"
 #include "probe/exit_status.hpp"
+#include "probe/output_words.hpp"
 #include "probe/terminal_text.hpp"
 
 #include <algorithm>
@@ -11,38 +13,41 @@ namespace {
 
 using nlohmann::json;
 
-std::string pad(std::string_view text, std::size_t width) {
-  std::string out(text);
-  // Count code points, not bytes, so the few non-ASCII titles still line up.
-  std::size_t shown = 0;
-  for (const char c : out)
-    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++shown;
-  if (shown < width) out.append(width - shown, ' ');
-  return out;
-}
+// The report's words in the chosen language (probe/data/output_words.yaml).
+struct wording {
+  const output_words& words;
+  std::string_view lang;
+  std::string operator()(std::string_view key, output_words::values with = {}) const {
+    return words.text(key, lang, with);
+  }
+};
 
 std::string target_kind(const rbl::target& t) {
   if (t.is_domain()) return "domain";
   return t.is_ipv6() ? "ipv6" : "ipv4";
 }
 
-std::string verdict_line(const rbl::summary& s) {
-  std::ostringstream out;
+std::string verdict_line(const rbl::summary& s, const wording& say) {
+  const auto n = [](std::size_t count) { return std::to_string(count); };
+  std::string out;
   switch (s.overall) {
-    case rbl::verdict::listed: out << "listed on " << s.listed << " of " << s.asked << " lists asked"; break;
+    case rbl::verdict::listed: out = say("rbl.verdict.listed", {{"listed", n(s.listed)}, {"asked", n(s.asked)}}); break;
     case rbl::verdict::clean:
-      if (s.asked == 0 && s.dead > 0)
-        out << "nothing asked: the lists named no longer exist";
-      else
-        out << "not listed on any of " << s.asked << " lists asked";
+      out = s.asked == 0 && s.dead > 0 ? say("rbl.verdict.nothing_asked") : say("rbl.verdict.clean", {{"asked", n(s.asked)}});
       break;
     case rbl::verdict::unknown:
-      out << "not listed on " << s.not_listed << " lists, " << s.inconclusive << " could not answer";
-      if (s.asked == 0) out.str("no list could be asked");
+      out = s.asked == 0 ? say("rbl.verdict.none_asked")
+                         : say("rbl.verdict.unknown", {{"not_listed", n(s.not_listed)}, {"inconclusive", n(s.inconclusive)}});
       break;
   }
-  if (s.allowlisted > 0) out << "; on " << s.allowlisted << " allowlist" << (s.allowlisted > 1 ? "s" : "");
-  return out.str();
+  if (s.allowlisted > 0)
+    out += say(s.allowlisted > 1 ? "rbl.verdict.allowlisted_many" : "rbl.verdict.allowlisted_one", {{"n", n(s.allowlisted)}});
+  return out;
+}
+
+std::string result_key(const rbl::listing& l) {
+  if (l.result == rbl::outcome::listed && l.role == rbl::list_role::allow) return "rbl.result.allowlisted";
+  return "rbl.result." + std::string(rbl::to_string(l.result));
 }
 
 json health_json(const rbl::zone_health& h) {
@@ -78,25 +83,29 @@ std::string_view rbl_result_word(const rbl::listing& l) {
 }
 
 std::string rbl_text(const rbl_report& report, std::string_view lang, int verbose, const style& look) {
+  const wording say{output_words::installed_or_throw(), lang};
   std::ostringstream out;
-  const auto kind = target_kind(report.target);
-  out << "DNSBL check of " << printable(report.target.text) << " ("
-      << (kind == "ipv4" ? "IPv4" : kind == "ipv6" ? "IPv6" : "domain") << "): " << verdict_line(report.summary) << "\n\n";
+  out << say("rbl.heading", {{"target", printable(report.target.text)},
+                             {"kind", say("rbl.kind." + target_kind(report.target))},
+                             {"verdict", verdict_line(report.summary, say)}})
+      << "\n\n";
+  // Columns by display width: a Chinese word or title takes two columns per character.
+  constexpr std::size_t word_width = 12;
   std::size_t title_width = 12, zone_width = 16;
   for (const auto& l : report.listings) {
-    title_width = std::max(title_width, std::min<std::size_t>(l.title.size(), 40));
-    zone_width = std::max(zone_width, std::min<std::size_t>(l.zone.size(), 48));
+    title_width = std::max(title_width, std::min<std::size_t>(display_width(l.title), 40));
+    zone_width = std::max(zone_width, std::min<std::size_t>(display_width(l.zone), 48));
   }
-  const std::string indent(2 + 12 + title_width + 1, ' ');
+  const std::string indent(2 + word_width + title_width + 1, ' ');
   for (const auto& l : report.listings) {
-    const auto word = pad(rbl_result_word(l), 12);
+    const auto word = pad_to_width(say(result_key(l)), word_width);
     const auto coloured = l.blocks() || l.result == rbl::outcome::bogus || l.result == rbl::outcome::unhealthy
                               ? look.bad(word)
                           : l.result == rbl::outcome::not_listed || l.allowlisted() ? look.good(word)
                           : l.result == rbl::outcome::dead || l.result == rbl::outcome::skipped ? look.dim(word)
                                                                                                  : look.warn(word);
-    out << "  " << coloured << pad(printable(l.title, 40), title_width) << ' '
-        << pad(printable(l.zone, 48), zone_width);
+    out << "  " << coloured << pad_to_width(printable(l.title, 40), title_width) << ' '
+        << pad_to_width(printable(l.zone, 48), zone_width);
     const bool asked = l.result != rbl::outcome::dead && l.result != rbl::outcome::skipped;
     if (asked) out << ' ' << l.elapsed.count() << " ms";
     out << '\n';
@@ -106,19 +115,21 @@ std::string rbl_text(const rbl_report& report, std::string_view lang, int verbos
       out << indent << c.address;
       if (!c.name.empty()) out << "  " << printable(c.name, 80);
       out << "  " << printable(c.meaning, 300) << '\n';
-      if (c.kind == rbl::code_class::error && !c.advice.empty()) out << indent << "what to do: " << c.advice.in(lang) << '\n';
+      if (c.kind == rbl::code_class::error && !c.advice.empty())
+        out << indent << say("rbl.what_to_do", {{"advice", c.advice.in(lang)}}) << '\n';
     }
     const bool detail_repeats_code = l.result == rbl::outcome::list_error && !l.codes.empty();
-    if (!l.detail.empty() && !detail_repeats_code) out << indent << printable(l.detail, 400) << '\n';
-    for (const auto& t : l.txt) out << indent << "reason: \"" << printable(t, 400) << "\"\n";
-    if (l.blocks() && !l.removal_page.empty()) out << indent << "removal: " << printable(l.removal_page) << '\n';
+    if (!l.detail.empty() && !detail_repeats_code) out << indent << say("rbl.detail", {{"detail", printable(l.detail, 400)}}) << '\n';
+    for (const auto& t : l.txt) out << indent << say("rbl.reason", {{"txt", printable(t, 400)}}) << '\n';
+    if (l.blocks() && !l.removal_page.empty()) out << indent << say("rbl.removal", {{"url", printable(l.removal_page)}}) << '\n';
     if (l.blocks() && !l.lookup_page.empty() && l.lookup_page != l.removal_page)
-      out << indent << "lookup: " << printable(l.lookup_page) << '\n';
-    for (const auto& w : l.warnings) out << indent << "warning: " << printable(w, 400) << '\n';
+      out << indent << say("rbl.lookup", {{"url", printable(l.lookup_page)}}) << '\n';
+    for (const auto& w : l.warnings) out << indent << say("rbl.warning", {{"text", printable(w, 400)}}) << '\n';
     if (verbose > 0 && asked) {
-      if (!l.query_name.empty()) out << indent << "asked: " << printable(l.query_name) << " A\n";
-      out << indent << "health: " << rbl::to_string(l.health.state);
-      if (!l.health.detail.empty()) out << " (" << printable(l.health.detail, 300) << ")";
+      if (!l.query_name.empty()) out << indent << say("rbl.asked", {{"name", printable(l.query_name)}}) << '\n';
+      const std::string state(rbl::to_string(l.health.state));
+      out << indent << say("rbl.health", {{"state", state}, {"state_name", say.words.name("rbl_health", state, lang)}});
+      if (!l.health.detail.empty()) out << say("rbl.health_detail", {{"detail", printable(l.health.detail, 300)}});
       out << '\n';
     }
   }

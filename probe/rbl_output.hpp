@@ -5,6 +5,12 @@
 // names) goes through probe::printable() for text and probe::valid_utf8() for JSON. The
 // DQS key never appears: listings carry masked zones and query names. Pure functions of
 // the report; no I/O.
+//
+// Text is in `lang` ("en" or "zh"): its words come from probe/data/output_words.yaml
+// (probe/output_words.hpp; the command checks the file loaded before rendering) and its
+// columns line up by display width. Server text (TXT, query names) and the catalogue's
+// code meanings are shown as they are. JSON keys and identifiers stay English; only the
+// catalogue's advice follows `lang`.
 
 #include "probe/settings.hpp"
 #include "probe/style.hpp"
@@ -28,7 +34,7 @@ struct rbl_report {
 // listed → exit_negative (1), unknown → exit_temporary (3), clean → exit_ok (0).
 int rbl_exit_status(const rbl::summary& summary);
 
-// One word per outcome as the text table shows it ("LISTED", "clean", "UNKNOWN"...).
+// One word per outcome as the English text table shows it ("LISTED", "clean", "UNKNOWN"...).
 std::string_view rbl_result_word(const rbl::listing& listing);
 
 std::string rbl_text(const rbl_report& report, std::string_view lang, int verbose = 0,

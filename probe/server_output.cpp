@@ -1,9 +1,9 @@
 #include "probe/server_output.hpp"
 
+#include "probe/display_width.hpp"
 #include "probe/exit_status.hpp"
 #include "probe/rbl_output.hpp"
 #include "probe/terminal_text.hpp"
-#include "smtp/text.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -45,25 +45,6 @@ std::string source_words(name_source s, bool zh) {
     case name_source::none: return zh ? "无" : "none";
   }
   return zh ? "无" : "none";
-}
-
-// Columns on a terminal: CJK characters take two, other code points one (an invalid byte
-// counts as one, as printable() shows it).
-std::size_t display_width(std::string_view text) {
-  std::size_t width = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t len = std::max<std::size_t>(smtp::utf8_sequence_length(text, i), 1);
-    const auto b = static_cast<unsigned char>(text[i]);
-    bool wide = len == 4;  // supplementary CJK ideographs, emoji
-    if (len == 3) {
-      const unsigned cp = ((b & 0x0Fu) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
-                          (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
-      wide = cp >= 0x2E80;  // CJK, kana, Hangul, fullwidth forms
-    }
-    width += wide ? 2 : 1;
-    i += len;
-  }
-  return width;
 }
 
 json nullable(const std::string& text) { return text.empty() ? json(nullptr) : json(valid_utf8(text)); }

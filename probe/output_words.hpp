@@ -1,0 +1,52 @@
+#pragma once
+// The words of the text reports of `probe user@domain`, `probe rbl` and `probe mx` —
+// labels, headings, counts — in English and Chinese, from probe/data/output_words.yaml.
+//
+// Promise: `load` accepts a file only if every key the reports use (`required_keys()`)
+// has an English and a Chinese text, both texts of a key use the same {placeholders},
+// and every entry is well formed; otherwise it returns a message naming the file and
+// the problem. `installed()` loads data_path("probe")/output_words.yaml once per process
+// (thread-safe; the object is read-only afterwards). Commands check it before they
+// render, so `installed_or_throw()` throws only when that check was skipped (a bug).
+//
+// Substitution is one pass over the template: a value that itself contains "{x}" (a
+// server's text) is inserted as it is, never expanded. Values are inserted verbatim; the
+// caller passes server-controlled text through probe::printable() first.
+
+#include <filesystem>
+#include <initializer_list>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace probe {
+
+class output_words {
+ public:
+  using values = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+  static std::variant<output_words, std::string> load(const std::filesystem::path& path);
+  static const std::variant<output_words, std::string>& installed();
+  static const output_words& installed_or_throw();
+
+  // "section.key" names the reports ask for.
+  static std::span<const std::string_view> required_keys();
+
+  // The text of `key` in `lang` ("zh" → Chinese, anything else → English) with its
+  // {placeholders} replaced by `with`; a placeholder without a value stays as written.
+  std::string text(std::string_view key, std::string_view lang, values with = {}) const;
+
+  // A name the code spells as an identifier (a verdict, a route kind, a health state):
+  // in Chinese its translation from the file's `names.KIND` map, in English (or when
+  // the map has none) the identifier itself, so English output prints what --json prints.
+  std::string name(std::string_view kind, std::string_view id, std::string_view lang) const;
+
+ private:
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> texts_;  // key -> (en, zh)
+  std::map<std::string, std::string, std::less<>> names_;                          // "kind.id" -> zh
+};
+
+}  // namespace probe

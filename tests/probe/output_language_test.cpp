@@ -1,0 +1,634 @@
+// Text output of `probe user@domain`, `probe rbl` and `probe mx` in English and Chinese
+// (--lang): fixed report values rendered in both languages. Chinese output carries the
+// Chinese words of probe/data/output_words.yaml and none of the English frame words;
+// English output is byte for byte what it was before the words moved to the file; server
+// text stays untranslated and stripped of control characters in both.
+
+#include "probe/address_output.hpp"
+#include "probe/display_width.hpp"
+#include "probe/mx_output.hpp"
+#include "probe/output_words.hpp"
+#include "probe/rbl_output.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+namespace ip = boost::asio::ip;
+
+const std::filesystem::path words_file = std::filesystem::path(PROBE_SOURCE_DIR) / "probe" / "data" / "output_words.yaml";
+
+// Server-controlled text with a terminal escape (retitle, clear screen), a bare CR and LF.
+const std::string hostile = "\x1b]0;pwned\x07\x1b[2Jevil\r\nRCPT TO:<x@y>";
+
+void expect_no_controls(const std::string& text) {
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text.find('\x07'), std::string::npos);
+  EXPECT_EQ(text.find('\r'), std::string::npos);
+}
+
+void expect_none_of(const std::string& text, std::initializer_list<const char*> words) {
+  for (const char* word : words) EXPECT_THAT(text, Not(HasSubstr(word))) << "English frame word left: " << word;
+}
+
+// ---- probe user@domain ---------------------------------------------------------------------
+
+const probe::address_verdict_words& verdict_words() {
+  static const auto loaded =
+      probe::address_verdict_words::load(std::filesystem::path(PROBE_SOURCE_DIR) / "probe" / "data" / "address_verdicts.yaml");
+  if (const auto* problem = std::get_if<std::string>(&loaded)) throw std::runtime_error(*problem);
+  return std::get<probe::address_verdict_words>(loaded);
+}
+
+smtp::reply make_reply(int code, std::vector<std::string> lines) {
+  smtp::reply r;
+  r.code = code;
+  r.lines = std::move(lines);
+  return r;
+}
+
+dns::answer make_answer(std::string qname, std::uint16_t qtype, dns::outcome result) {
+  dns::answer a;
+  a.qname = std::move(qname);
+  a.qtype = qtype;
+  a.result = result;
+  return a;
+}
+
+// Two attempts: the first refused at connect, the second on a TLS session whose RCPT
+// decided; every optional part of the report is present, and the server's words are hostile.
+smtp::address_check address_fixture(const std::string& server_text) {
+  smtp::address_check c;
+  const auto parsed = smtp::parse_mailbox("carol@example.com");
+  if (!parsed.value) throw std::runtime_error("fixture address");
+  c.recipient = *parsed.value;
+  c.result = smtp::verdict::undeliverable;
+  c.reason = "5xx to RCPT: 550 5.1.1 " + server_text;
+  c.mailbox_exists = false;
+  c.warnings = {"no reverse DNS for the source address"};
+  c.routing.domain = "example.com";
+  c.routing.kind = dns::route_kind::mx;
+  dns::mail_host good{10, "mx1.example.com", false, {}, {}, {}};
+  good.addresses.push_back({ip::make_address("192.0.2.10"), {}});
+  dns::mail_host empty{20, "mx2.example.com", false, {}, {}, {}};
+  c.routing.hosts = {good, empty};
+  c.routing.findings.push_back({dns::route_problem::mx_no_address, "mx2.example.com",
+                                "mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX"});
+
+  smtp::attempt refused;
+  refused.mx_host = "mx0.example.com";
+  refused.address = ip::make_address("2001:db8::25");
+  refused.end = smtp::attempt_end::connect_failed;
+  refused.error = smtp::failure{smtp::phase::connect, smtp::failure_kind::refused, "connection refused"};
+  refused.note = "trying the next address";
+
+  smtp::attempt decided;
+  decided.mx_host = "mx1.example.com";
+  decided.preference = 10;
+  decided.address = ip::make_address("192.0.2.10");
+  decided.session_id = 1;
+  decided.tls_fallback = true;
+  decided.opening.via_proxy = true;
+  decided.opening.connect_elapsed = std::chrono::milliseconds(12);
+  decided.opening.banner = make_reply(220, {"mx1.example.com ESMTP " + server_text, "second line"});
+  decided.opening.capabilities_now.esmtp = true;
+  decided.opening.capabilities_now.starttls = true;
+  decided.opening.capabilities_now.size = true;
+  decided.opening.capabilities_now.size_limit = 10240000;
+  smtp::tls_facts tls;
+  tls.protocol = "TLSv1.3";
+  tls.cipher = "TLS_AES_256_GCM_SHA384";
+  tls.certificate = true;
+  tls.subject = "CN=mx1.example.com";
+  tls.issuer = "CN=Test CA " + server_text;
+  tls.not_after = "2027-01-31T12:00:00Z";
+  tls.chain_valid = false;
+  tls.chain_error = "self-signed certificate";
+  tls.name_matches = true;
+  tls.name_checked = "mx1.example.com";
+  decided.opening.tls = tls;
+  decided.opening.findings = {"plaintext after STARTTLS discarded"};
+  decided.opening.transcript.push_back({smtp::phase::banner, "", make_reply(220, {"mx1.example.com ESMTP"}),
+                                        std::chrono::milliseconds(3), std::nullopt});
+  decided.opening.transcript.push_back({smtp::phase::tls_handshake, "", std::nullopt, std::chrono::milliseconds(8), std::nullopt});
+  decided.transcript.push_back({smtp::phase::mail, "MAIL FROM:<probe@example.net>", make_reply(250, {"2.1.0 Ok"}),
+                                std::chrono::milliseconds(2), std::nullopt});
+  decided.transcript.push_back({smtp::phase::rcpt, "RCPT TO:<carol@example.com>",
+                                make_reply(550, {"5.1.1 " + server_text}), std::chrono::milliseconds(4), std::nullopt});
+  decided.end = smtp::attempt_end::refused_permanently;
+  decided.ended_at = smtp::phase::mail;
+  decided.refusal = make_reply(554, {"5.7.1 " + server_text});
+
+  c.attempts = {refused, decided};
+  c.evidence_attempt = 1;
+  c.catch_all.state = smtp::catch_all_state::rejects_unknown;
+  c.catch_all.reason = "a random local part was refused";
+  c.catch_all.from_cache = true;
+  c.quirk = smtp::quirk_match{"Example Mail", "example.com", smtp::verdict::unverifiable, std::nullopt, "accepts all"};
+  return c;
+}
+
+std::string address_text(const smtp::address_check& c, std::string_view lang, int verbose) {
+  std::ostringstream out;
+  probe::print_address_check(out, c, verbose, &verdict_words(), lang);
+  return out.str();
+}
+
+// What the English report was before its words moved to output_words.yaml (rendered by
+// the code of that time from these fixtures): the words file must reproduce it exactly.
+constexpr std::string_view address_english = R"(carol@example.com: undeliverable
+  5xx to RCPT: 550 5.1.1 benign words
+  meaning: The receiving server refuses this mailbox: it does not exist, is disabled or is full. What to do: confirm the address with its owner by another channel, and remove it from your lists if it is gone.
+  the mailbox does not exist
+  warning: no reverse DNS for the source address
+route: mx → 10 mx1.example.com 20 mx2.example.com (no address)
+attempt 1: mx0.example.com [2001:db8::25] IPv6
+    failed: refused while connecting: connection refused
+    trying the next address
+attempt 2: mx1.example.com [192.0.2.10] IPv4  connect 12 ms  session #1  via proxy  plaintext retry  ← evidence
+    banner: 220 mx1.example.com ESMTP benign words (+1 lines)
+    EHLO: SIZE 10240000, STARTTLS
+    TLS: TLSv1.3 TLS_AES_256_GCM_SHA384; certificate CN=mx1.example.com, issuer CN=Test CA benign words, valid until 2027-01-31T12:00:00Z; chain not trusted (self-signed certificate); name matches mx1.example.com
+    finding: plaintext after STARTTLS discarded
+    MAIL <probe@example.net> → 250 2.1.0 Ok (2 ms)
+    RCPT <carol@example.com> → 550 5.1.1 benign words (4 ms)
+    refused: 554 5.7.1 benign words at mail
+catch-all: rejects-unknown — a random local part was refused (from an earlier check of this domain)
+provider: Example Mail (MX *.example.com)
+)";
+constexpr std::string_view address_english_verbose = R"(carol@example.com: undeliverable
+  5xx to RCPT: 550 5.1.1 benign words
+  meaning: The receiving server refuses this mailbox: it does not exist, is disabled or is full. What to do: confirm the address with its owner by another channel, and remove it from your lists if it is gone.
+  the mailbox does not exist
+  warning: no reverse DNS for the source address
+route: mx → 10 mx1.example.com 20 mx2.example.com (no address)
+  note: mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX
+attempt 1: mx0.example.com [2001:db8::25] IPv6
+    failed: refused while connecting: connection refused
+    trying the next address
+attempt 2: mx1.example.com [192.0.2.10] IPv4  connect 12 ms  session #1  via proxy  plaintext retry  ← evidence
+    banner: 220 mx1.example.com ESMTP benign words (+1 lines)
+    EHLO: SIZE 10240000, STARTTLS
+    TLS: TLSv1.3 TLS_AES_256_GCM_SHA384; certificate CN=mx1.example.com, issuer CN=Test CA benign words, valid until 2027-01-31T12:00:00Z; chain not trusted (self-signed certificate); name matches mx1.example.com
+    finding: plaintext after STARTTLS discarded
+      < 220 mx1.example.com ESMTP
+      * TLS handshake (8 ms)
+      > MAIL FROM:<probe@example.net>
+      < 250 2.1.0 Ok
+      > RCPT TO:<carol@example.com>
+      < 550 5.1.1 benign words
+    refused: 554 5.7.1 benign words at mail
+catch-all: rejects-unknown — a random local part was refused (from an earlier check of this domain)
+provider: Example Mail (MX *.example.com)
+)";
+constexpr std::string_view address_english_other_branches = R"(carol@example.com: undeliverable
+  5xx to RCPT: 550 5.1.1 x
+  meaning: The receiving server refuses this mailbox: it does not exist, is disabled or is full. What to do: confirm the address with its owner by another channel, and remove it from your lists if it is gone.
+  the mailbox exists
+  warning: no reverse DNS for the source address
+route: mx → 10 mx1.example.com 20 mx2.example.com (no address)
+  note: mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX
+attempt 1: mx0.example.com [2001:db8::25] IPv6
+    failed: refused while connecting: connection refused
+    trying the next address
+attempt 2: mx1.example.com [192.0.2.10] IPv4  session #1 (reused)  via proxy  plaintext retry  ← evidence
+    banner: 220 mx1.example.com ESMTP x (+1 lines)
+    HELO used (EHLO refused)
+    TLS: TLSv1.3 TLS_AES_256_GCM_SHA384; no certificate
+    TLS failed: tls-failed while in the TLS handshake: bad record mac
+    finding: plaintext after STARTTLS discarded
+      > MAIL FROM:<probe@example.net>
+      < 250 2.1.0 Ok
+      > RCPT TO:<carol@example.com>
+      < 550 5.1.1 x
+    refused: 554 5.7.1 x at mail
+catch-all: rejects-unknown — a random local part was refused (from an earlier check of this domain)
+provider: Example Mail (MX *.example.com)
+)";
+
+smtp::address_check other_branches_fixture() {
+  auto c = address_fixture("x");
+  c.mailbox_exists = true;
+  c.attempts[1].reused_session = true;
+  c.attempts[1].opening.capabilities_now = {};
+  c.attempts[1].opening.used_helo = true;
+  c.attempts[1].opening.tls->certificate = false;
+  c.attempts[1].opening.tls_failure = smtp::failure{smtp::phase::tls_handshake, smtp::failure_kind::tls_failed, "bad record mac"};
+  return c;
+}
+
+TEST(AddressOutputLanguage, EnglishIsUnchanged) {
+  EXPECT_EQ(address_text(address_fixture("benign words"), "en", 0), address_english);
+  EXPECT_EQ(address_text(address_fixture("benign words"), "en", 1), address_english_verbose);
+  EXPECT_EQ(address_text(other_branches_fixture(), "en", 1), address_english_other_branches);
+}
+
+TEST(AddressOutputLanguage, ChineseLabelsEveryPart) {
+  const auto zh = address_text(address_fixture("benign words"), "zh", 1);
+  for (const char* word : {"carol@example.com: 无法投递（undeliverable）", "  技术原因: 5xx to RCPT: 550 5.1.1 benign words",
+                           "  结论: 收件服务器拒收这个邮箱", "  邮箱不存在", "  警告: ", "路由: MX 记录 → 10 mx1.example.com",
+                           "20 mx2.example.com（无地址）", "  说明: mx2.example.com has no A", "尝试 1: mx0.example.com",
+                           "    失败: ", "    备注: trying the next address", "尝试 2: mx1.example.com [192.0.2.10] IPv4",
+                           "  连接 12 ms", "  会话 #1", "  经代理", "  明文重试", "  ← 结论依据", "    欢迎语: 220 ",
+                           "（另有 1 行）", "    EHLO 扩展: SIZE 10240000, STARTTLS", "；证书 CN=mx1.example.com，签发者 CN=Test CA",
+                           "，有效期至 2027-01-31T12:00:00Z", "；证书链不可信（self-signed certificate）",
+                           "；证书名称与 mx1.example.com 匹配", "    发现: ", "      * TLS 握手（8 ms）",
+                           "    被拒绝: 554 5.7.1 benign words（MAIL FROM 阶段）",
+                           "    失败: 连接被拒绝（连接阶段）: connection refused", "全收测试（catch-all）: 拒收不存在的地址",
+                           "（取自此前对该域名的检查）", "服务商: Example Mail（MX *.example.com）"})
+    EXPECT_THAT(zh, HasSubstr(word));
+  expect_none_of(zh, {"meaning:", "the mailbox", "warning:", "route:", "(no address)", "note:", "attempt ", "connect ",
+                      "session #", "(reused)", "via proxy", "plaintext retry", "evidence", "banner:", "EHLO:", "lines)",
+                      "certificate CN", "issuer", "valid until", "chain", "name matches", "TLS failed", "finding:",
+                      "TLS handshake", "refused:", "failed:", "while connecting", " at mail", "catch-all: ", "earlier check", "provider:"});
+}
+
+TEST(AddressOutputLanguage, TheOtherBranchesAreTranslatedToo) {
+  const auto c = other_branches_fixture();
+  const auto en = address_text(c, "en", 0);
+  EXPECT_THAT(en, HasSubstr("  the mailbox exists\n"));
+  EXPECT_THAT(en, HasSubstr("  session #1 (reused)  via proxy"));
+  EXPECT_THAT(en, HasSubstr("    HELO used (EHLO refused)\n"));
+  EXPECT_THAT(en, HasSubstr("    TLS: TLSv1.3 TLS_AES_256_GCM_SHA384; no certificate\n"));
+  EXPECT_THAT(en, HasSubstr("    TLS failed: "));
+  const auto zh = address_text(c, "zh", 0);
+  EXPECT_THAT(zh, HasSubstr("  邮箱存在\n"));
+  EXPECT_THAT(zh, HasSubstr("  会话 #1（复用）  经代理"));
+  EXPECT_THAT(zh, HasSubstr("    使用了 HELO（EHLO 被拒绝）\n"));
+  EXPECT_THAT(zh, HasSubstr("    TLS: TLSv1.3 TLS_AES_256_GCM_SHA384；无证书\n"));
+  EXPECT_THAT(zh, HasSubstr("    TLS 失败: TLS 握手失败（TLS 握手阶段）: bad record mac\n"));
+  expect_none_of(zh, {"the mailbox", "(reused)", "HELO used", "no certificate", "TLS failed", "while in"});
+}
+
+TEST(AddressOutputLanguage, HostileServerTextIsStrippedInChinese) {
+  const auto zh = address_text(address_fixture(hostile), "zh", 1);
+  expect_no_controls(zh);
+  EXPECT_THAT(zh, HasSubstr("evil"));
+  // The server's words stay as they were sent (not translated), only made printable.
+  EXPECT_THAT(zh, HasSubstr("RCPT TO:<x@y>"));
+}
+
+// ---- probe rbl ---------------------------------------------------------------------------
+
+rbl::listing make_listing(std::string title, std::string zone, rbl::outcome result) {
+  rbl::listing l;
+  l.list_name = zone;
+  l.title = std::move(title);
+  l.zone = std::move(zone);
+  l.result = result;
+  l.query_name = "1.2.0.192." + l.zone;
+  l.elapsed = std::chrono::milliseconds(7);
+  l.health.state = rbl::health_state::healthy;
+  return l;
+}
+
+probe::rbl_report rbl_fixture(const std::string& server_text) {
+  probe::rbl_report report;
+  report.target = std::get<rbl::target>(rbl::parse_target("192.0.2.1"));
+  auto listed = make_listing("ZEN-like", "zen.test", rbl::outcome::listed);
+  listed.codes.push_back({"127.0.0.2", rbl::code_class::listing, "SBL", "spam source", true, {}});
+  listed.txt = {"see https://zen.test/q/192.0.2.1 " + server_text};
+  listed.removal_page = "https://zen.test/remove";
+  listed.lookup_page = "https://zen.test/lookup";
+  listed.warnings = {"the list answered slowly"};
+  auto error = make_listing("Other list", "other.test", rbl::outcome::list_error);
+  error.codes.push_back({"127.255.255.254", rbl::code_class::error, "", "public resolver refused", true,
+                         {"use your own resolver", "请使用自建 DNS 服务器"}});
+  error.health.state = rbl::health_state::refused;
+  error.health.detail = "test point answered 127.255.255.254";
+  auto unknown = make_listing("Slow list", "slow.test", rbl::outcome::unknown);
+  unknown.detail = "timeout after 3000 ms";
+  auto clean = make_listing("Clean list", "clean.test", rbl::outcome::not_listed);
+  auto allow = make_listing("Allowlist", "wl.test", rbl::outcome::listed);
+  allow.role = rbl::list_role::allow;
+  auto dead = make_listing("Gone list", "gone.test", rbl::outcome::dead);
+  dead.detail = "no longer exists (gone since 2024-06)";
+  report.listings = {listed, error, unknown, clean, allow, dead,
+                     make_listing("Bogus list", "bogus.test", rbl::outcome::bogus),
+                     make_listing("Sick list", "sick.test", rbl::outcome::unhealthy),
+                     make_listing("Keyed list", "keyed.test", rbl::outcome::skipped)};
+  report.summary = rbl::summarize(report.listings);
+  return report;
+}
+
+constexpr std::string_view rbl_english_verbose = R"(DNSBL check of 192.0.2.1 (IPv4): listed on 1 of 7 lists asked; on 1 allowlist
+
+  LISTED      ZEN-like     zen.test         7 ms
+                           127.0.0.2  SBL  spam source
+                           reason: "see https://zen.test/q/192.0.2.1 benign"
+                           removal: https://zen.test/remove
+                           lookup: https://zen.test/lookup
+                           warning: the list answered slowly
+                           asked: 1.2.0.192.zen.test A
+                           health: healthy
+  LIST ERROR  Other list   other.test       7 ms
+                           127.255.255.254  public resolver refused
+                           what to do: use your own resolver
+                           asked: 1.2.0.192.other.test A
+                           health: refused (test point answered 127.255.255.254)
+  UNKNOWN     Slow list    slow.test        7 ms
+                           timeout after 3000 ms
+                           asked: 1.2.0.192.slow.test A
+                           health: healthy
+  clean       Clean list   clean.test       7 ms
+                           asked: 1.2.0.192.clean.test A
+                           health: healthy
+  ALLOWLISTED Allowlist    wl.test          7 ms
+                           asked: 1.2.0.192.wl.test A
+                           health: healthy
+  DEAD LIST   Gone list    gone.test       
+                           no longer exists (gone since 2024-06)
+  BOGUS       Bogus list   bogus.test       7 ms
+                           asked: 1.2.0.192.bogus.test A
+                           health: healthy
+  UNHEALTHY   Sick list    sick.test        7 ms
+                           asked: 1.2.0.192.sick.test A
+                           health: healthy
+  skipped     Keyed list   keyed.test      
+)";
+constexpr std::string_view rbl_english = R"(DNSBL check of 192.0.2.1 (IPv4): listed on 1 of 7 lists asked; on 1 allowlist
+
+  LISTED      ZEN-like     zen.test         7 ms
+                           127.0.0.2  SBL  spam source
+                           reason: "see https://zen.test/q/192.0.2.1 benign"
+                           removal: https://zen.test/remove
+                           lookup: https://zen.test/lookup
+                           warning: the list answered slowly
+  LIST ERROR  Other list   other.test       7 ms
+                           127.255.255.254  public resolver refused
+                           what to do: use your own resolver
+  UNKNOWN     Slow list    slow.test        7 ms
+                           timeout after 3000 ms
+  clean       Clean list   clean.test       7 ms
+  ALLOWLISTED Allowlist    wl.test          7 ms
+  DEAD LIST   Gone list    gone.test       
+                           no longer exists (gone since 2024-06)
+  BOGUS       Bogus list   bogus.test       7 ms
+  UNHEALTHY   Sick list    sick.test        7 ms
+  skipped     Keyed list   keyed.test      
+)";
+
+TEST(RblOutputLanguage, EnglishIsUnchanged) {
+  EXPECT_EQ(probe::rbl_text(rbl_fixture("benign"), "en", 1), rbl_english_verbose);
+  EXPECT_EQ(probe::rbl_text(rbl_fixture("benign"), "en", 0), rbl_english);
+}
+
+TEST(RblOutputLanguage, ChineseLabelsEveryPart) {
+  const auto zh = probe::rbl_text(rbl_fixture("benign"), "zh", 1);
+  for (const char* word : {"DNSBL 检查 192.0.2.1（IPv4）: 所查询的 7 个列表中有 1 个列入；在 1 个白名单上", "已列入", "列表报错",
+                           "未知", "未列入", "在白名单上", "列表已停用", "应答无效", "列表异常", "已跳过",
+                           "原因: \"see https://zen.test/q/192.0.2.1 benign\"", "申请移除: https://zen.test/remove",
+                           "查询页面: https://zen.test/lookup", "警告: the list answered slowly", "建议: 请使用自建 DNS 服务器",
+                           "详情: timeout after 3000 ms", "查询: 1.2.0.192.zen.test A", "列表健康状态: 正常",
+                           "列表健康状态: 拒绝本解析器查询（test point answered 127.255.255.254）"})
+    EXPECT_THAT(zh, HasSubstr(word));
+  expect_none_of(zh, {"DNSBL check of", "listed on", "lists asked", "allowlist", "LISTED", "LIST ERROR", "UNKNOWN", "clean ",
+                      "DEAD LIST", "BOGUS", "UNHEALTHY", "skipped", "what to do:", "reason:", "removal:", "lookup:",
+                      "warning:", "asked:", "health:", "healthy"});
+}
+
+TEST(RblOutputLanguage, ChineseColumnsLineUpByDisplayWidth) {
+  const auto zh = probe::rbl_text(rbl_fixture("benign"), "zh", 0);
+  // Each list's row: two spaces, the word padded to 12 columns, the title from column 14.
+  std::istringstream lines(zh);
+  std::size_t rows = 0;
+  for (std::string line; std::getline(lines, line);) {
+    for (const char* title : {"ZEN-like", "Other list", "Slow list", "Clean list", "Allowlist", "Gone list"}) {
+      const auto at = line.find(std::string(title) + " ");
+      if (at == std::string::npos || line.rfind("  ", 0) != 0) continue;
+      EXPECT_EQ(probe::display_width(line.substr(0, at)), 14u) << line;
+      ++rows;
+    }
+  }
+  EXPECT_EQ(rows, 6u);
+}
+
+TEST(RblOutputLanguage, TheVerdictSentencesFollowTheLanguage) {
+  auto report = rbl_fixture("x");
+  report.listings = {make_listing("Clean list", "clean.test", rbl::outcome::not_listed)};
+  report.summary = rbl::summarize(report.listings);
+  EXPECT_THAT(probe::rbl_text(report, "en"), HasSubstr("): not listed on any of 1 lists asked\n"));
+  EXPECT_THAT(probe::rbl_text(report, "zh"), HasSubstr("）: 所查询的 1 个列表均未列入\n"));
+  report.listings = {make_listing("Slow list", "slow.test", rbl::outcome::unknown), make_listing("Clean list", "clean.test", rbl::outcome::not_listed)};
+  report.summary = rbl::summarize(report.listings);
+  EXPECT_THAT(probe::rbl_text(report, "en"), HasSubstr("): not listed on 1 lists, 1 could not answer\n"));
+  EXPECT_THAT(probe::rbl_text(report, "zh"), HasSubstr("）: 1 个列表未列入，1 个无法给出答复\n"));
+  report.listings = {make_listing("Gone list", "gone.test", rbl::outcome::dead)};
+  report.summary = rbl::summarize(report.listings);
+  EXPECT_THAT(probe::rbl_text(report, "en"), HasSubstr("): nothing asked: the lists named no longer exist\n"));
+  EXPECT_THAT(probe::rbl_text(report, "zh"), HasSubstr("）: 未查询: 指定的列表均已停用\n"));
+  report.target = std::get<rbl::target>(rbl::parse_target("example.com"));
+  EXPECT_THAT(probe::rbl_text(report, "en"), HasSubstr("DNSBL check of example.com (domain): "));
+  EXPECT_THAT(probe::rbl_text(report, "zh"), HasSubstr("DNSBL 检查 example.com（域名）: "));
+}
+
+TEST(RblOutputLanguage, HostileTxtIsStrippedInChinese) {
+  const auto zh = probe::rbl_text(rbl_fixture(hostile), "zh", 1);
+  expect_no_controls(zh);
+  EXPECT_THAT(zh, HasSubstr("evil"));
+}
+
+// ---- probe mx ----------------------------------------------------------------------------
+
+probe::mx_report mx_fixture(const std::string& ptr_name) {
+  probe::mx_report r;
+  r.input = "example.com";
+  r.servers = {"127.0.0.53"};
+  r.routing.domain = "example.com";
+  r.routing.kind = dns::route_kind::mx;
+  r.routing.mx_answer = make_answer("example.com", 15, dns::outcome::records);
+  r.routing.mx_answer.ttl = 300;
+  r.routing.mx_answer.elapsed = std::chrono::milliseconds(5);
+
+  dns::mail_host first{10, "mx1.example.com", false, {}, {}, {}};
+  first.a = make_answer("mx1.example.com", 1, dns::outcome::records);
+  first.a.cname_chain = {"mx1.example.com", "real.example.net"};
+  first.a.ttl = 60;
+  first.a.from_cache = true;
+  first.aaaa = make_answer("mx1.example.com", 28, dns::outcome::nodata);
+  auto ptr = make_answer("10.2.0.192.in-addr.arpa", 12, dns::outcome::records);
+  ptr.records.push_back({"10.2.0.192.in-addr.arpa", 12, 60, dns::name_data{ptr_name}});
+  first.addresses.push_back({ip::make_address("192.0.2.10"), ptr});
+  first.addresses.push_back({ip::make_address("192.0.2.11"), make_answer("11.2.0.192.in-addr.arpa", 12, dns::outcome::nxdomain)});
+  dns::mail_host no_address{20, "mx2.example.com", false, {}, {}, {}};
+  no_address.a = make_answer("mx2.example.com", 1, dns::outcome::nodata);
+  no_address.aaaa = make_answer("mx2.example.com", 28, dns::outcome::nodata);
+  dns::mail_host literal{30, "192.0.2.99", false, {}, {}, {}};
+  r.routing.hosts = {first, no_address, literal};
+  r.routing.findings.push_back({dns::route_problem::mx_no_address, "mx2.example.com",
+                                "mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX"});
+  return r;
+}
+
+std::string mx_text(const probe::mx_report& r, std::string_view lang, int verbose) {
+  std::ostringstream out;
+  probe::print_mx_text(out, r, probe::style(probe::color_mode::never), verbose, lang);
+  return out.str();
+}
+
+constexpr std::string_view mx_english_verbose = R"(example.com: mail is accepted by 1 MX host; first mx1.example.com [192.0.2.10]
+  10    mx1.example.com  (alias of real.example.net)
+        192.0.2.10                               PTR mail.example.com
+        192.0.2.11                               no PTR (nxdomain)
+        AAAA nodata ttl 0 0 ms
+        A records ttl 60 0 ms (cached)
+  20    mx2.example.com
+        no address (A: nodata, AAAA: nodata)
+        AAAA nodata ttl 0 0 ms
+        A nodata ttl 0 0 ms
+  30    192.0.2.99
+        not dialled (an IP address is not a valid MX target)
+  ! mx-no-address  mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX
+  MX lookup: records, ttl 300, 5 ms, servers 127.0.0.53
+)";
+constexpr std::string_view mx_english = R"(example.com: mail is accepted by 1 MX host; first mx1.example.com [192.0.2.10]
+  10    mx1.example.com  (alias of real.example.net)
+        192.0.2.10                               PTR mail.example.com
+        192.0.2.11                               no PTR (nxdomain)
+  20    mx2.example.com
+        no address (A: nodata, AAAA: nodata)
+  30    192.0.2.99
+        not dialled (an IP address is not a valid MX target)
+  ! mx-no-address  mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX
+)";
+
+TEST(MxOutputLanguage, EnglishIsUnchanged) {
+  const auto r = mx_fixture("mail.example.com");
+  EXPECT_EQ(mx_text(r, "en", 1), mx_english_verbose);
+  EXPECT_EQ(mx_text(r, "en", 0), mx_english);
+  // The default language is English, as before --lang reached probe mx.
+  std::ostringstream out;
+  probe::print_mx_text(out, r, probe::style(probe::color_mode::never), 1);
+  EXPECT_EQ(out.str(), mx_english_verbose);
+}
+
+TEST(MxOutputLanguage, ChineseLabelsEveryPart) {
+  const auto zh = mx_text(mx_fixture("mail.example.com"), "zh", 1);
+  for (const char* word : {"example.com: 可以接收邮件，共 1 台 MX 主机；首选 mx1.example.com [192.0.2.10]",
+                           "mx1.example.com（real.example.net 的别名）", "PTR mail.example.com", "无 PTR（nxdomain）", "（缓存）",
+                           "无地址（A: nodata，AAAA: nodata）", "不会连接（IP 地址不是有效的 MX 目标）",
+                           "! MX 主机没有地址  mx2.example.com has no A", "MX 查询: records，ttl 300，5 ms，DNS 服务器 127.0.0.53"})
+    EXPECT_THAT(zh, HasSubstr(word));
+  expect_none_of(zh, {"mail is accepted", "MX host;", "first ", "alias of", "no PTR", "(cached)", "no address", "not dialled",
+                      "mx-no-address", "MX lookup", "servers"});
+}
+
+TEST(MxOutputLanguage, EveryRouteKindHasAChineseHeadline) {
+  struct expectation {
+    dns::route_kind kind;
+    const char* en;
+    const char* zh;
+  };
+  const expectation cases[] = {
+      {dns::route_kind::implicit_mx, "example.com: no MX records; mail goes to the domain's own address [192.0.2.10]",
+       "example.com: 没有 MX 记录；邮件投递到域名自身的地址 [192.0.2.10]"},
+      {dns::route_kind::null_mx, "example.com: accepts no mail (null MX \"MX 0 .\", RFC 7505)", "example.com: 不接收邮件（空 MX"},
+      {dns::route_kind::no_domain, "example.com: domain does not exist (NXDOMAIN)", "example.com: 域名不存在（NXDOMAIN）"},
+      {dns::route_kind::no_mail_host, "example.com: no host to deliver to (no MX host has a usable address)",
+       "example.com: 没有可投递的主机（没有一台 MX 主机有可用地址）"},
+      {dns::route_kind::dns_failure, "example.com: routing unknown: timeout from 127.0.0.53",
+       "example.com: 路由未知，原因: timeout from 127.0.0.53"},
+  };
+  for (const auto& c : cases) {
+    auto r = mx_fixture("mail.example.com");
+    r.routing.kind = c.kind;
+    r.dns_problem = "timeout from 127.0.0.53";
+    EXPECT_THAT(mx_text(r, "en", 0), HasSubstr(c.en));
+    EXPECT_THAT(mx_text(r, "zh", 0), HasSubstr(c.zh));
+  }
+  auto r = mx_fixture("mail.example.com");
+  r.routing.kind = dns::route_kind::no_mail_host;
+  r.routing.hosts.clear();
+  EXPECT_THAT(mx_text(r, "en", 0), HasSubstr("no host to deliver to (no MX records and no address)"));
+  EXPECT_THAT(mx_text(r, "zh", 0), HasSubstr("没有可投递的主机（没有 MX 记录，也没有地址）"));
+}
+
+TEST(MxOutputLanguage, HostilePtrNameIsStrippedInChinese) {
+  const auto zh = mx_text(mx_fixture(hostile), "zh", 1);
+  expect_no_controls(zh);
+  EXPECT_THAT(zh, HasSubstr("evil"));
+}
+
+// ---- the words file ----------------------------------------------------------------------
+
+std::variant<probe::output_words, std::string> load_text(const std::string& yaml) {
+  const auto path = std::filesystem::temp_directory_path() / ("probe-output-words-" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream f(path);
+    f << yaml;
+  }
+  auto loaded = probe::output_words::load(path);
+  std::filesystem::remove(path);
+  return loaded;
+}
+
+std::string words_file_text() {
+  std::ifstream f(words_file);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+TEST(OutputWords, TheInstalledFileHasEveryKeyInBothLanguages) {
+  const auto loaded = probe::output_words::load(words_file);
+  ASSERT_TRUE(std::holds_alternative<probe::output_words>(loaded)) << std::get<std::string>(loaded);
+  const auto& words = std::get<probe::output_words>(loaded);
+  for (const auto key : probe::output_words::required_keys()) {
+    EXPECT_FALSE(words.text(key, "en").empty()) << key;
+    EXPECT_FALSE(words.text(key, "zh").empty()) << key;
+  }
+}
+
+TEST(OutputWords, AMissingOrBrokenFileIsRefusedWithItsProblem) {
+  const auto missing = probe::output_words::load("/nonexistent/output_words.yaml");
+  ASSERT_TRUE(std::holds_alternative<std::string>(missing));
+  EXPECT_THAT(std::get<std::string>(missing), HasSubstr("/nonexistent/output_words.yaml"));
+
+  const auto broken = load_text("address: [unclosed\n");
+  ASSERT_TRUE(std::holds_alternative<std::string>(broken));
+
+  // A key without its Chinese text.
+  auto text = words_file_text();
+  const std::string line = R"(  via_proxy:       {en: "  via proxy", zh: "  经代理"})";
+  ASSERT_NE(text.find(line), std::string::npos);
+  auto no_zh = text;
+  no_zh.replace(no_zh.find(line), line.size(), R"(  via_proxy:       {en: "  via proxy"})");
+  const auto untranslated = load_text(no_zh);
+  ASSERT_TRUE(std::holds_alternative<std::string>(untranslated));
+  EXPECT_THAT(std::get<std::string>(untranslated), HasSubstr("address.via_proxy"));
+
+  // A key the reports need, gone.
+  auto gone = text;
+  gone.erase(gone.find(line), line.size() + 1);
+  const auto incomplete = load_text(gone);
+  ASSERT_TRUE(std::holds_alternative<std::string>(incomplete));
+  EXPECT_THAT(std::get<std::string>(incomplete), HasSubstr("no text for address.via_proxy"));
+}
+
+TEST(OutputWords, PlaceholdersAreFilledOnceAndNeverFromValues) {
+  const auto loaded = probe::output_words::load(words_file);
+  ASSERT_TRUE(std::holds_alternative<probe::output_words>(loaded));
+  const auto& words = std::get<probe::output_words>(loaded);
+  // A server's text that looks like a placeholder is inserted as it is.
+  EXPECT_EQ(words.text("address.warning", "en", {{"text", "{text} {x}"}}), "  warning: {text} {x}");
+  EXPECT_EQ(words.text("address.warning", "zh", {{"text", "{text}"}}), "  警告: {text}");
+  EXPECT_EQ(words.name("verdict", "catch-all", "en"), "catch-all");
+  EXPECT_EQ(words.name("verdict", "catch-all", "zh"), "全收（无法确认）");
+  EXPECT_EQ(words.name("verdict", "no-such-verdict", "zh"), "no-such-verdict");
+}
+
+TEST(OutputWords, DisplayWidthCountsChineseAsTwoColumns) {
+  EXPECT_EQ(probe::display_width("LISTED"), 6u);
+  EXPECT_EQ(probe::display_width("已列入"), 6u);
+  EXPECT_EQ(probe::display_width("a\xff"), 2u);  // an invalid byte is one column, as printable() shows it
+  EXPECT_EQ(probe::pad_to_width("已列入", 12), "已列入      ");
+  EXPECT_EQ(probe::pad_to_width("ALLOWLISTED!", 4), "ALLOWLISTED!");
+}
+
+}  // namespace
