@@ -100,7 +100,7 @@ TEST_F(RblCommand, UnknownExitsThreeAndListErrorsGiveAdvice) {
   EXPECT_THAT(r.out, HasSubstr("LIST ERROR"));
   EXPECT_THAT(r.out, HasSubstr("what to do: use your own resolver"));
   config_.output.lang = "zh";
-  EXPECT_THAT(run("192.0.2.1").out, HasSubstr("what to do: 请使用自建 DNS 服务器"));
+  EXPECT_THAT(run("192.0.2.1").out, HasSubstr("建议: 请使用自建 DNS 服务器"));
 }
 
 TEST_F(RblCommand, ListedBeatsUnknown) {
