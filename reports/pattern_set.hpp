@@ -140,9 +140,16 @@ class pattern_set {
   void potentials(std::vector<int>& atoms, std::vector<int>& out) const;
   // Sets of up to 64 expressions: the candidates among the hits ending in (from, to],
   // walking the hits from `h` on; and the lowest of them matching `text`.
+  // `proven` gets the literal expressions (see proves_) a hit wholly inside [from, to) proves.
   std::uint64_t candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
-                               bool& any_atom) const;
-  int first_of_mask(std::string_view text, std::uint64_t possible) const;
+                               bool& any_atom, std::uint64_t& proven) const;
+  int first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven) const;
+  // False when expression `index` lacks one of its required_ atoms among `present`.
+  bool requirements_met(int index, std::span<const int> present) const;
+  // `possible` without the expressions whose requirements `present` does not meet.
+  std::uint64_t drop_unmet(std::uint64_t possible, std::span<const int> present) const;
+  // The lowest expression a hit of [from, to) proves to match there, or -1.
+  int lowest_proven(const scanned_text& t, std::size_t from, std::size_t to) const;
   void first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines, std::vector<int>& out,
                              char required) const;
 
@@ -154,12 +161,24 @@ class pattern_set {
   // For line-wise use: local atom -> the expressions whose prefilter names it. A line
   // can only match expressions naming one of its atoms (or unfiltered ones).
   std::vector<std::vector<int>> users_of_atom_;
+  // Per expression of an indexed set: the atoms it cannot match without, each on its own
+  // (its prefilter joins them with AND: "deli?very to the following recipients? failed"
+  // needs "del", "very to the following recipient" and " failed"), so a text holding
+  // only some of them is no candidate; the atom index alone takes any of them.
+  std::vector<std::vector<int>> required_;
+  std::uint64_t checked_mask_ = 0;  // sets of up to 64: the expressions with required_ atoms
   bool line_index_ = false;
   // The same index as bit masks, for sets of up to 64 expressions (bit i: expression i),
   // so a line's candidates are an OR per literal found, in index order without sorting.
   std::vector<std::uint64_t> users_mask_of_atom_;
   std::uint64_t unfiltered_mask_ = 0;
   bool mask_index_ = false;
+  // Expressions that are only literals joined by '|' (see literal_branches in the .cpp):
+  // local atom -> the expressions having it as a branch, which a hit of it proves to
+  // match, so they need no RE2 run; as bit masks for the sets of up to 64.
+  std::vector<std::size_t> atom_length_;
+  std::vector<std::vector<int>> proves_;
+  std::vector<std::uint64_t> proven_mask_of_atom_;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
   // match is read once (one DFA pass) instead of once per expression.
   std::unique_ptr<RE2::Set> together_;
