@@ -1,5 +1,7 @@
 #include "reports/pattern_set.hpp"
 
+#include "reports/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -323,6 +325,8 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
         proves_[static_cast<std::size_t>(it - atoms.begin())].push_back(static_cast<int>(r));
   for (auto& p : proves_) sort_unique(p);
   filter_->AllPotentials({}, &unfiltered_);
+  std::vector<int> prefilter_unfiltered = unfiltered_;
+  sort_unique(prefilter_unfiltered);
   unfiltered_.insert(unfiltered_.end(), always_.begin(), always_.end());
   sort_unique(unfiltered_);
   // Line index for the small sets read line by line: each expression's own atoms.
@@ -364,6 +368,20 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
       }
     }
     sort_unique(unfiltered_);
+  }
+  // Letters cased outside ASCII fold only to letters outside ASCII, except U+017F (long
+  // s, to 's') and U+212A (Kelvin sign, to 'k'): in a plain ASCII text the scanner finds
+  // whatever such an expression needs, so FilteredRE2 vouches for it as for any other.
+  // Only for the sets read through FilteredRE2 (the atom index leaves them out).
+  ascii_unfiltered_ = unfiltered_;
+  always_on_ascii_.clear();
+  for (const int r : always_) {
+    const std::string& pattern = regexes_[static_cast<std::size_t>(r)]->pattern();
+    const bool folds_to_ascii = pattern.find("\xC5\xBF") != std::string::npos || pattern.find("\xE2\x84\xAA") != std::string::npos;
+    if (folds_to_ascii || line_index_ || std::binary_search(prefilter_unfiltered.begin(), prefilter_unfiltered.end(), r))
+      always_on_ascii_.push_back(r);
+    else
+      std::erase(ascii_unfiltered_, r);
   }
   mask_index_ = line_index_ && regexes_.size() <= 64;
   if (mask_index_) {
@@ -445,15 +463,16 @@ void pattern_set::local_atoms(const scanned_text& t, std::size_t from, std::size
   }
 }
 
-void pattern_set::potentials(std::vector<int>& atoms, std::vector<int>& out) const {
+void pattern_set::potentials(std::vector<int>& atoms, std::vector<int>& out, bool ascii_text) const {
   if (atoms.empty()) {
-    out = unfiltered_;
+    out = ascii_text ? ascii_unfiltered_ : unfiltered_;
     return;
   }
   sort_unique(atoms);
   out.clear();
   filter_->AllPotentials(atoms, &out);
-  out.insert(out.end(), always_.begin(), always_.end());
+  const std::vector<int>& always = ascii_text ? always_on_ascii_ : always_;
+  out.insert(out.end(), always.begin(), always.end());
   sort_unique(out);
 }
 
@@ -469,7 +488,7 @@ void pattern_set::candidates_into(const scanned_text& t, std::vector<int>& out) 
   thread_local std::vector<int> atoms;  // scratch, reused across calls
   local_atoms(t, 0, t.text.size(), atoms);
   if (!line_index_ || atoms.empty()) {
-    potentials(atoms, out);
+    potentials(atoms, out, !always_.empty() && text::is_plain_ascii(t.text));
     return;
   }
   // Small sets: the expressions naming an atom found (a superset of FilteredRE2's answer,
@@ -638,7 +657,7 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
       // Expressions missing an atom they cannot match without are no candidates.
       std::erase_if(possible, [&](int r) { return !requirements_met(r, atoms); });
     } else {
-      potentials(atoms, possible);
+      potentials(atoms, possible, false);
     }
     // A proven expression answers unless one before it matches: only those are run.
     out[l] = lowest;

@@ -137,7 +137,9 @@ class pattern_set {
   void local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const;
   // FilteredRE2's candidates for `atoms` (sorted in place) plus the unfiltered ones,
   // ascending, into `out` (cleared first; its room is kept: callers pass scratch).
-  void potentials(std::vector<int>& atoms, std::vector<int>& out) const;
+  // With `ascii_text` (the text is plain ASCII), the expressions with letters cased
+  // outside ASCII are candidates by their atoms too (see always_on_ascii_).
+  void potentials(std::vector<int>& atoms, std::vector<int>& out, bool ascii_text) const;
   // Sets of up to 64 expressions: the candidates among the hits ending in (from, to],
   // walking the hits from `h` on; and the lowest of them matching `text`.
   // `proven` gets the literal expressions (see proves_) a hit wholly inside [from, to) proves.
@@ -158,6 +160,11 @@ class pattern_set {
   std::vector<int> local_of_;    // scanner literal id -> this set's atom id, or -1
   std::vector<int> always_;      // expressions the prefilter cannot vouch for: always candidates
   std::vector<int> unfiltered_;  // expressions without a literal (and always_): any text
+  // The same two for a plain ASCII text, where the scanner finds the literals of always_
+  // expressions as RE2 reads them (but for letters folding into ASCII): sets read
+  // through FilteredRE2 only.
+  std::vector<int> always_on_ascii_;
+  std::vector<int> ascii_unfiltered_;
   // For line-wise use: local atom -> the expressions whose prefilter names it. A line
   // can only match expressions naming one of its atoms (or unfiltered ones).
   std::vector<std::vector<int>> users_of_atom_;
