@@ -52,9 +52,9 @@ bool listed(const std::vector<std::string>& list, std::string_view reason) {
 }
 
 // The provider whose host refused (remote host, else the recipient's domain) and its
-// rule matching the diagnostic.
+// rule matching the diagnostic (`scanned`: the diagnostic's scan by the diagnostic scanner).
 const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const report& rep, const knowledge& k,
-                                                   std::string_view diag) {
+                                                   std::string_view diag, const scanned_text& scanned) {
   if (k.provider_rules.empty() || diag.empty()) return nullptr;
   const std::size_t at = rcpt.address.rfind('@');
   const std::string_view domain = at == std::string::npos ? std::string_view() : std::string_view(rcpt.address).substr(at + 1);
@@ -75,10 +75,15 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
     if (provider != nullptr) break;
   }
   if (provider == nullptr) return nullptr;
-  for (const auto& rule : k.provider_rules)
+  // Only the rules whose literals the diagnostic holds can match (in rule order).
+  thread_local std::vector<int> possible;  // scratch (provider_rule_for does not recurse)
+  k.provider_text.candidates_into(scanned, possible);
+  for (const int i : possible) {
+    const auto& rule = k.provider_rules[static_cast<std::size_t>(i)];
     if (rule.provider == *provider && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
         RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *rule.match))
       return &rule;
+  }
   return nullptr;
 }
 
@@ -239,7 +244,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
       own = &fp;
       break;
     }
-  if (const knowledge::provider_rule* p = provider_rule_for(rcpt, rep, k, diag)) {
+  if (const knowledge::provider_rule* p = provider_rule_for(rcpt, rep, k, diag, scanned)) {
     c.reason = p->reason;
     c.by = decided_by::provider;
     c.matched = p->provider + ": '" + p->pattern + "'";

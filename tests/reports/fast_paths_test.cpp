@@ -438,7 +438,7 @@ TEST(FastPaths, ProvenLiteralsAndRequiredAtomsEqualPlainRe2) {
        {&k.families, &k.original_markers, &k.recipient_lines, &k.boilerplate, &k.recipient_sections, &k.block_ends,
         &k.delay_markers, &k.commands, &k.remote_hosts, &k.vacation_subjects, &k.bounce_senders, &k.bounce_subjects,
         &k.reason_text, &k.temporary_words, &k.hint_zone, &k.hint_zone_url, &k.hint_client_ip, &k.hint_size,
-        &k.hint_connection}) {
+        &k.hint_connection, &k.provider_text}) {
     const reports::scanned_text scanned = set->scan(text);
     std::vector<int> per_line, per_inner;
     set->first_per_line(scanned, views, per_line);
@@ -480,4 +480,28 @@ TEST(FastPaths, LiteralExpressionsProvenByTheirHit) {
     EXPECT_EQ(out[0], plain_first(set, views[0])) << views[0];
     EXPECT_EQ(out[1], plain_first(set, views[1])) << views[1];
   }
+}
+
+// The provider rules are tried only when their set names them a candidate: every rule
+// matching a line must be among the candidates of that line.
+TEST(FastPaths, ProviderRuleCandidatesHoldEveryMatchingRule) {
+  const auto& k = knowledge();
+  std::vector<std::string> lines = corpus_lines();
+  if (lines.empty()) GTEST_SKIP() << "shared corpus not found";
+  for (const std::string extra : {"550 5.7.1 AUP#CXBL blocked", "Requested action not taken: mailbox unavailable",
+                                  "ofr_104 too many", "LPN007_510 refused", "Message exceeded 50 hops"})
+    lines.push_back(extra);
+  ASSERT_EQ(k.provider_text.size(), k.provider_rules.size());
+  std::size_t matched = 0;
+  std::vector<int> candidates;
+  for (const auto& line : lines) {
+    k.provider_text.candidates_into(k.provider_text.scan(line), candidates);
+    for (std::size_t i = 0; i < k.provider_rules.size(); ++i) {
+      if (!RE2::PartialMatch(line, *k.provider_rules[i].match)) continue;
+      ++matched;
+      EXPECT_TRUE(std::binary_search(candidates.begin(), candidates.end(), static_cast<int>(i)))
+          << k.provider_rules[i].pattern << " on " << line;
+    }
+  }
+  EXPECT_GE(matched, 5u);
 }
