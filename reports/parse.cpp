@@ -270,7 +270,8 @@ std::string_view unquote(std::string_view line) {
 struct report_text {
   std::string_view raw;                   // the human-readable part, decoded
   std::vector<std::string_view> all_raw;  // its lines (bounded by limits::max_text_lines)
-  std::vector<int> marker;                // original_markers per line of all_raw
+  std::vector<int> marker;                // original_markers per line of all_raw, -1 past the
+                                          // first marker after line 0 (no reader needs more)
   std::size_t count = 0;                  // report lines: those before the returned message
   std::string unquoted;                   // forwarded bounces quote with "> ": read through it
   std::string_view text;                  // the report lines' text (unquoted)
@@ -289,7 +290,20 @@ void read_report_text(report_text& t, std::string_view human, const knowledge& k
   t.raw = human;
   text::lines_into(human, limits::max_text_lines, t.all_raw);
   k.original_markers.scan_into(human, t.scanned_raw);
-  k.original_markers.first_per_line(t.scanned_raw, t.all_raw, t.marker);
+  // The markers are read in runs of lines growing twice as long, up to the run holding
+  // the first marker after line 0: the returned message below it (its header lines are
+  // markers too) is not read line by line.
+  t.marker.assign(t.all_raw.size(), -1);
+  thread_local std::vector<int> run_markers;  // scratch (read_report_text does not recurse)
+  const std::span<const std::string_view> all(t.all_raw);
+  for (std::size_t from = 0, size = 16; from < all.size(); from += size, size *= 2) {
+    const std::size_t n = std::min(size, all.size() - from);
+    k.original_markers.first_per_line(t.scanned_raw, all.subspan(from, n), run_markers);
+    std::copy(run_markers.begin(), run_markers.end(), t.marker.begin() + static_cast<std::ptrdiff_t>(from));
+    if (std::any_of(t.marker.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(from, 1)),
+                    t.marker.begin() + static_cast<std::ptrdiff_t>(from + n), [](int m) { return m >= 0; }))
+      break;
+  }
   t.count = t.all_raw.size();
   for (std::size_t n = 1; n < t.all_raw.size(); ++n)
     if (t.marker[n] >= 0) {
