@@ -590,9 +590,13 @@ int pattern_set::first(const scanned_text& t) const {
     const std::uint64_t possible = candidate_mask(t, 0, t.text.size(), h, any_atom, proven);
     return first_of_mask(t.text, possible, proven);
   }
-  const re2::StringPiece piece(t.text.data(), t.text.size());
   thread_local std::vector<int> possible;  // scratch, reused across calls (first() does not recurse)
   candidates_into(t, possible);
+  return first_among(t, possible);
+}
+
+int pattern_set::first_among(const scanned_text& t, std::span<const int> possible) const {
+  const re2::StringPiece piece(t.text.data(), t.text.size());
   // A proven expression answers unless one before it matches: only those are run.
   const int lowest = lowest_proven(t, 0, t.text.size());
   const auto before = lowest < 0 ? possible.end() : std::lower_bound(possible.begin(), possible.end(), lowest);

@@ -105,6 +105,8 @@ class pattern_set {
   // Lowest matching index, or -1.
   int first(std::string_view text) const { return first(scan(text)); }
   int first(const scanned_text& t) const;
+  // first() given the text's candidates() (for a caller that reads them too).
+  int first_among(const scanned_text& t, std::span<const int> candidates) const;
   // Indices of the expressions that may match (a superset of matches()), ascending.
   std::vector<int> candidates(const scanned_text& t) const;
   std::vector<int> candidates(std::string_view text) const { return candidates(scan(text)); }
