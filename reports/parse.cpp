@@ -809,13 +809,16 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   // field's own rules below the best so far are run, lowest first, up to the first match.
   int best = -1;
   std::vector<int> candidates;  // one list for the fields read one after another
+  std::vector<int> proven;  // the literal rules a scanner hit proves (no RE2 run)
   auto consider_scanned = [&](std::string_view where, const scanned_text& t, bool per_line) {
     const re2::StringPiece piece(t.text.data(), t.text.size());
     k.families.candidates_into(t, candidates);
+    k.families.proven_into(t, proven);
     for (const int i : candidates) {
       if (best >= 0 && i >= best) break;
       if (k.family_of[static_cast<std::size_t>(i)].where != where) continue;
-      if (RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {
+      if (std::binary_search(proven.begin(), proven.end(), i) ||
+          RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {
         best = i;
         break;
       }

@@ -568,6 +568,18 @@ std::uint64_t pattern_set::drop_unmet(std::uint64_t possible, std::span<const in
   return possible;
 }
 
+void pattern_set::proven_into(const scanned_text& t, std::vector<int>& out) const {
+  out.clear();
+  if (!compiled_) return;
+  for (const auto& hit : t.hits) {
+    const auto id = static_cast<std::size_t>(hit.id);
+    if (id >= local_of_.size() || local_of_[id] < 0) continue;
+    const auto& proves = proves_[static_cast<std::size_t>(local_of_[id])];
+    out.insert(out.end(), proves.begin(), proves.end());
+  }
+  sort_unique(out);
+}
+
 int pattern_set::lowest_proven(const scanned_text& t, std::size_t from, std::size_t to) const {
   int lowest = -1;
   for (const auto& hit : t.hits) {

@@ -105,6 +105,9 @@ class pattern_set {
   // Lowest matching index, or -1.
   int first(std::string_view text) const { return first(scan(text)); }
   int first(const scanned_text& t) const;
+  // The expressions that are literals (joined by '|') and occur in the text, ascending,
+  // into `out` (cleared first): they match without an RE2 run, in multi-line mode too.
+  void proven_into(const scanned_text& t, std::vector<int>& out) const;
   // first() given the text's candidates() (for a caller that reads them too).
   int first_among(const scanned_text& t, std::span<const int> candidates) const;
   // Indices of the expressions that may match (a superset of matches()), ascending.

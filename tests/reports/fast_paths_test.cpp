@@ -403,7 +403,8 @@ int plain_first(const reports::pattern_set& set, std::string_view line) {
 
 // Every set of the knowledge: first() and first_per_line() (literal expressions answered
 // by their scanner hit, candidates dropped for a missing required atom) give what RE2
-// gives running every expression on its own; candidates() holds every matching one.
+// gives running every expression on its own; candidates() holds the first matching one;
+// every expression proven_into() names matches.
 TEST(FastPaths, ProvenLiteralsAndRequiredAtomsEqualPlainRe2) {
   const auto& k = knowledge();
   std::vector<std::string> lines = corpus_lines();
@@ -448,7 +449,14 @@ TEST(FastPaths, ProvenLiteralsAndRequiredAtomsEqualPlainRe2) {
       ASSERT_EQ(set->first(lines[i]), plain) << lines[i];
       ASSERT_EQ(per_line[i], plain) << lines[i];
       ASSERT_EQ(per_inner[i], plain_first(*set, inner[i])) << inner[i];
+      std::vector<int> proven;
+      set->proven_into(set->scan(lines[i]), proven);
+      for (const int p : proven) {
+        ASSERT_TRUE(RE2::PartialMatch(lines[i], set->regex(p))) << set->regex(p).pattern() << " on " << lines[i];
+        ASSERT_TRUE(RE2::PartialMatch(lines[i], set->line_regex(p))) << set->regex(p).pattern() << " on " << lines[i];
+      }
       if (plain >= 0) {
+        ASSERT_TRUE(proven.empty() || proven.front() >= plain) << lines[i];
         const std::vector<int> candidates = set->candidates(lines[i]);
         ASSERT_TRUE(std::binary_search(candidates.begin(), candidates.end(), plain)) << lines[i];
       }
