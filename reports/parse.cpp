@@ -1134,9 +1134,10 @@ report parse(std::string_view bytes, const knowledge& k) {
     for (auto& r : rep.recipients) {
       const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, r.address); });
       if (it == blocks.end()) continue;
-      recipient from_text;
-      from_text.diagnostic = it->diagnostic;
-      apply_smtp_facts(from_text, k, text_source);
+      // Only these three are taken from the text: a recipient that has them all needs no
+      // reading of its block's words.
+      if (r.command != smtp_command::unknown && !r.remote_host.empty() && !r.remote_ip.empty()) continue;
+      const smtp_facts from_text = read_smtp_facts(it->diagnostic, k);
       if (r.command == smtp_command::unknown && from_text.command != smtp_command::unknown) {
         r.command = from_text.command;
         r.sources["command"] = text_source;
