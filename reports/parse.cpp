@@ -1160,8 +1160,11 @@ report parse(std::string_view bytes, const knowledge& k) {
       if (!r.diagnostic.empty()) r.sources["diagnostic"] = text_source;
       rep.recipients.push_back(std::move(r));
     }
-    // Blocks without words borrow the whole report (one failure explained once for all).
-    const std::string whole = whole_text(rt);
+    // Blocks without words borrow the whole report (one failure explained once for all),
+    // joined only when one needs it.
+    const bool any_without_words =
+        std::any_of(rep.recipients.begin(), rep.recipients.end(), [](const recipient& r) { return r.diagnostic.empty(); });
+    const std::string whole = any_without_words ? whole_text(rt) : std::string();
     for (auto& r : rep.recipients)
       if (r.diagnostic.empty() && !whole.empty()) {
         r.diagnostic = whole;
