@@ -1084,7 +1084,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     dsn_text += p->text;
     dsn_text += "\n\n";
   }
-  if (dsn_text.empty() && dsn::looks_like_fields(human)) {
+  if (dsn_text.empty() && dsn::looks_like_fields(rt.all_raw)) {  // the human text's lines
     // Some MTAs (WorkMail, forwarding relays) paste the DSN fields into the text part.
     std::size_t start = std::string::npos;
     for (const char* field : {"Reporting-MTA:", "Final-Recipient:", "Original-Recipient:", "Action:"}) {
