@@ -10,7 +10,10 @@
 // costs one table lookup per byte plus a few RE2 runs, whatever the number of patterns
 // (an RE2::Set of 600 case-insensitive patterns spent most of its time rebuilding its
 // DFA cache on varied bounce text). Several sets can share one scanner, so a report is
-// scanned once for all of them (`scan`, then the scanned_text overloads).
+// scanned once for all of them (`scan`, then the scanned_text overloads). Two answers
+// need no RE2 run at all: an expression that is only literals joined by '|' matches
+// where the scanner found one of them, and an expression lacking one of the atoms its
+// prefilter requires on its own cannot match (see required_).
 // Patterns are case-insensitive (data authors write them in lower case for clarity) and
 // UTF-8. Indices follow the order of `add`; lower index = listed earlier = preferred.
 // Lifetime: a scanned_text views the text it was made from.
