@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <span>
+#include <vector>
 
 namespace reports {
 namespace {
@@ -52,9 +54,9 @@ bool listed(const std::vector<std::string>& list, std::string_view reason) {
 }
 
 // The provider whose host refused (remote host, else the recipient's domain) and its
-// rule matching the diagnostic.
+// rule matching the diagnostic (`scanned`: the diagnostic's scan by the diagnostic scanner).
 const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const report& rep, const knowledge& k,
-                                                   std::string_view diag) {
+                                                   std::string_view diag, const scanned_text& scanned) {
   if (k.provider_rules.empty() || diag.empty()) return nullptr;
   const std::size_t at = rcpt.address.rfind('@');
   const std::string_view domain = at == std::string::npos ? std::string_view() : std::string_view(rcpt.address).substr(at + 1);
@@ -75,17 +77,22 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
     if (provider != nullptr) break;
   }
   if (provider == nullptr) return nullptr;
-  for (const auto& rule : k.provider_rules)
+  // Only the rules whose literals the diagnostic holds can match (in rule order).
+  thread_local std::vector<int> possible;  // scratch (provider_rule_for does not recurse)
+  k.provider_text.candidates_into(scanned, possible);
+  for (const int i : possible) {
+    const auto& rule = k.provider_rules[static_cast<std::size_t>(i)];
     if (rule.provider == *provider && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
         RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *rule.match))
       return &rule;
+  }
   return nullptr;
 }
 
 // Issue 5's order: a specific status code, the diagnostic text (with the SMTP command
 // as its context), the reply code, the command; then what the report kind implies.
 void decide(classification& c, const recipient& rcpt, const report& rep, const knowledge& k,
-            const knowledge::text_rule* text_rule, const scanned_text& scanned) {
+            const knowledge::text_rule* text_rule, const scanned_text& scanned, std::span<const int> reason_candidates) {
   const knowledge::status_entry* status = status_entry_for(k, rcpt.status);
   const auto command_reason = k.command_reasons.find(rcpt.command);
   // The step's reason ("refused at RCPT" = no such user) holds for a permanent refusal;
@@ -100,7 +107,7 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     c.by = decided_by::status;
     c.matched = rcpt.status;
     // A sub-cause still comes from the text when it agrees.
-    for (const int i : k.reason_text.candidates(scanned))
+    for (const int i : reason_candidates)
       if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason &&
           RE2::PartialMatch(re2::StringPiece(scanned.text.data(), scanned.text.size()), k.reason_text.regex(i))) {
         c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
@@ -227,7 +234,10 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
   // The diagnostic's scan, its hit list kept per thread (classify does not recurse).
   thread_local scanned_text scanned;
   k.reason_text.scan_into(diag, scanned);
-  const int first_hit = k.reason_text.first(scanned);
+  // Its reason-pattern candidates, read twice (kept per thread like the scan).
+  thread_local std::vector<int> reason_candidates;
+  k.reason_text.candidates_into(scanned, reason_candidates);
+  const int first_hit = k.reason_text.first_among(scanned, reason_candidates);
   const knowledge::text_rule* text_rule = first_hit < 0 ? nullptr : &k.reason_of[static_cast<std::size_t>(first_hit)];
 
   // 0. The refusing provider's own codes (its documentation names the cause), then the
@@ -239,7 +249,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
       own = &fp;
       break;
     }
-  if (const knowledge::provider_rule* p = provider_rule_for(rcpt, rep, k, diag)) {
+  if (const knowledge::provider_rule* p = provider_rule_for(rcpt, rep, k, diag, scanned)) {
     c.reason = p->reason;
     c.by = decided_by::provider;
     c.matched = p->provider + ": '" + p->pattern + "'";
@@ -252,7 +262,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     c.by = decided_by::provider;
     c.matched = rep.mta_family + ": '" + rep.mta_reason_matched + "'";
   } else {
-    decide(c, rcpt, rep, k, text_rule, scanned);
+    decide(c, rcpt, rep, k, text_rule, scanned, reason_candidates);
   }
 
   c.status = rcpt.status;

@@ -21,14 +21,17 @@ std::string_view strip_type(std::string_view value) {
   return text::trim(value);
 }
 
-bool looks_like_fields(std::string_view body) {
+bool looks_like_fields(std::string_view body) { return looks_like_fields(text::lines(body, limits::max_text_lines)); }
+
+bool looks_like_fields(std::span<const std::string_view> lines) {
   bool recipient = false, status_or_action = false;
-  for (const auto line : text::lines(body, limits::max_text_lines)) {
+  for (const auto line : lines) {
     const std::string_view t = text::trim(line);
     if (text::istarts_with(t, "Final-Recipient:") || text::istarts_with(t, "Original-Recipient:")) recipient = true;
     if (text::istarts_with(t, "Action:") || text::istarts_with(t, "Status:")) status_or_action = true;
+    if (recipient && status_or_action) return true;
   }
-  return recipient && status_or_action;
+  return false;
 }
 
 fields parse_fields(std::string_view body) {

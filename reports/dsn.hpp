@@ -11,6 +11,7 @@
 
 #include "reports/mime.hpp"
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -29,5 +30,7 @@ std::string_view strip_type(std::string_view value);
 
 // True when the text holds DSN fields (used for text/plain parts that embed them).
 bool looks_like_fields(std::string_view body);
+// The same for a text already cut into lines (text::lines_into with limits::max_text_lines).
+bool looks_like_fields(std::span<const std::string_view> lines);
 
 }  // namespace reports::dsn

@@ -225,6 +225,8 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
         if (rule.command == smtp_command::unknown) return l.fail("providers " + name + ": unknown command");
       }
       if (!rule.match->ok()) return l.fail("providers " + name + ": " + rule.match->error());
+      std::string e;
+      if (!k.provider_text.add(rule.pattern, e)) return l.fail("providers " + name + ": " + e);
       k.provider_rules.push_back(std::move(rule));
     }
   }
@@ -252,7 +254,7 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
   return l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&
          l.compile(k.hint_zone_url, "hints.dnsbl_url", diag) && l.compile(k.hint_client_ip, "hints.client_ip", diag) &&
          l.compile(k.hint_size, "hints.size_limit", diag) &&
-         l.compile(k.hint_connection, "hints.connection_level", diag) &&
+         l.compile(k.hint_connection, "hints.connection_level", diag) && l.compile(k.provider_text, "providers", diag) &&
          l.compile(k.temporary_words, "temporary_words");
 }
 

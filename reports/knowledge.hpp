@@ -124,6 +124,7 @@ class knowledge {
   pattern_set temporary_words;                           // "temporary", "persistent"
   std::map<std::string, std::vector<std::string>> provider_hosts;  // provider -> host/domain suffixes
   std::vector<provider_rule> provider_rules;
+  pattern_set provider_text;  // provider_rules' patterns, in their order (index i: rule i)
   std::map<std::string, std::string> family_reasons;  // family -> reason when nothing else decides
   std::vector<family_pattern> family_patterns;
   struct diagnostic_type_rule {

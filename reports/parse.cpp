@@ -270,7 +270,8 @@ std::string_view unquote(std::string_view line) {
 struct report_text {
   std::string_view raw;                   // the human-readable part, decoded
   std::vector<std::string_view> all_raw;  // its lines (bounded by limits::max_text_lines)
-  std::vector<int> marker;                // original_markers per line of all_raw
+  std::vector<int> marker;                // original_markers per line of all_raw, -1 past the
+                                          // first marker after line 0 (no reader needs more)
   std::size_t count = 0;                  // report lines: those before the returned message
   std::string unquoted;                   // forwarded bounces quote with "> ": read through it
   std::string_view text;                  // the report lines' text (unquoted)
@@ -289,7 +290,20 @@ void read_report_text(report_text& t, std::string_view human, const knowledge& k
   t.raw = human;
   text::lines_into(human, limits::max_text_lines, t.all_raw);
   k.original_markers.scan_into(human, t.scanned_raw);
-  k.original_markers.first_per_line(t.scanned_raw, t.all_raw, t.marker);
+  // The markers are read in runs of lines growing twice as long, up to the run holding
+  // the first marker after line 0: the returned message below it (its header lines are
+  // markers too) is not read line by line.
+  t.marker.assign(t.all_raw.size(), -1);
+  thread_local std::vector<int> run_markers;  // scratch (read_report_text does not recurse)
+  const std::span<const std::string_view> all(t.all_raw);
+  for (std::size_t from = 0, size = 16; from < all.size(); from += size, size *= 2) {
+    const std::size_t n = std::min(size, all.size() - from);
+    k.original_markers.first_per_line(t.scanned_raw, all.subspan(from, n), run_markers);
+    std::copy(run_markers.begin(), run_markers.end(), t.marker.begin() + static_cast<std::ptrdiff_t>(from));
+    if (std::any_of(t.marker.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(from, 1)),
+                    t.marker.begin() + static_cast<std::ptrdiff_t>(from + n), [](int m) { return m >= 0; }))
+      break;
+  }
   t.count = t.all_raw.size();
   for (std::size_t n = 1; n < t.all_raw.size(); ++n)
     if (t.marker[n] >= 0) {
@@ -795,13 +809,16 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   // field's own rules below the best so far are run, lowest first, up to the first match.
   int best = -1;
   std::vector<int> candidates;  // one list for the fields read one after another
+  std::vector<int> proven;  // the literal rules a scanner hit proves (no RE2 run)
   auto consider_scanned = [&](std::string_view where, const scanned_text& t, bool per_line) {
     const re2::StringPiece piece(t.text.data(), t.text.size());
     k.families.candidates_into(t, candidates);
+    k.families.proven_into(t, proven);
     for (const int i : candidates) {
       if (best >= 0 && i >= best) break;
       if (k.family_of[static_cast<std::size_t>(i)].where != where) continue;
-      if (RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {
+      if (std::binary_search(proven.begin(), proven.end(), i) ||
+          RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {
         best = i;
         break;
       }
@@ -1067,7 +1084,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     dsn_text += p->text;
     dsn_text += "\n\n";
   }
-  if (dsn_text.empty() && dsn::looks_like_fields(human)) {
+  if (dsn_text.empty() && dsn::looks_like_fields(rt.all_raw)) {  // the human text's lines
     // Some MTAs (WorkMail, forwarding relays) paste the DSN fields into the text part.
     std::size_t start = std::string::npos;
     for (const char* field : {"Reporting-MTA:", "Final-Recipient:", "Original-Recipient:", "Action:"}) {
@@ -1117,9 +1134,10 @@ report parse(std::string_view bytes, const knowledge& k) {
     for (auto& r : rep.recipients) {
       const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, r.address); });
       if (it == blocks.end()) continue;
-      recipient from_text;
-      from_text.diagnostic = it->diagnostic;
-      apply_smtp_facts(from_text, k, text_source);
+      // Only these three are taken from the text: a recipient that has them all needs no
+      // reading of its block's words.
+      if (r.command != smtp_command::unknown && !r.remote_host.empty() && !r.remote_ip.empty()) continue;
+      const smtp_facts from_text = read_smtp_facts(it->diagnostic, k);
       if (r.command == smtp_command::unknown && from_text.command != smtp_command::unknown) {
         r.command = from_text.command;
         r.sources["command"] = text_source;
@@ -1142,8 +1160,11 @@ report parse(std::string_view bytes, const knowledge& k) {
       if (!r.diagnostic.empty()) r.sources["diagnostic"] = text_source;
       rep.recipients.push_back(std::move(r));
     }
-    // Blocks without words borrow the whole report (one failure explained once for all).
-    const std::string whole = whole_text(rt);
+    // Blocks without words borrow the whole report (one failure explained once for all),
+    // joined only when one needs it.
+    const bool any_without_words =
+        std::any_of(rep.recipients.begin(), rep.recipients.end(), [](const recipient& r) { return r.diagnostic.empty(); });
+    const std::string whole = any_without_words ? whole_text(rt) : std::string();
     for (auto& r : rep.recipients)
       if (r.diagnostic.empty() && !whole.empty()) {
         r.diagnostic = whole;

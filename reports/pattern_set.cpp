@@ -1,8 +1,11 @@
 #include "reports/pattern_set.hpp"
 
+#include "reports/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cctype>
 
 namespace reports {
 namespace {
@@ -221,6 +224,40 @@ std::unique_ptr<address_split> address_split_of(std::string_view expression, con
   return split;
 }
 
+// The literal branches of an expression that is nothing but literals joined by '|' at its
+// top level ("user unknown|no such user"; punctuation may be escaped), lower-cased as
+// the literal scanner stores them; empty when the expression is anything more (a class,
+// a group, a repetition, an anchor, an escape such as \b or \d, '.'). In case-insensitive
+// mode such an expression matches a text exactly when the text holds one of them with
+// ASCII letters in any case (and other bytes as they are), which is what the literal
+// scanner finds. Expressions with letters cased outside ASCII are left out (the scanner
+// folds ASCII only; RE2 folds them too).
+std::vector<std::string> literal_branches(std::string_view expression) {
+  if (expression.empty() || has_non_ascii_cased_letters(expression)) return {};
+  std::vector<std::string> out(1);
+  for (std::size_t i = 0; i < expression.size(); ++i) {
+    const char c = expression[i];
+    if (c == '|') {
+      out.emplace_back();
+      continue;
+    }
+    if (c == '\\') {
+      // Only an escaped ASCII punctuation character stands for itself.
+      if (i + 1 >= expression.size()) return {};
+      const auto e = static_cast<unsigned char>(expression[i + 1]);
+      if (e >= 0x80 || !std::ispunct(e)) return {};
+      out.back().push_back(static_cast<char>(e));
+      ++i;
+      continue;
+    }
+    if (std::string_view(".^$?*+()[]{}").find(c) != std::string_view::npos) return {};
+    out.back().push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  for (const auto& b : out)
+    if (b.empty()) return {};
+  return out;
+}
+
 void sort_unique(std::vector<int>& v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -278,13 +315,25 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
   local_of_.assign(scanner_->size(), -1);
   for (std::size_t i = 0; i < atoms.size(); ++i) local_of_[static_cast<std::size_t>(global[i])] = static_cast<int>(i);
   if (own) scanner_->compile();
+  // Literal expressions: a hit of one of their branches proves the match (no RE2 run).
+  atom_length_.resize(atoms.size());
+  for (std::size_t a = 0; a < atoms.size(); ++a) atom_length_[a] = atoms[a].size();
+  proves_.assign(atoms.size(), {});
+  for (std::size_t r = 0; r < regexes_.size(); ++r)
+    for (const auto& branch : literal_branches(regexes_[r]->pattern()))
+      if (const auto it = std::find(atoms.begin(), atoms.end(), branch); it != atoms.end())
+        proves_[static_cast<std::size_t>(it - atoms.begin())].push_back(static_cast<int>(r));
+  for (auto& p : proves_) sort_unique(p);
   filter_->AllPotentials({}, &unfiltered_);
+  std::vector<int> prefilter_unfiltered = unfiltered_;
+  sort_unique(prefilter_unfiltered);
   unfiltered_.insert(unfiltered_.end(), always_.begin(), always_.end());
   sort_unique(unfiltered_);
   // Line index for the small sets read line by line: each expression's own atoms.
   line_index_ = regexes_.size() <= 256;
   if (line_index_) {
     users_of_atom_.assign(atoms.size(), {});
+    required_.assign(regexes_.size(), {});
     for (std::size_t r = 0; r < regexes_.size(); ++r) {
       if (std::binary_search(unfiltered_.begin(), unfiltered_.end(), static_cast<int>(r))) continue;
       re2::FilteredRE2 one(min_atom_length);
@@ -293,17 +342,46 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
       if (one.Add(regexes_[r]->pattern(), options(), &id) != RE2::NoError) return false;
       one.Compile(&own);
       bool known = !own.empty();
-      for (const auto& a : own) {
-        const auto it = std::find(atoms.begin(), atoms.end(), a);
+      std::vector<int> local(own.size());
+      for (std::size_t j = 0; j < own.size(); ++j) {
+        const auto it = std::find(atoms.begin(), atoms.end(), own[j]);
         if (it == atoms.end()) {
           known = false;
           break;
         }
-        users_of_atom_[static_cast<std::size_t>(it - atoms.begin())].push_back(static_cast<int>(r));
+        local[j] = static_cast<int>(it - atoms.begin());
+        users_of_atom_[static_cast<std::size_t>(local[j])].push_back(static_cast<int>(r));
       }
-      if (!known) unfiltered_.push_back(static_cast<int>(r));  // cannot vouch: always a candidate
+      if (!known) {
+        unfiltered_.push_back(static_cast<int>(r));  // cannot vouch: always a candidate
+        continue;
+      }
+      // The atoms it cannot match without, each on its own: with every other atom of the
+      // expression present, its prefilter still refuses a text lacking this one.
+      if (own.size() < 2) continue;
+      for (std::size_t j = 0; j < own.size(); ++j) {
+        std::vector<int> others, passed;
+        for (std::size_t o = 0; o < own.size(); ++o)
+          if (o != j) others.push_back(static_cast<int>(o));
+        one.AllPotentials(others, &passed);
+        if (passed.empty()) required_[r].push_back(local[j]);
+      }
     }
     sort_unique(unfiltered_);
+  }
+  // Letters cased outside ASCII fold only to letters outside ASCII, except U+017F (long
+  // s, to 's') and U+212A (Kelvin sign, to 'k'): in a plain ASCII text the scanner finds
+  // whatever such an expression needs, so FilteredRE2 vouches for it as for any other.
+  // Only for the sets read through FilteredRE2 (the atom index leaves them out).
+  ascii_unfiltered_ = unfiltered_;
+  always_on_ascii_.clear();
+  for (const int r : always_) {
+    const std::string& pattern = regexes_[static_cast<std::size_t>(r)]->pattern();
+    const bool folds_to_ascii = pattern.find("\xC5\xBF") != std::string::npos || pattern.find("\xE2\x84\xAA") != std::string::npos;
+    if (folds_to_ascii || line_index_ || std::binary_search(prefilter_unfiltered.begin(), prefilter_unfiltered.end(), r))
+      always_on_ascii_.push_back(r);
+    else
+      std::erase(ascii_unfiltered_, r);
   }
   mask_index_ = line_index_ && regexes_.size() <= 64;
   if (mask_index_) {
@@ -312,6 +390,12 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
       for (const int r : users_of_atom_[a]) users_mask_of_atom_[a] |= std::uint64_t{1} << r;
     unfiltered_mask_ = 0;
     for (const int r : unfiltered_) unfiltered_mask_ |= std::uint64_t{1} << r;
+    checked_mask_ = 0;
+    for (std::size_t r = 0; r < regexes_.size(); ++r)
+      if (!required_[r].empty()) checked_mask_ |= std::uint64_t{1} << r;
+    proven_mask_of_atom_.assign(atoms.size(), 0);
+    for (std::size_t a = 0; a < atoms.size(); ++a)
+      for (const int r : proves_[a]) proven_mask_of_atom_[a] |= std::uint64_t{1} << r;
   }
   if (regexes_.size() <= max_together) {
     together_ = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
@@ -379,15 +463,16 @@ void pattern_set::local_atoms(const scanned_text& t, std::size_t from, std::size
   }
 }
 
-void pattern_set::potentials(std::vector<int>& atoms, std::vector<int>& out) const {
+void pattern_set::potentials(std::vector<int>& atoms, std::vector<int>& out, bool ascii_text) const {
   if (atoms.empty()) {
-    out = unfiltered_;
+    out = ascii_text ? ascii_unfiltered_ : unfiltered_;
     return;
   }
   sort_unique(atoms);
   out.clear();
   filter_->AllPotentials(atoms, &out);
-  out.insert(out.end(), always_.begin(), always_.end());
+  const std::vector<int>& always = ascii_text ? always_on_ascii_ : always_;
+  out.insert(out.end(), always.begin(), always.end());
   sort_unique(out);
 }
 
@@ -403,7 +488,7 @@ void pattern_set::candidates_into(const scanned_text& t, std::vector<int>& out) 
   thread_local std::vector<int> atoms;  // scratch, reused across calls
   local_atoms(t, 0, t.text.size(), atoms);
   if (!line_index_ || atoms.empty()) {
-    potentials(atoms, out);
+    potentials(atoms, out, !always_.empty() && text::is_plain_ascii(t.text));
     return;
   }
   // Small sets: the expressions naming an atom found (a superset of FilteredRE2's answer,
@@ -415,6 +500,8 @@ void pattern_set::candidates_into(const scanned_text& t, std::vector<int>& out) 
     out.insert(out.end(), users.begin(), users.end());
   }
   sort_unique(out);
+  // Expressions missing an atom they cannot match without are no candidates.
+  std::erase_if(out, [&](int r) { return !requirements_met(r, atoms); });
 }
 
 std::vector<int> pattern_set::matches(const scanned_text& t) const {
@@ -426,35 +513,84 @@ std::vector<int> pattern_set::matches(const scanned_text& t) const {
 }
 
 std::uint64_t pattern_set::candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
-                                          bool& any_atom) const {
+                                          bool& any_atom, std::uint64_t& proven) const {
   std::uint64_t possible = unfiltered_mask_;
   any_atom = false;
+  proven = 0;
+  thread_local std::vector<int> present;  // scratch: the atoms found in [from, to)
+  present.clear();
   // Hits are ordered by end offset.
   for (; h < t.hits.size() && t.hits[h].end <= to; ++h) {
     const auto id = static_cast<std::size_t>(t.hits[h].id);
     if (t.hits[h].end <= from || id >= local_of_.size() || local_of_[id] < 0) continue;
-    possible |= users_mask_of_atom_[static_cast<std::size_t>(local_of_[id])];
+    const auto a = static_cast<std::size_t>(local_of_[id]);
+    possible |= users_mask_of_atom_[a];
+    if (t.hits[h].end - from >= atom_length_[a]) proven |= proven_mask_of_atom_[a];
+    present.push_back(local_of_[id]);
     any_atom = true;
   }
-  return possible;
+  return drop_unmet(possible, present);
 }
 
-int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible) const {
+int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven) const {
+  // A proven expression answers unless one before it matches: only those are run.
+  const int lowest = proven != 0 ? std::countr_zero(proven) : -1;
+  if (lowest >= 0) possible &= (std::uint64_t{1} << lowest) - 1;
+  if (possible == 0) return lowest;
   const re2::StringPiece piece(text.data(), text.size());
   if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && together_) {
     // One pass for all of them; the lowest matching index is the answer (`possible`
-    // holds every expression that can match).
+    // holds every expression before `lowest` that can match, and `lowest` matches).
     thread_local std::vector<int> matched;
     RE2::Set::ErrorInfo error{};
     if (together_->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
-    if (error.kind == RE2::Set::kNoError) return -1;
+    if (error.kind == RE2::Set::kNoError) return lowest;
     // Out of DFA memory: each expression on its own below.
   }
   for (; possible != 0; possible &= possible - 1) {
     const int i = std::countr_zero(possible);
     if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) return i;
   }
-  return -1;
+  return lowest;
+}
+
+bool pattern_set::requirements_met(int index, std::span<const int> present) const {
+  for (const int a : required_[static_cast<std::size_t>(index)])
+    if (std::find(present.begin(), present.end(), a) == present.end()) return false;
+  return true;
+}
+
+std::uint64_t pattern_set::drop_unmet(std::uint64_t possible, std::span<const int> present) const {
+  for (std::uint64_t check = possible & checked_mask_; check != 0; check &= check - 1) {
+    const int r = std::countr_zero(check);
+    if (!requirements_met(r, present)) possible &= ~(std::uint64_t{1} << r);
+  }
+  return possible;
+}
+
+void pattern_set::proven_into(const scanned_text& t, std::vector<int>& out) const {
+  out.clear();
+  if (!compiled_) return;
+  for (const auto& hit : t.hits) {
+    const auto id = static_cast<std::size_t>(hit.id);
+    if (id >= local_of_.size() || local_of_[id] < 0) continue;
+    const auto& proves = proves_[static_cast<std::size_t>(local_of_[id])];
+    out.insert(out.end(), proves.begin(), proves.end());
+  }
+  sort_unique(out);
+}
+
+int pattern_set::lowest_proven(const scanned_text& t, std::size_t from, std::size_t to) const {
+  int lowest = -1;
+  for (const auto& hit : t.hits) {
+    if (hit.end > to) break;  // ordered by end offset
+    const auto id = static_cast<std::size_t>(hit.id);
+    if (hit.end <= from || id >= local_of_.size() || local_of_[id] < 0) continue;
+    const auto a = static_cast<std::size_t>(local_of_[id]);
+    if (proves_[a].empty() || hit.end - from < atom_length_[a]) continue;
+    if (lowest < 0 || proves_[a].front() < lowest) lowest = proves_[a].front();
+  }
+  return lowest;
 }
 
 int pattern_set::first(const scanned_text& t) const {
@@ -462,22 +598,30 @@ int pattern_set::first(const scanned_text& t) const {
     // As below, with the candidates as a bit mask (the same expressions, in order).
     std::size_t h = 0;
     bool any_atom = false;
-    const std::uint64_t possible = candidate_mask(t, 0, t.text.size(), h, any_atom);
-    return first_of_mask(t.text, possible);
+    std::uint64_t proven = 0;
+    const std::uint64_t possible = candidate_mask(t, 0, t.text.size(), h, any_atom, proven);
+    return first_of_mask(t.text, possible, proven);
   }
-  const re2::StringPiece piece(t.text.data(), t.text.size());
   thread_local std::vector<int> possible;  // scratch, reused across calls (first() does not recurse)
   candidates_into(t, possible);
-  if (possible.size() >= min_together_candidates && together_) {
+  return first_among(t, possible);
+}
+
+int pattern_set::first_among(const scanned_text& t, std::span<const int> possible) const {
+  const re2::StringPiece piece(t.text.data(), t.text.size());
+  // A proven expression answers unless one before it matches: only those are run.
+  const int lowest = lowest_proven(t, 0, t.text.size());
+  const auto before = lowest < 0 ? possible.end() : std::lower_bound(possible.begin(), possible.end(), lowest);
+  if (before - possible.begin() >= static_cast<std::ptrdiff_t>(min_together_candidates) && together_) {
     // One pass for all of them (see first_per_line).
     thread_local std::vector<int> matched;
     RE2::Set::ErrorInfo error{};
     if (together_->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
-    if (error.kind == RE2::Set::kNoError) return -1;
+    if (error.kind == RE2::Set::kNoError) return lowest;
   }
-  for (const int i : possible)
-    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) return i;
-  return -1;
+  for (auto it = possible.begin(); it != before; ++it)
+    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(*it)])) return *it;
+  return lowest;
 }
 
 std::vector<int> pattern_set::matches_lines(const scanned_text& t) const {
@@ -505,10 +649,16 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
     const std::size_t line_begin = offset(lines[l]);
     const std::size_t line_end = line_begin + lines[l].size();
     atoms.clear();
+    int lowest = -1;  // the lowest expression a hit wholly inside the line proves
     // Hits are ordered by end offset; literals never span lines.
     while (h < t.hits.size() && t.hits[h].end <= line_end) {
       const auto id = static_cast<std::size_t>(t.hits[h].id);
-      if (t.hits[h].end > line_begin && id < local_of_.size() && local_of_[id] >= 0) atoms.push_back(local_of_[id]);
+      if (t.hits[h].end > line_begin && id < local_of_.size() && local_of_[id] >= 0) {
+        const auto a = static_cast<std::size_t>(local_of_[id]);
+        atoms.push_back(local_of_[id]);
+        if (!proves_[a].empty() && t.hits[h].end - line_begin >= atom_length_[a] && (lowest < 0 || proves_[a].front() < lowest))
+          lowest = proves_[a].front();
+      }
       ++h;
     }
     if (required != 0 && lines[l].find(required) == std::string_view::npos) continue;
@@ -520,11 +670,16 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
         possible.insert(possible.end(), users.begin(), users.end());
       }
       sort_unique(possible);
+      // Expressions missing an atom they cannot match without are no candidates.
+      std::erase_if(possible, [&](int r) { return !requirements_met(r, atoms); });
     } else {
-      potentials(atoms, possible);
+      potentials(atoms, possible, false);
     }
+    // A proven expression answers unless one before it matches: only those are run.
+    out[l] = lowest;
+    const auto before = lowest < 0 ? possible.end() : std::lower_bound(possible.begin(), possible.end(), lowest);
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
-    if (possible.size() >= min_together_candidates && together_) {
+    if (before - possible.begin() >= static_cast<std::ptrdiff_t>(min_together_candidates) && together_) {
       // One pass for all of them; the lowest matching index is the answer, as below
       // (`possible` holds every expression that can match).
       RE2::Set::ErrorInfo error{};
@@ -532,12 +687,12 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
         out[l] = *std::min_element(matched.begin(), matched.end());
         continue;
       }
-      if (error.kind == RE2::Set::kNoError) continue;  // no expression matches
+      if (error.kind == RE2::Set::kNoError) continue;  // no expression matches before `lowest`
       // Out of DFA memory: each expression on its own below.
     }
-    for (const int i : possible)
-      if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) {
-        out[l] = i;
+    for (auto it = possible.begin(); it != before; ++it)
+      if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(*it)])) {
+        out[l] = *it;
         break;
       }
   }
@@ -548,22 +703,34 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
   // As first_per_line, with a line's candidates as a bit mask (the same expressions, in
   // the same order). candidate_mask and first_of_mask written out: per line, the calls
   // cost more than they do.
-  thread_local std::vector<int> matched;
+  thread_local std::vector<int> matched, present;
   std::size_t h = 0;
   for (std::size_t l = 0; l < lines.size(); ++l) {
     const std::size_t line_begin = static_cast<std::size_t>(lines[l].data() - t.text.data());
     const std::size_t line_end = line_begin + lines[l].size();
     std::uint64_t possible = unfiltered_mask_;
+    std::uint64_t proven = 0;
     bool any_atom = false;
+    present.clear();
     // Hits are ordered by end offset; literals never span lines.
     for (; h < t.hits.size() && t.hits[h].end <= line_end; ++h) {
       const auto id = static_cast<std::size_t>(t.hits[h].id);
       if (t.hits[h].end <= line_begin || id >= local_of_.size() || local_of_[id] < 0) continue;
-      possible |= users_mask_of_atom_[static_cast<std::size_t>(local_of_[id])];
+      const auto a = static_cast<std::size_t>(local_of_[id]);
+      possible |= users_mask_of_atom_[a];
+      if (t.hits[h].end - line_begin >= atom_length_[a]) proven |= proven_mask_of_atom_[a];
+      present.push_back(local_of_[id]);
       any_atom = true;
     }
     if (required != 0 && lines[l].find(required) == std::string_view::npos) continue;
     if (!any_atom && unfiltered_.empty()) continue;
+    // Expressions missing an atom they cannot match without are no candidates.
+    possible = drop_unmet(possible, present);
+    // A proven expression answers unless one before it matches: only those are run.
+    const int lowest = proven != 0 ? std::countr_zero(proven) : -1;
+    if (lowest >= 0) possible &= (std::uint64_t{1} << lowest) - 1;
+    out[l] = lowest;
+    if (possible == 0) continue;
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
     if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && together_) {
       RE2::Set::ErrorInfo error{};

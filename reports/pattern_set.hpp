@@ -10,7 +10,10 @@
 // costs one table lookup per byte plus a few RE2 runs, whatever the number of patterns
 // (an RE2::Set of 600 case-insensitive patterns spent most of its time rebuilding its
 // DFA cache on varied bounce text). Several sets can share one scanner, so a report is
-// scanned once for all of them (`scan`, then the scanned_text overloads).
+// scanned once for all of them (`scan`, then the scanned_text overloads). Two answers
+// need no RE2 run at all: an expression that is only literals joined by '|' matches
+// where the scanner found one of them, and an expression lacking one of the atoms its
+// prefilter requires on its own cannot match (see required_).
 // Patterns are case-insensitive (data authors write them in lower case for clarity) and
 // UTF-8. Indices follow the order of `add`; lower index = listed earlier = preferred.
 // Lifetime: a scanned_text views the text it was made from.
@@ -105,6 +108,11 @@ class pattern_set {
   // Lowest matching index, or -1.
   int first(std::string_view text) const { return first(scan(text)); }
   int first(const scanned_text& t) const;
+  // The expressions that are literals (joined by '|') and occur in the text, ascending,
+  // into `out` (cleared first): they match without an RE2 run, in multi-line mode too.
+  void proven_into(const scanned_text& t, std::vector<int>& out) const;
+  // first() given the text's candidates() (for a caller that reads them too).
+  int first_among(const scanned_text& t, std::span<const int> candidates) const;
   // Indices of the expressions that may match (a superset of matches()), ascending.
   std::vector<int> candidates(const scanned_text& t) const;
   std::vector<int> candidates(std::string_view text) const { return candidates(scan(text)); }
@@ -137,12 +145,21 @@ class pattern_set {
   void local_atoms(const scanned_text& t, std::size_t from, std::size_t to, std::vector<int>& out) const;
   // FilteredRE2's candidates for `atoms` (sorted in place) plus the unfiltered ones,
   // ascending, into `out` (cleared first; its room is kept: callers pass scratch).
-  void potentials(std::vector<int>& atoms, std::vector<int>& out) const;
+  // With `ascii_text` (the text is plain ASCII), the expressions with letters cased
+  // outside ASCII are candidates by their atoms too (see always_on_ascii_).
+  void potentials(std::vector<int>& atoms, std::vector<int>& out, bool ascii_text) const;
   // Sets of up to 64 expressions: the candidates among the hits ending in (from, to],
   // walking the hits from `h` on; and the lowest of them matching `text`.
+  // `proven` gets the literal expressions (see proves_) a hit wholly inside [from, to) proves.
   std::uint64_t candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
-                               bool& any_atom) const;
-  int first_of_mask(std::string_view text, std::uint64_t possible) const;
+                               bool& any_atom, std::uint64_t& proven) const;
+  int first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven) const;
+  // False when expression `index` lacks one of its required_ atoms among `present`.
+  bool requirements_met(int index, std::span<const int> present) const;
+  // `possible` without the expressions whose requirements `present` does not meet.
+  std::uint64_t drop_unmet(std::uint64_t possible, std::span<const int> present) const;
+  // The lowest expression a hit of [from, to) proves to match there, or -1.
+  int lowest_proven(const scanned_text& t, std::size_t from, std::size_t to) const;
   void first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines, std::vector<int>& out,
                              char required) const;
 
@@ -151,15 +168,32 @@ class pattern_set {
   std::vector<int> local_of_;    // scanner literal id -> this set's atom id, or -1
   std::vector<int> always_;      // expressions the prefilter cannot vouch for: always candidates
   std::vector<int> unfiltered_;  // expressions without a literal (and always_): any text
+  // The same two for a plain ASCII text, where the scanner finds the literals of always_
+  // expressions as RE2 reads them (but for letters folding into ASCII): sets read
+  // through FilteredRE2 only.
+  std::vector<int> always_on_ascii_;
+  std::vector<int> ascii_unfiltered_;
   // For line-wise use: local atom -> the expressions whose prefilter names it. A line
   // can only match expressions naming one of its atoms (or unfiltered ones).
   std::vector<std::vector<int>> users_of_atom_;
+  // Per expression of an indexed set: the atoms it cannot match without, each on its own
+  // (its prefilter joins them with AND: "deli?very to the following recipients? failed"
+  // needs "del", "very to the following recipient" and " failed"), so a text holding
+  // only some of them is no candidate; the atom index alone takes any of them.
+  std::vector<std::vector<int>> required_;
+  std::uint64_t checked_mask_ = 0;  // sets of up to 64: the expressions with required_ atoms
   bool line_index_ = false;
   // The same index as bit masks, for sets of up to 64 expressions (bit i: expression i),
   // so a line's candidates are an OR per literal found, in index order without sorting.
   std::vector<std::uint64_t> users_mask_of_atom_;
   std::uint64_t unfiltered_mask_ = 0;
   bool mask_index_ = false;
+  // Expressions that are only literals joined by '|' (see literal_branches in the .cpp):
+  // local atom -> the expressions having it as a branch, which a hit of it proves to
+  // match, so they need no RE2 run; as bit masks for the sets of up to 64.
+  std::vector<std::size_t> atom_length_;
+  std::vector<std::vector<int>> proves_;
+  std::vector<std::uint64_t> proven_mask_of_atom_;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
   // match is read once (one DFA pass) instead of once per expression.
   std::unique_ptr<RE2::Set> together_;

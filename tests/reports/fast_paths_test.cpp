@@ -391,3 +391,125 @@ TEST(FastPaths, RememberedScansEqualFreshOnes) {
 }
 
 }  // namespace
+
+// The lowest expression matching `line` on its own, run by RE2 one by one (the reference
+// for first(), first_per_line() and candidates()).
+int plain_first(const reports::pattern_set& set, std::string_view line) {
+  const re2::StringPiece piece(line.data(), line.size());
+  for (std::size_t i = 0; i < set.size(); ++i)
+    if (RE2::PartialMatch(piece, set.regex(static_cast<int>(i)))) return static_cast<int>(i);
+  return -1;
+}
+
+// Every set of the knowledge: first() and first_per_line() (literal expressions answered
+// by their scanner hit, candidates dropped for a missing required atom) give what RE2
+// gives running every expression on its own; candidates() holds the first matching one;
+// every expression proven_into() names matches.
+TEST(FastPaths, ProvenLiteralsAndRequiredAtomsEqualPlainRe2) {
+  const auto& k = knowledge();
+  std::vector<std::string> lines = corpus_lines();
+  if (lines.empty()) GTEST_SKIP() << "shared corpus not found";
+  // Letters cased outside ASCII (RE2 folds them, the scanner does not), in ASCII and not.
+  for (const std::string extra : {"Postfach ist VOLL", "postfach voll", "BOÎTE PLEINE", "boîte pleine", "boite pleine",
+                                  "ПОЛЬЗОВАТЕЛЬ НЕ НАЙДЕН", "пользователь не найден", "Benutzer unbekannt", "UTILISATEUR INCONNU"})
+    lines.push_back(extra);
+  // Also each line with its first and last bytes cut (a literal then straddles no start)
+  // and upper-cased.
+  const std::size_t n = lines.size();
+  for (std::size_t i = 0; i < n; i += 7) {
+    if (lines[i].size() > 4) lines.push_back(lines[i].substr(2, lines[i].size() - 4));
+    std::string upper = lines[i];
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    lines.push_back(upper);
+  }
+  std::string text;
+  std::vector<std::size_t> offsets;
+  for (const auto& line : lines) {
+    offsets.push_back(text.size());
+    text += line;
+    text += '\n';
+  }
+  std::vector<std::string_view> views;
+  for (std::size_t i = 0; i < lines.size(); ++i) views.emplace_back(text.data() + offsets[i], lines[i].size());
+  // Views one byte in from each line's start: a hit may begin before the view.
+  std::vector<std::string_view> inner;
+  for (const auto v : views) inner.push_back(v.empty() ? v : v.substr(1));
+  std::size_t found = 0;
+  for (const reports::pattern_set* set :
+       {&k.families, &k.original_markers, &k.recipient_lines, &k.boilerplate, &k.recipient_sections, &k.block_ends,
+        &k.delay_markers, &k.commands, &k.remote_hosts, &k.vacation_subjects, &k.bounce_senders, &k.bounce_subjects,
+        &k.reason_text, &k.temporary_words, &k.hint_zone, &k.hint_zone_url, &k.hint_client_ip, &k.hint_size,
+        &k.hint_connection, &k.provider_text}) {
+    const reports::scanned_text scanned = set->scan(text);
+    std::vector<int> per_line, per_inner;
+    set->first_per_line(scanned, views, per_line);
+    set->first_per_line(scanned, inner, per_inner);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const int plain = plain_first(*set, lines[i]);
+      ASSERT_EQ(set->first(lines[i]), plain) << lines[i];
+      ASSERT_EQ(per_line[i], plain) << lines[i];
+      ASSERT_EQ(per_inner[i], plain_first(*set, inner[i])) << inner[i];
+      std::vector<int> proven;
+      set->proven_into(set->scan(lines[i]), proven);
+      for (const int p : proven) {
+        ASSERT_TRUE(RE2::PartialMatch(lines[i], set->regex(p))) << set->regex(p).pattern() << " on " << lines[i];
+        ASSERT_TRUE(RE2::PartialMatch(lines[i], set->line_regex(p))) << set->regex(p).pattern() << " on " << lines[i];
+      }
+      if (plain >= 0) {
+        ASSERT_TRUE(proven.empty() || proven.front() >= plain) << lines[i];
+        const std::vector<int> candidates = set->candidates(lines[i]);
+        ASSERT_TRUE(std::binary_search(candidates.begin(), candidates.end(), plain)) << lines[i];
+      }
+      found += plain >= 0;
+    }
+  }
+  EXPECT_GT(found, 1000u);
+}
+
+// Literal expressions, case and escapes: a hit proves the match only where RE2 agrees.
+TEST(FastPaths, LiteralExpressionsProvenByTheirHit) {
+  reports::pattern_set set;
+  std::string error;
+  for (const std::string e : {"deli?very failed", "no such user|user unknown", "mailbox\\.full", "a.c def",
+                              "quota exceeded", "over quota"})
+    ASSERT_TRUE(set.add(e, error)) << error;
+  ASSERT_TRUE(set.compile(error));
+  for (const std::string line : {"550 User Unknown here", "the MAILBOX.FULL", "mailboxXfull", "abc def", "a.c def",
+                                 "Delivery failed", "delvery failed", "OVER QUOTA and quota exceeded", "no such",
+                                 "quota exceede", "550 5.1.1 <x@y>: NO SUCH USER", "user unknown", "Mailbox.Full here"}) {
+    EXPECT_EQ(set.first(line), plain_first(set, line)) << line;
+    const std::string text = "x" + line + "\n" + line;
+    const reports::scanned_text scanned = set.scan(text);
+    // The first view starts one byte into "x" + line: a hit there starts before it.
+    const std::vector<std::string_view> views = {std::string_view(text).substr(2, line.size() - 1),
+                                                 std::string_view(text).substr(line.size() + 2)};
+    std::vector<int> out;
+    set.first_per_line(scanned, views, out);
+    EXPECT_EQ(out[0], plain_first(set, views[0])) << views[0];
+    EXPECT_EQ(out[1], plain_first(set, views[1])) << views[1];
+  }
+}
+
+// The provider rules are tried only when their set names them a candidate: every rule
+// matching a line must be among the candidates of that line.
+TEST(FastPaths, ProviderRuleCandidatesHoldEveryMatchingRule) {
+  const auto& k = knowledge();
+  std::vector<std::string> lines = corpus_lines();
+  if (lines.empty()) GTEST_SKIP() << "shared corpus not found";
+  for (const std::string extra : {"550 5.7.1 AUP#CXBL blocked", "Requested action not taken: mailbox unavailable",
+                                  "ofr_104 too many", "LPN007_510 refused", "Message exceeded 50 hops"})
+    lines.push_back(extra);
+  ASSERT_EQ(k.provider_text.size(), k.provider_rules.size());
+  std::size_t matched = 0;
+  std::vector<int> candidates;
+  for (const auto& line : lines) {
+    k.provider_text.candidates_into(k.provider_text.scan(line), candidates);
+    for (std::size_t i = 0; i < k.provider_rules.size(); ++i) {
+      if (!RE2::PartialMatch(line, *k.provider_rules[i].match)) continue;
+      ++matched;
+      EXPECT_TRUE(std::binary_search(candidates.begin(), candidates.end(), static_cast<int>(i)))
+          << k.provider_rules[i].pattern << " on " << line;
+    }
+  }
+  EXPECT_GE(matched, 5u);
+}
