@@ -21,7 +21,13 @@
 #include "reports/input.hpp"
 #include "reports/parse.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 namespace probe {
 
@@ -173,36 +179,67 @@ class run_jobs final : public job_executor {
     return knowledge_.get();
   }
 
-  // Reads, parses and classifies; the shard key is the first failed recipient's domain.
-  // Without --offline, each failed recipient gets its live verdict (docs/correlation.md).
-  net::awaitable<std::optional<job_output>> bounce(const batch_job& job) {
+  // What reading one bounce job came to: its messages read and classified, or why not.
+  struct bounce_read {
+    std::vector<bounce_item> items;
+    std::vector<json> documents;  // each item as probe bounce --json prints it
     std::string error;
-    const auto* k = knowledge(error);
-    if (!k) co_return error_result(error);
+    bool unreadable = false;  // the source itself could not be read
+  };
+
+  // Pure CPU work on read-only knowledge: runs on the reading threads, not the io thread.
+  static bounce_read read_bounce(const batch_job& job, const reports::knowledge& k, const std::string& lang) {
+    bounce_read out;
     std::vector<std::string> messages;
     auto add = [&](reports::input_message message) {
-      for (auto& readable : reports::unwrap_forward(std::move(message), *k)) messages.push_back(std::move(readable.bytes));
+      for (auto& readable : reports::unwrap_forward(std::move(message), k)) messages.push_back(std::move(readable.bytes));
     };
     if (job.kind == job_kind::bounce_text) {
       add({"bounce_text", reports::normalise_line_endings(job.value), false});
     } else {
       auto read = reports::read_source(job.value);
       if (!read.error.empty()) {
-        // Unreadable: no recipient to shard by, so the path decides which shard reports it.
-        if (options_.shard_count > 1 && !in_shard(job.value, options_.shard_index, options_.shard_count)) co_return std::nullopt;
-        co_return error_result(read.error);
+        out.error = read.error;
+        out.unreadable = true;
+        return out;
       }
       for (auto& m : read.messages) add(std::move(m));
     }
-    if (messages.empty()) co_return error_result("no message in " + job.value);
-    std::vector<bounce_item> items;
+    if (messages.empty()) {
+      out.error = "no message in " + job.value;
+      return out;
+    }
     for (auto& bytes : messages) {
       bounce_item item;
       item.origin = job.kind == job_kind::bounce_text ? "bounce_text" : job.value;
-      item.report = reports::parse(bytes, *k);
-      for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, *k));
-      items.push_back(std::move(item));
+      item.report = reports::parse(bytes, k);
+      for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
+      out.documents.push_back(bounce_json(item, k, lang));
+      out.items.push_back(std::move(item));
     }
+    return out;
+  }
+
+  // Reads, parses and classifies; the shard key is the first failed recipient's domain.
+  // Without --offline, each failed recipient gets its live verdict (docs/correlation.md).
+  // The reading runs on reading_threads_ (one per core): parsing a large mbox is CPU work
+  // that would otherwise hold up every DNS and SMTP dialogue of the batch, and bounce jobs
+  // read side by side use every core.
+  net::awaitable<std::optional<job_output>> bounce(const batch_job& job) {
+    std::string error;
+    const auto* k = knowledge(error);
+    if (!k) co_return error_result(error);
+    const std::string& lang = config_.output.lang;
+    bounce_read read = co_await net::co_spawn(
+        reading_threads_, [&job, k, &lang]() -> net::awaitable<bounce_read> { co_return read_bounce(job, *k, lang); },
+        net::use_awaitable);
+    if (read.unreadable) {
+      // Unreadable: no recipient to shard by, so the path decides which shard reports it.
+      if (options_.shard_count > 1 && !in_shard(job.value, options_.shard_index, options_.shard_count)) co_return std::nullopt;
+      co_return error_result(read.error);
+    }
+    if (!read.error.empty()) co_return error_result(read.error);
+    std::vector<bounce_item> items = std::move(read.items);
     if (options_.shard_count > 1) {
       std::string key = "#" + std::to_string(job.line);
       for (const auto& item : items)
@@ -216,9 +253,9 @@ class run_jobs final : public job_executor {
       if (!in_shard(key, options_.shard_index, options_.shard_count)) co_return std::nullopt;
     }
     json out = json::array();
-    for (const auto& item : items) {
-      json document = bounce_json(item, *k, config_.output.lang);
-      if (!options_.offline) co_await add_live_checks(item, *k, document);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      json document = std::move(read.documents[i]);
+      if (!options_.offline) co_await add_live_checks(items[i], *k, document);
       out.push_back(std::move(document));
     }
     co_return job_output::result(items.size() == 1 ? json{{"bounce", out[0]}} : json{{"bounces", out}});
@@ -270,6 +307,7 @@ class run_jobs final : public job_executor {
   std::unique_ptr<rbl::catalogue> catalogue_;
   std::unique_ptr<rbl::checker> checker_;
   std::shared_ptr<const reports::knowledge> knowledge_;
+  net::thread_pool reading_threads_{std::max(1u, std::min(8u, std::thread::hardware_concurrency()))};
   std::unique_ptr<correlation_advice> advice_;
   std::unique_ptr<server_knowledge> server_;
 };

@@ -4,7 +4,9 @@
 // the bounce knowledge loaded once. Each job's result object is the same JSON the single
 // command prints with --json (docs/batch.md).
 //
-// Threading and lifetime: the runtime's io_context thread; the runtime outlives this.
+// Threading and lifetime: the runtime's io_context thread; the runtime outlives this. The
+// executor owns a pool of reading threads (one per core, at most 8) on which bounce jobs
+// are read and classified; results come back to the io thread.
 
 #include "probe/batch_runner.hpp"
 #include "probe/prober_setup.hpp"
