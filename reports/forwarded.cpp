@@ -137,6 +137,8 @@ std::vector<std::string> attachments_of(std::string_view message, const std::vec
     return {};
 
   mime::initialise_gmime();
+  bool cut = false;
+  message = mime::bounded_for_gmime(message, cut);
   GMimeStream* stream = g_mime_stream_mem_new_with_buffer(message.data(), message.size());
   GMimeParser* parser = g_mime_parser_new_with_stream(stream);
   g_object_unref(stream);

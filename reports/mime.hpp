@@ -86,6 +86,11 @@ document parse_mime_reference(std::string_view bytes);
 // that call GMime directly (reports/forwarded).
 void initialise_gmime();
 
+// What of `bytes` GMime may be given: cut before the (max_mime_parts+1)-th Content-Type
+// header (then `truncated` is set), so its recursive parser never sees more parts, or
+// more nesting levels, than the limits allow (a deep nest would exhaust the stack).
+std::string_view bounded_for_gmime(std::string_view bytes, bool& truncated);
+
 // Value of the first header named `name` (case-insensitive), or "".
 std::string_view header_value(const std::vector<header>& headers, std::string_view name);
 

@@ -229,6 +229,8 @@ struct walker {
 
 void initialise_gmime() { ensure_gmime(); }
 
+std::string_view bounded_for_gmime(std::string_view bytes, bool& truncated) { return bound_parts(bytes, truncated); }
+
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
   const std::string name = text::lower(text::trim(charset));
   // A stray NUL in 8-bit text becomes a space, as valid_utf8 makes it in UTF-8 parts

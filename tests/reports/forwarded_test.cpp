@@ -128,6 +128,14 @@ TEST(Forwarded, HostileForwardsAreBounded) {
   const auto found = reports::attached_bounces(forward_of(many), knowledge());
   EXPECT_LE(found.size(), 256u);
   EXPECT_FALSE(found.empty());
+  // 100,000 nested multiparts around an attached bounce: read without crashing (this test
+  // also runs under ASan, whose larger frames a deep recursion would exhaust first), and
+  // the bounce past the part limit is not looked at.
+  std::string nest = "From: Alice <alice@example.com>\nSubject: Fwd\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n";
+  for (int i = 1; i <= 100000; ++i)
+    nest += "--b" + std::to_string(i - 1) + "\nContent-Type: multipart/mixed; boundary=\"b" + std::to_string(i) + "\"\n\n";
+  nest += "--b100000\nContent-Type: message/rfc822\n\n" + many[0];
+  EXPECT_TRUE(reports::attached_bounces(nest, knowledge()).empty());  // the bounce lies past the limit
   // A truncated forward (no closing boundary, cut mid-header) is read without failing.
   std::string cut = forward_of({many[0]});
   cut.resize(cut.size() - 40);
