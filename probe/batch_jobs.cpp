@@ -190,33 +190,28 @@ class run_jobs final : public job_executor {
   // Pure CPU work on read-only knowledge: runs on the reading threads, not the io thread.
   static bounce_read read_bounce(const batch_job& job, const reports::knowledge& k, const std::string& lang) {
     bounce_read out;
-    std::vector<std::string> messages;
-    auto add = [&](reports::input_message message) {
-      for (auto& readable : reports::unwrap_forward(std::move(message), k)) messages.push_back(std::move(readable.bytes));
+    // Each message is parsed as it is read, so a job's memory is its reports, not its mbox.
+    auto read_message = [&](reports::input_message&& message) {
+      for (auto& readable : reports::unwrap_forward(std::move(message), k)) {
+        bounce_item item;
+        item.origin = job.kind == job_kind::bounce_text ? "bounce_text" : job.value;
+        item.report = reports::parse(readable.bytes, k);
+        for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
+        out.documents.push_back(bounce_json(item, k, lang));
+        out.items.push_back(std::move(item));
+      }
     };
     if (job.kind == job_kind::bounce_text) {
-      add({"bounce_text", reports::normalise_line_endings(job.value), false});
+      read_message({"bounce_text", reports::normalise_line_endings(job.value), false});
     } else {
-      auto read = reports::read_source(job.value);
-      if (!read.error.empty()) {
-        out.error = read.error;
+      const auto status = reports::for_each_message(job.value, read_message);
+      if (!status.error.empty()) {
+        out.error = status.error;
         out.unreadable = true;
         return out;
       }
-      for (auto& m : read.messages) add(std::move(m));
     }
-    if (messages.empty()) {
-      out.error = "no message in " + job.value;
-      return out;
-    }
-    for (auto& bytes : messages) {
-      bounce_item item;
-      item.origin = job.kind == job_kind::bounce_text ? "bounce_text" : job.value;
-      item.report = reports::parse(bytes, k);
-      for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
-      out.documents.push_back(bounce_json(item, k, lang));
-      out.items.push_back(std::move(item));
-    }
+    if (out.items.empty()) out.error = "no message in " + job.value;
     return out;
   }
 
