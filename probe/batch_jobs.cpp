@@ -19,6 +19,7 @@
 #include "reports/classify.hpp"
 #include "reports/forwarded.hpp"
 #include "reports/input.hpp"
+#include "reports/limits.hpp"
 #include "reports/parse.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -204,7 +205,8 @@ class run_jobs final : public job_executor {
     if (job.kind == job_kind::bounce_text) {
       read_message({"bounce_text", reports::normalise_line_endings(job.value), false});
     } else {
-      const auto status = reports::for_each_message(job.value, read_message);
+      // One job is one output line holding every message's document: 256 MiB of input at most.
+      const auto status = reports::for_each_message(job.value, read_message, reports::limits::max_input_bytes);
       if (!status.error.empty()) {
         out.error = status.error;
         out.unreadable = true;
