@@ -1,7 +1,7 @@
 // The reader's fast paths against plain references: white-space squeezing eight bytes at
 // a time, case-insensitive search, recipient-line groups taken from the head of an
 // expression ending in "(.*)$", small sets answered by one RE2::Set pass, the per-thread
-// memory of scanned texts.
+// memory of scanned texts, a MIME document whose objects are reused between messages.
 // Each reference is the straightforward way the fast path replaced.
 
 #include "reports/input.hpp"
@@ -280,6 +280,54 @@ TEST(FastPaths, OnlyReadTextsKeepsTheReadOnesWhole) {
   }
   EXPECT_GT(skipped, 10u);  // the corpus has HTML alternatives and attachments
   EXPECT_GT(kept, 300u);
+}
+
+// One document read into again and again (its part and header objects reused from the
+// per-thread pool) holds what a fresh document holds: every corpus message, forwards then
+// backwards so each is read over a document left by a message with more and with fewer
+// parts and headers, with and without part headers and header filters.
+bool same_headers(const std::vector<reports::mime::header>& a, const std::vector<reports::mime::header>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const auto& x, const auto& y) { return x.name == y.name && x.value == y.value; });
+}
+
+TEST(FastPaths, ReusedDocumentEqualsAFreshOne) {
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared corpus not found";
+  std::vector<std::string> messages;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    messages.push_back(reports::read_source(entry.path().string()).messages.front().bytes);
+  messages.push_back("no header block at all\n");
+  const auto& k = knowledge();
+  const std::vector<reports::mime::read_options> all_options{
+      {},
+      {.headers = &k.original_headers_read, .top_headers = &k.top_headers_read, .part_headers = false, .only_read_texts = true}};
+  std::size_t compared = 0;
+  for (const auto& options : all_options) {
+    reports::mime::document reused;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t n = 0; n < messages.size(); ++n) {
+        const std::string& bytes = messages[pass == 0 ? n : messages.size() - 1 - n];
+        reports::mime::parse_mime_into(bytes, options, reused);
+        const auto fresh = reports::mime::parse_mime(bytes, options);
+        ASSERT_EQ(reused.truncated, fresh.truncated);
+        ASSERT_TRUE(same_headers(reused.headers, fresh.headers)) << "message " << n;
+        ASSERT_EQ(reused.parts.size(), fresh.parts.size()) << "message " << n;
+        for (std::size_t i = 0; i < fresh.parts.size(); ++i) {
+          const auto& r = reused.parts[i];
+          const auto& f = fresh.parts[i];
+          ASSERT_EQ(r.media_type, f.media_type);
+          ASSERT_EQ(r.text, f.text) << "message " << n << " part " << i;
+          ASSERT_EQ(r.depth, f.depth);
+          ASSERT_EQ(r.in_original, f.in_original);
+          ASSERT_EQ(r.is_embedded_message, f.is_embedded_message);
+          ASSERT_TRUE(same_headers(r.headers, f.headers)) << "message " << n << " part " << i;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 2000u);
 }
 
 // HTML-only bounces: tags skipped in searches for the nearer of '<' and '>', text runs
