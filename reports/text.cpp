@@ -83,26 +83,36 @@ void append_squeezed(std::string& out, std::string_view s) {
   bool pending_space = false;
   std::size_t i = 0;
   const std::size_t n = s.size();
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, lows = 0x7F7F7F7F7F7F7F7Full;
   while (i < n) {
-    // The run up to the next byte that may be white space (all of it is <= 0x20), found
-    // eight bytes at a time, is copied whole: words and addresses are runs.
+    // A run starting with a byte > 0x20 is copied whole up to the first byte that needs a
+    // decision: a byte < 0x20 (white space or a control byte), or a space not followed by
+    // a byte > 0x20. A single space between two words stays as it is, so a header value's
+    // words are one run, found eight bytes at a time.
     std::size_t j = i;
-    for (;;) {
-      if (j + 8 <= n) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + j, 8);
-        // Bytes < 0x21 flagged ("haszero(w - 0x21...)"); the lowest flag is exact (a
-        // borrow only reaches the bytes above a flagged one), and it is the first byte.
-        const std::uint64_t low = (w - 0x2121212121212121ull) & ~w & 0x8080808080808080ull;
-        if (low == 0) {
-          j += 8;
-          continue;
+    if (static_cast<unsigned char>(s[i]) > 0x20) {
+      for (;;) {
+        if (j + 8 <= n) {
+          std::uint64_t w;
+          std::memcpy(&w, s.data() + j, 8);
+          // Exact per-byte masks (no carry crosses a byte): bytes <= 0x20, and spaces.
+          const std::uint64_t low = ~(w | ((w & lows) + 0x5F * ones)) & highs;
+          const std::uint64_t x = w ^ (0x20 * ones);
+          const std::uint64_t space = ~(x | ((x & lows) + lows)) & highs;
+          // A space decides when the byte after it is <= 0x20 (or in the next word).
+          const std::uint64_t stop = (low & ~space) | (space & ((low >> 8) | (1ull << 63)));
+          if (stop == 0) {
+            j += 8;
+            continue;
+          }
+          j += static_cast<std::size_t>(__builtin_ctzll(stop)) / 8;
+          break;
         }
-        j += static_cast<std::size_t>(__builtin_ctzll(low)) / 8;
+        while (j < n && (static_cast<unsigned char>(s[j]) > 0x20 ||
+                         (s[j] == ' ' && j + 1 < n && static_cast<unsigned char>(s[j + 1]) > 0x20)))
+          ++j;
         break;
       }
-      while (j < n && static_cast<unsigned char>(s[j]) > 0x20) ++j;
-      break;
     }
     if (j > i) {
       if (pending_space) *o++ = ' ';

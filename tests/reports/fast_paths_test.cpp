@@ -74,6 +74,25 @@ TEST(FastPaths, SqueezeEqualsByteAtATime) {
   }
 }
 
+// Words with single spaces between them are copied as one run: every placement of one,
+// two or three white-space or control bytes among short words, so each eight-byte word
+// meets a space at each of its bytes, followed by a letter, a space, a tab, a control
+// byte or the end.
+TEST(FastPaths, SqueezeKeepsSingleSpacesInTheRun) {
+  std::mt19937 rng(11);
+  const std::string odd = std::string(" \t\n\r\x01\x1f\xe7", 7);
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const std::size_t words = rng() % 8;
+    for (std::size_t w = 0; w < words; ++w) {
+      s.append(std::string(rng() % 9, "abcdefgh"[rng() % 8]));
+      const std::size_t gap = rng() % 4;
+      for (std::size_t g = 0; g < gap; ++g) s.push_back(rng() % 2 == 0 ? ' ' : odd[rng() % odd.size()]);
+    }
+    ASSERT_EQ(reports::text::squeeze(s), reference_squeeze(s)) << "input: '" << s << "'";
+  }
+}
+
 // is_plain_ascii (four words per test) equals asking each byte: one odd byte at every
 // position of texts 0-80 bytes long, so each of the 32-, 8- and 1-byte steps meets it.
 TEST(FastPaths, PlainAsciiEqualsByteAtATime) {
