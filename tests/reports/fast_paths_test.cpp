@@ -54,6 +54,59 @@ std::string reference_squeeze(std::string_view s) {
   return out;
 }
 
+// The byte-at-a-time valid_utf8 the stretch-at-a-time one replaced.
+std::string reference_valid_utf8(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(s.size(), max_bytes == std::string::npos ? s.size() : max_bytes) + 3);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      len = 1;
+      cp = c;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    }
+    if (c - 1u < 0x7Fu) {
+      // A run of ASCII (no NUL) is copied at once.
+      std::size_t run = i + 1;
+      while (run < s.size() && static_cast<unsigned char>(s[run]) - 1u < 0x7Fu) ++run;
+      std::size_t n = run - i;
+      if (max_bytes != std::string::npos && out.size() + n > max_bytes) n = max_bytes - out.size();
+      out.append(s.data() + i, n);
+      if (n < run - i) break;
+      i = run;
+      continue;
+    }
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid (RFC 3629 §3).
+    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+               (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
+      ok = false;
+    const std::string_view piece = ok ? s.substr(i, len) : std::string_view("\xEF\xBF\xBD");
+    if (max_bytes != std::string::npos && out.size() + piece.size() > max_bytes) break;
+    if (ok && len == 1 && c == 0) out.push_back(' ');
+    else out.append(piece);
+    i += ok ? len : 1;
+  }
+  return out;
+}
+
+
 TEST(FastPaths, SqueezeEqualsByteAtATime) {
   std::mt19937 rng(5);
   // White space, other control bytes, '!' (0x21, the first byte kept whole), letters,
@@ -269,6 +322,24 @@ TEST(FastPaths, SmallSetsFirstEqualsEachOnItsOwn) {
     }
   }
   EXPECT_GT(found, 100u);
+}
+
+// valid_utf8 copying valid stretches at once equals the byte-at-a-time one: random mixes
+// of ASCII runs (long ones too, for the eight-byte steps), NUL, valid two- to four-byte
+// sequences, truncated and overlong ones, surrogates, stray continuation bytes, with and
+// without a bound on the output that falls anywhere.
+TEST(FastPaths, ValidUtf8EqualsByteAtATime) {
+  std::mt19937 rng(17);
+  const std::vector<std::string> pieces{"a",          "hello world ", std::string(1, '\0'), "\xc3\xa9", "\xe6\x97\xa5",
+                                        "\xf0\x9f\x98\x80", "\xc3",         "\xe6\x97",          "\xc0\xaf",  "\xed\xa0\x80",
+                                        "\x80",       "\xff",         "\xf4\x90\x80\x80",   "\x1b$B",   "abcdefghijklmnopq"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const std::size_t n = rng() % 12;
+    for (std::size_t i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    const std::size_t bound = rng() % 3 == 0 ? std::string::npos : rng() % (s.size() + 4);
+    ASSERT_EQ(reports::text::valid_utf8(s, bound), reference_valid_utf8(s, bound)) << "input: '" << s << "' bound " << bound;
+  }
 }
 
 // Reading only the texts the bounce reader reads leaves the other parts' texts empty and
