@@ -218,48 +218,74 @@ std::string_view raw_value(const std::vector<raw_field>& fields, std::string_vie
 struct content_type {
   std::string media_type = "text/plain";
   std::string boundary;
+  std::string dash_boundary;  // "--" boundary, the delimiter's start (RFC 2046 §5.1.1)
   std::string charset;
 };
 
-// RFC 2045 §5.1: type "/" subtype *(";" parameter); values may be quoted strings.
-content_type parse_content_type(std::string_view raw, std::string_view fallback) {
-  content_type ct;
-  ct.media_type = std::string(fallback);
-  const std::string v = text::squeeze(raw.substr(0, limits::max_header_bytes));
-  if (v.empty()) return ct;
+// One content type per nesting depth, kept per thread between messages (their strings'
+// room reused): an entity's type is read at its depth and used until the entity is done,
+// while its children, one deeper, use theirs (as field_list).
+content_type& content_type_at(int depth) {
+  thread_local std::array<content_type, limits::max_mime_depth + 2> types;
+  return types[std::min(static_cast<std::size_t>(depth), types.size() - 1)];
+}
+
+// RFC 2045 §5.1: type "/" subtype *(";" parameter); values may be quoted strings. Into
+// `ct`, whose strings keep their room; the value is read in per-thread buffers.
+void parse_content_type(std::string_view raw, std::string_view fallback, content_type& ct) {
+  ct.media_type.assign(fallback);
+  ct.boundary.clear();
+  ct.dash_boundary.clear();
+  ct.charset.clear();
+  thread_local std::string squeezed, main, quoted;  // parse_content_type does not recurse
+  squeezed.clear();
+  text::append_squeezed(squeezed, raw.substr(0, limits::max_header_bytes));
+  const std::string_view v = squeezed;
+  if (v.empty()) return;
   std::size_t semi = v.find(';');
-  std::string main = text::lower(text::trim(std::string_view(v).substr(0, semi)));
+  main.assign(text::trim(v.substr(0, semi)));
+  for (char& c : main)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   // "text/plain charset=..." (a missing ';'): the type ends at the first space.
   if (const std::size_t space = main.find(' '); space != std::string::npos) {
     if (semi == std::string::npos) semi = space;
     main.resize(space);
   }
   const std::size_t slash = main.find('/');
-  if (slash != std::string::npos && slash > 0 && slash + 1 < main.size()) ct.media_type = main;
-  else if (main == "text") ct.media_type = "text/plain";
+  if (slash != std::string::npos && slash > 0 && slash + 1 < main.size()) ct.media_type.assign(main);
+  else if (main == "text") ct.media_type.assign("text/plain");
+  bool boundary_seen = false, charset_seen = false;
   while (semi != std::string::npos && semi < v.size()) {
     std::size_t pos = semi + 1;
     const std::size_t eq = v.find('=', pos);
     if (eq == std::string::npos) break;
-    const std::string name = text::lower(text::trim(std::string_view(v).substr(pos, eq - pos)));
+    const std::string_view name = text::trim(v.substr(pos, eq - pos));
     pos = eq + 1;
     while (pos < v.size() && is_blank(v[pos])) ++pos;
-    std::string value;
+    std::string_view value;
     if (pos < v.size() && v[pos] == '"') {
       ++pos;
+      quoted.clear();
       while (pos < v.size() && v[pos] != '"') {
         if (v[pos] == '\\' && pos + 1 < v.size()) ++pos;
-        value.push_back(v[pos++]);
+        quoted.push_back(v[pos++]);
       }
+      value = quoted;
       semi = v.find(';', pos);
     } else {
       semi = v.find(';', pos);
-      value = std::string(text::trim(std::string_view(v).substr(pos, semi == std::string::npos ? std::string::npos : semi - pos)));
+      value = text::trim(v.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos));
     }
-    if (name == "boundary" && ct.boundary.empty()) ct.boundary = value.substr(0, 200);
-    else if (name == "charset" && ct.charset.empty()) ct.charset = value.substr(0, 64);
+    // The first of each counts, even when empty.
+    if (text::iequals(name, "boundary") && !boundary_seen) {
+      boundary_seen = !value.empty();
+      ct.boundary.assign(value.substr(0, 200));
+    } else if (text::iequals(name, "charset") && !charset_seen) {
+      charset_seen = !value.empty();
+      ct.charset.assign(value.substr(0, 64));
+    }
   }
-  return ct;
+  if (!ct.boundary.empty()) ct.dash_boundary.assign("--").append(ct.boundary);
 }
 
 bool wants_text(std::string_view media_type, bool in_original) {
@@ -400,7 +426,8 @@ struct reader {
 
   void entity(const raw_entity& e, std::string_view default_type, int depth, bool in_original, bool message_body) {
     if (!room(depth)) return;
-    const content_type ct = parse_content_type(raw_value(e.fields, "Content-Type"), default_type);
+    content_type& ct = content_type_at(depth);
+    parse_content_type(raw_value(e.fields, "Content-Type"), default_type, ct);
     if (ct.media_type.starts_with("multipart/")) {
       multipart(e, ct, depth, in_original);
     } else if (ct.media_type == "message/rfc822" || ct.media_type == "message/global" ||
@@ -432,7 +459,7 @@ struct reader {
 
   void multipart(const raw_entity& e, const content_type& ct, int depth, bool in_original) {
     const std::string_view child_default = ct.media_type == "multipart/digest" ? "message/rfc822" : "text/plain";
-    const std::string dash_boundary = "--" + ct.boundary;
+    const std::string_view dash_boundary = ct.dash_boundary;
     bool strict = true;
     delimiter d = ct.boundary.empty() ? delimiter{} : find_delimiter(e.body, 0, dash_boundary, strict);
     if (d.line_start == std::string_view::npos && !ct.boundary.empty()) {

@@ -420,6 +420,32 @@ TEST(FastPaths, ReusedDocumentEqualsAFreshOne) {
   EXPECT_GT(compared, 2000u);
 }
 
+// Content types read into per-depth objects and per-thread buffers: a type in capitals,
+// a quoted boundary with an escaped quote, an empty first boundary then a real one, a
+// missing ';' before the charset, and a nested multipart whose own boundary must not
+// replace its parent's (the part after it is still found).
+std::vector<std::pair<std::string, std::string>> types_and_texts(const std::string& message) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& p : reports::mime::parse_mime(message).parts) out.emplace_back(p.media_type, p.text);
+  return out;
+}
+
+TEST(FastPaths, ContentTypesReadInPlace) {
+  using parts = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(types_and_texts("Content-Type: MULTIPART/Mixed; BOUNDARY=\"a\\\"b\"\n\n--a\"b\nContent-Type: Text/HTML\n\n<p>x</p>\n"
+                            "--a\"b\n\nplain\n--a\"b--\n"),
+            (parts{{"text/html", "<p>x</p>"}, {"text/plain", "plain"}}));
+  EXPECT_EQ(types_and_texts("Content-Type: multipart/mixed; boundary=\"\"; boundary=xyz\n\n--xyz\n\none\n--xyz\n\ntwo\n--xyz--\n"),
+            (parts{{"text/plain", "one"}, {"text/plain", "two"}}));
+  EXPECT_EQ(types_and_texts("Content-Type: text/plain charset=iso-8859-1\n\ncaf\xe9\n"), (parts{{"text/plain", "caf\xc3\xa9\n"}}));
+  const std::string nested =
+      "Content-Type: multipart/mixed; boundary=outer\n\n--outer\n\nA\n--outer\n"
+      "Content-Type: multipart/alternative; boundary=inner\n\n--inner\n\nB\n--inner\nContent-Type: text/html\n\nC\n--inner--\n"
+      "--outer\nContent-Type: text/plain; charset=utf-8\n\nD\n--outer--\n";
+  for (int twice = 0; twice < 2; ++twice)
+    EXPECT_EQ(types_and_texts(nested), (parts{{"text/plain", "A"}, {"text/plain", "B"}, {"text/html", "C"}, {"text/plain", "D"}}));
+}
+
 // HTML-only bounces: tags skipped in searches for the nearer of '<' and '>', text runs
 // copied whole; a '<' inside a tag starts a new one, and hostile shapes (no '>' at all,
 // a megabyte of '<') are read in one pass (a quadratic skip would hang here).
