@@ -107,35 +107,106 @@ raw_entity split_entity(std::string_view s, int depth) {
   return e;
 }
 
-std::string header_text(std::string_view raw, bool decode) {
-  std::string v = text::squeeze(raw.substr(0, limits::max_header_bytes * 2));
-  if (v.size() <= limits::max_header_bytes && text::is_plain_ascii(v) &&
-      (!decode || v.find("=?") == std::string::npos))
-    return v;
+// Writes the header value `raw` unfolded, squeezed, RFC 2047 decoded (with `decode`) and
+// bounded into `out`, reusing its buffer.
+void header_text_into(std::string_view raw, bool decode, std::string& out) {
+  out.clear();
+  text::append_squeezed(out, raw.substr(0, limits::max_header_bytes * 2));
+  if (out.size() <= limits::max_header_bytes && text::is_plain_ascii(out) &&
+      (!decode || out.find("=?") == std::string::npos))
+    return;
   if (decode) {
-    bool plain = v.find("=?") == std::string::npos;
-    for (std::size_t i = 0; plain && i < v.size(); ++i)
-      if (static_cast<unsigned char>(v[i]) >= 0x80) plain = false;
-    if (!plain) v = decode_header_text(v);
+    bool plain = out.find("=?") == std::string::npos;
+    for (std::size_t i = 0; plain && i < out.size(); ++i)
+      if (static_cast<unsigned char>(out[i]) >= 0x80) plain = false;
+    if (!plain) out = decode_header_text(out);
   }
-  return text::valid_utf8(v, limits::max_header_bytes);
+  out = text::valid_utf8(out, limits::max_header_bytes);
+}
+
+std::string header_text(std::string_view raw, bool decode) {
+  std::string v;
+  header_text_into(raw, decode, v);
+  return v;
+}
+
+// Part and header objects kept per thread between messages: parse_mime_into gives a
+// document's old ones back here before reading into it, and takes new ones from here, so
+// their strings' and vectors' buffers are reused instead of allocated again for every
+// message. Bounded: at most max_mime_parts parts and spare_header_limit headers are
+// kept, and a text buffer larger than spare_text_capacity is freed, not kept.
+constexpr std::size_t spare_header_limit = 512;
+constexpr std::size_t spare_text_capacity = 64u << 10;
+
+struct spare_objects {
+  std::vector<part> parts;
+  std::vector<header> headers;
+};
+
+spare_objects& spares() {
+  thread_local spare_objects s;
+  return s;
+}
+
+void give_back(std::vector<header>& headers) {
+  auto& spare = spares().headers;
+  for (auto& h : headers) {
+    if (spare.size() >= spare_header_limit) break;
+    spare.push_back(std::move(h));
+  }
+  headers.clear();
+}
+
+header& add_header(std::vector<header>& headers) {
+  auto& spare = spares().headers;
+  if (spare.empty()) return headers.emplace_back();
+  headers.push_back(std::move(spare.back()));
+  spare.pop_back();
+  return headers.back();
+}
+
+void give_back(std::vector<part>& parts) {
+  auto& spare = spares().parts;
+  for (auto& p : parts) {
+    if (spare.size() >= limits::max_mime_parts) break;
+    give_back(p.headers);
+    if (p.text.capacity() > spare_text_capacity) std::string().swap(p.text);
+    spare.push_back(std::move(p));
+  }
+  parts.clear();
+}
+
+// A part at the end of `parts`, every field reset (its buffers possibly reused).
+part& add_part(std::vector<part>& parts) {
+  auto& spare = spares().parts;
+  if (spare.empty()) return parts.emplace_back();
+  part& p = parts.emplace_back(std::move(spare.back()));
+  spare.pop_back();
+  p.media_type.clear();
+  give_back(p.headers);
+  p.text.clear();
+  p.depth = 0;
+  p.in_original = false;
+  p.is_embedded_message = false;
+  return p;
 }
 
 // `content_only`: the body of a message is described by the message's Content-* fields;
 // the rest of them belong to the message, not to its body part.
-std::vector<header> materialise(const std::vector<raw_field>& fields, const read_options& options,
-                                bool content_only = false) {
-  std::vector<header> out;
-  out.reserve(fields.size());
+void materialise(const std::vector<raw_field>& fields, const read_options& options, std::vector<header>& out,
+                 bool content_only = false) {
+  give_back(out);
   for (const auto& f : fields) {
     if (content_only && !text::istarts_with(f.name, "content-")) continue;
     if (options.headers != nullptr &&
         std::none_of(options.headers->begin(), options.headers->end(),
                      [&](const std::string& wanted) { return text::iequals(f.name, wanted); }))
       continue;
-    out.push_back({text::valid_utf8(f.name, 256), header_text(f.value, true)});
+    header& h = add_header(out);
+    if (f.name.size() <= 256 && text::is_plain_ascii(f.name)) h.name.assign(f.name);
+    else h.name = text::valid_utf8(f.name, 256);
+    header_text_into(f.value, true, h.value);
   }
-  return out;
 }
 
 std::string_view raw_value(const std::vector<raw_field>& fields, std::string_view name) {
@@ -147,48 +218,74 @@ std::string_view raw_value(const std::vector<raw_field>& fields, std::string_vie
 struct content_type {
   std::string media_type = "text/plain";
   std::string boundary;
+  std::string dash_boundary;  // "--" boundary, the delimiter's start (RFC 2046 §5.1.1)
   std::string charset;
 };
 
-// RFC 2045 §5.1: type "/" subtype *(";" parameter); values may be quoted strings.
-content_type parse_content_type(std::string_view raw, std::string_view fallback) {
-  content_type ct;
-  ct.media_type = std::string(fallback);
-  const std::string v = text::squeeze(raw.substr(0, limits::max_header_bytes));
-  if (v.empty()) return ct;
+// One content type per nesting depth, kept per thread between messages (their strings'
+// room reused): an entity's type is read at its depth and used until the entity is done,
+// while its children, one deeper, use theirs (as field_list).
+content_type& content_type_at(int depth) {
+  thread_local std::array<content_type, limits::max_mime_depth + 2> types;
+  return types[std::min(static_cast<std::size_t>(depth), types.size() - 1)];
+}
+
+// RFC 2045 §5.1: type "/" subtype *(";" parameter); values may be quoted strings. Into
+// `ct`, whose strings keep their room; the value is read in per-thread buffers.
+void parse_content_type(std::string_view raw, std::string_view fallback, content_type& ct) {
+  ct.media_type.assign(fallback);
+  ct.boundary.clear();
+  ct.dash_boundary.clear();
+  ct.charset.clear();
+  thread_local std::string squeezed, main, quoted;  // parse_content_type does not recurse
+  squeezed.clear();
+  text::append_squeezed(squeezed, raw.substr(0, limits::max_header_bytes));
+  const std::string_view v = squeezed;
+  if (v.empty()) return;
   std::size_t semi = v.find(';');
-  std::string main = text::lower(text::trim(std::string_view(v).substr(0, semi)));
+  main.assign(text::trim(v.substr(0, semi)));
+  for (char& c : main)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   // "text/plain charset=..." (a missing ';'): the type ends at the first space.
   if (const std::size_t space = main.find(' '); space != std::string::npos) {
     if (semi == std::string::npos) semi = space;
     main.resize(space);
   }
   const std::size_t slash = main.find('/');
-  if (slash != std::string::npos && slash > 0 && slash + 1 < main.size()) ct.media_type = main;
-  else if (main == "text") ct.media_type = "text/plain";
+  if (slash != std::string::npos && slash > 0 && slash + 1 < main.size()) ct.media_type.assign(main);
+  else if (main == "text") ct.media_type.assign("text/plain");
+  bool boundary_seen = false, charset_seen = false;
   while (semi != std::string::npos && semi < v.size()) {
     std::size_t pos = semi + 1;
     const std::size_t eq = v.find('=', pos);
     if (eq == std::string::npos) break;
-    const std::string name = text::lower(text::trim(std::string_view(v).substr(pos, eq - pos)));
+    const std::string_view name = text::trim(v.substr(pos, eq - pos));
     pos = eq + 1;
     while (pos < v.size() && is_blank(v[pos])) ++pos;
-    std::string value;
+    std::string_view value;
     if (pos < v.size() && v[pos] == '"') {
       ++pos;
+      quoted.clear();
       while (pos < v.size() && v[pos] != '"') {
         if (v[pos] == '\\' && pos + 1 < v.size()) ++pos;
-        value.push_back(v[pos++]);
+        quoted.push_back(v[pos++]);
       }
+      value = quoted;
       semi = v.find(';', pos);
     } else {
       semi = v.find(';', pos);
-      value = std::string(text::trim(std::string_view(v).substr(pos, semi == std::string::npos ? std::string::npos : semi - pos)));
+      value = text::trim(v.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos));
     }
-    if (name == "boundary" && ct.boundary.empty()) ct.boundary = value.substr(0, 200);
-    else if (name == "charset" && ct.charset.empty()) ct.charset = value.substr(0, 64);
+    // The first of each counts, even when empty.
+    if (text::iequals(name, "boundary") && !boundary_seen) {
+      boundary_seen = !value.empty();
+      ct.boundary.assign(value.substr(0, 200));
+    } else if (text::iequals(name, "charset") && !charset_seen) {
+      charset_seen = !value.empty();
+      ct.charset.assign(value.substr(0, 64));
+    }
   }
-  return ct;
+  if (!ct.boundary.empty()) ct.dash_boundary.assign("--").append(ct.boundary);
 }
 
 bool wants_text(std::string_view media_type, bool in_original) {
@@ -305,11 +402,11 @@ struct reader {
 
   void leaf(const raw_entity& e, const content_type& ct, int depth, bool in_original, bool message_body) {
     if (!room(depth)) return;
-    part p;
+    part& p = add_part(doc.parts);
     p.media_type = ct.media_type;
     p.depth = depth;
     p.in_original = in_original;
-    if (options.part_headers) p.headers = materialise(e.fields, options, message_body);
+    if (options.part_headers) materialise(e.fields, options, p.headers, message_body);
     if (decodes(p.media_type, in_original)) {
       const std::string_view cte = text::trim(raw_value(e.fields, "Content-Transfer-Encoding"));
       const bool identity = cte.empty() || text::iequals(cte, "7bit") || text::iequals(cte, "8bit") ||
@@ -325,12 +422,12 @@ struct reader {
         p.text = !seven_bit_charset && text::is_plain_ascii(raw) ? std::move(raw) : to_utf8(raw, ct.charset);
       }
     }
-    doc.parts.push_back(std::move(p));
   }
 
   void entity(const raw_entity& e, std::string_view default_type, int depth, bool in_original, bool message_body) {
     if (!room(depth)) return;
-    const content_type ct = parse_content_type(raw_value(e.fields, "Content-Type"), default_type);
+    content_type& ct = content_type_at(depth);
+    parse_content_type(raw_value(e.fields, "Content-Type"), default_type, ct);
     if (ct.media_type.starts_with("multipart/")) {
       multipart(e, ct, depth, in_original);
     } else if (ct.media_type == "message/rfc822" || ct.media_type == "message/global" ||
@@ -351,19 +448,18 @@ struct reader {
       inner_bytes = decoded;
     }
     const raw_entity inner = split_entity(inner_bytes, depth + 1);
-    part p;
+    part& p = add_part(doc.parts);
     p.media_type = ct.media_type;
     p.depth = depth;
     p.in_original = in_original;
     p.is_embedded_message = true;
-    p.headers = materialise(inner.fields, options);
-    doc.parts.push_back(std::move(p));
+    materialise(inner.fields, options, p.headers);
     entity(inner, "text/plain", depth + 1, true, true);
   }
 
   void multipart(const raw_entity& e, const content_type& ct, int depth, bool in_original) {
     const std::string_view child_default = ct.media_type == "multipart/digest" ? "message/rfc822" : "text/plain";
-    const std::string dash_boundary = "--" + ct.boundary;
+    const std::string_view dash_boundary = ct.dash_boundary;
     bool strict = true;
     delimiter d = ct.boundary.empty() ? delimiter{} : find_delimiter(e.body, 0, dash_boundary, strict);
     if (d.line_start == std::string_view::npos && !ct.boundary.empty()) {
@@ -506,25 +602,30 @@ std::vector<header> parse_header_block(std::string_view block, std::size_t max_h
   return out;
 }
 
-document parse_mime(std::string_view bytes, const read_options& options) {
-  document doc;
+void parse_mime_into(std::string_view bytes, const read_options& options, document& doc) {
+  give_back(doc.parts);
+  doc.truncated = false;
   // A bounce has three to eight parts: one allocation instead of one per doubling (and
   // no moving of the parts already read).
   doc.parts.reserve(8);
   const raw_entity top = split_entity(bytes, 0);
   read_options top_options = options;
   if (options.top_headers != nullptr) top_options.headers = options.top_headers;
-  doc.headers = materialise(top.fields, top_options);
+  materialise(top.fields, top_options, doc.headers);
   reader r{doc, options};
   if (top.fields.empty()) {
     // Not even a header block: the bytes are one text part for the free-text readers.
-    part whole;
+    part& whole = add_part(doc.parts);
     whole.media_type = "text/plain";
     whole.text = to_utf8(bytes.substr(0, limits::max_part_text_bytes), "");
-    doc.parts.push_back(std::move(whole));
-    return doc;
+    return;
   }
   r.entity(top, "text/plain", 0, false, true);
+}
+
+document parse_mime(std::string_view bytes, const read_options& options) {
+  document doc;
+  parse_mime_into(bytes, options, doc);
   return doc;
 }
 

@@ -18,7 +18,8 @@
 // down (it holds only process-lifetime caches). Charset converters are kept open per
 // thread (at most 16 charsets) and closed when the thread ends. parse_mime keeps its
 // raw header field lists (one per nesting depth, bounded like the headers) per thread
-// between calls, cleared and reused.
+// between calls, cleared and reused, and a per-thread pool of part and header objects
+// (see parse_mime_into).
 // Decoding: every transfer encoding (base64, quoted-printable, 7bit/8bit/binary,
 // x-uuencode) is undone; text in any charset iconv knows (UTF-8, ISO-2022-JP,
 // ISO-8859-x, Windows-125x, Shift_JIS, UTF-7, GB2312/GBK/GB18030, Big5, ...) becomes
@@ -80,6 +81,12 @@ struct read_options {
 };
 
 document parse_mime(std::string_view bytes, const read_options& options = {});
+// The same, read into `doc`, whose previous parts and headers are reused: their objects
+// go to a per-thread pool first (bounded: max_mime_parts parts, 512 headers, no text
+// buffer over 64 KiB kept) and new ones are taken from it, so a caller that keeps one
+// document per thread allocates almost nothing for a message's structure. `doc` is
+// overwritten whole; views into its old contents are invalid afterwards.
+void parse_mime_into(std::string_view bytes, const read_options& options, document& doc);
 document parse_mime_reference(std::string_view bytes);
 
 // Initialises GMime for this process (once; later calls return at once), for modules

@@ -999,9 +999,12 @@ report parse(std::string_view bytes, const knowledge& k) {
     bytes = bytes.substr(0, limits::max_message_bytes);
     rep.truncated = true;
   }
-  const mime::document doc =
-      mime::parse_mime(bytes, mime::read_options{.headers = &k.original_headers_read, .top_headers = &k.top_headers_read, .part_headers = false,
-                                                    .only_read_texts = true});
+  // The document is kept per thread between messages (parse does not recurse): its part
+  // and header objects are reused; views into it are only read during this call.
+  thread_local mime::document doc;
+  mime::parse_mime_into(bytes, mime::read_options{.headers = &k.original_headers_read, .top_headers = &k.top_headers_read,
+                                                  .part_headers = false, .only_read_texts = true},
+                        doc);
   rep.truncated = rep.truncated || doc.truncated;
   if (doc.truncated) rep.notes.push_back("more MIME parts than the limit; the rest was not read");
   rep.bounce_from = std::string(header_value(doc.headers, "From"));

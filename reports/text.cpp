@@ -83,26 +83,36 @@ void append_squeezed(std::string& out, std::string_view s) {
   bool pending_space = false;
   std::size_t i = 0;
   const std::size_t n = s.size();
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, lows = 0x7F7F7F7F7F7F7F7Full;
   while (i < n) {
-    // The run up to the next byte that may be white space (all of it is <= 0x20), found
-    // eight bytes at a time, is copied whole: words and addresses are runs.
+    // A run starting with a byte > 0x20 is copied whole up to the first byte that needs a
+    // decision: a byte < 0x20 (white space or a control byte), or a space not followed by
+    // a byte > 0x20. A single space between two words stays as it is, so a header value's
+    // words are one run, found eight bytes at a time.
     std::size_t j = i;
-    for (;;) {
-      if (j + 8 <= n) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + j, 8);
-        // Bytes < 0x21 flagged ("haszero(w - 0x21...)"); the lowest flag is exact (a
-        // borrow only reaches the bytes above a flagged one), and it is the first byte.
-        const std::uint64_t low = (w - 0x2121212121212121ull) & ~w & 0x8080808080808080ull;
-        if (low == 0) {
-          j += 8;
-          continue;
+    if (static_cast<unsigned char>(s[i]) > 0x20) {
+      for (;;) {
+        if (j + 8 <= n) {
+          std::uint64_t w;
+          std::memcpy(&w, s.data() + j, 8);
+          // Exact per-byte masks (no carry crosses a byte): bytes <= 0x20, and spaces.
+          const std::uint64_t low = ~(w | ((w & lows) + 0x5F * ones)) & highs;
+          const std::uint64_t x = w ^ (0x20 * ones);
+          const std::uint64_t space = ~(x | ((x & lows) + lows)) & highs;
+          // A space decides when the byte after it is <= 0x20 (or in the next word).
+          const std::uint64_t stop = (low & ~space) | (space & ((low >> 8) | (1ull << 63)));
+          if (stop == 0) {
+            j += 8;
+            continue;
+          }
+          j += static_cast<std::size_t>(__builtin_ctzll(stop)) / 8;
+          break;
         }
-        j += static_cast<std::size_t>(__builtin_ctzll(low)) / 8;
+        while (j < n && (static_cast<unsigned char>(s[j]) > 0x20 ||
+                         (s[j] == ' ' && j + 1 < n && static_cast<unsigned char>(s[j + 1]) > 0x20)))
+          ++j;
         break;
       }
-      while (j < n && static_cast<unsigned char>(s[j]) > 0x20) ++j;
-      break;
     }
     if (j > i) {
       if (pending_space) *o++ = ' ';
@@ -153,15 +163,33 @@ std::string valid_utf8(std::string_view s, std::size_t max_bytes) {
   if (s.size() <= max_bytes && is_plain_ascii(s)) return std::string(s);
   std::string out;
   out.reserve(std::min(s.size(), max_bytes == std::string::npos ? s.size() : max_bytes) + 3);
-  std::size_t i = 0;
+  // s[from, i) is valid and not copied yet: valid stretches, ASCII runs and whole UTF-8
+  // sequences alike, are copied at once when a byte must be replaced or at the end.
+  std::size_t i = 0, from = 0;
+  const bool bounded = max_bytes != std::string::npos;
+  const auto would_exceed = [&](std::size_t more) { return bounded && out.size() + (i - from) + more > max_bytes; };
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if (c - 1u < 0x7Fu) {
+      // A run of ASCII (no NUL), eight bytes at a time (see is_plain_ascii).
+      std::size_t run = i + 1;
+      for (; run + 8 <= s.size(); run += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + run, 8);
+        if ((w | (w - ones)) & highs) break;
+      }
+      while (run < s.size() && static_cast<unsigned char>(s[run]) - 1u < 0x7Fu) ++run;
+      if (would_exceed(run - i)) {
+        i += max_bytes - out.size() - (i - from);  // the part of the run that fits
+        break;
+      }
+      i = run;
+      continue;
+    }
     std::size_t len = 0;
     std::uint32_t cp = 0;
-    if (c < 0x80) {
-      len = 1;
-      cp = c;
-    } else if ((c & 0xE0) == 0xC0) {
+    if ((c & 0xE0) == 0xC0) {
       len = 2;
       cp = c & 0x1F;
     } else if ((c & 0xF0) == 0xE0) {
@@ -170,17 +198,6 @@ std::string valid_utf8(std::string_view s, std::size_t max_bytes) {
     } else if ((c & 0xF8) == 0xF0) {
       len = 4;
       cp = c & 0x07;
-    }
-    if (c - 1u < 0x7Fu) {
-      // A run of ASCII (no NUL) is copied at once.
-      std::size_t run = i + 1;
-      while (run < s.size() && static_cast<unsigned char>(s[run]) - 1u < 0x7Fu) ++run;
-      std::size_t n = run - i;
-      if (max_bytes != std::string::npos && out.size() + n > max_bytes) n = max_bytes - out.size();
-      out.append(s.data() + i, n);
-      if (n < run - i) break;
-      i = run;
-      continue;
     }
     bool ok = len > 0 && i + len <= s.size();
     for (std::size_t k = 1; ok && k < len; ++k) {
@@ -192,12 +209,19 @@ std::string valid_utf8(std::string_view s, std::size_t max_bytes) {
     if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
                (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
       ok = false;
-    const std::string_view piece = ok ? s.substr(i, len) : std::string_view("\xEF\xBF\xBD");
-    if (max_bytes != std::string::npos && out.size() + piece.size() > max_bytes) break;
-    if (ok && len == 1 && c == 0) out.push_back(' ');
-    else out.append(piece);
-    i += ok ? len : 1;
+    if (ok) {
+      if (would_exceed(len)) break;
+      i += len;
+      continue;
+    }
+    // NUL becomes a space, an invalid byte U+FFFD.
+    const std::string_view replacement = c == 0 ? std::string_view(" ") : std::string_view("\xEF\xBF\xBD");
+    if (would_exceed(replacement.size())) break;
+    out.append(s.data() + from, i - from);
+    out.append(replacement);
+    from = ++i;
   }
+  out.append(s.data() + from, i - from);
   return out;
 }
 

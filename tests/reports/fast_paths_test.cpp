@@ -1,7 +1,7 @@
 // The reader's fast paths against plain references: white-space squeezing eight bytes at
 // a time, case-insensitive search, recipient-line groups taken from the head of an
 // expression ending in "(.*)$", small sets answered by one RE2::Set pass, the per-thread
-// memory of scanned texts.
+// memory of scanned texts, a MIME document whose objects are reused between messages.
 // Each reference is the straightforward way the fast path replaced.
 
 #include "reports/input.hpp"
@@ -54,6 +54,59 @@ std::string reference_squeeze(std::string_view s) {
   return out;
 }
 
+// The byte-at-a-time valid_utf8 the stretch-at-a-time one replaced.
+std::string reference_valid_utf8(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(s.size(), max_bytes == std::string::npos ? s.size() : max_bytes) + 3);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      len = 1;
+      cp = c;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    }
+    if (c - 1u < 0x7Fu) {
+      // A run of ASCII (no NUL) is copied at once.
+      std::size_t run = i + 1;
+      while (run < s.size() && static_cast<unsigned char>(s[run]) - 1u < 0x7Fu) ++run;
+      std::size_t n = run - i;
+      if (max_bytes != std::string::npos && out.size() + n > max_bytes) n = max_bytes - out.size();
+      out.append(s.data() + i, n);
+      if (n < run - i) break;
+      i = run;
+      continue;
+    }
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid (RFC 3629 §3).
+    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+               (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
+      ok = false;
+    const std::string_view piece = ok ? s.substr(i, len) : std::string_view("\xEF\xBF\xBD");
+    if (max_bytes != std::string::npos && out.size() + piece.size() > max_bytes) break;
+    if (ok && len == 1 && c == 0) out.push_back(' ');
+    else out.append(piece);
+    i += ok ? len : 1;
+  }
+  return out;
+}
+
+
 TEST(FastPaths, SqueezeEqualsByteAtATime) {
   std::mt19937 rng(5);
   // White space, other control bytes, '!' (0x21, the first byte kept whole), letters,
@@ -71,6 +124,25 @@ TEST(FastPaths, SqueezeEqualsByteAtATime) {
     std::string appended = "prefix";
     reports::text::append_squeezed(appended, s);
     ASSERT_EQ(appended, "prefix" + reference_squeeze(s));
+  }
+}
+
+// Words with single spaces between them are copied as one run: every placement of one,
+// two or three white-space or control bytes among short words, so each eight-byte word
+// meets a space at each of its bytes, followed by a letter, a space, a tab, a control
+// byte or the end.
+TEST(FastPaths, SqueezeKeepsSingleSpacesInTheRun) {
+  std::mt19937 rng(11);
+  const std::string odd = std::string(" \t\n\r\x01\x1f\xe7", 7);
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const std::size_t words = rng() % 8;
+    for (std::size_t w = 0; w < words; ++w) {
+      s.append(std::string(rng() % 9, "abcdefgh"[rng() % 8]));
+      const std::size_t gap = rng() % 4;
+      for (std::size_t g = 0; g < gap; ++g) s.push_back(rng() % 2 == 0 ? ' ' : odd[rng() % odd.size()]);
+    }
+    ASSERT_EQ(reports::text::squeeze(s), reference_squeeze(s)) << "input: '" << s << "'";
   }
 }
 
@@ -252,6 +324,24 @@ TEST(FastPaths, SmallSetsFirstEqualsEachOnItsOwn) {
   EXPECT_GT(found, 100u);
 }
 
+// valid_utf8 copying valid stretches at once equals the byte-at-a-time one: random mixes
+// of ASCII runs (long ones too, for the eight-byte steps), NUL, valid two- to four-byte
+// sequences, truncated and overlong ones, surrogates, stray continuation bytes, with and
+// without a bound on the output that falls anywhere.
+TEST(FastPaths, ValidUtf8EqualsByteAtATime) {
+  std::mt19937 rng(17);
+  const std::vector<std::string> pieces{"a",          "hello world ", std::string(1, '\0'), "\xc3\xa9", "\xe6\x97\xa5",
+                                        "\xf0\x9f\x98\x80", "\xc3",         "\xe6\x97",          "\xc0\xaf",  "\xed\xa0\x80",
+                                        "\x80",       "\xff",         "\xf4\x90\x80\x80",   "\x1b$B",   "abcdefghijklmnopq"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const std::size_t n = rng() % 12;
+    for (std::size_t i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    const std::size_t bound = rng() % 3 == 0 ? std::string::npos : rng() % (s.size() + 4);
+    ASSERT_EQ(reports::text::valid_utf8(s, bound), reference_valid_utf8(s, bound)) << "input: '" << s << "' bound " << bound;
+  }
+}
+
 // Reading only the texts the bounce reader reads leaves the other parts' texts empty and
 // these the same as a full decode.
 TEST(FastPaths, OnlyReadTextsKeepsTheReadOnesWhole) {
@@ -280,6 +370,80 @@ TEST(FastPaths, OnlyReadTextsKeepsTheReadOnesWhole) {
   }
   EXPECT_GT(skipped, 10u);  // the corpus has HTML alternatives and attachments
   EXPECT_GT(kept, 300u);
+}
+
+// One document read into again and again (its part and header objects reused from the
+// per-thread pool) holds what a fresh document holds: every corpus message, forwards then
+// backwards so each is read over a document left by a message with more and with fewer
+// parts and headers, with and without part headers and header filters.
+bool same_headers(const std::vector<reports::mime::header>& a, const std::vector<reports::mime::header>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const auto& x, const auto& y) { return x.name == y.name && x.value == y.value; });
+}
+
+TEST(FastPaths, ReusedDocumentEqualsAFreshOne) {
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared corpus not found";
+  std::vector<std::string> messages;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    messages.push_back(reports::read_source(entry.path().string()).messages.front().bytes);
+  messages.push_back("no header block at all\n");
+  const auto& k = knowledge();
+  const std::vector<reports::mime::read_options> all_options{
+      {},
+      {.headers = &k.original_headers_read, .top_headers = &k.top_headers_read, .part_headers = false, .only_read_texts = true}};
+  std::size_t compared = 0;
+  for (const auto& options : all_options) {
+    reports::mime::document reused;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t n = 0; n < messages.size(); ++n) {
+        const std::string& bytes = messages[pass == 0 ? n : messages.size() - 1 - n];
+        reports::mime::parse_mime_into(bytes, options, reused);
+        const auto fresh = reports::mime::parse_mime(bytes, options);
+        ASSERT_EQ(reused.truncated, fresh.truncated);
+        ASSERT_TRUE(same_headers(reused.headers, fresh.headers)) << "message " << n;
+        ASSERT_EQ(reused.parts.size(), fresh.parts.size()) << "message " << n;
+        for (std::size_t i = 0; i < fresh.parts.size(); ++i) {
+          const auto& r = reused.parts[i];
+          const auto& f = fresh.parts[i];
+          ASSERT_EQ(r.media_type, f.media_type);
+          ASSERT_EQ(r.text, f.text) << "message " << n << " part " << i;
+          ASSERT_EQ(r.depth, f.depth);
+          ASSERT_EQ(r.in_original, f.in_original);
+          ASSERT_EQ(r.is_embedded_message, f.is_embedded_message);
+          ASSERT_TRUE(same_headers(r.headers, f.headers)) << "message " << n << " part " << i;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 2000u);
+}
+
+// Content types read into per-depth objects and per-thread buffers: a type in capitals,
+// a quoted boundary with an escaped quote, an empty first boundary then a real one, a
+// missing ';' before the charset, and a nested multipart whose own boundary must not
+// replace its parent's (the part after it is still found).
+std::vector<std::pair<std::string, std::string>> types_and_texts(const std::string& message) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& p : reports::mime::parse_mime(message).parts) out.emplace_back(p.media_type, p.text);
+  return out;
+}
+
+TEST(FastPaths, ContentTypesReadInPlace) {
+  using parts = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(types_and_texts("Content-Type: MULTIPART/Mixed; BOUNDARY=\"a\\\"b\"\n\n--a\"b\nContent-Type: Text/HTML\n\n<p>x</p>\n"
+                            "--a\"b\n\nplain\n--a\"b--\n"),
+            (parts{{"text/html", "<p>x</p>"}, {"text/plain", "plain"}}));
+  EXPECT_EQ(types_and_texts("Content-Type: multipart/mixed; boundary=\"\"; boundary=xyz\n\n--xyz\n\none\n--xyz\n\ntwo\n--xyz--\n"),
+            (parts{{"text/plain", "one"}, {"text/plain", "two"}}));
+  EXPECT_EQ(types_and_texts("Content-Type: text/plain charset=iso-8859-1\n\ncaf\xe9\n"), (parts{{"text/plain", "caf\xc3\xa9\n"}}));
+  const std::string nested =
+      "Content-Type: multipart/mixed; boundary=outer\n\n--outer\n\nA\n--outer\n"
+      "Content-Type: multipart/alternative; boundary=inner\n\n--inner\n\nB\n--inner\nContent-Type: text/html\n\nC\n--inner--\n"
+      "--outer\nContent-Type: text/plain; charset=utf-8\n\nD\n--outer--\n";
+  for (int twice = 0; twice < 2; ++twice)
+    EXPECT_EQ(types_and_texts(nested), (parts{{"text/plain", "A"}, {"text/plain", "B"}, {"text/html", "C"}, {"text/plain", "D"}}));
 }
 
 // HTML-only bounces: tags skipped in searches for the nearer of '<' and '>', text runs
