@@ -93,38 +93,60 @@ std::vector<mime::header> own_headers(std::string_view message) {
   return mime::parse_header_block(message, limits::max_header_count, true, &header_names());
 }
 
-std::optional<std::string> pasted_bounce(std::string_view message, const knowledge& k) {
+// The forward's own words: its first text/plain part, else its first text/html part's
+// words (an HTML-only forward).
+std::string forward_text(std::string_view message) {
   mime::read_options options;
   options.only_read_texts = true;
   options.part_headers = false;
   const mime::document doc = mime::parse_mime(message, options);
-  const mime::part* body = nullptr;
-  for (const auto& p : doc.parts)
-    if (!p.in_original && p.media_type == "text/plain" && !p.text.empty()) {
-      body = &p;
-      break;
-    }
-  if (body == nullptr) return std::nullopt;
-  const auto lines = text::lines(body->text, limits::max_text_lines);
+  const mime::part* html = nullptr;
+  for (const auto& p : doc.parts) {
+    if (p.in_original || p.text.empty()) continue;
+    if (p.media_type == "text/plain") return p.text;
+    if (p.media_type == "text/html" && html == nullptr) html = &p;
+  }
+  return html == nullptr ? std::string() : text::strip_html(html->text);
+}
+
+// A pasted header block starting at lines[at]: its fields (from|date|to|subject) and the
+// line after it.
+std::pair<std::map<std::string, std::string>, std::size_t> header_block_at(const std::vector<std::string_view>& lines,
+                                                                          std::size_t at, const knowledge& k) {
+  std::map<std::string, std::string> fields;
+  for (; at < lines.size(); ++at) {
+    const auto [field, value] = forwarded_field(lines[at], k);
+    if (field.empty()) break;
+    fields.emplace(field, value);
+  }
+  return {std::move(fields), at};
+}
+
+std::optional<std::string> pasted_bounce(std::string_view message, const knowledge& k) {
+  const std::string body = forward_text(message);
+  if (body.empty()) return std::nullopt;
+  const auto lines = text::lines(body, limits::max_text_lines);
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (k.forward_markers.first(lines[i]) < 0) continue;
-    std::size_t at = i + 1;
-    while (at < lines.size() && text::trim(lines[at]).empty()) ++at;
-    std::map<std::string, std::string> fields;
-    for (; at < lines.size(); ++at) {
-      const auto [field, value] = forwarded_field(lines[at], k);
-      if (field.empty()) break;
-      fields.emplace(field, value);
+    // A marker line, then the block; or, as Outlook writes it, a block with no marker at
+    // the start of a paragraph, which must then name at least From, Subject and one more.
+    std::size_t start = i;
+    bool marked = k.forward_markers.first(lines[i]) >= 0;
+    if (marked) {
+      start = i + 1;
+      while (start < lines.size() && text::trim(lines[start]).empty()) ++start;
+    } else if (!(i == 0 || text::trim(lines[i - 1]).empty()) || forwarded_field(lines[i], k).first != "from") {
+      continue;
     }
-    if (fields.size() < 2) continue;
+    auto [fields, after] = header_block_at(lines, start, k);
+    if (fields.size() < (marked ? 2u : 3u) || (!marked && (fields["from"].empty() || fields["subject"].empty()))) continue;
     if (k.bounce_senders.first(fields["from"]) < 0 && k.bounce_subjects.first(fields["subject"]) < 0) continue;
     // The forwarded report as a message of its own: its header block, then its words.
     std::string out;
     for (const char* name : {"from", "date", "to", "subject"})
       if (!fields[name].empty()) out += std::string(1, static_cast<char>(name[0] - 32)) + (name + 1) + ": " + fields[name] + "\n";
     out += "Content-Type: text/plain; charset=utf-8\n\n";
-    const char* rest = at < lines.size() ? lines[at].data() : body->text.data() + body->text.size();
-    out.append(rest, static_cast<std::size_t>(body->text.data() + body->text.size() - rest));
+    const char* rest = after < lines.size() ? lines[after].data() : body.data() + body.size();
+    out.append(rest, static_cast<std::size_t>(body.data() + body.size() - rest));
     return out;
   }
   return std::nullopt;

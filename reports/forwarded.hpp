@@ -37,8 +37,9 @@ std::vector<std::string> attached_bounces(std::string_view message, const knowle
 // "-----Original Message-----", "------------------ 原始邮件 ------------------" and the
 // like, then a header block of From/Date/To/Subject in the client's language; knowledge:
 // forward_markers, forward_labels): rebuilt as a message of its own, that header block
-// then the text after it, when the pasted From or Subject is a bounce's. Only the first
-// text/plain part is read (most clients send one beside their HTML).
+// then the text after it, when the pasted From or Subject is a bounce's. Outlook's block
+// without a marker counts when it starts a paragraph and names From, Subject and one more.
+// The first text/plain part is read, else the words of the first text/html part.
 std::optional<std::string> inline_forwarded_bounce(std::string_view message, const knowledge& k);
 
 // What to read of one input message: the message itself, or, when it is a forward

@@ -338,4 +338,71 @@ bool is_ip_literal(std::string_view s) {
   return dots == 3 && digits > 0;
 }
 
+// Both passes write through a pointer into a buffer of the input's size (the output is
+// never longer).
+std::string strip_html(std::string_view html) {
+  std::string out(html.size(), '\0');
+  char* o = out.data();
+  bool in_tag = false;
+  std::size_t i = 0;
+  std::size_t next_gt = 0;  // the next '>' at or after i once searched (html.size(): none)
+  while (i < html.size()) {
+    if (!in_tag) {
+      // Text up to the next tag is copied as it is.
+      const std::size_t lt = html.find('<', i);
+      const std::size_t stop = lt == std::string_view::npos ? html.size() : lt;
+      std::memcpy(o, html.data() + i, stop - i);
+      o += stop - i;
+      i = stop;
+      if (i == html.size()) break;
+    }
+    const char c = html[i];
+    if (c == '<') {
+      in_tag = true;
+      const std::string_view rest = html.substr(i + 1, 4);
+      if (istarts_with(rest, "br") || istarts_with(rest, "p") || istarts_with(rest, "/p") ||
+          istarts_with(rest, "div") || istarts_with(rest, "/div") || istarts_with(rest, "tr") ||
+          istarts_with(rest, "li"))
+        *o++ = '\n';
+    } else if (c == '>') {
+      in_tag = false;
+    }
+    ++i;
+    if (in_tag) {
+      // Inside a tag only '<' (a new tag) and '>' (its end) matter: the nearer of the two.
+      // The next '>' is searched for again only once passed, so "<<<<..." stays linear.
+      if (next_gt < i) next_gt = std::min(html.find('>', i), html.size());
+      i = std::min(html.substr(0, next_gt).find('<', i), next_gt);
+    }
+  }
+  const std::string_view stripped(out.data(), static_cast<std::size_t>(o - out.data()));
+  // The few entities bounces use (each no longer than its name).
+  std::string decoded(stripped.size(), '\0');
+  char* d = decoded.data();
+  std::size_t i2 = 0;
+  while (i2 < stripped.size()) {
+    // Text up to the next '&' is copied as it is.
+    const std::size_t amp = stripped.find('&', i2);
+    const std::size_t stop = amp == std::string_view::npos ? stripped.size() : amp;
+    std::memcpy(d, stripped.data() + i2, stop - i2);
+    d += stop - i2;
+    i2 = stop;
+    if (i2 == stripped.size()) break;
+    const std::string_view rest = stripped.substr(i2);
+    const std::pair<std::string_view, char> entities[] = {
+        {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
+    bool done = false;
+    for (const auto& [name, value] : entities)
+      if (istarts_with(rest, name)) {
+        *d++ = value;
+        i2 += name.size();
+        done = true;
+        break;
+      }
+    if (!done) *d++ = stripped[i2++];
+  }
+  decoded.resize(static_cast<std::size_t>(d - decoded.data()));
+  return decoded;
+}
+
 }  // namespace reports::text

@@ -29,6 +29,11 @@ inline bool istarts_with(std::string_view s, std::string_view prefix) {
 // Position of `needle` (lower case) in `s`, ASCII case-insensitively, or npos.
 std::size_t ifind(std::string_view s, std::string_view needle);
 std::string_view trim(std::string_view s);
+
+// The words of an HTML text (HTML-only bounces, HTML forwards): tags dropped, a line break
+// for <br>, <p>, <div>, <tr> and <li>, and the few entities bounces use decoded. Crude but
+// linear on any input; never longer than the input.
+std::string strip_html(std::string_view html);
 // Folded lines joined (RFC 5322 §2.2.3), runs of white space collapsed to one space, trimmed.
 std::string squeeze(std::string_view s);
 // squeeze(s) appended to `out` (no temporary string).

@@ -201,6 +201,47 @@ TEST(Forwarded, PastedBouncesInEachClientsLayoutAreRead) {
   EXPECT_EQ(read_forward(inline_forward("-----Original Message-----", "", said)).origin, "f.eml");
 }
 
+TEST(Forwarded, OutlookBlocksWithoutAMarkerAndHtmlOnlyForwardsAreRead) {
+  const std::string said =
+      "Your message to carol@fabrikam.example couldn't be delivered.\n"
+      "Remote server returned '550 5.1.1 <carol@fabrikam.example>: Recipient address rejected: User unknown'\n";
+  // Outlook's plain-text alternative: no marker line, the block starts a paragraph.
+  auto r = read_forward(inline_forward("",
+                                       "From: Microsoft Outlook <postmaster@contoso.example>\nSent: Monday, November 23, 2026 10:02 AM\n"
+                                       "To: Alice <alice@example.com>\nSubject: Undeliverable: report\n",
+                                       said));
+  EXPECT_EQ(r.origin, "f.eml#forwarded");
+  EXPECT_EQ(r.recipients, "carol@fabrikam.example userunknown");
+  // Without a marker, two fields are not enough, and a sentence naming a daemon is no block.
+  EXPECT_EQ(read_forward(inline_forward("", "From: postmaster@contoso.example\nSubject: Undeliverable: report\n", said)).origin,
+            "f.eml");
+  EXPECT_EQ(read_forward(inline_forward("", "I got this From: MAILER-DAEMON yesterday\nSubject: Undeliverable: report\nTo: me\n", said))
+                .origin,
+            "f.eml");
+
+  // HTML only: Outlook's bold labels and line breaks, no marker; then Gmail's, with its marker.
+  const std::string html_said =
+      "<p>Your message to carol@fabrikam.example couldn&#39;t be delivered.</p>"
+      "<p>Remote server returned &#39;550 5.1.1 &lt;carol@fabrikam.example&gt;: Recipient address rejected: User unknown&#39;</p>";
+  const auto html_forward = [](const std::string& block, const std::string& words) {
+    return "From: Alice User <alice@example.com>\nTo: helpdesk@example.com\nSubject: FW: Undeliverable\n"
+           "Content-Type: text/html; charset=utf-8\n\n<html><body><p>Why?</p>" +
+           block + words + "</body></html>\n";
+  };
+  r = read_forward(html_forward("<div><p><b>From:</b> Microsoft Outlook &lt;postmaster@contoso.example&gt;<br>"
+                                "<b>Sent:</b> Monday, November 23, 2026 10:02 AM<br><b>To:</b> Alice<br>"
+                                "<b>Subject:</b> Undeliverable: report</p></div>",
+                                html_said));
+  EXPECT_EQ(r.origin, "f.eml#forwarded");
+  EXPECT_EQ(r.recipients, "carol@fabrikam.example userunknown");
+  r = read_forward(html_forward("<div>---------- Forwarded message ---------<br>From: <b>Mail Delivery Subsystem</b> "
+                                "&lt;mailer-daemon@googlemail.com&gt;<br>Date: Mon, 23 Nov 2026<br>"
+                                "Subject: Delivery Status Notification (Failure)<br>To: &lt;alice@example.com&gt;<br></div>",
+                                html_said));
+  EXPECT_EQ(r.origin, "f.eml#forwarded");
+  EXPECT_EQ(r.recipients, "carol@fabrikam.example userunknown");
+}
+
 TEST(Forwarded, CorpusBouncesPastedIntoAForwardNameTheirRecipientNotTheForwarder) {
   std::size_t pasted = 0, same_recipient = 0;
   for (const auto& m : corpus()) {
