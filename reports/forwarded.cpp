@@ -6,6 +6,7 @@
 
 #include <gmime/gmime.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
