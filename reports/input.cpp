@@ -1,6 +1,7 @@
 #include "reports/input.hpp"
 
 #include "reports/limits.hpp"
+#include "reports/outlook_msg.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -70,6 +71,18 @@ void append_normalised(std::string& out, std::string_view bytes, bool& after_cr)
     if (at == end) after_cr = true;
     else if (*at == '\n') ++at;
   }
+}
+
+// One file's bytes as message text: an Outlook .msg converted (reports/outlook_msg), any
+// other input with its line endings made LF.
+std::string message_text(std::string_view raw) {
+  if (looks_like_compound_file(raw))
+    if (auto converted = message_from_outlook_msg(raw)) return std::move(*converted);
+  std::string out;
+  out.reserve(raw.size());
+  bool after_cr = false;
+  append_normalised(out, raw, after_cr);
+  return out;
 }
 
 // Splits LF-normalised mbox text, fed in pieces of any size, into messages. Lines are
@@ -198,6 +211,22 @@ source_status stream_messages(std::istream& in, const std::string& origin, const
   };
   auto more_unread = [&]() { return in && in.peek() != std::char_traits<char>::eof(); };
 
+  // The first bytes say whether this is text at all: an Outlook .msg (a compound file)
+  // is read whole, up to the message limit, and converted; it is never normalised.
+  char head[8];
+  in.read(head, sizeof head);
+  const auto head_size = static_cast<std::size_t>(in.gcount());
+  total += head_size;
+  if (looks_like_compound_file(std::string_view(head, head_size))) {
+    bool cut = false;
+    std::string raw(head, head_size);
+    raw += read_bounded(in, limits::max_message_bytes - raw.size(), cut);
+    sink({origin, message_text(raw), cut});
+    status.truncated = cut;
+    return status;
+  }
+  append_normalised(text, std::string_view(head, head_size), after_cr);
+
   // The first non-empty line decides (looks_like_mbox); leading blank lines are read past.
   while (text.find_first_not_of('\n') == std::string::npos && text.size() < limits::max_message_bytes && read_chunk()) {
   }
@@ -307,7 +336,7 @@ source_status for_each_message(const std::string& source, const message_sink& si
       bool truncated = false;
       std::string data = read_bounded(in, limits::max_message_bytes, truncated);
       total += data.size();
-      sink({file.string(), normalise_line_endings(data), truncated});
+      sink({file.string(), message_text(data), truncated});
       if (total >= max_bytes) {
         result.truncated = true;
         break;

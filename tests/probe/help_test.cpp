@@ -19,8 +19,9 @@ TEST(Help, EveryCommandShowsExamplesAndExitStatus) {
     const std::string page = args.size() == 1 ? "probe --help" : "probe " + args[0] + " --help";
     EXPECT_EQ(r.status, 0) << page << "\n" << r.err;
     EXPECT_NE(r.out.find("Examples:\n  probe"), std::string::npos) << page << " has no examples:\n" << r.out;
-    if (args.size() == 2)
+    if (args.size() == 2) {
       EXPECT_NE(r.out.find("Exit status"), std::string::npos) << page << " names no exit status:\n" << r.out;
+    }
     EXPECT_TRUE(r.err.empty()) << page << " wrote to stderr: " << r.err;
   }
 }
