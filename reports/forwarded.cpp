@@ -2,6 +2,7 @@
 
 #include "reports/limits.hpp"
 #include "reports/mime.hpp"
+#include "reports/outlook_msg.hpp"
 #include "reports/text.hpp"
 
 #include <gmime/gmime.h>
@@ -45,6 +46,18 @@ std::string message_bytes(GMimeMessage* message) {
   return out;
 }
 
+// An attachment's content, transfer encoding undone, at most max_message_bytes.
+std::string decoded_content(GMimePart* part) {
+  GMimeDataWrapper* content = g_mime_part_get_content(part);
+  if (content == nullptr) return {};
+  GMimeStream* stream = g_mime_stream_mem_new();
+  g_mime_data_wrapper_write_to_stream(content, stream);
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+  std::string out(reinterpret_cast<const char*>(bytes->data), std::min<std::size_t>(bytes->len, limits::max_message_bytes));
+  g_object_unref(stream);
+  return out;
+}
+
 struct attachment_walk {
   const knowledge& k;
   std::vector<std::string> found;
@@ -60,10 +73,29 @@ struct attachment_walk {
       for (int i = 0; i < count && parts_seen <= limits::max_mime_parts; ++i) walk(g_mime_multipart_get_part(multipart, i));
       return;
     }
+    if (GMIME_IS_PART(object)) {
+      outlook_attachment(GMIME_PART(object));
+      return;
+    }
     if (!GMIME_IS_MESSAGE_PART(object)) return;
     GMimeMessage* attached = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
     if (attached == nullptr) return;
-    std::string bytes = message_bytes(attached);
+    keep_if_bounce(message_bytes(attached));
+  }
+
+  // Outlook forwards a message as its .msg file (application/vnd.ms-outlook): the
+  // compound-file signature says so whatever the part is labelled.
+  void outlook_attachment(GMimePart* part) {
+    const char* name = g_mime_part_get_filename(part);
+    GMimeContentType* type = g_mime_object_get_content_type(GMIME_OBJECT(part));
+    const bool named_msg = name != nullptr && text::lower(name).ends_with(".msg");
+    const bool typed_msg = type != nullptr && g_mime_content_type_is_type(type, "application", "vnd.ms-outlook");
+    if (!named_msg && !typed_msg) return;
+    const std::string content = decoded_content(part);
+    if (auto message = message_from_outlook_msg(content)) keep_if_bounce(std::move(*message));
+  }
+
+  void keep_if_bounce(std::string bytes) {
     const auto headers = mime::parse_header_block(bytes, limits::max_header_count, true, &header_names());
     if (looks_like_a_bounce(headers, k)) found.push_back(std::move(bytes));
   }
@@ -156,7 +188,8 @@ std::optional<std::string> pasted_bounce(std::string_view message, const knowled
 std::vector<std::string> attachments_of(std::string_view message, const std::vector<mime::header>& headers,
                                         const knowledge& k) {
   if (!text::istarts_with(text::trim(mime::header_value(headers, "content-type")), "multipart/") ||
-      text::ifind(message, "message/rfc822") == std::string_view::npos)
+      (text::ifind(message, "message/rfc822") == std::string_view::npos &&
+       text::ifind(message, "vnd.ms-outlook") == std::string_view::npos && text::ifind(message, ".msg") == std::string_view::npos))
     return {};
 
   mime::initialise_gmime();

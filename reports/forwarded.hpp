@@ -2,7 +2,8 @@
 // reports/forwarded: bounces a person sent on as attachments.
 //
 // Help desks are handed bounces that way: a user "forwards as attachment" the report they
-// got, so the report arrives as a message/rfc822 part of a message from the user. Read as
+// got, so the report arrives as a message/rfc822 part of a message from the user, or, from
+// Outlook, as its .msg file (application/vnd.ms-outlook; read by reports/outlook_msg). Read as
 // it stands, that message's own headers (the user's From, "Fwd:" subject) would stand in
 // for the report's and the report would be read as the returned original. This module
 // finds such attachments so they can be read as the reports they are.

@@ -3,6 +3,7 @@
 // with the property streams [MS-OXMSG] §2.1.3 names, then reads them as probe does.
 
 #include "reports/classify.hpp"
+#include "reports/forwarded.hpp"
 #include "reports/input.hpp"
 #include "reports/knowledge.hpp"
 #include "reports/outlook_msg.hpp"
@@ -115,6 +116,34 @@ TEST(OutlookMsg, FilesAndMaildirsAreConvertedBeforeAnyLineEndingIsTouched) {
   EXPECT_NE(got[0].bytes.find("X-Failed-Recipients: carol@fabrikam.example"), std::string::npos);
   std::filesystem::remove_all(dir);
   std::filesystem::remove(file);
+}
+
+TEST(OutlookMsg, AnNdrForwardedAsAnOutlookAttachmentIsReadToo) {
+  const std::string msg = compound_file(ndr_streams());
+  gchar* base64 = g_base64_encode(reinterpret_cast<const guchar*>(msg.data()), msg.size());
+  std::string wrapped;
+  for (std::string_view b(base64); !b.empty(); b.remove_prefix(std::min<std::size_t>(76, b.size())))
+    wrapped += std::string(b.substr(0, 76)) + "\n";
+  g_free(base64);
+  const std::string forward =
+      "From: Alice User <alice@example.com>\nTo: helpdesk@example.com\nSubject: FW: Undeliverable\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n"
+      "--b1\nContent-Type: text/plain\n\nSee attached.\n"
+      "--b1\nContent-Type: application/vnd.ms-outlook; name=\"Undeliverable quarterly report.msg\"\n"
+      "Content-Disposition: attachment; filename=\"Undeliverable quarterly report.msg\"\n"
+      "Content-Transfer-Encoding: base64\n\n" +
+      wrapped + "--b1--\n";
+  const auto read = reports::unwrap_forward({"fw.eml", forward, false}, knowledge());
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].origin, "fw.eml#attached");
+  const auto rep = reports::parse(read[0].bytes, knowledge());
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].address, "carol@fabrikam.example");
+  EXPECT_EQ(reports::classify(rep.recipients[0], rep, knowledge()).reason, "userunknown");
+  // An attachment that only says .msg but is something else is left alone.
+  std::string fake = forward;
+  fake.replace(fake.find(wrapped), wrapped.size(), "aGVsbG8=\n");
+  EXPECT_EQ(reports::unwrap_forward({"fw.eml", fake, false}, knowledge())[0].origin, "fw.eml");
 }
 
 TEST(OutlookMsg, HostileOrForeignCompoundFilesFailCleanly) {
