@@ -16,11 +16,9 @@
 #include "rbl/checker.hpp"
 #include "rbl/summary.hpp"
 #include "rbl/target.hpp"
-#include "reports/classify.hpp"
 #include "reports/forwarded.hpp"
 #include "reports/input.hpp"
 #include "reports/limits.hpp"
-#include "reports/parse.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -194,10 +192,8 @@ class run_jobs final : public job_executor {
     // Each message is parsed as it is read, so a job's memory is its reports, not its mbox.
     auto read_message = [&](reports::input_message&& message) {
       for (auto& readable : reports::unwrap_forward(std::move(message), k)) {
-        bounce_item item;
-        item.origin = job.kind == job_kind::bounce_text ? "bounce_text" : job.value;
-        item.report = reports::parse(readable.bytes, k);
-        for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
+        bounce_item item = read_bounce_item(job.kind == job_kind::bounce_text ? "bounce_text" : job.value, readable.bytes,
+                                             readable.truncated, k);
         out.documents.push_back(bounce_json(item, k, lang));
         out.items.push_back(std::move(item));
       }

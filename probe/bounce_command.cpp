@@ -3,10 +3,8 @@
 #include "probe/exit_status.hpp"
 #include "probe/ordered_workers.hpp"
 #include "probe/terminal_text.hpp"
-#include "reports/classify.hpp"
 #include "reports/forwarded.hpp"
 #include "reports/input.hpp"
-#include "reports/parse.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -45,17 +43,6 @@ struct read_result {
   std::string rendered;
 };
 
-bounce_item read_one(reports::input_message& message, const reports::knowledge& k) {
-  bounce_item item;
-  item.origin = message.origin;
-  item.report = reports::parse(message.bytes, k);
-  item.report.truncated = item.report.truncated || message.truncated;
-  for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
-  message.bytes.clear();
-  message.bytes.shrink_to_fit();
-  return item;
-}
-
 int run_bounce(const bounce_options& options, command_context& ctx) {
   const auto loaded = reports::load_knowledge(bounce_data_dir());
   if (!loaded.value) {
@@ -92,7 +79,9 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
   ordered_workers<read_job, read_result> workers(
       threads, 4 * static_cast<std::size_t>(threads),
       [&](read_job& job) {
-        read_result r{job.error.empty() ? read_one(job.message, k) : bounce_item{job.message.origin, {}, {}, job.error}, {}};
+        read_result r{job.error.empty() ? read_bounce_item(job.message.origin, job.message.bytes, job.message.truncated, k)
+                                      : bounce_item{job.message.origin, {}, {}, job.error},
+                      {}};
         if (!live) r.rendered = render(r.item);
         return r;
       },

@@ -1,6 +1,7 @@
 #include "probe/bounce_output.hpp"
 
 #include "probe/terminal_text.hpp"
+#include "reports/parse.hpp"
 
 #include <sstream>
 
@@ -37,6 +38,15 @@ std::string_view kind_label(reports::report_kind kind, bool zh) {
 }
 
 }  // namespace
+
+bounce_item read_bounce_item(std::string origin, std::string_view bytes, bool truncated, const reports::knowledge& k) {
+  bounce_item item;
+  item.origin = std::move(origin);
+  item.report = reports::parse(bytes, k);
+  item.report.truncated = item.report.truncated || truncated;
+  for (const auto& r : item.report.recipients) item.classifications.push_back(reports::classify(r, item.report, k));
+  return item;
+}
 
 std::string bounce_text(const bounce_item& item, const reports::knowledge& k, const std::string& lang, int verbose) {
   std::ostringstream out;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace probe {
@@ -22,6 +23,9 @@ struct bounce_item {
   std::vector<reports::classification> classifications;  // one per report.recipients entry
   std::string error;                                   // the input could not be read
 };
+
+// One message parsed and each of its recipients classified (probe bounce and batch mode).
+bounce_item read_bounce_item(std::string origin, std::string_view bytes, bool truncated, const reports::knowledge& k);
 
 std::string bounce_text(const bounce_item& item, const reports::knowledge& k, const std::string& lang, int verbose);
 nlohmann::json bounce_json(const bounce_item& item, const reports::knowledge& k, const std::string& lang);
