@@ -11,6 +11,7 @@
 #include "reports/input.hpp"
 #include "reports/knowledge.hpp"
 #include "reports/parse.hpp"
+#include "report_facts.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,26 +21,13 @@
 
 namespace {
 
-const reports::knowledge& knowledge() {
-  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
-  if (!loaded.value) throw std::runtime_error(loaded.error);
-  return *loaded.value;
-}
+using report_facts::knowledge;
 
+// Every message a forward carries, or the message itself.
 std::string facts(const std::string& bytes) {
-  const auto& k = knowledge();
-  std::ostringstream out;
-  for (const auto& m : reports::unwrap_forward({"x", bytes, false}, k)) {
-    const auto rep = reports::parse(m.bytes, k);
-    out << reports::to_string(rep.kind) << '|' << rep.mta_family << '|' << rep.reporting_mta << '|'
-        << rep.original.sending_ip << '|' << rep.original.subject << '\n';
-    for (const auto& r : rep.recipients) {
-      const auto c = reports::classify(r, rep, k);
-      out << r.address << '|' << r.status << '|' << r.reply_code << '|' << r.diagnostic << '|' << c.reason << '|'
-          << c.subcause << '\n';
-    }
-  }
-  return out.str();
+  std::string out;
+  for (const auto& m : reports::unwrap_forward({"x", bytes, false}, knowledge())) out += report_facts::of(m.bytes);
+  return out;
 }
 
 TEST(Concurrency, FourThreadsReadTheCorpusAsOneDoes) {

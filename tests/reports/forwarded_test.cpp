@@ -9,6 +9,7 @@
 #include "reports/knowledge.hpp"
 #include "reports/mime.hpp"
 #include "reports/parse.hpp"
+#include "report_facts.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,26 +18,9 @@
 
 namespace {
 
-const reports::knowledge& knowledge() {
-  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
-  if (!loaded.value) throw std::runtime_error(loaded.error);
-  return *loaded.value;
-}
+using report_facts::knowledge;
 
-// The facts a reader of the report sees, one string to compare.
-std::string facts(const std::string& bytes) {
-  const auto& k = knowledge();
-  const auto rep = reports::parse(bytes, k);
-  std::ostringstream out;
-  out << reports::to_string(rep.kind) << '|' << rep.mta_family << '|' << rep.reporting_mta << '|' << rep.original.subject
-      << '|' << rep.original.sending_ip << '\n';
-  for (const auto& r : rep.recipients) {
-    const auto c = reports::classify(r, rep, k);
-    out << r.address << '|' << r.status << '|' << r.reply_code << '|' << r.remote_host << '|' << r.diagnostic << '|'
-        << c.reason << '\n';
-  }
-  return out.str();
-}
+std::string facts(const std::string& bytes) { return report_facts::of(bytes); }
 
 std::string forward_of(const std::vector<std::string>& attachments, const std::string& extra_headers = "") {
   std::string m =

@@ -8,6 +8,7 @@
 #include "reports/knowledge.hpp"
 #include "reports/outlook_msg.hpp"
 #include "reports/parse.hpp"
+#include "report_facts.hpp"
 
 #include <gsf/gsf-outfile-msole.h>
 #include <gsf/gsf-outfile.h>
@@ -22,11 +23,7 @@
 
 namespace {
 
-const reports::knowledge& knowledge() {
-  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
-  if (!loaded.value) throw std::runtime_error(loaded.error);
-  return *loaded.value;
-}
+using report_facts::knowledge;
 
 std::string utf16le(const std::string& ascii_or_utf8) {
   gunichar2* units = g_utf8_to_utf16(ascii_or_utf8.c_str(), -1, nullptr, nullptr, nullptr);
