@@ -52,8 +52,15 @@ def read_results(probe, set_dir, files):
             doc = json.loads(line)
         except json.JSONDecodeError:
             continue
+        # A file holding several messages reads as FILE#1, FILE#2...; Sisimai's tables
+        # number the recipients across all of them, so they are joined in order.
         source = doc.get("source", "")
-        results.setdefault(source, doc)
+        if "#" in source and source.split("#", 1)[1].isdigit():
+            source = source.split("#", 1)[0]
+        if source in results:
+            results[source]["recipients"] = results[source].get("recipients", []) + doc.get("recipients", [])
+        else:
+            results[source] = doc
     return results
 
 
@@ -75,8 +82,7 @@ def main(argv):
     for r in rows:
         if r["file"] not in files:
             continue
-        # A file holding several messages reads as FILE#1, FILE#2...: the first is scored.
-        doc = results.get(r["file"]) or results.get(r["file"] + "#1", {})
+        doc = results.get(r["file"], {})
         recipients = doc.get("recipients", [])
         got = recipients[r["index"] - 1] if r["index"] <= len(recipients) else {}
         reason = got.get("reason", "") or ("not-a-bounce" if doc.get("kind") == "not_a_bounce" else "")
