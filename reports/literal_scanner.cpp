@@ -93,28 +93,47 @@ void literal_scanner::compile() {
       queue.push_back(child);
     }
   }
-  out_begin_.assign(states + 1, 0);
-  outputs_.clear();
+  // States in which literals end are numbered after all others, so the scan loop tells
+  // them by one comparison of the row it already holds (no flag to mask off per byte).
+  std::vector<std::uint32_t> renumbered(states);
+  std::uint32_t plain = 0;
+  for (std::size_t s = 0; s < states; ++s)
+    if (!has_output[s]) renumbered[s] = plain++;
+  std::uint32_t with_output = plain;
+  for (std::size_t s = 0; s < states; ++s)
+    if (has_output[s]) renumbered[s] = with_output++;
+  std::vector<std::uint32_t> table(next_.size());
   for (std::size_t s = 0; s < states; ++s) {
-    out_begin_[s] = static_cast<std::uint32_t>(outputs_.size());
-    outputs_.insert(outputs_.end(), outputs[s].begin(), outputs[s].end());
+    const std::uint32_t* const from = next_.data() + s * classes_;
+    std::uint32_t* const to = table.data() + std::size_t{renumbered[s]} * classes_;
+    for (std::uint32_t c = 0; c < classes_; ++c) to[c] = renumbered[(from[c] & ~output_flag) / classes_] * classes_;
   }
-  out_begin_[states] = static_cast<std::uint32_t>(outputs_.size());
+  next_ = std::move(table);
+  first_output_row_ = plain * classes_;
+  std::vector<std::uint32_t> old_of(states);
+  for (std::size_t s = 0; s < states; ++s) old_of[renumbered[s]] = static_cast<std::uint32_t>(s);
+  out_begin_.assign(states - plain + 1, 0);
+  outputs_.clear();
+  for (std::size_t n = plain; n < states; ++n) {
+    out_begin_[n - plain] = static_cast<std::uint32_t>(outputs_.size());
+    const auto& own = outputs[old_of[n]];
+    outputs_.insert(outputs_.end(), own.begin(), own.end());
+  }
+  out_begin_[states - plain] = static_cast<std::uint32_t>(outputs_.size());
 }
 
 void literal_scanner::scan(std::string_view text, std::vector<int>& found) const {
   found.clear();
   if (next_.empty()) return;
   std::vector<std::uint64_t> seen((literals_.size() + 63) / 64, 0);
-  std::uint32_t row = 0;
+  std::size_t row = 0;
   const std::uint32_t* next = next_.data();
   bool any = false;
   for (const char c : text) {
-    const std::uint32_t to = next[row + class_of_[static_cast<unsigned char>(c)]];
-    row = to & ~output_flag;
-    if (to & output_flag) {
-      const std::uint32_t state = row / classes_;
-      for (std::uint32_t o = out_begin_[state]; o != out_begin_[state + 1]; ++o)
+    row = next[row + class_of_[static_cast<unsigned char>(c)]];
+    if (row >= first_output_row_) {
+      const std::size_t at = (row - first_output_row_) / classes_;
+      for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o)
         seen[static_cast<std::size_t>(outputs_[o]) / 64] |= 1ull << (outputs_[o] % 64);
       any = true;
     }
@@ -128,33 +147,31 @@ void literal_scanner::scan(std::string_view text, std::vector<int>& found) const
 void literal_scanner::scan_positions(std::string_view text, std::vector<hit>& hits) const {
   hits.clear();
   if (next_.empty()) return;
-  std::uint32_t row = 0;
+  // A row is a state's offset in next_ (state * classes_); rows from first_output_row_ on
+  // are states in which literals end. size_t rows: no zero-extension per byte.
+  std::size_t row = 0;
   const std::uint32_t* next = next_.data();
+  const std::size_t first_output = first_output_row_;
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const auto report = [&](std::uint32_t at_row, std::size_t end) {
-    const std::uint32_t state = at_row / classes_;
-    for (std::uint32_t o = out_begin_[state]; o != out_begin_[state + 1]; ++o) hits.push_back({outputs_[o], end});
+  const auto report = [&](std::size_t at_row, std::size_t end) {
+    const std::size_t at = (at_row - first_output) / classes_;
+    for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o) hits.push_back({outputs_[o], end});
   };
   // Four bytes per round: the loop's own bookkeeping is paid once for four lookups.
   std::size_t i = 0;
   for (; i + 4 <= text.size(); i += 4) {
-    std::uint32_t to = next[row + class_of_[bytes[i]]];
-    row = to & ~output_flag;
-    if (to & output_flag) report(row, i + 1);
-    to = next[row + class_of_[bytes[i + 1]]];
-    row = to & ~output_flag;
-    if (to & output_flag) report(row, i + 2);
-    to = next[row + class_of_[bytes[i + 2]]];
-    row = to & ~output_flag;
-    if (to & output_flag) report(row, i + 3);
-    to = next[row + class_of_[bytes[i + 3]]];
-    row = to & ~output_flag;
-    if (to & output_flag) report(row, i + 4);
+    row = next[row + class_of_[bytes[i]]];
+    if (row >= first_output) report(row, i + 1);
+    row = next[row + class_of_[bytes[i + 1]]];
+    if (row >= first_output) report(row, i + 2);
+    row = next[row + class_of_[bytes[i + 2]]];
+    if (row >= first_output) report(row, i + 3);
+    row = next[row + class_of_[bytes[i + 3]]];
+    if (row >= first_output) report(row, i + 4);
   }
   for (; i < text.size(); ++i) {
-    const std::uint32_t to = next[row + class_of_[bytes[i]]];
-    row = to & ~output_flag;
-    if (to & output_flag) report(row, i + 1);
+    row = next[row + class_of_[bytes[i]]];
+    if (row >= first_output) report(row, i + 1);
   }
 }
 

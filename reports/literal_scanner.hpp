@@ -42,11 +42,14 @@ class literal_scanner {
   std::unordered_map<std::string, int> ids_;
   std::uint8_t class_of_[256] = {};     // folded byte -> input class (0 = in no literal)
   std::uint32_t classes_ = 1;
-  // Transitions: entry (row + class) holds the next state's row (state * classes_),
-  // with output_flag set when literals end in that state.
+  // Transitions: entry (row + class) holds the next state's row (state * classes_).
+  // The states in which literals end come last: their rows are first_output_row_ and up.
   std::vector<std::uint32_t> next_;
-  std::vector<std::uint32_t> out_begin_;  // state -> first output; state+1 -> end
-  std::vector<int> outputs_;            // literal ids ending at each state (with suffixes)
+  std::size_t first_output_row_ = 0;
+  // (row - first_output_row_) / classes_ -> first output; the next entry -> its end.
+  std::vector<std::uint32_t> out_begin_;
+  std::vector<int> outputs_;  // literal ids ending at each such state (with suffixes)
+  // While compile() builds the table: marks the rows of states in which literals end.
   static constexpr std::uint32_t output_flag = 0x80000000u;
   std::uint64_t serial_ = 0;
 };

@@ -63,6 +63,15 @@ TEST(LiteralScanner, AgreesWithNaiveSearch) {
       const auto positions = std::count_if(hits.begin(), hits.end(), [&](const auto& h) { return h.id == static_cast<int>(id); });
       EXPECT_EQ(static_cast<std::size_t>(positions), occurrences) << literals[id];
     }
+    // Every hit ends where its literal ends in the text, in order of its end offset.
+    for (std::size_t h = 0; h < hits.size(); ++h) {
+      const std::string& l = literals[static_cast<std::size_t>(hits[h].id)];
+      ASSERT_GE(hits[h].end, l.size());
+      EXPECT_EQ(folded.substr(hits[h].end - l.size(), l.size()), l) << "hit " << h << " in '" << haystack << "'";
+      if (h > 0) {
+        EXPECT_LE(hits[h - 1].end, hits[h].end);
+      }
+    }
   }
 }
 
