@@ -31,6 +31,8 @@
 // usually the bounce); a header block that is not one (no "Name:" first line) makes the
 // whole input one text/plain part.
 
+#include <iconv.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +106,13 @@ std::string_view header_value(const std::vector<header>& headers, std::string_vi
 // Converts bytes in `charset` to UTF-8 (invalid sequences replaced); unknown charsets and
 // undeclared 8-bit text are guessed.
 std::string to_utf8(std::string_view bytes, std::string_view charset);
+
+// ISO-2022-JP (RFC 1468) through `cd` (an iconv descriptor to UTF-8) by stretches: the
+// ASCII between "ESC $ B" ... "ESC ( B" stretches copied, each stretch converted on its
+// own. True with `out` equal to the whole text converted at once; false (out unspecified)
+// for text with another escape, an 8-bit, SO or SI byte, or a stretch that does not
+// convert whole: to_utf8 then converts the whole text. Leaves `cd` in its initial state.
+bool iso2022jp_by_stretches(iconv_t cd, std::string_view bytes, std::string& out);
 
 // RFC 2047 decoding of an unfolded header value, to UTF-8.
 std::string decode_header_text(std::string_view raw);

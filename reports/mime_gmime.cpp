@@ -111,6 +111,7 @@ std::string east_asian_charset_of(std::string_view bytes) {
 
 bool is_utf8(std::string_view bytes) { return text::valid_utf8(bytes) == bytes; }
 
+
 void ensure_gmime() {
   static std::once_flag once;
   std::call_once(once, [] { g_mime_init(); });
@@ -231,6 +232,53 @@ void initialise_gmime() { ensure_gmime(); }
 
 std::string_view bounded_for_gmime(std::string_view bytes, bool& truncated) { return bound_parts(bytes, truncated); }
 
+// In the corpus's Japanese bounces about 6% of the bytes are inside JIS stretches: the
+// rest is copied instead of going through iconv's two steps per byte. Each stretch runs
+// from its escape through the "ESC ( B" that returns to ASCII, converted from the initial
+// state, which is the state the whole conversion is in at that escape.
+bool iso2022jp_by_stretches(iconv_t cd, std::string_view bytes, std::string& out) {
+  constexpr char esc = 0x1B;
+  // (NUL was replaced or cut by the caller; is_plain_ascii refuses it too.)
+  if (!text::is_plain_ascii(bytes) || bytes.find('\x0E') != std::string_view::npos ||
+      bytes.find('\x0F') != std::string_view::npos)
+    return false;
+  for (std::size_t i = bytes.find(esc); i != std::string_view::npos; i = bytes.find(esc, i + 1)) {
+    const std::string_view sequence = bytes.substr(i + 1, 2);
+    if (sequence != "$B" && sequence != "$@" && sequence != "(B" && sequence != "(J") return false;
+  }
+  constexpr std::string_view to_ascii = "\x1B(B";
+  out.clear();
+  out.reserve(bytes.size() + bytes.size() / 2);
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    std::size_t stretch = bytes.find(esc, at);
+    if (stretch == std::string_view::npos) stretch = bytes.size();
+    out.append(bytes.substr(at, stretch - at));
+    if (stretch == bytes.size()) break;
+    if (bytes.substr(stretch, 3) == to_ascii) {  // already ASCII: converts to nothing
+      at = stretch + 3;
+      continue;
+    }
+    const std::size_t back = bytes.find(to_ascii, stretch + 3);
+    const std::size_t end = back == std::string_view::npos ? bytes.size() : back + to_ascii.size();
+    // A JIS X 0208 character is two bytes in and three out; escapes give nothing.
+    const std::size_t before = out.size();
+    out.resize(before + 2 * (end - stretch) + 16);
+    iconv(cd, nullptr, nullptr, nullptr, nullptr);
+    char* in = const_cast<char*>(bytes.data() + stretch);
+    std::size_t in_left = end - stretch;
+    char* written = out.data() + before;
+    std::size_t out_left = out.size() - before;
+    const bool whole = iconv(cd, &in, &in_left, &written, &out_left) != static_cast<std::size_t>(-1) &&
+                       iconv(cd, nullptr, nullptr, &written, &out_left) != static_cast<std::size_t>(-1);
+    iconv(cd, nullptr, nullptr, nullptr, nullptr);
+    if (!whole) return false;
+    out.resize(static_cast<std::size_t>(written - out.data()));
+    at = end;
+  }
+  return true;
+}
+
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
   const std::string name = text::lower(text::trim(charset));
   // A stray NUL in 8-bit text becomes a space, as valid_utf8 makes it in UTF-8 parts
@@ -273,6 +321,13 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "euc-cn" || name == "cp936") target = "gb18030";
   if (!target.empty()) {
     const iconv_t cd = converter_to_utf8(target);
+    if (cd != reinterpret_cast<iconv_t>(-1) && target == "iso-2022-jp") {
+      thread_local std::string stretches;  // scratch (to_utf8 does not recurse)
+      const bool read = iso2022jp_by_stretches(cd, bytes, stretches);
+      std::string out = read ? text::valid_utf8(stretches) : std::string();
+      if (stretches.capacity() > 64 * 1024) std::string().swap(stretches);  // keeps no large buffer
+      if (read) return out;
+    }
     if (cd != reinterpret_cast<iconv_t>(-1)) {
       iconv(cd, nullptr, nullptr, nullptr, nullptr);  // back to the initial shift state
       char* converted = g_mime_iconv_strndup(cd, bytes.data(), bytes.size());

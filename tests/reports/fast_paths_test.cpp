@@ -14,7 +14,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
+#include <optional>
 #include <random>
 
 namespace {
@@ -340,6 +342,55 @@ TEST(FastPaths, ValidUtf8EqualsByteAtATime) {
     const std::size_t bound = rng() % 3 == 0 ? std::string::npos : rng() % (s.size() + 4);
     ASSERT_EQ(reports::text::valid_utf8(s, bound), reference_valid_utf8(s, bound)) << "input: '" << s << "' bound " << bound;
   }
+}
+
+// The whole text through iconv at once, as GMime's g_mime_iconv_strndup reads it (an
+// incomplete sequence at the end is dropped; an invalid one fails the conversion: nullopt).
+std::optional<std::string> iso2022jp_whole(iconv_t cd, const std::string& s) {
+  iconv(cd, nullptr, nullptr, nullptr, nullptr);
+  std::string out(2 * s.size() + 16, '\0');
+  char* in = const_cast<char*>(s.data());
+  std::size_t in_left = s.size();
+  char* written = out.data();
+  std::size_t out_left = out.size();
+  if (iconv(cd, &in, &in_left, &written, &out_left) == static_cast<std::size_t>(-1) && errno != EINVAL) return std::nullopt;
+  iconv(cd, nullptr, nullptr, &written, &out_left);
+  out.resize(static_cast<std::size_t>(written - out.data()));
+  return out;
+}
+
+// ISO-2022-JP read by stretches (ASCII copied, each JIS stretch converted on its own)
+// equals the whole text converted at once, and is refused where the whole conversion
+// fails: random mixes of ASCII, the four escapes, JIS X 0208 pairs and odd halves,
+// JIS-Roman's yen and overline bytes, an unknown escape, SO, an 8-bit byte, lone ESCs.
+TEST(FastPaths, Iso2022JpByStretchesEqualsTheWholeConversion) {
+  const iconv_t cd = iconv_open("UTF-8", "ISO-2022-JP");
+  ASSERT_NE(cd, reinterpret_cast<iconv_t>(-1));
+  std::string out;
+  // "ESC $ B F|K\\ ESC ( B" is 日本; after ESC ( J, '\\' is the yen sign.
+  ASSERT_TRUE(reports::mime::iso2022jp_by_stretches(cd, "a \x1b$BF|K\\\x1b(B b \x1b(J\\", out));
+  EXPECT_EQ(out, "a \xe6\x97\xa5\xe6\x9c\xac b \xc2\xa5");
+  std::mt19937 rng(2022);
+  const std::vector<std::string> pieces{"Mail delivery failed ", "\n", "user@example.jp", "\x1b$B", "\x1b$@", "\x1b(B",
+                                        "\x1b(J", "F|K\\", "%2%i", "F", "\\~", "\x1b$(D", "\x0e", "\xa4", "\x1b",
+                                        "\x1b$", "!!"};
+  std::size_t by_stretches = 0, refused = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const std::size_t n = rng() % 10;
+    for (std::size_t i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    const std::optional<std::string> whole = iso2022jp_whole(cd, s);
+    if (reports::mime::iso2022jp_by_stretches(cd, s, out)) {
+      ++by_stretches;
+      ASSERT_TRUE(whole.has_value()) << "read by stretches, but the whole text fails: '" << s << "'";
+      ASSERT_EQ(out, *whole) << "input: '" << s << "'";
+    } else {
+      ++refused;
+    }
+  }
+  EXPECT_GT(by_stretches, 5000u);
+  EXPECT_GT(refused, 1000u);
+  iconv_close(cd);
 }
 
 // Reading only the texts the bounce reader reads leaves the other parts' texts empty and
