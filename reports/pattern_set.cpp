@@ -705,7 +705,19 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
   // cost more than they do.
   thread_local std::vector<int> matched, present;
   std::size_t h = 0;
+  const auto end_of = [&](std::size_t l) { return static_cast<std::size_t>(lines[l].data() - t.text.data()) + lines[l].size(); };
+  // Without expressions that need no literal, a line holding none of this set's atoms
+  // matches nothing: go from one of the set's hits to the next, past the lines between.
+  // (The texts' hits are mostly other sets' on the shared scanner.)
+  const bool every_line = unfiltered_mask_ != 0;
   for (std::size_t l = 0; l < lines.size(); ++l) {
+    if (!every_line) {
+      while (h < t.hits.size() && (static_cast<std::size_t>(t.hits[h].id) >= local_of_.size() || local_of_[static_cast<std::size_t>(t.hits[h].id)] < 0))
+        ++h;
+      if (h == t.hits.size()) break;
+      while (l < lines.size() && end_of(l) < t.hits[h].end) ++l;
+      if (l == lines.size()) break;
+    }
     const std::size_t line_begin = static_cast<std::size_t>(lines[l].data() - t.text.data());
     const std::size_t line_end = line_begin + lines[l].size();
     std::uint64_t possible = unfiltered_mask_;
