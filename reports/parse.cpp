@@ -587,13 +587,18 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
       if (text::istarts_with(line, p)) return text::trim(line.substr(p.size()));
     return {};
   };
+  // The session markers are looked for line by line only in a report that holds one.
+  const std::string_view region = t.region();
+  const bool any_session = std::any_of(k.transcript_sessions.begin(), k.transcript_sessions.end(),
+                                       [&](const std::string& marker) { return text::ifind(region, marker) != std::string_view::npos; });
   for (const std::string_view raw : t.lines) {
     if (out.size() >= limits::max_recipients) break;
     const std::string_view line = text::trim(raw);
     if (line.empty()) continue;
     bool session = false;
-    for (const auto& marker : k.transcript_sessions)
-      if (text::ifind(line.substr(0, 200), marker) != std::string_view::npos) session = true;
+    if (any_session)
+      for (const auto& marker : k.transcript_sessions)
+        if (text::ifind(line.substr(0, 200), marker) != std::string_view::npos) session = true;
     if (session) {
       last = smtp_command::conn;
       ignored_step = false;
