@@ -63,10 +63,13 @@ bool boundary_before(std::string_view s, std::size_t i) {
 }  // namespace
 
 std::string find_status(std::string_view s) {
-  for (std::size_t i = 0; i + 5 <= s.size(); ++i) {
+  // Every status has a '.' after its class digit: the candidates are found by memchr for
+  // the dots, in the same (ascending) order as a walk over every byte.
+  for (std::size_t dot = s.find('.', 1); dot != std::string_view::npos && dot + 4 <= s.size(); dot = s.find('.', dot + 1)) {
+    const std::size_t i = dot - 1;
     const char c = s[i];
     // Only failure classes: a "2.0.0" in a transcript is not why mail bounced.
-    if ((c != '4' && c != '5') || s[i + 1] != '.') continue;
+    if (c != '4' && c != '5') continue;
     // "550.5.1.1" (seed 000) and "#5.1.1" are statuses; "192.0.5.1.1" is not.
     bool before_ok = boundary_before(s, i);
     if (!before_ok && i >= 4 && s[i - 1] == '.' && is_digit(s[i - 2]) && is_digit(s[i - 3]) && is_digit(s[i - 4]) &&

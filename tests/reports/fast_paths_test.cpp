@@ -344,6 +344,65 @@ TEST(FastPaths, ValidUtf8EqualsByteAtATime) {
   }
 }
 
+// The enhanced status as found by walking every byte (find_status before it went from
+// dot to dot).
+std::string reference_find_status(std::string_view s) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto boundary_before = [&](std::size_t i) {
+    if (i == 0) return true;
+    const char c = s[i - 1];
+    return !(digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '_' || c == '/' || c == '=');
+  };
+  for (std::size_t i = 0; i + 5 <= s.size(); ++i) {
+    const char c = s[i];
+    if ((c != '4' && c != '5') || s[i + 1] != '.') continue;
+    bool before_ok = boundary_before(i);
+    if (!before_ok && i >= 4 && s[i - 1] == '.' && digit(s[i - 2]) && digit(s[i - 3]) && digit(s[i - 4]) &&
+        (i == 4 || (!digit(s[i - 5]) && s[i - 5] != '.')))
+      before_ok = true;
+    if (!before_ok) continue;
+    std::size_t j = i + 2, d1 = 0;
+    while (j < s.size() && digit(s[j]) && d1 < 4) ++j, ++d1;
+    if (d1 == 0 || d1 > 3 || j >= s.size() || s[j] != '.') continue;
+    std::size_t k = j + 1, d2 = 0;
+    while (k < s.size() && digit(s[k]) && d2 < 4) ++k, ++d2;
+    if (d2 == 0 || d2 > 3) continue;
+    if (k < s.size() && (digit(s[k]) || (s[k] == '.' && k + 1 < s.size() && digit(s[k + 1])))) continue;
+    return std::string(s.substr(i, k - i));
+  }
+  return {};
+}
+
+// find_status going from dot to dot equals the walk over every byte: random strings of
+// the bytes a status and its look-alikes are made of, of every short length (a status at
+// the very start and the very end), and every line of the corpus texts.
+TEST(FastPaths, FindStatusEqualsTheByteWalk) {
+  std::mt19937 rng(3463);
+  const std::vector<std::string> pieces{"4", "5", ".", "1", "12", "1234", "5.1.1", "4.7.", "550.", "192.0.", " ", "#", "a", "-", "2.0.0"};
+  std::size_t found = 0;
+  for (int round = 0; round < 200000; ++round) {
+    std::string s;
+    const std::size_t n = rng() % 8;
+    for (std::size_t i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    const std::string expected = reference_find_status(s);
+    ASSERT_EQ(reports::find_status(s), expected) << "input: '" << s << "'";
+    found += !expected.empty();
+  }
+  EXPECT_GT(found, 10000u);
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared corpus not found";
+  std::size_t texts = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto batch = reports::read_source(entry.path().string());
+    const auto doc = reports::mime::parse_mime(batch.messages.front().bytes);
+    for (const auto& part : doc.parts) {
+      ++texts;
+      ASSERT_EQ(reports::find_status(part.text), reference_find_status(part.text)) << entry.path();
+    }
+  }
+  EXPECT_GT(texts, 300u);
+}
+
 // The whole text through iconv at once, as GMime's g_mime_iconv_strndup reads it (an
 // incomplete sequence at the end is dropped; an invalid one fails the conversion: nullopt).
 std::optional<std::string> iso2022jp_whole(iconv_t cd, const std::string& s) {
