@@ -1172,7 +1172,11 @@ report parse(std::string_view bytes, const knowledge& k) {
   for (const auto& r : rep.recipients) {
     static const RE2 size_re("(?i)message size (\\d{1,12}) exceeds");
     std::uint64_t size = 0;
-    if (!rep.original.size && RE2::PartialMatch(r.diagnostic, size_re, &size)) rep.original.size = size;
+    // Every match holds "exceed" (no letter of it folds to one outside ASCII, as k and s
+    // do): a diagnostic without it is not run.
+    if (!rep.original.size && text::ifind(r.diagnostic, "exceed") != std::string_view::npos &&
+        RE2::PartialMatch(r.diagnostic, size_re, &size))
+      rep.original.size = size;
   }
 
   // Kind.

@@ -155,6 +155,22 @@ TEST(Status, ExpiredQuotesTheLastAttempt) {
   EXPECT_EQ(rep.recipients[0].reply_code, 421);
 }
 
+// The returned message's size stated in a diagnostic ("message size N exceeds"), in any
+// case; nothing from other wording.
+TEST(Status, ReturnedSizeFromTheDiagnostic) {
+  const auto report_with = [](const std::string& diagnostic) {
+    return parse(
+        "From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\nContent-Type: multipart/report; boundary=B\n\n"
+        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+        "Final-Recipient: rfc822; a@example.jp\nAction: failed\nStatus: 5.3.4\n"
+        "Diagnostic-Code: smtp; " + diagnostic + "\n--B--\n");
+  };
+  EXPECT_EQ(report_with("552 5.3.4 Message size 2397844 exceeds fixed maximum").original.size, std::optional<std::uint64_t>(2397844));
+  EXPECT_EQ(report_with("552 5.3.4 MESSAGE SIZE 12 EXCEEDS LIMIT").original.size, std::optional<std::uint64_t>(12));
+  EXPECT_FALSE(report_with("552 5.3.4 Message size 12 is over the limit").original.size.has_value());
+  EXPECT_FALSE(report_with("552 5.3.4 Message exceeds fixed maximum message size").original.size.has_value());
+}
+
 // ---------------------------------------------------------------------------------------
 // Transcripts.
 
