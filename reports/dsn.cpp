@@ -40,7 +40,8 @@ fields parse_fields(std::string_view body) {
   // the fields are moved out below, so only their containers are reused.
   thread_local std::vector<mime::header> all;
   thread_local std::vector<std::size_t> block_ends;
-  thread_local std::string name, value, squeezed;
+  thread_local std::string name, value;
+  thread_local std::vector<std::string_view> body_lines;
   all.clear();
   block_ends.clear();
   name.clear();
@@ -49,9 +50,13 @@ fields parse_fields(std::string_view body) {
   auto flush = [&] {
     if (name.empty()) return;
     if (total++ < limits::max_header_count * 4) {
-      squeezed.clear();
-      text::append_squeezed(squeezed, value);
-      all.push_back({text::valid_utf8(name, 128), text::valid_utf8(squeezed, limits::max_header_bytes)});
+      // Squeezed straight into the field's own string; valid_utf8 only when it must
+      // change something (it copies plain ASCII within the bound as it is).
+      mime::header& h = all.emplace_back();
+      h.name = name.size() <= 128 && text::is_plain_ascii(name) ? name : text::valid_utf8(name, 128);
+      text::append_squeezed(h.value, value);
+      if (h.value.size() > limits::max_header_bytes || !text::is_plain_ascii(h.value))
+        h.value = text::valid_utf8(h.value, limits::max_header_bytes);
     }
     name.clear();
     value.clear();
@@ -60,7 +65,8 @@ fields parse_fields(std::string_view body) {
     const std::size_t start = block_ends.empty() ? 0 : block_ends.back();
     if (all.size() > start) block_ends.push_back(all.size());
   };
-  for (const auto raw : text::lines(body, limits::max_text_lines)) {
+  text::lines_into(body, limits::max_text_lines, body_lines);
+  for (const auto raw : body_lines) {
     std::string_view line = raw;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (text::trim(line).empty()) {
