@@ -274,6 +274,9 @@ namespace {
 std::string_view after_address_markers(std::string_view s) {
   const std::size_t at = s.rfind('@');
   if (at == std::string_view::npos) return s;
+  // Every marker ends in ':' or '=': ahead of the '@' without either, there is none.
+  const std::string_view ahead = s.substr(0, at);
+  if (ahead.find(':') == std::string_view::npos && ahead.find('=') == std::string_view::npos) return s;
   std::size_t cut = 0;
   for (const std::string_view marker : {"mailto:", "smtp:", "smtp="}) {
     std::size_t from = 0;

@@ -403,6 +403,19 @@ TEST(FastPaths, FindStatusEqualsTheByteWalk) {
   EXPECT_GT(texts, 300u);
 }
 
+// clean_address skips the marker search when nothing ahead of the '@' could end one
+// (':' or '='): each marker alone, in capitals, and look-alikes that are no marker.
+TEST(FastPaths, AddressMarkersFoundWithAndWithoutTheirEndingCharacter) {
+  using reports::text::clean_address;
+  EXPECT_EQ(clean_address("SMTP=kijitora@Example.JP"), "kijitora@example.jp");
+  EXPECT_EQ(clean_address("smtp:kijitora@example.jp"), "kijitora@example.jp");
+  EXPECT_EQ(clean_address("MAILTO:kijitora@example.jp"), "kijitora@example.jp");
+  EXPECT_EQ(clean_address("c=US;a= ;p=Org;dda:SMTP=kijitora@example.jp;"), "kijitora@example.jp");
+  EXPECT_EQ(clean_address("smtpkijitora@example.jp"), "smtpkijitora@example.jp");
+  EXPECT_EQ(clean_address("SRS0=HHH=TT=example.org=sender@example.jp"), "SRS0=HHH=TT=example.org=sender@example.jp");
+  EXPECT_EQ(clean_address("<kijitora@example.jp>"), "kijitora@example.jp");
+}
+
 // The whole text through iconv at once, as GMime's g_mime_iconv_strndup reads it (an
 // incomplete sequence at the end is dropped; an invalid one fails the conversion: nullopt).
 std::optional<std::string> iso2022jp_whole(iconv_t cd, const std::string& s) {
