@@ -403,6 +403,62 @@ TEST(FastPaths, FindStatusEqualsTheByteWalk) {
   EXPECT_GT(texts, 300u);
 }
 
+// The reply code as found by testing every byte (find_reply_code before it went eight
+// bytes at a time).
+int reference_find_reply_code(std::string_view s, const reports::knowledge& k) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
+    const char c = s[i];
+    if ((c != '4' && c != '5') || !digit(s[i + 1]) || !digit(s[i + 2])) continue;
+    if (s[i + 1] > '5') continue;
+    if (i > 0) {
+      const char b = s[i - 1];
+      if (!(b == ' ' || b == ':' || b == ';' || b == '(' || b == '[' || b == '<' || b == '\'' || b == '"' || b == '\t' ||
+            b == '\n' || b == '='))
+        continue;
+    }
+    const std::size_t e = i + 3;
+    if (e < s.size()) {
+      const char a = s[e];
+      if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')' || a == ':')) continue;
+      if (a == '-' && !(e + 1 < s.size() && (digit(s[e + 1]) || s[e + 1] == ' ' || s[e + 1] == '\'' ||
+                                              std::isalpha(static_cast<unsigned char>(s[e + 1])))))
+        continue;
+    }
+    const int code = (c - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    if (k.smtp_reply_codes.test(static_cast<std::size_t>(code))) return code;
+  }
+  return 0;
+}
+
+// find_reply_code eight bytes at a time equals the byte walk: random strings of codes,
+// look-alikes and the bytes around them, at every offset (the eight-byte steps and the
+// tail), high bytes among them, and every corpus part's text.
+TEST(FastPaths, FindReplyCodeEqualsTheByteWalk) {
+  const auto& k = knowledge();
+  std::mt19937 rng(5321);
+  const std::vector<std::string> pieces{"550", "421", "5", "4", "45", "554-", "451:", " ", "-", "x", "\xb5", "\xb4",
+                                        "250 ", "(", "5.1.1", "\n", "599", "4444"};
+  std::size_t found = 0;
+  for (int round = 0; round < 200000; ++round) {
+    std::string s;
+    const std::size_t n = rng() % 10;
+    for (std::size_t i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    const int expected = reference_find_reply_code(s, k);
+    ASSERT_EQ(reports::find_reply_code(s, k), expected) << "input: '" << s << "'";
+    found += expected != 0;
+  }
+  EXPECT_GT(found, 20000u);
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared corpus not found";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto batch = reports::read_source(entry.path().string());
+    const auto doc = reports::mime::parse_mime(batch.messages.front().bytes);
+    for (const auto& part : doc.parts)
+      ASSERT_EQ(reports::find_reply_code(part.text, k), reference_find_reply_code(part.text, k)) << entry.path();
+  }
+}
+
 // clean_address skips the marker search when nothing ahead of the '@' could end one
 // (':' or '='): each marker alone, in capitals, and look-alikes that are no marker.
 TEST(FastPaths, AddressMarkersFoundWithAndWithoutTheirEndingCharacter) {
