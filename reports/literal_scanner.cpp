@@ -102,13 +102,28 @@ void literal_scanner::compile() {
   std::uint32_t with_output = plain;
   for (std::size_t s = 0; s < states; ++s)
     if (has_output[s]) renumbered[s] = with_output++;
-  std::vector<std::uint32_t> table(next_.size());
-  for (std::size_t s = 0; s < states; ++s) {
-    const std::uint32_t* const from = next_.data() + s * classes_;
-    std::uint32_t* const to = table.data() + std::size_t{renumbered[s]} * classes_;
-    for (std::uint32_t c = 0; c < classes_; ++c) to[c] = renumbered[(from[c] & ~output_flag) / classes_] * classes_;
+  // In place (a second table would double the peak memory of loading): the entries
+  // first, then each row moved to its new place along the permutation's cycles.
+  for (std::uint32_t& entry : next_) entry = renumbered[(entry & ~output_flag) / classes_] * classes_;
+  std::vector<std::uint32_t> held(classes_), displaced(classes_);
+  std::vector<bool> placed(states, false);
+  const auto row = [&](std::size_t state) { return next_.begin() + static_cast<std::ptrdiff_t>(state * classes_); };
+  for (std::size_t start = 0; start < states; ++start) {
+    if (placed[start]) continue;
+    std::copy(row(start), row(start) + classes_, held.begin());  // the row that belongs at renumbered[start]
+    for (std::size_t at = start;;) {
+      const std::size_t to = renumbered[at];
+      placed[to] = true;
+      if (to == start) {
+        std::copy(held.begin(), held.end(), row(to));
+        break;
+      }
+      std::copy(row(to), row(to) + classes_, displaced.begin());
+      std::copy(held.begin(), held.end(), row(to));
+      held.swap(displaced);
+      at = to;
+    }
   }
-  next_ = std::move(table);
   first_output_row_ = plain * classes_;
   std::vector<std::uint32_t> old_of(states);
   for (std::size_t s = 0; s < states; ++s) old_of[renumbered[s]] = static_cast<std::uint32_t>(s);
