@@ -33,98 +33,78 @@ void literal_scanner::compile() {
   // Upper-case ASCII letters fold onto their lower-case class.
   for (unsigned c = 'A'; c <= 'Z'; ++c) class_of_[c] = class_of_[fold(static_cast<unsigned char>(c))];
 
-  // The trie, built in the transition table itself (0 = no edge: the root is nobody's
-  // child); each state's children are also kept as a list, so the breadth-first pass
-  // below touches a row's children only, not all of its classes.
-  next_.assign(classes_, 0);
+  // The trie, as lists of children (state 0 is the root, nobody's child).
   std::vector<std::vector<int>> own_outputs(1);
   std::vector<std::uint32_t> first_child(1, 0), next_sibling(1, 0), class_of_state(1, 0);
+  const auto child_of = [&](std::uint32_t state, std::uint32_t cls) -> std::uint32_t {
+    for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child])
+      if (class_of_state[child] == cls) return child;
+    return 0;
+  };
   for (std::size_t id = 0; id < literals_.size(); ++id) {
     std::uint32_t state = 0;
     for (const char c : literals_[id]) {
       const std::uint32_t cls = class_of_[static_cast<unsigned char>(c)];
-      const std::size_t slot = std::size_t{state} * classes_ + cls;
-      if (next_[slot] == 0) {
-        const auto child = static_cast<std::uint32_t>(own_outputs.size());
-        next_[slot] = child;
+      std::uint32_t child = child_of(state, cls);
+      if (child == 0) {
+        child = static_cast<std::uint32_t>(own_outputs.size());
         own_outputs.emplace_back();
         class_of_state.push_back(cls);
         next_sibling.push_back(first_child[state]);
         first_child[state] = child;
         first_child.push_back(0);
-        next_.resize(next_.size() + classes_, 0);
       }
-      state = next_[slot];
+      state = child;
     }
     own_outputs[state].push_back(static_cast<int>(id));
   }
   const std::size_t states = own_outputs.size();
 
-  // Breadth-first: failure links, full transitions, outputs including the suffixes'.
-  // A state's row starts as a copy of its failure state's (finished earlier: it is
-  // shallower), then its own children replace their entries. Entries are final as they
-  // are written: a row offset, flagged when literals end in that state.
-  std::vector<std::uint32_t> failure(states, 0);
+  // Breadth-first, first pass: failure links and outputs including the suffixes' (a
+  // failure state is shallower, so it is finished first).
+  std::vector<std::uint32_t> failure(states, 0), queue;
   std::vector<std::vector<int>> outputs(states);
-  std::vector<bool> has_output(states, false);
-  std::vector<std::uint32_t> queue;
   queue.reserve(states);
-  const auto encode = [&](std::uint32_t s) { return s * classes_ | (has_output[s] ? output_flag : 0u); };
-  for (std::uint32_t child = first_child[0]; child != 0; child = next_sibling[child]) {
-    has_output[child] = !own_outputs[child].empty();
-    queue.push_back(child);
-  }
-  std::fill(next_.begin(), next_.begin() + classes_, 0u);
-  for (const std::uint32_t child : queue) next_[class_of_state[child]] = encode(child);
+  for (std::uint32_t child = first_child[0]; child != 0; child = next_sibling[child]) queue.push_back(child);
   for (std::size_t q = 0; q < queue.size(); ++q) {
     const std::uint32_t state = queue[q];
-    const std::uint32_t fail = failure[state];
     outputs[state] = own_outputs[state];
-    const auto& inherited = outputs[fail];
+    const auto& inherited = outputs[failure[state]];
     outputs[state].insert(outputs[state].end(), inherited.begin(), inherited.end());
-    std::uint32_t* const row = next_.data() + std::size_t{state} * classes_;
-    const std::uint32_t* const fail_row = next_.data() + std::size_t{fail} * classes_;
-    std::copy(fail_row, fail_row + classes_, row);
     for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child]) {
       const std::uint32_t c = class_of_state[child];
-      failure[child] = (fail_row[c] & ~output_flag) / classes_;
-      has_output[child] = !own_outputs[child].empty() || has_output[failure[child]];
-      row[c] = encode(child);
+      std::uint32_t f = failure[state];
+      while (f != 0 && child_of(f, c) == 0) f = failure[f];
+      failure[child] = child_of(f, c);
       queue.push_back(child);
     }
   }
-  // States in which literals end are numbered after all others, so the scan loop tells
-  // them by one comparison of the row it already holds (no flag to mask off per byte).
+  // The states in which literals end are numbered after all others, so the scan loop
+  // tells them by one comparison of the row it already holds (no flag to mask off per
+  // byte). The root has no output: it stays state 0.
   std::vector<std::uint32_t> renumbered(states);
   std::uint32_t plain = 0;
   for (std::size_t s = 0; s < states; ++s)
-    if (!has_output[s]) renumbered[s] = plain++;
+    if (outputs[s].empty()) renumbered[s] = plain++;
   std::uint32_t with_output = plain;
   for (std::size_t s = 0; s < states; ++s)
-    if (has_output[s]) renumbered[s] = with_output++;
-  // In place (a second table would double the peak memory of loading): the entries
-  // first, then each row moved to its new place along the permutation's cycles.
-  for (std::uint32_t& entry : next_) entry = renumbered[(entry & ~output_flag) / classes_] * classes_;
-  std::vector<std::uint32_t> held(classes_), displaced(classes_);
-  std::vector<bool> placed(states, false);
-  const auto row = [&](std::size_t state) { return next_.begin() + static_cast<std::ptrdiff_t>(state * classes_); };
-  for (std::size_t start = 0; start < states; ++start) {
-    if (placed[start]) continue;
-    std::copy(row(start), row(start) + classes_, held.begin());  // the row that belongs at renumbered[start]
-    for (std::size_t at = start;;) {
-      const std::size_t to = renumbered[at];
-      placed[to] = true;
-      if (to == start) {
-        std::copy(held.begin(), held.end(), row(to));
-        break;
-      }
-      std::copy(row(to), row(to) + classes_, displaced.begin());
-      std::copy(held.begin(), held.end(), row(to));
-      held.swap(displaced);
-      at = to;
-    }
+    if (!outputs[s].empty()) renumbered[s] = with_output++;
+  first_output_row_ = std::size_t{plain} * classes_;
+
+  // Second pass: the full transition table, written once in the final numbering. A
+  // state's row starts as a copy of its failure state's (finished earlier), then its own
+  // children replace their entries; the root's row holds its children, else itself.
+  const auto row_of = [&](std::uint32_t state) { return std::size_t{renumbered[state]} * classes_; };
+  next_.assign(states * classes_, 0);
+  for (std::uint32_t child = first_child[0]; child != 0; child = next_sibling[child])
+    next_[class_of_state[child]] = static_cast<std::uint32_t>(row_of(child));
+  for (const std::uint32_t state : queue) {
+    std::uint32_t* const row = next_.data() + row_of(state);
+    const std::uint32_t* const fail_row = next_.data() + row_of(failure[state]);
+    std::copy(fail_row, fail_row + classes_, row);
+    for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child])
+      row[class_of_state[child]] = static_cast<std::uint32_t>(row_of(child));
   }
-  first_output_row_ = plain * classes_;
   std::vector<std::uint32_t> old_of(states);
   for (std::size_t s = 0; s < states; ++s) old_of[renumbered[s]] = static_cast<std::uint32_t>(s);
   out_begin_.assign(states - plain + 1, 0);

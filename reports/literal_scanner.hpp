@@ -49,8 +49,6 @@ class literal_scanner {
   // (row - first_output_row_) / classes_ -> first output; the next entry -> its end.
   std::vector<std::uint32_t> out_begin_;
   std::vector<int> outputs_;  // literal ids ending at each such state (with suffixes)
-  // While compile() builds the table: marks the rows of states in which literals end.
-  static constexpr std::uint32_t output_flag = 0x80000000u;
   std::uint64_t serial_ = 0;
 };
 
