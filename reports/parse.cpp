@@ -1088,7 +1088,17 @@ report parse(std::string_view bytes, const knowledge& k) {
       }
     }
   } else if (rep.kind != report_kind::feedback) {
+    // Exim lists the failed recipients in X-Failed-Recipients: when the header names some of
+    // the text's addresses, one it leaves out is not a failure ("A message sent by
+    // <sender> could not be delivered", the sender quoted above the list).
+    const std::string_view failed_header = header_value(doc.headers, "X-Failed-Recipients");
+    const auto listed_as_failed = [&](const std::string& address) {
+      return text::ifind(failed_header, address) != std::string_view::npos;
+    };
+    const bool header_names_some =
+        !failed_header.empty() && std::any_of(blocks.begin(), blocks.end(), [&](const text_block& b) { return listed_as_failed(b.address); });
     for (const auto& b : blocks) {
+      if (header_names_some && !listed_as_failed(b.address)) continue;
       recipient r;
       r.address = b.address;
       r.diagnostic = b.diagnostic;
