@@ -985,7 +985,17 @@ report parse(std::string_view bytes, const knowledge& k) {
     rep.reporting_mta = std::string(dsn::strip_type(header_value(fields, "Reporting-MTA")));
     rep.kind = report_kind::feedback;
     rep.mta_family = "ARF";
-    rep.recipients.push_back(std::move(r));
+    // RFC 5965 §3.2: Original-Rcpt-To may appear once per recipient of the reported
+    // message; each is complained about.
+    std::size_t rcpt_fields = 0;
+    for (const auto& f : fields) {
+      if (!text::iequals(f.name, "Original-Rcpt-To") || ++rcpt_fields == 1) continue;
+      if (rep.recipients.size() + 1 >= limits::max_recipients) break;
+      recipient more = r;
+      more.address = text::clean_address(f.value);
+      if (!more.address.empty() && !text::iequals(more.address, r.address)) rep.recipients.push_back(std::move(more));
+    }
+    rep.recipients.insert(rep.recipients.begin(), std::move(r));
     return rep;
   }
 
