@@ -842,12 +842,15 @@ void apply_smtp_facts(recipient& r, const knowledge& k, const std::string& sourc
   // RFC 3463 X.4.7 "delivery time expired": "if possible, the code for the actual problem
   // found when delivery was attempted should be returned" — some MTAs quote it after
   // ("554 4.4.7 Message expired ... <421 4.4.2 Connection timed out>"): use that one.
-  if (f.status.size() == 5 && f.status.substr(1) == ".4.7") {
+  // Likewise a relay's own "other" code (X.Y.0) before the remote's quoted reply (Amazon
+  // SES: "5.1.0 - Unknown address error 550-'5.2.2 <user>... Mailbox Full'").
+  const bool says_little = f.status.size() == 5 && (f.status.substr(1) == ".4.7" || f.status.substr(3) == ".0");
+  if (says_little) {
     const std::size_t at = r.diagnostic.find(f.status);
     if (at != std::string::npos) {
       const std::string_view after = std::string_view(r.diagnostic).substr(at + f.status.size());
       const std::string inner = find_status(after);
-      if (!inner.empty() && inner.substr(1) != ".4.7") {
+      if (!inner.empty() && inner.substr(1) != ".4.7" && inner.substr(3) != ".0" && inner.size() >= 5) {
         f.status = inner;
         const std::size_t inner_at = after.find(inner);
         const int inner_code = find_reply_code(after.substr(inner_at > 4 ? inner_at - 4 : 0, 8), k);

@@ -518,3 +518,32 @@ TEST(Families, ArfSeveralOriginalRecipients) {
          {want("heidi@isp.example", "feedback"), want("ivan@isp.example", "feedback")},
          reports::report_kind::feedback});
 }
+
+// A relay that wraps the remote's reply in its own "other" code (X.Y.0): the remote's
+// quoted, more specific status is the cause (Amazon SES "Unknown address error").
+TEST(Families, RelayOtherCodeWrapsTheRemoteReply) {
+  check({"wrapped reply",
+         "From: MAILER-DAEMON@relay.example.net\n"
+         "To: alice@example.net\n"
+         "Subject: Delivery Status Notification (Failure)\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=delivery-status; boundary=\"W1\"\n"
+         "\n"
+         "--W1\n"
+         "Content-Type: text/plain\n"
+         "\n"
+         "An error occurred while trying to deliver the mail to the following recipients:\n"
+         "judy@example.org\n"
+         "--W1\n"
+         "Content-Type: message/delivery-status\n"
+         "\n"
+         "Reporting-MTA: dns; relay.example.net\n"
+         "\n"
+         "Final-Recipient: rfc822; judy@example.org\n"
+         "Action: failed\n"
+         "Status: 5.1.0\n"
+         "Diagnostic-Code: smtp; 5.1.0 - Unknown address error 550-'5.2.2 <judy@example.org>... Mailbox Full' (delivery attempts: 0)\n"
+         "\n"
+         "--W1--\n",
+         {want("judy@example.org", "mailboxfull", "5.2.2", 550)}});
+}
