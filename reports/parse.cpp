@@ -309,7 +309,9 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
         // "554 <a@b>... 550 Host unknown" (Sendmail): only a reply code before the address.
         const bool code_only = lead_text.size() <= 5 && lead_text.size() >= 3 && is_digit(lead_text[0]) &&
                                is_digit(lead_text[1]) && is_digit(lead_text[2]);
-        if (lead > 0 && lead_text.size() > 3 && !code_only) {
+        // "RCPT TO: a@b", "Recipient: a@b": a label, not words about the failure.
+        const bool label_only = lead_text.size() <= 24 && lead_text.ends_with(':');
+        if (lead > 0 && lead_text.size() > 3 && !code_only && !label_only) {
           // "Unable to deliver message to <a@b> (and others)": the words around the
           // address are the reason.
           join_diag(blocks[current].diagnostic, trimmed);

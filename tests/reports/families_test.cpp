@@ -547,3 +547,28 @@ TEST(Families, RelayOtherCodeWrapsTheRemoteReply) {
          "--W1--\n",
          {want("judy@example.org", "mailboxfull", "5.2.2", 550)}});
 }
+
+// Apache James (also Verizon's vtext.com gateway): the reply under "Error message below:",
+// the recipient as "RCPT TO:" under "Message details:", then the original's fields.
+TEST(Families, ApacheJames) {
+  check({"james",
+         "From: postmaster@james.example.org\n"
+         "To: alice@example.net\n"
+         "Subject: Re:Hello\n"
+         "\n"
+         "Error: Invalid user address\n"
+         "\n"
+         "Error message below:\n"
+         "550 - Requested action not taken: no such user here\n"
+         "\n"
+         "Message details:\n"
+         "  Subject: Hello\n"
+         "  Sent date: Wed Jun 12 02:21:53 GMT 2013\n"
+         "  MAIL FROM: alice@example.net\n"
+         "  RCPT TO: kevin@james.example.org\n"
+         "  From: alice@example.net\n"
+         "  CC: recipient list not shown: ;\n"
+         "  Size (in bytes): 39\n"
+         "  Number of lines: 2\n",
+         {want("kevin@james.example.org", "filtered", "5.0.0", 550)}});
+}
