@@ -150,6 +150,12 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
           c.reason = status->reason;
           c.by = decided_by::status;
           c.matched = rcpt.status + " + '" + text_rule->pattern + "' outside " + std::string(to_string(need->second.command));
+        } else if (rcpt.command != smtp_command::unknown && command_reason != k.command_reasons.end()) {
+          // Said at another known step, that step's refusal is the cause: "no such user"
+          // in answer to MAIL FROM is the sender's address refused.
+          c.reason = command_reason->second;
+          c.by = decided_by::command;
+          c.matched = std::string(to_string(rcpt.command)) + " + '" + text_rule->pattern + "'";
         } else {
           c.reason = need->second.otherwise;
           c.matched = "'" + text_rule->pattern + "' outside " + std::string(to_string(need->second.command));

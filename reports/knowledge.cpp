@@ -118,9 +118,9 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     name = text::lower(name);
     if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(std::move(name));
   };
-  // The bounce's own header: parse.cpp reads From, To, Subject and Date, the family,
-  // vacation and complaint rules the headers they name.
-  for (const char* name : {"from", "to", "subject", "date"}) add(k.top_headers_read, name);
+  // The bounce's own header: parse.cpp reads From, To, Subject, Date and
+  // X-Failed-Recipients, the family, vacation and complaint rules the headers they name.
+  for (const char* name : {"from", "to", "subject", "date", "x-failed-recipients"}) add(k.top_headers_read, name);
   for (const auto& f : k.family_of)
     for (const auto& h : f.headers) add(k.top_headers_read, h);
   for (const auto& [name, re] : k.vacation_headers) add(k.top_headers_read, name);

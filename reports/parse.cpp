@@ -339,7 +339,9 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
         // "554 <a@b>... 550 Host unknown" (Sendmail): only a reply code before the address.
         const bool code_only = lead_text.size() <= 5 && lead_text.size() >= 3 && is_digit(lead_text[0]) &&
                                is_digit(lead_text[1]) && is_digit(lead_text[2]);
-        if (lead > 0 && lead_text.size() > 3 && !code_only) {
+        // "RCPT TO: a@b", "Recipient: a@b": a label, not words about the failure.
+        const bool label_only = lead_text.size() <= 24 && lead_text.ends_with(':');
+        if (lead > 0 && lead_text.size() > 3 && !code_only && !label_only) {
           // "Unable to deliver message to <a@b> (and others)": the words around the
           // address are the reason.
           join_diag(blocks[current].diagnostic, trimmed);
@@ -877,12 +879,15 @@ void apply_smtp_facts(recipient& r, const knowledge& k, const std::string& sourc
   // RFC 3463 X.4.7 "delivery time expired": "if possible, the code for the actual problem
   // found when delivery was attempted should be returned" — some MTAs quote it after
   // ("554 4.4.7 Message expired ... <421 4.4.2 Connection timed out>"): use that one.
-  if (f.status.size() == 5 && f.status.substr(1) == ".4.7") {
+  // Likewise a relay's own "other" code (X.Y.0) before the remote's quoted reply (Amazon
+  // SES: "5.1.0 - Unknown address error 550-'5.2.2 <user>... Mailbox Full'").
+  const bool says_little = f.status.size() == 5 && (f.status.substr(1) == ".4.7" || f.status.substr(3) == ".0");
+  if (says_little) {
     const std::size_t at = r.diagnostic.find(f.status);
     if (at != std::string::npos) {
       const std::string_view after = std::string_view(r.diagnostic).substr(at + f.status.size());
       const std::string inner = find_status(after);
-      if (!inner.empty() && inner.substr(1) != ".4.7") {
+      if (!inner.empty() && inner.substr(1) != ".4.7" && inner.substr(3) != ".0" && inner.size() >= 5) {
         f.status = inner;
         const std::size_t inner_at = after.find(inner);
         const int inner_code = find_reply_code(after.substr(inner_at > 4 ? inner_at - 4 : 0, 8), k);
@@ -1020,7 +1025,17 @@ report parse(std::string_view bytes, const knowledge& k) {
     rep.reporting_mta = std::string(dsn::strip_type(header_value(fields, "Reporting-MTA")));
     rep.kind = report_kind::feedback;
     rep.mta_family = "ARF";
-    rep.recipients.push_back(std::move(r));
+    // RFC 5965 §3.2: Original-Rcpt-To may appear once per recipient of the reported
+    // message; each is complained about.
+    std::size_t rcpt_fields = 0;
+    for (const auto& f : fields) {
+      if (!text::iequals(f.name, "Original-Rcpt-To") || ++rcpt_fields == 1) continue;
+      if (rep.recipients.size() + 1 >= limits::max_recipients) break;
+      recipient more = r;
+      more.address = text::clean_address(f.value);
+      if (!more.address.empty() && !text::iequals(more.address, r.address)) rep.recipients.push_back(std::move(more));
+    }
+    rep.recipients.insert(rep.recipients.begin(), std::move(r));
     return rep;
   }
 
@@ -1123,7 +1138,17 @@ report parse(std::string_view bytes, const knowledge& k) {
       }
     }
   } else if (rep.kind != report_kind::feedback) {
+    // Exim lists the failed recipients in X-Failed-Recipients: when the header names some of
+    // the text's addresses, one it leaves out is not a failure ("A message sent by
+    // <sender> could not be delivered", the sender quoted above the list).
+    const std::string_view failed_header = header_value(doc.headers, "X-Failed-Recipients");
+    const auto listed_as_failed = [&](const std::string& address) {
+      return text::ifind(failed_header, address) != std::string_view::npos;
+    };
+    const bool header_names_some =
+        !failed_header.empty() && std::any_of(blocks.begin(), blocks.end(), [&](const text_block& b) { return listed_as_failed(b.address); });
     for (const auto& b : blocks) {
+      if (header_names_some && !listed_as_failed(b.address)) continue;
       recipient r;
       r.address = b.address;
       r.diagnostic = b.diagnostic;

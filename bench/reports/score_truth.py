@@ -68,7 +68,7 @@ def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
-    probe, set_dir = argv[1], argv[2]
+    probe, set_dir = os.path.abspath(argv[1]), argv[2]
     show_misses = "--misses" in argv
     by_module = "--by-module" in argv
     rows = read_truth(set_dir)

@@ -461,3 +461,114 @@ TEST(Families, GenericSaidLine) {
 }
 
 }  // namespace
+
+// Exim sends the bounce to an errors address and names the original sender above the
+// list ("A message sent by <sender> could not be delivered"): only the addresses that
+// X-Failed-Recipients names failed. A "no such user" said in answer to MAIL FROM is the
+// sender's address refused.
+TEST(Families, EximSenderQuotedAboveTheList) {
+  check({"exim errors-to",
+         "From: Mail Delivery System <Mailer-Daemon@relay.example.net>\n"
+         "To: bounces@example.net\n"
+         "Subject: Mail delivery failed\n"
+         "X-Failed-Recipients: frank@example.org, grace@example.org\n"
+         "\n"
+         "This message was created automatically by mail delivery software.\n"
+         "\n"
+         "A message sent by\n"
+         "\n"
+         "  <list-owner@example.net>\n"
+         "\n"
+         "could not be delivered to one or more of its recipients. The following\n"
+         "address(es) failed:\n"
+         "\n"
+         "  frank@example.org\n"
+         "    host mx.example.org [203.0.113.20]\n"
+         "    SMTP error from remote mail server after MAIL FROM:<list-owner@example.net> SIZE=2048:\n"
+         "    553 5.1.0 list-owner@example.net: no such user here\n"
+         "  grace@example.org\n"
+         "    retry timeout exceeded\n",
+         {want_at("frank@example.org", "rejected", "5.1.0", 553, cmd::mail), want("grace@example.org", "expired")}});
+}
+
+// RFC 5965 §3.2: one Original-Rcpt-To per recipient of the reported message; each is
+// complained about.
+TEST(Families, ArfSeveralOriginalRecipients) {
+  check({"arf two recipients",
+         "From: feedback@isp.example\n"
+         "To: abuse@example.net\n"
+         "Subject: FW: offer\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=feedback-report; boundary=\"F1\"\n"
+         "\n"
+         "--F1\n"
+         "Content-Type: text/plain\n"
+         "\n"
+         "This is an email abuse report.\n"
+         "--F1\n"
+         "Content-Type: message/feedback-report\n"
+         "\n"
+         "Feedback-Type: abuse\n"
+         "User-Agent: ReportBuilder/1.0\n"
+         "Version: 1\n"
+         "Original-Rcpt-To: heidi@isp.example\n"
+         "Original-Rcpt-To: ivan@isp.example\n"
+         "Source-IP: 192.0.2.44\n"
+         "--F1--\n",
+         {want("heidi@isp.example", "feedback"), want("ivan@isp.example", "feedback")},
+         reports::report_kind::feedback});
+}
+
+// A relay that wraps the remote's reply in its own "other" code (X.Y.0): the remote's
+// quoted, more specific status is the cause (Amazon SES "Unknown address error").
+TEST(Families, RelayOtherCodeWrapsTheRemoteReply) {
+  check({"wrapped reply",
+         "From: MAILER-DAEMON@relay.example.net\n"
+         "To: alice@example.net\n"
+         "Subject: Delivery Status Notification (Failure)\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=delivery-status; boundary=\"W1\"\n"
+         "\n"
+         "--W1\n"
+         "Content-Type: text/plain\n"
+         "\n"
+         "An error occurred while trying to deliver the mail to the following recipients:\n"
+         "judy@example.org\n"
+         "--W1\n"
+         "Content-Type: message/delivery-status\n"
+         "\n"
+         "Reporting-MTA: dns; relay.example.net\n"
+         "\n"
+         "Final-Recipient: rfc822; judy@example.org\n"
+         "Action: failed\n"
+         "Status: 5.1.0\n"
+         "Diagnostic-Code: smtp; 5.1.0 - Unknown address error 550-'5.2.2 <judy@example.org>... Mailbox Full' (delivery attempts: 0)\n"
+         "\n"
+         "--W1--\n",
+         {want("judy@example.org", "mailboxfull", "5.2.2", 550)}});
+}
+
+// Apache James (also Verizon's vtext.com gateway): the reply under "Error message below:",
+// the recipient as "RCPT TO:" under "Message details:", then the original's fields.
+TEST(Families, ApacheJames) {
+  check({"james",
+         "From: postmaster@james.example.org\n"
+         "To: alice@example.net\n"
+         "Subject: Re:Hello\n"
+         "\n"
+         "Error: Invalid user address\n"
+         "\n"
+         "Error message below:\n"
+         "550 - Requested action not taken: no such user here\n"
+         "\n"
+         "Message details:\n"
+         "  Subject: Hello\n"
+         "  Sent date: Wed Jun 12 02:21:53 GMT 2013\n"
+         "  MAIL FROM: alice@example.net\n"
+         "  RCPT TO: kevin@james.example.org\n"
+         "  From: alice@example.net\n"
+         "  CC: recipient list not shown: ;\n"
+         "  Size (in bytes): 39\n"
+         "  Number of lines: 2\n",
+         {want("kevin@james.example.org", "filtered", "5.0.0", 550)}});
+}
