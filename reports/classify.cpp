@@ -220,6 +220,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     case report_kind::expanded:
       c.reason = "delivered";
       c.by = decided_by::report_kind;
+      c.status = rcpt.status;
       return c;
     case report_kind::not_bounce:
       c.reason = "undefined";
@@ -231,6 +232,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
       rcpt.action == dsn_action::expanded || rcpt.status.starts_with("2.")) {
     c.reason = "delivered";
     c.by = decided_by::report_kind;
+    c.status = rcpt.status;
     return c;
   }
   const std::string_view diag = rcpt.diagnostic;

@@ -82,8 +82,12 @@ fields parse_fields(std::string_view body) {
       continue;
     }
     const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 64 ||
-        line.substr(0, colon).find(' ') != std::string_view::npos) {
+    // White space before the colon is obsolete syntax that gateways still write
+    // ("Diagnostic-Code : smtp;550 ...", Mimecast); the name itself has none.
+    const std::string_view field_name =
+        colon == std::string_view::npos ? std::string_view() : text::trim(line.substr(0, colon));
+    if (colon == std::string_view::npos || field_name.empty() || colon > 64 ||
+        field_name.find(' ') != std::string_view::npos || field_name.find('\t') != std::string_view::npos) {
       // A Diagnostic-Code wrapped without indentation (seen from relays and hand-forwarded
       // reports): keep it as a continuation.
       if (!name.empty() && value.size() < limits::max_header_bytes) {

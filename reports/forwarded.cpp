@@ -221,7 +221,10 @@ std::vector<std::string> attached_bounces(std::string_view message, const knowle
   return attachments_of(message, headers, k);
 }
 
-std::vector<input_message> unwrap_forward(input_message message, const knowledge& k) {
+namespace {
+
+// One level: the message itself, or what a person forwarded in it.
+std::vector<input_message> unwrap_once(input_message message, const knowledge& k) {
   std::vector<input_message> out;
   // Cheap test first: almost every input is a bounce as sent, whose own From turns it away.
   const auto headers = own_headers(message.bytes);
@@ -242,6 +245,28 @@ std::vector<input_message> unwrap_forward(input_message message, const knowledge
     const std::string name = bounces.size() == 1 ? "#attached" : "#attached-" + std::to_string(i + 1);
     out.push_back({message.origin + name, std::move(bounces[i]), message.truncated});
   }
+  return out;
+}
+
+// A forward of a forward (a user forwards the bounce to the help desk, which forwards it to
+// the postmaster) is unwrapped again, to this depth: each level is a person's message, so
+// a deeper chain is not a bounce anyone needs read.
+constexpr int max_forward_depth = 4;
+
+void unwrap_into(input_message message, const knowledge& k, int depth, std::vector<input_message>& out) {
+  const std::string origin = message.origin;
+  auto level = unwrap_once(std::move(message), k);
+  for (auto& m : level) {
+    if (m.origin != origin && depth + 1 < max_forward_depth) unwrap_into(std::move(m), k, depth + 1, out);
+    else out.push_back(std::move(m));
+  }
+}
+
+}  // namespace
+
+std::vector<input_message> unwrap_forward(input_message message, const knowledge& k) {
+  std::vector<input_message> out;
+  unwrap_into(std::move(message), k, 0, out);
   return out;
 }
 

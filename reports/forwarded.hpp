@@ -45,7 +45,8 @@ std::optional<std::string> inline_forwarded_bounce(std::string_view message, con
 
 // What to read of one input message: the message itself, or, when it is a forward
 // carrying bounces, those bounces, named "ORIGIN#attached" (one) or "ORIGIN#attached-N",
-// or the bounce pasted into it, named "ORIGIN#forwarded".
+// or the bounce pasted into it, named "ORIGIN#forwarded". A forward of a forward is
+// unwrapped again (up to four levels): "ORIGIN#attached#forwarded" and the like.
 std::vector<input_message> unwrap_forward(input_message message, const knowledge& k);
 
 }  // namespace reports

@@ -588,14 +588,18 @@ std::vector<header> parse_header_block(std::string_view block, std::size_t max_h
       continue;
     }
     const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 76 ||
-        line.substr(0, colon).find(' ') != std::string_view::npos) {
+    // RFC 5322 §4.5.1 (obsolete syntax): white space may come between the name and its
+    // colon ("Diagnostic-Code : smtp; 550 ..." from some gateways).
+    std::string_view field_name = colon == std::string_view::npos ? std::string_view() : line.substr(0, colon);
+    while (!field_name.empty() && (field_name.back() == ' ' || field_name.back() == '\t')) field_name.remove_suffix(1);
+    if (colon == std::string_view::npos || field_name.empty() || colon > 76 ||
+        field_name.find(' ') != std::string_view::npos || field_name.find('\t') != std::string_view::npos) {
       // Not a header line: tolerate it inside a block (some MTAs wrap badly), skip it.
       flush();
       continue;
     }
     flush();
-    name = line.substr(0, colon);
+    name = field_name;
     value = line.substr(colon + 1);
   }
   flush();

@@ -63,14 +63,15 @@ bool boundary_before(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-std::string find_status(std::string_view s) {
-  // Every status has a '.' after its class digit: the candidates are found by memchr for
-  // the dots, in the same (ascending) order as a walk over every byte.
+namespace {
+
+// The first RFC 3463 status of one of `classes` ("45" for failures) in `s`. Every status
+// has a '.' after its class digit: the candidates are found by memchr for the dots, in the
+// same (ascending) order as a walk over every byte.
+std::string find_status_of(std::string_view s, std::string_view classes) {
   for (std::size_t dot = s.find('.', 1); dot != std::string_view::npos && dot + 4 <= s.size(); dot = s.find('.', dot + 1)) {
     const std::size_t i = dot - 1;
-    const char c = s[i];
-    // Only failure classes: a "2.0.0" in a transcript is not why mail bounced.
-    if (c != '4' && c != '5') continue;
+    if (classes.find(s[i]) == std::string_view::npos) continue;
     // "550.5.1.1" (seed 000) and "#5.1.1" are statuses; "192.0.5.1.1" is not.
     bool before_ok = boundary_before(s, i);
     if (!before_ok && i >= 4 && s[i - 1] == '.' && is_digit(s[i - 2]) && is_digit(s[i - 3]) && is_digit(s[i - 4]) &&
@@ -89,7 +90,18 @@ std::string find_status(std::string_view s) {
   return {};
 }
 
-namespace {
+// A success reply ("250 2.1.5 Ok", "250 2.6.0 Message received") of a delivery report:
+// its code, or 0.
+int find_success_reply_code(std::string_view s, const knowledge& k) {
+  for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
+    if (s[i] != '2' || !is_digit(s[i + 1]) || !is_digit(s[i + 2])) continue;
+    if (i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.')) continue;
+    if (i + 3 < s.size() && s[i + 3] != ' ' && s[i + 3] != '-') continue;
+    const int code = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    if (k.smtp_reply_codes.test(static_cast<std::size_t>(code))) return code;
+  }
+  return 0;
+}
 
 // The reply code a failure class digit at s[i] starts, or 0.
 int reply_code_at(std::string_view s, std::size_t i, const knowledge& k) {
@@ -106,8 +118,9 @@ int reply_code_at(std::string_view s, std::size_t i, const knowledge& k) {
   const std::size_t e = i + 3;
   if (e < s.size()) {
     const char a = s[e];
-    // "550:" (Yahoo) too.
-    if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')' || a == ':')) return 0;
+    // "550:" (Yahoo) and "ERROR_CODE :550," (Zoho) too.
+    if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')' || a == ':' || a == ','))
+      return 0;
     // "550-5.7.1", "550 5.1.1", "550 Requested"; refuse "250 bytes"-like counts after a number.
     if (a == '-' && !(e + 1 < s.size() && (is_digit(s[e + 1]) || s[e + 1] == ' ' || s[e + 1] == '\'' ||
                                             std::isalpha(static_cast<unsigned char>(s[e + 1])))))
@@ -118,6 +131,9 @@ int reply_code_at(std::string_view s, std::size_t i, const knowledge& k) {
 }
 
 }  // namespace
+
+// Only failure classes: a "2.0.0" in a transcript is not why mail bounced.
+std::string find_status(std::string_view s) { return find_status_of(s, "45"); }
 
 int find_reply_code(std::string_view s, const knowledge& k) {
   std::size_t i = 0;
@@ -339,8 +355,9 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
         // "554 <a@b>... 550 Host unknown" (Sendmail): only a reply code before the address.
         const bool code_only = lead_text.size() <= 5 && lead_text.size() >= 3 && is_digit(lead_text[0]) &&
                                is_digit(lead_text[1]) && is_digit(lead_text[2]);
-        // "RCPT TO: a@b", "Recipient: a@b": a label, not words about the failure.
-        const bool label_only = lead_text.size() <= 24 && lead_text.ends_with(':');
+        // "RCPT TO: a@b" (James's message details): a label, not words about the failure
+        // (unlike IMail's "Unknown user: a@b").
+        const bool label_only = text::iequals(lead_text, "rcpt to:");
         if (lead > 0 && lead_text.size() > 3 && !code_only && !label_only) {
           // "Unable to deliver message to <a@b> (and others)": the words around the
           // address are the reason.
@@ -535,7 +552,9 @@ void read_dsn(const dsn::fields& f, report& rep, const knowledge& k) {
         r.action = action_of(h.value);
         r.sources["action"] = "DSN Action";
       } else if (text::iequals(n, "Status")) {
-        r.status = find_status(h.value);
+        // A success status is kept for a delivery report only (checked once the Action
+        // is known, at the end of parse).
+        r.status = find_status_of(h.value, "245");
         if (!r.status.empty()) r.sources["status"] = "DSN Status";
         // "Status: 5.0.0 (Remote SMTP server has rejected address)": the comment may name
         // the SMTP step (Sun/Oracle Messaging Server).
@@ -1278,6 +1297,18 @@ report parse(std::string_view bytes, const knowledge& k) {
   for (auto& r : rep.recipients)
     if (r.action == dsn_action::unknown && rep.kind == report_kind::failure) r.action = dsn_action::failed;
     else if (r.action == dsn_action::unknown && rep.kind == report_kind::delay) r.action = dsn_action::delayed;
+  // A delivery report's success: its status and reply ("250 2.1.5 Ok"), which the
+  // failure readers above leave out.
+  for (auto& r : rep.recipients) {
+    const bool success = r.action == dsn_action::delivered || r.action == dsn_action::relayed ||
+                         r.action == dsn_action::expanded || rep.kind == report_kind::delivered;
+    if (!success) {
+      if (r.status.starts_with('2')) r.status.clear();
+      continue;
+    }
+    if (r.status.empty()) r.status = find_status_of(r.diagnostic, "2");
+    if (r.reply_code == 0) r.reply_code = find_success_reply_code(r.diagnostic, k);
+  }
   drop_repeated_recipients(rep.recipients);
   return rep;
 }

@@ -572,3 +572,58 @@ TEST(Families, ApacheJames) {
          "  Number of lines: 2\n",
          {want("kevin@james.example.org", "filtered", "5.0.0", 550)}});
 }
+
+// A gateway that writes white space before each DSN field's colon (RFC 5322 §4.5.1
+// obsolete syntax: "Diagnostic-Code : smtp;550 ..."): the fields are still read.
+TEST(Families, DsnFieldsWithSpaceBeforeTheColon) {
+  check({"spaced dsn",
+         "From: postmaster@gateway.example.net\n"
+         "To: alice@example.net\n"
+         "Subject: Failed: Hello\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=delivery-status; boundary=\"S1\"\n"
+         "\n"
+         "--S1\n"
+         "Content-Type: text/plain\n"
+         "\n"
+         "Your message could not be delivered.\n"
+         "--S1\n"
+         "Content-Type: message/delivery-status\n"
+         "\n"
+         "Reporting-MTA : dns;gateway.example.net\n"
+         "Action : failed\n"
+         "Status : 5.0.0\n"
+         "Diagnostic-Code : smtp;550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain\n"
+         "Final-Recipient : rfc822;leo@example.org\n"
+         "\n"
+         "--S1--\n",
+         {want("leo@example.org", "norelaying", "5.7.54", 550)}});
+}
+
+// A delivery report's success is kept as it was said: status and reply code.
+TEST(Families, DeliveredKeepsItsStatusAndReply) {
+  check({"delivered",
+         "From: MAILER-DAEMON@relay.example.net\n"
+         "To: alice@example.net\n"
+         "Subject: Successful Mail Delivery Report\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=delivery-status; boundary=\"D1\"\n"
+         "\n"
+         "--D1\n"
+         "Content-Type: text/plain\n"
+         "\n"
+         "Your message was successfully delivered to the destination(s) listed below.\n"
+         "--D1\n"
+         "Content-Type: message/delivery-status\n"
+         "\n"
+         "Reporting-MTA: dns; relay.example.net\n"
+         "\n"
+         "Final-Recipient: rfc822; mia@example.org\n"
+         "Action: delivered\n"
+         "Status: 2.0.0\n"
+         "Diagnostic-Code: smtp; 250 2.1.5 Ok delivery via mx.example.org[192.0.2.2]:25\n"
+         "\n"
+         "--D1--\n",
+         {want("mia@example.org", "delivered", "2.0.0", 250)},
+         reports::report_kind::delivered});
+}

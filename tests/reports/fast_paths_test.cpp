@@ -420,7 +420,8 @@ int reference_find_reply_code(std::string_view s, const reports::knowledge& k) {
     const std::size_t e = i + 3;
     if (e < s.size()) {
       const char a = s[e];
-      if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')' || a == ':')) continue;
+      if (!(a == ' ' || a == '-' || a == '\t' || a == '\n' || a == ']' || a == '\'' || a == ')' || a == ':' || a == ','))
+        continue;
       if (a == '-' && !(e + 1 < s.size() && (digit(s[e + 1]) || s[e + 1] == ' ' || s[e + 1] == '\'' ||
                                               std::isalpha(static_cast<unsigned char>(s[e + 1])))))
         continue;
@@ -438,7 +439,7 @@ TEST(FastPaths, FindReplyCodeEqualsTheByteWalk) {
   const auto& k = knowledge();
   std::mt19937 rng(5321);
   const std::vector<std::string> pieces{"550", "421", "5", "4", "45", "554-", "451:", " ", "-", "x", "\xb5", "\xb4",
-                                        "250 ", "(", "5.1.1", "\n", "599", "4444"};
+                                        "250 ", "(", "5.1.1", "\n", "599", "4444", ","};
   std::size_t found = 0;
   for (int round = 0; round < 200000; ++round) {
     std::string s;

@@ -85,6 +85,19 @@ TEST(Forwarded, SeveralAttachedBouncesAreReadInOrderAndNamed) {
   EXPECT_EQ(facts(read[1].bytes), facts(messages[7].bytes));
 }
 
+// The help desk forwards the user's forward to the postmaster: the bounce two levels down
+// is read, and named by the path to it.
+TEST(Forwarded, AForwardOfAForwardIsUnwrappedToTheBounce) {
+  const auto messages = corpus();
+  ASSERT_GT(messages.size(), 10u);
+  const std::string inner = forward_of({messages[5].bytes});
+  reports::input_message twice{"fwd2.eml", forward_of({inner}), false};
+  const auto read = reports::unwrap_forward(twice, knowledge());
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].origin, "fwd2.eml#attached#attached");
+  EXPECT_EQ(facts(read[0].bytes), facts(messages[5].bytes));
+}
+
 TEST(Forwarded, OrdinaryAndAutomaticMessagesAreLeftAlone) {
   const std::string ordinary =
       "From: Bob <bob@example.org>\nTo: alice@example.com\nSubject: lunch\nMessage-ID: <x@y>\n\nShall we?\n";
