@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <system_error>
 
@@ -197,16 +198,18 @@ source_status stream_messages(std::istream& in, const std::string& origin, const
                               std::size_t max_bytes) {
   source_status status;
   constexpr std::size_t chunk_size = 1u << 20;
-  std::string chunk(chunk_size, '\0');
+  // Not zero-filled: only the bytes read are looked at, and filling 1 MiB per source cost
+  // more than reading a typical bounce (a few KiB) whole.
+  const auto chunk = std::make_unique_for_overwrite<char[]>(chunk_size);
   std::string text;
   bool after_cr = false;
   std::size_t total = 0;
   auto read_chunk = [&]() {
     if (!in || total >= max_bytes) return false;
-    in.read(chunk.data(), static_cast<std::streamsize>(std::min(chunk_size, max_bytes - total)));
+    in.read(chunk.get(), static_cast<std::streamsize>(std::min(chunk_size, max_bytes - total)));
     const auto got = static_cast<std::size_t>(in.gcount());
     total += got;
-    append_normalised(text, std::string_view(chunk.data(), got), after_cr);
+    append_normalised(text, std::string_view(chunk.get(), got), after_cr);
     return got > 0;
   };
   auto more_unread = [&]() { return in && in.peek() != std::char_traits<char>::eof(); };
