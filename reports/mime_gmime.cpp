@@ -111,7 +111,6 @@ std::string east_asian_charset_of(std::string_view bytes) {
 
 bool is_utf8(std::string_view bytes) { return text::valid_utf8(bytes) == bytes; }
 
-
 void ensure_gmime() {
   static std::once_flag once;
   std::call_once(once, [] { g_mime_init(); });
