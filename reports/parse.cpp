@@ -1160,12 +1160,18 @@ report parse(std::string_view bytes, const knowledge& k) {
     // Exim lists the failed recipients in X-Failed-Recipients: when the header names some of
     // the text's addresses, one it leaves out is not a failure ("A message sent by
     // <sender> could not be delivered", the sender quoted above the list).
-    const std::string_view failed_header = header_value(doc.headers, "X-Failed-Recipients");
+    std::vector<std::string> failed_list;
+    for (std::string_view rest = header_value(doc.headers, "X-Failed-Recipients"); !rest.empty();) {
+      const std::size_t comma = std::min(rest.find(','), rest.size());
+      if (std::string a = text::clean_address(rest.substr(0, comma)); !a.empty()) failed_list.push_back(std::move(a));
+      if (failed_list.size() >= limits::max_recipients) break;
+      rest.remove_prefix(std::min(comma + 1, rest.size()));
+    }
     const auto listed_as_failed = [&](const std::string& address) {
-      return text::ifind(failed_header, address) != std::string_view::npos;
+      return std::any_of(failed_list.begin(), failed_list.end(), [&](const std::string& a) { return text::iequals(a, address); });
     };
     const bool header_names_some =
-        !failed_header.empty() && std::any_of(blocks.begin(), blocks.end(), [&](const text_block& b) { return listed_as_failed(b.address); });
+        !failed_list.empty() && std::any_of(blocks.begin(), blocks.end(), [&](const text_block& b) { return listed_as_failed(b.address); });
     for (const auto& b : blocks) {
       if (header_names_some && !listed_as_failed(b.address)) continue;
       recipient r;

@@ -19,11 +19,13 @@ inline const knowledge& source_knowledge() {
   return *loaded.value;
 }
 
-inline classification classify_line(const std::string& text, smtp_command step = smtp_command::unknown) {
+inline classification classify_line(const std::string& text, smtp_command step = smtp_command::unknown,
+                                   const std::string& remote_host = "") {
   report rep;
   rep.kind = report_kind::failure;
   recipient r;
   r.diagnostic = text;
+  r.remote_host = remote_host;  // a provider's own codes are read for its hosts only
   const auto facts = read_smtp_facts(text, source_knowledge());
   r.status = facts.status;
   r.reply_code = facts.reply_code;

@@ -16,6 +16,7 @@ namespace {
 
 struct vendor_line {
   std::string source, reason, command, text;
+  std::string remote_host;  // optional fifth column: the refusing host, for a provider's own codes
 };
 
 std::vector<std::string> split_tabs(const std::string& line) {
@@ -36,8 +37,8 @@ std::vector<vendor_line> read_lines() {
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
     const auto fields = split_tabs(line);
-    if (fields.size() != 4) throw std::runtime_error("vendor_lines.tsv: want 4 columns: " + line);
-    out.push_back({fields[0], fields[1], fields[2], fields[3]});
+    if (fields.size() != 4 && fields.size() != 5) throw std::runtime_error("vendor_lines.tsv: want 4 or 5 columns: " + line);
+    out.push_back({fields[0], fields[1], fields[2], fields[3], fields.size() == 5 ? fields[4] : ""});
   }
   return out;
 }
@@ -53,7 +54,7 @@ reports::smtp_command command_named(const std::string& name) {
 }
 
 reports::classification classify_line(const vendor_line& line) {
-  return reports::testing::classify_line(line.text, command_named(line.command));
+  return reports::testing::classify_line(line.text, command_named(line.command), line.remote_host);
 }
 
 TEST(VendorLines, EveryDocumentedLineHasItsCause) {
