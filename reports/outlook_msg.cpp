@@ -11,6 +11,7 @@
 #include <gsf/gsf-utils.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -85,8 +86,37 @@ std::string one_line(std::string value) {
 
 bool looks_like_compound_file(std::string_view bytes) { return bytes.starts_with(compound_file_signature); }
 
+namespace {
+
+std::uint32_t le32(std::string_view bytes, std::size_t at) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 3])) << 24;
+}
+
+// [MS-CFB] 2.6.3: the root directory entry has no siblings (its Left and Right Sibling
+// IDs are NOSTREAM). libgsf reads a root's siblings as parentless entries and never frees
+// them (found by fuzzing: ~160 bytes per such file), so a file that breaks this is refused
+// before libgsf sees it. The root entry is the first of the first directory sector
+// (header fields: sector shift at 0x1E, first directory sector at 0x30).
+bool root_entry_has_no_siblings(std::string_view bytes) {
+  constexpr std::size_t header_size = 512, entry_size = 128, left_sibling = 0x44, right_sibling = 0x48;
+  constexpr std::uint32_t no_stream = 0xFFFFFFFF;
+  if (bytes.size() < header_size) return false;
+  const unsigned shift = static_cast<unsigned char>(bytes[0x1E]) | static_cast<unsigned>(static_cast<unsigned char>(bytes[0x1F])) << 8;
+  if (shift < 7 || shift > 16) return false;  // 512 and 4096 are the sizes in use; 2^16 bounds the arithmetic
+  const std::uint64_t sector = std::uint64_t{1} << shift;
+  const std::uint64_t root_at = std::max<std::uint64_t>(header_size, sector) + std::uint64_t{le32(bytes, 0x30)} * sector;
+  if (root_at > bytes.size() || bytes.size() - root_at < entry_size) return false;
+  const std::string_view root = bytes.substr(static_cast<std::size_t>(root_at), entry_size);
+  return le32(root, left_sibling) == no_stream && le32(root, right_sibling) == no_stream;
+}
+
+}  // namespace
+
 std::optional<std::string> message_from_outlook_msg(std::string_view bytes) {
-  if (!looks_like_compound_file(bytes)) return std::nullopt;
+  if (!looks_like_compound_file(bytes) || !root_entry_has_no_siblings(bytes)) return std::nullopt;
   initialise_gsf();
   GsfInput* input = gsf_input_memory_new(reinterpret_cast<const guint8*>(bytes.data()), static_cast<gsf_off_t>(bytes.size()), FALSE);
   if (input == nullptr) return std::nullopt;

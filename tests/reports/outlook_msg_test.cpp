@@ -164,6 +164,18 @@ TEST(OutlookMsg, HostileOrForeignCompoundFilesFailCleanly) {
   const auto empty_ones = reports::message_from_outlook_msg(compound_file(streams));
   ASSERT_TRUE(empty_ones);
   EXPECT_EQ(empty_ones->find("To:"), std::string::npos);
+  // A root directory entry with a sibling breaks [MS-CFB] 2.6.3 (libgsf would leak the
+  // sibling: found by fuzzing; the sanitizer build of this test reports the leak): refused.
+  std::string sibling = compound_file(ndr_streams());
+  const std::size_t shift = static_cast<unsigned char>(sibling[0x1E]);
+  const std::size_t sector = std::size_t{1} << shift;
+  const std::size_t dir_sector = static_cast<unsigned char>(sibling[0x30]) | static_cast<std::size_t>(static_cast<unsigned char>(sibling[0x31])) << 8;
+  const std::size_t root_at = std::max<std::size_t>(512, sector) + dir_sector * sector;
+  ASSERT_LT(root_at + 128, sibling.size());
+  ASSERT_EQ(sibling.substr(root_at + 0x44, 4), std::string(4, '\xFF'));  // the writer's root has none
+  EXPECT_TRUE(reports::message_from_outlook_msg(sibling));
+  sibling.replace(root_at + 0x48, 4, std::string("\x01\x00\x00\x00", 4));  // right sibling: entry 1
+  EXPECT_FALSE(reports::message_from_outlook_msg(sibling));
   // An 8-bit (001E) body is read too.
   streams = ndr_streams();
   streams.erase("__substg1.0_1000001F");
