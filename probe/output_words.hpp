@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <initializer_list>
 #include <map>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
