@@ -6,6 +6,9 @@
 #include "probe/output_words.hpp"
 #include "probe/terminal_text.hpp"
 
+#include <algorithm>
+#include <vector>
+
 
 namespace probe {
 namespace {
@@ -148,6 +151,39 @@ struct wording {
   }
   std::string name(std::string_view kind, std::string_view id) const { return words.name(kind, id, lang); }
 };
+
+// smtp's reason sentence (smtp::phrase) in the reader's language. Values are filled in as
+// they are (one pass: server text is never expanded); the caller makes the whole printable.
+std::string phrase_text(const smtp::phrase& p, const wording& say) {
+  std::vector<std::string> rendered;
+  rendered.reserve(p.values.size());
+  for (const auto& v : p.values) {
+    if (!v.part.empty())
+      rendered.push_back(phrase_text(v.part.front(), say));
+    else if (!v.kind.empty())
+      rendered.push_back(say.name(v.kind, v.text));
+    else
+      rendered.push_back(say.lang == "zh" && !v.text_zh.empty() ? v.text_zh : v.text);
+  }
+  std::vector<std::pair<std::string_view, std::string_view>> with;
+  with.reserve(p.values.size());
+  for (std::size_t i = 0; i < p.values.size(); ++i) with.emplace_back(p.values[i].name, rendered[i]);
+  return say.words.text(p.key, say.lang, with);
+}
+
+bool renderable(const smtp::phrase& p, const output_words& words) {
+  if (p.key.empty() || !words.has(p.key)) return false;
+  return std::all_of(p.values.begin(), p.values.end(), [&](const smtp::phrase_value& v) {
+    return v.part.empty() || renderable(v.part.front(), words);
+  });
+}
+
+// A reason in the reader's language; the English sentence itself when smtp gave no phrase
+// (or one the data file does not know, which load() rules out for the keys smtp uses).
+std::string reason_text(const std::string& english, const smtp::phrase& p, const wording& say, std::size_t max_bytes) {
+  if (!renderable(p, say.words)) return printable(english, max_bytes);
+  return printable(phrase_text(p, say), max_bytes);
+}
 
 std::string reply_line(const smtp::reply& r, const wording& say) {
   std::string text = std::to_string(r.code);
@@ -356,7 +392,7 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
                                   {"verdict", verdict},
                                   {"verdict_name", say.name("verdict", verdict)}})
       << "\n";
-  out << say("address.reason", {{"reason", printable(c.reason, 2000)}}) << "\n";
+  out << say("address.reason", {{"reason", reason_text(c.reason, c.reason_phrase, say, 2000)}}) << "\n";
   if (words)
     if (const auto text = words->for_verdict(c.result, lang); !text.empty())
       out << say("address.meaning", {{"text", text}}) << "\n";
@@ -420,7 +456,8 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
   if (c.catch_all.state != smtp::catch_all_state::not_tested || !c.catch_all.reason.empty()) {
     const std::string state(smtp::to_string(c.catch_all.state));
     out << say("address.catch_all", {{"state", state}, {"state_name", say.name("catch_all", state)}});
-    if (!c.catch_all.reason.empty()) out << " — " << printable(c.catch_all.reason, 600);
+    if (!c.catch_all.reason.empty())
+      out << " — " << reason_text(c.catch_all.reason, c.catch_all.reason_phrase, say, 600);
     if (c.catch_all.from_cache) out << say("address.catch_all_cached");
     out << "\n";
   }

@@ -5,12 +5,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 namespace probe {
 namespace {
 
-constexpr std::string_view sections[] = {"address", "rbl", "mx"};
+constexpr std::string_view sections[] = {"address", "rbl", "mx", "reason"};
 
 constexpr std::string_view keys_used[] = {
     "address.headline", "address.reason", "address.meaning", "address.mailbox_exists",
@@ -34,8 +35,33 @@ constexpr std::string_view keys_used[] = {
     "mx.headline.null_mx", "mx.headline.no_domain", "mx.headline.no_mail_host_none",
     "mx.headline.no_mail_host_unusable", "mx.headline.dns_failure", "mx.implicit", "mx.alias_of",
     "mx.no_ptr", "mx.not_dialled", "mx.not_dialled_why", "mx.no_address", "mx.no_address_why", "mx.cached",
-    "mx.lookup"
+    "mx.lookup",
+    // The reason of an address check and of its catch-all test (smtp::phrase keys, composed
+    // in smtp/prober.cpp; the English template gives back smtp's English sentence exactly).
+    "reason.at", "reason.quirk", "reason.catch_all", "reason.accepted_rejects_unknown",
+    "reason.accepted_inconclusive", "reason.accepted_untested", "reason.accepted_untested_because",
+    "reason.refused_recipient", "reason.refused_prober", "reason.deferred_prober", "reason.tls_demanded_at_rcpt",
+    "reason.greylisted", "reason.still_greylisted", "reason.deferred_recipient", "reason.null_mx",
+    "reason.no_domain", "reason.no_mail_host", "reason.dns_failure", "reason.attempt", "reason.attempt_answered",
+    "reason.attempt_failed", "reason.refused_before_rcpt", "reason.smtputf8_missing", "reason.tls_demanded_tls_off",
+    "reason.tls_required_failed", "reason.all_deferred", "reason.session_failed", "reason.not_smtp",
+    "reason.starttls_failed", "reason.nothing_tried", "reason.nothing_tried_because", "reason.port25_blocked",
+    "reason.unreachable", "reason.catch_all_learnt", "reason.catch_all_skipped", "reason.catch_all_session_full",
+    "reason.not_sent", "reason.catch_all_rset_failed", "reason.catch_all_mail_failed",
+    "reason.catch_all_rcpt_failed", "reason.catch_all_accepted", "reason.catch_all_refused",
+    "reason.catch_all_unclear"
 };
+
+// The {placeholder} names of a template.
+std::set<std::string> placeholders(const std::string& pattern) {
+  std::set<std::string> names;
+  for (std::size_t open = pattern.find('{'); open != std::string::npos; open = pattern.find('{', open + 1)) {
+    const auto close = pattern.find('}', open);
+    if (close == std::string::npos) break;
+    names.insert(pattern.substr(open + 1, close - open - 1));
+  }
+  return names;
+}
 
 // Entries are maps with `en` and `zh`; any other map is a group whose keys extend the name.
 std::string read_entries(const YAML::Node& node, const std::string& prefix,
@@ -49,6 +75,11 @@ std::string read_entries(const YAML::Node& node, const std::string& prefix,
       auto en = value["en"].as<std::string>();
       auto zh = value["zh"].as<std::string>();
       if (en.empty() || zh.empty()) return name + " has an empty en or zh text";
+      // A reason sentence gets the same values in every language (an identifier's name is
+      // chosen by the renderer), so both texts must use them all; labels elsewhere may
+      // pick a value's name instead ({verdict_name}).
+      if (name.starts_with("reason.") && placeholders(en) != placeholders(zh))
+        return name + ": the en and zh texts use different {placeholders}";
       texts[name] = {std::move(en), std::move(zh)};
     } else if (auto problem = read_entries(value, name, texts); !problem.empty()) {
       return problem;
@@ -100,6 +131,10 @@ const output_words& output_words::installed_or_throw() {
 }
 
 std::string output_words::text(std::string_view key, std::string_view lang, values with) const {
+  return text(key, lang, value_list(with.begin(), with.size()));
+}
+
+std::string output_words::text(std::string_view key, std::string_view lang, value_list with) const {
   const auto found = texts_.find(key);
   // Every key the code asks for is in keys_used, which load() checked.
   if (found == texts_.end()) throw std::logic_error("output_words: no text for " + std::string(key));
@@ -110,7 +145,7 @@ std::string output_words::text(std::string_view key, std::string_view lang, valu
     const auto close = pattern[i] == '{' ? pattern.find('}', i) : std::string::npos;
     if (close != std::string::npos) {
       const std::string_view name(pattern.data() + i + 1, close - i - 1);
-      const auto* value = std::find_if(with.begin(), with.end(), [&](const auto& v) { return v.first == name; });
+      const auto value = std::find_if(with.begin(), with.end(), [&](const auto& v) { return v.first == name; });
       if (value != with.end()) {
         out += value->second;
         i = close + 1;

@@ -1,9 +1,10 @@
 #pragma once
 // The words of the text reports of `probe user@domain`, `probe rbl` and `probe mx` —
-// labels, headings, counts — in English and Chinese, from probe/data/output_words.yaml.
+// labels, headings, counts, and the reason sentences of an address check (smtp::phrase
+// keys "reason.*") — in English and Chinese, from probe/data/output_words.yaml.
 //
 // Promise: `load` accepts a file only if every key the reports use (`required_keys()`)
-// has an English and a Chinese text, both texts of a key use the same {placeholders},
+// has an English and a Chinese text, both texts of a "reason.*" key use the same {placeholders},
 // and every entry is well formed; otherwise it returns a message naming the file and
 // the problem. `installed()` loads data_path("probe")/output_words.yaml once per process
 // (thread-safe; the object is read-only afterwards). Commands check it before they
@@ -27,6 +28,7 @@ namespace probe {
 class output_words {
  public:
   using values = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+  using value_list = std::span<const std::pair<std::string_view, std::string_view>>;
 
   static std::variant<output_words, std::string> load(const std::filesystem::path& path);
   static const std::variant<output_words, std::string>& installed();
@@ -38,6 +40,9 @@ class output_words {
   // The text of `key` in `lang` ("zh" → Chinese, anything else → English) with its
   // {placeholders} replaced by `with`; a placeholder without a value stays as written.
   std::string text(std::string_view key, std::string_view lang, values with = {}) const;
+  // The same with values gathered at run time (a phrase's values).
+  std::string text(std::string_view key, std::string_view lang, value_list with) const;
+  bool has(std::string_view key) const { return texts_.contains(key); }
 
   // A name the code spells as an identifier (a verdict, a route kind, a health state):
   // in Chinese its translation from the file's `names.KIND` map, in English (or when

@@ -110,6 +110,23 @@ std::string reply_condition::explain(const reply& r) const {
   return out;
 }
 
+std::string reply_condition::explain_zh(const reply& r) const {
+  std::vector<std::string> parts;
+  if (!codes.empty() || klass) parts.push_back("代码 " + std::to_string(r.code));
+  if (!enhanced.empty() && r.enhanced) parts.push_back("增强状态码 " + r.enhanced->to_string());
+  if (!text.empty()) {
+    const std::string all = r.text();
+    for (const auto& w : text)
+      if (contains_word(all, w)) {
+        parts.push_back("措辞 \"" + w + "\"");
+        break;
+      }
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "，") + p;
+  return out;
+}
+
 std::string parse_condition(const void* yaml_node, reply_condition& out) {
   const YAML::Node& node = *static_cast<const YAML::Node*>(yaml_node);
   try {
@@ -181,7 +198,9 @@ checked<reply_classifier> reply_classifier::load_text(const std::string& yaml, c
     if (!node["is"]) return result::fail(where + ": missing \"is\" (the meaning)");
     const auto meaning = reply_meaning_from(node["is"].as<std::string>(""));
     if (!meaning) return result::fail(where + ": unknown meaning \"" + node["is"].as<std::string>("") + "\"");
-    rule r{*meaning, {}, node["why"].as<std::string>("")};
+    rule r{*meaning, {}, node["why"].as<std::string>(""), node["why_zh"].as<std::string>("")};
+    if (r.why.empty() != r.why_zh.empty())
+      return result::fail(where + ": \"why\" and \"why_zh\" go together (the Chinese report needs both)");
     const auto when = node["when"];
     if (!when || !when.IsMap()) return result::fail(where + ": missing \"when\" conditions");
     if (auto problem = parse_condition(&when, r.when); !problem.empty()) return result::fail(where + ": " + problem);
@@ -194,7 +213,7 @@ checked<reply_classifier> reply_classifier::load_text(const std::string& yaml, c
 classification reply_classifier::classify(const reply& r) const {
   // Invariants the data cannot break: a positive reply is accepted, and a temporary one is
   // never read as a statement about the mailbox.
-  if (r.positive()) return {reply_meaning::accepted, "positive reply"};
+  if (r.positive()) return {reply_meaning::accepted, "positive reply", "肯定答复"};
   for (const auto& candidate : rules_) {
     if (!candidate.when.matches(r)) continue;
     auto meaning = candidate.meaning;
@@ -205,10 +224,13 @@ classification reply_classifier::classify(const reply& r) const {
       meaning = reply_meaning::policy;
     std::string why = candidate.why;
     if (const auto matched = candidate.when.explain(r); !matched.empty()) why += (why.empty() ? "" : " — ") + matched;
-    return {meaning, why};
+    std::string why_zh = candidate.why_zh;
+    if (const auto matched = candidate.when.explain_zh(r); !matched.empty())
+      why_zh += (why_zh.empty() ? "" : " — ") + matched;
+    return {meaning, why, why_zh};
   }
-  if (r.transient()) return {reply_meaning::transient, "a temporary refusal (4xx) that names no reason"};
-  return {reply_meaning::permanent, "a permanent refusal (5xx) that names no reason"};
+  if (r.transient()) return {reply_meaning::transient, "a temporary refusal (4xx) that names no reason", "未说明原因的暂时拒绝（4xx）"};
+  return {reply_meaning::permanent, "a permanent refusal (5xx) that names no reason", "未说明原因的永久拒绝（5xx）"};
 }
 
 }  // namespace smtp

@@ -10,7 +10,8 @@
 //
 // Promise: classify() is total (every reply gets a meaning; 2xx is always `accepted`, a
 // 4xx is never a mailbox verdict, a 5.7.x never `mailbox_unknown`). Loading reports the
-// file and the rule at fault. A loaded classifier is immutable: share it across threads.
+// file and the rule at fault, and refuses a rule with a `why` but no `why_zh` (or the
+// reverse), so the Chinese report never misses an explanation. A loaded classifier is immutable: share it across threads.
 
 #include "smtp/address.hpp"
 #include "smtp/reply.hpp"
@@ -50,11 +51,14 @@ struct reply_condition {
   bool matches(const reply& r, std::optional<reply_meaning> meaning = std::nullopt) const;
   // What matched, for evidence: "enhanced status 5.1.1", "wording \"user unknown\"".
   std::string explain(const reply& r) const;
+  // The same in Chinese: "增强状态码 5.1.1", "措辞 \"user unknown\"" (the word as the data spells it).
+  std::string explain_zh(const reply& r) const;
 };
 
 struct classification {
   reply_meaning meaning = reply_meaning::permanent;
-  std::string why;  // the rule's explanation and what matched
+  std::string why;     // the rule's explanation and what matched
+  std::string why_zh;  // the same in Chinese (the rule's why_zh); "" when the rule has none
 };
 
 class reply_classifier {
@@ -63,6 +67,7 @@ class reply_classifier {
     reply_meaning meaning;
     reply_condition when;
     std::string why;
+    std::string why_zh;  // required beside `why`: a rule explains itself in both languages
   };
 
   // Reads smtp/reply_classes.yaml (or a test's copy).

@@ -48,6 +48,25 @@ std::string where_text(const attempt& at) {
   return at.mx_host + " [" + at.address.to_string() + "]";
 }
 
+// The values of a reason_phrase (see smtp::phrase).
+phrase_value fact(std::string name, std::string text) { return {std::move(name), std::move(text), {}, {}, {}}; }
+phrase_value identifier(std::string name, std::string_view kind, std::string_view id) {
+  return {std::move(name), std::string(id), {}, std::string(kind), {}};
+}
+phrase_value explained(std::string name, std::string en, std::string zh) {
+  return {std::move(name), std::move(en), std::move(zh), {}, {}};
+}
+phrase_value sentence(std::string name, phrase p) { return {std::move(name), {}, {}, {}, {std::move(p)}}; }
+phrase make_phrase(std::string key, std::vector<phrase_value> values = {}) { return {std::move(key), std::move(values)}; }
+
+// A failure as probe's report words it ("address.failure": English is describe() itself).
+phrase failure_phrase(const failure& f) {
+  return make_phrase("address.failure", {fact("described", f.describe()),
+                                         identifier("kind_name", "failure_kind", to_string(f.kind)),
+                                         identifier("phase_name", "phase", to_string(f.where)),
+                                         fact("detail", f.detail.empty() ? std::string() : ": " + f.detail)});
+}
+
 }  // namespace
 
 std::string_view to_string(attempt_end end) {
@@ -75,9 +94,20 @@ void settle_from_rcpt(address_check& check) {
   const classification& meaning = *check.rcpt_meaning;
   check.evidence_attempt = check.rcpt_attempt;
   const std::string at = check.rcpt_attempt ? " at " + where_text(check.attempts[*check.rcpt_attempt]) : "";
+  const phrase_value at_value =
+      check.rcpt_attempt
+          ? sentence("at", make_phrase("reason.at", {fact("where", where_text(check.attempts[*check.rcpt_attempt]))}))
+          : fact("at", "");
+  const phrase_value reply_value = fact("reply", quote_reply(answer));
+  const phrase_value why_value = explained("why", meaning.why, meaning.why_zh);
+  const auto say = [&](std::string key, std::vector<phrase_value> values) {
+    check.reason_phrase = make_phrase(std::move(key), std::move(values));
+  };
   if (check.quirk) {
     check.result = check.quirk->result;
     check.reason = check.quirk->provider + ": " + check.quirk->reason + " (RCPT answered " + quote_reply(answer) + ")";
+    // The quirk's own words (smtp/provider_quirks.yaml) are English only.
+    say("reason.quirk", {fact("provider", check.quirk->provider), fact("quirk", check.quirk->reason), reply_value});
     return;
   }
   switch (meaning.meaning) {
@@ -86,16 +116,25 @@ void settle_from_rcpt(address_check& check) {
         check.result = verdict::catch_all;
         check.reason = "the server accepts any address at this domain (a random local part was accepted too), "
                        "so the accepted RCPT proves nothing about this mailbox";
+        say("reason.catch_all", {});
       } else {
         check.result = verdict::deliverable;
         check.reason = "the server accepted RCPT TO" + at + " with " + quote_reply(answer);
-        if (check.catch_all.state == catch_all_state::rejects_unknown)
+        const phrase_value test_value = sentence("catch_all", check.catch_all.reason_phrase);
+        if (check.catch_all.state == catch_all_state::rejects_unknown) {
           check.reason += ", and it refuses unknown recipients";
-        else if (check.catch_all.state == catch_all_state::inconclusive)
+          say("reason.accepted_rejects_unknown", {at_value, reply_value});
+        } else if (check.catch_all.state == catch_all_state::inconclusive) {
           check.reason += "; whether it accepts every address could not be told (" + check.catch_all.reason + ")";
-        else
+          say("reason.accepted_inconclusive", {at_value, reply_value, test_value});
+        } else {
           check.reason += "; the catch-all test was not run" +
                           (check.catch_all.reason.empty() ? std::string() : " (" + check.catch_all.reason + ")");
+          if (check.catch_all.reason.empty())
+            say("reason.accepted_untested", {at_value, reply_value});
+          else
+            say("reason.accepted_untested_because", {at_value, reply_value, test_value});
+        }
       }
       return;
     case reply_meaning::mailbox_unknown:
@@ -104,20 +143,24 @@ void settle_from_rcpt(address_check& check) {
     case reply_meaning::permanent:
       check.result = verdict::undeliverable;
       check.reason = "the server refused the recipient" + at + " with " + quote_reply(answer) + ": " + meaning.why;
+      say("reason.refused_recipient", {at_value, reply_value, why_value});
       return;
     case reply_meaning::policy:
       if (answer.permanent()) {
         check.result = verdict::rejected_us;
         check.reason = "the server refused the prober, not the recipient" + at + ": " + quote_reply(answer) + " — " +
                        meaning.why;
+        say("reason.refused_prober", {at_value, reply_value, why_value});
       } else {
         check.result = verdict::temporary;
         check.reason = "the server deferred the prober" + at + ": " + quote_reply(answer) + " — " + meaning.why;
+        say("reason.deferred_prober", {at_value, reply_value, why_value});
       }
       return;
     case reply_meaning::requires_tls:
       check.result = verdict::tls_error;
       check.reason = "the server demands TLS" + at + " (" + quote_reply(answer) + ") and the session could not be upgraded";
+      say("reason.tls_demanded_at_rcpt", {at_value, reply_value});
       return;
     case reply_meaning::greylisted:
       check.result = verdict::temporary;
@@ -125,12 +168,14 @@ void settle_from_rcpt(address_check& check) {
                          ? "still greylisted after waiting: " + quote_reply(answer) + at
                          : "greylisted: " + quote_reply(answer) + at +
                                "; a real MTA retries after a few minutes (use --greylist-wait to probe again)";
+      say(check.greylist_retried ? "reason.still_greylisted" : "reason.greylisted", {reply_value, at_value});
       return;
     case reply_meaning::rate_limited:
     case reply_meaning::too_many_recipients:
     case reply_meaning::transient:
       check.result = verdict::temporary;
       check.reason = "the server deferred the recipient" + at + " with " + quote_reply(answer) + ": " + meaning.why;
+      say("reason.deferred_recipient", {at_value, reply_value, why_value});
       return;
   }
 }
@@ -139,18 +184,25 @@ void settle_from_rcpt(address_check& check) {
 
 void decide(address_check& check, tls_mode mode, std::uint16_t port) {
   check.port25_blocked_suspected = false;
+  check.reason_phrase = {};
+  const auto say = [&](std::string key, std::vector<phrase_value> values = {}) {
+    check.reason_phrase = make_phrase(std::move(key), std::move(values));
+  };
   switch (check.routing.kind) {
     case dns::route_kind::null_mx:
       check.result = verdict::no_mail_domain;
       check.reason = "the domain publishes a null MX (\"MX 0 .\", RFC 7505): it accepts no mail";
+      say("reason.null_mx");
       return;
     case dns::route_kind::no_domain:
       check.result = verdict::no_mail_domain;
       check.reason = "the domain does not exist (NXDOMAIN)";
+      say("reason.no_domain");
       return;
     case dns::route_kind::no_mail_host:
       check.result = verdict::no_mail_domain;
       check.reason = "the domain has no MX record and no address, or none of its MX hosts has an address";
+      say("reason.no_mail_host");
       return;
     case dns::route_kind::dns_failure:
       check.result = verdict::unreachable;
@@ -158,6 +210,9 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
                      std::string(dns::to_string(check.routing.mx_answer.result)) +
                      (check.routing.mx_answer.detail.empty() ? "" : ": " + check.routing.mx_answer.detail) +
                      "); nothing was probed";
+      say("reason.dns_failure",
+          {fact("result", std::string(dns::to_string(check.routing.mx_answer.result))),
+           fact("detail", check.routing.mx_answer.detail.empty() ? "" : ": " + check.routing.mx_answer.detail)});
       return;
     case dns::route_kind::mx:
     case dns::route_kind::implicit_mx: break;
@@ -181,11 +236,24 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
     else if (a.error) text += ": " + a.error->describe();
     return text;
   };
+  // describe_attempt as a sentence of its own.
+  const auto attempt_value = [&](std::size_t i) {
+    const attempt& a = check.attempts[i];
+    if (a.refusal)
+      return sentence("attempt", make_phrase("reason.attempt_answered",
+                                             {fact("where", where_text(a)), fact("reply", quote_reply(*a.refusal)),
+                                              identifier("phase", "phase", to_string(a.ended_at))}));
+    if (a.error)
+      return sentence("attempt", make_phrase("reason.attempt_failed",
+                                             {fact("where", where_text(a)), sentence("error", failure_phrase(*a.error))}));
+    return sentence("attempt", make_phrase("reason.attempt", {fact("where", where_text(a))}));
+  };
 
   if (auto i = with_end(attempt_end::refused_permanently)) {
     check.result = verdict::rejected_us;
     check.evidence_attempt = i;
     check.reason = "the server refused the prober before any recipient was asked: " + describe_attempt(*i);
+    say("reason.refused_before_rcpt", {attempt_value(*i)});
     return;
   }
   if (auto i = with_end(attempt_end::smtputf8_missing)) {
@@ -193,12 +261,14 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
     check.evidence_attempt = i;
     check.reason = "the local part is not ASCII and " + where_text(check.attempts[*i]) +
                    " does not offer SMTPUTF8 (RFC 6531 §3.2): a sending MTA must bounce such mail";
+    say("reason.smtputf8_missing", {fact("where", where_text(check.attempts[*i]))});
     return;
   }
   if (auto i = with_end(attempt_end::tls_demanded)) {
     check.result = verdict::tls_error;
     check.evidence_attempt = i;
     check.reason = "the server demands STARTTLS, but --tls off was given: " + describe_attempt(*i);
+    say("reason.tls_demanded_tls_off", {attempt_value(*i)});
     return;
   }
   if (mode == tls_mode::required) {
@@ -206,6 +276,7 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
       check.result = verdict::tls_error;
       check.evidence_attempt = i;
       check.reason = "TLS was required and could not be had: " + describe_attempt(*i);
+      say("reason.tls_required_failed", {attempt_value(*i)});
       return;
     }
   }
@@ -214,18 +285,24 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
     attempt_end end;
     verdict result;
     const char* why;
+    const char* key;
   };
   static constexpr no_answer no_answers[] = {
-      {attempt_end::refused_temporarily, verdict::temporary, "every server tried deferred the prober: "},
-      {attempt_end::session_failed, verdict::temporary, "the server was reached but the session failed: "},
-      {attempt_end::protocol_failed, verdict::protocol_error, "the peer does not speak SMTP correctly: "},
-      {attempt_end::tls_failed, verdict::tls_error, "STARTTLS failed and no plaintext session succeeded: "},
+      {attempt_end::refused_temporarily, verdict::temporary, "every server tried deferred the prober: ",
+       "reason.all_deferred"},
+      {attempt_end::session_failed, verdict::temporary, "the server was reached but the session failed: ",
+       "reason.session_failed"},
+      {attempt_end::protocol_failed, verdict::protocol_error, "the peer does not speak SMTP correctly: ",
+       "reason.not_smtp"},
+      {attempt_end::tls_failed, verdict::tls_error, "STARTTLS failed and no plaintext session succeeded: ",
+       "reason.starttls_failed"},
   };
   for (const auto& n : no_answers) {
     if (auto i = with_end(n.end)) {
       check.result = n.result;
       check.evidence_attempt = i;
       check.reason = n.why + describe_attempt(*i);
+      say(n.key, {attempt_value(*i)});
       return;
     }
   }
@@ -233,6 +310,10 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
   if (check.attempts.empty()) {
     check.reason = "no MX address could be tried";
     if (!check.warnings.empty()) check.reason += " (" + check.warnings.back() + ")";
+    if (check.warnings.empty())
+      say("reason.nothing_tried");
+    else
+      say("reason.nothing_tried_because", {fact("warning", check.warnings.back())});
     return;
   }
   check.evidence_attempt = check.attempts.size() - 1;
@@ -246,9 +327,11 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
                    ", although DNS answered: outbound port " + std::to_string(port) +
                    " is probably blocked by the local network (common on cloud hosts and home ISPs); "
                    "try from a mail server, or through --proxy socks5://host:port";
+    say("reason.port25_blocked", {fact("port", std::to_string(port))});
     return;
   }
   check.reason = "no MX could be reached: " + describe_attempt(check.attempts.size() - 1);
+  say("reason.unreachable", {attempt_value(check.attempts.size() - 1)});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -762,6 +845,7 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
       learnt.probe_address = check.recipient.address();
       learnt.response = check.rcpt_reply;
       learnt.reason = "learnt from the refusal of " + check.recipient.address();
+      learnt.reason_phrase = make_phrase("reason.catch_all_learnt", {fact("address", check.recipient.address())});
       remember_catch_all(check.recipient.domain, learnt);
       check.catch_all = std::move(learnt);
     }
@@ -769,8 +853,10 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
   if (meaning == reply_meaning::accepted && !check.quirk) {
     if (options_.catch_all_test)
       co_await test_catch_all(sess, check, at, s);
-    else
+    else {
       check.catch_all.reason = "skipped (--no-catch-all)";
+      check.catch_all.reason_phrase = make_phrase("reason.catch_all_skipped");
+    }
     if (options_.quirks) {
       if (auto quirk = options_.quirks->match(at.mx_host, *check.rcpt_reply, meaning, check.catch_all.state)) {
         check.quirk = std::move(quirk);
@@ -791,6 +877,7 @@ net::awaitable<void> prober::test_catch_all(session& sess, address_check& check,
   }
   if (sess.rcpts_sent() + 1 > s.rcpt_limit) {
     result.reason = "the session reached its limit of recipients";
+    result.reason_phrase = make_phrase("reason.catch_all_session_full");
     co_return;
   }
   mailbox probe_box;
@@ -812,19 +899,27 @@ net::awaitable<void> prober::test_catch_all(session& sess, address_check& check,
     if (ex->error) return ex->error->describe();
     return ex->response ? quote_reply(*ex->response) : "";
   };
+  const auto detail_value = [](const std::optional<exchange>& ex) {
+    if (!ex) return sentence("detail", make_phrase("reason.not_sent"));
+    if (ex->error) return sentence("detail", failure_phrase(*ex->error));
+    return fact("detail", ex->response ? quote_reply(*ex->response) : "");
+  };
   if (!rset || !rset->response || rset->response->klass() != 2) {
     result.state = catch_all_state::inconclusive;
     result.reason = "RSET failed: " + describe(rset);
+    result.reason_phrase = make_phrase("reason.catch_all_rset_failed", {detail_value(rset)});
     co_return;
   }
   if (!mail || !mail->response || mail->response->klass() != 2) {
     result.state = catch_all_state::inconclusive;
     result.reason = "MAIL FROM for the test failed: " + describe(mail);
+    result.reason_phrase = make_phrase("reason.catch_all_mail_failed", {detail_value(mail)});
     co_return;
   }
   if (!rcpt || rcpt->error || !rcpt->response) {
     result.state = catch_all_state::inconclusive;
     result.reason = "the test RCPT failed: " + describe(rcpt);
+    result.reason_phrase = make_phrase("reason.catch_all_rcpt_failed", {detail_value(rcpt)});
     co_return;
   }
   result.response = rcpt->response;
@@ -834,14 +929,18 @@ net::awaitable<void> prober::test_catch_all(session& sess, address_check& check,
   if (meaning.meaning == reply_meaning::accepted) {
     result.state = catch_all_state::accepts_all;
     result.reason = "a random local part (" + result.probe_address + ") was accepted too";
+    result.reason_phrase = make_phrase("reason.catch_all_accepted", {fact("address", result.probe_address)});
   } else if ((result.response->permanent() && is_refusal_of_unknown(meaning.meaning)) ||
              (quirk && quirk->mailbox_exists == false)) {
     result.state = catch_all_state::rejects_unknown;
     result.reason = "a random local part was refused with " + quote_reply(*result.response);
+    result.reason_phrase = make_phrase("reason.catch_all_refused", {fact("reply", quote_reply(*result.response))});
   } else {
     result.state = catch_all_state::inconclusive;
     result.reason = "a random local part got " + quote_reply(*result.response) + " (" +
                     std::string(to_string(meaning.meaning)) + "), which proves nothing either way";
+    result.reason_phrase = make_phrase("reason.catch_all_unclear", {fact("reply", quote_reply(*result.response)),
+                                                                     identifier("meaning", "reply_meaning", to_string(meaning.meaning))});
   }
   if (result.state != catch_all_state::inconclusive) remember_catch_all(check.recipient.domain, result);
 }

@@ -111,12 +111,35 @@ struct attempt {
   std::string note;                // what the prober did next and why
 };
 
+// A sentence as a key and named values, so a report can say it in the reader's language:
+// smtp/ composes the English sentence (what --json prints) and, beside it, this; the
+// templates live with the report (probe/data/output_words.yaml, keys "reason.*"), whose
+// English template gives back the English sentence exactly. A value is a fact the same in
+// every language (server text, a host, a number), an identifier (`kind` set: a report may
+// show its name from the file's names.KIND), an explanation with its own Chinese text
+// (`text_zh`, from smtp/reply_classes.yaml), or a sentence of its own (`part`, one element).
+// Server text in a value is as it came (bounded as in the English sentence): the report
+// makes it printable and never translates or expands it.
+struct phrase_value;
+struct phrase {
+  std::string key;                  // "" when there is no sentence
+  std::vector<phrase_value> values;
+};
+struct phrase_value {
+  std::string name;
+  std::string text;                 // English, and every language without its own
+  std::string text_zh;              // "": `text` in Chinese too
+  std::string kind;                 // non-empty: `text` is an identifier of this kind
+  std::vector<phrase> part;         // one element: the value is that sentence
+};
+
 struct catch_all_result {
   catch_all_state state = catch_all_state::not_tested;
   std::string probe_address;       // the random address asked
   std::optional<reply> response;
   bool from_cache = false;         // learnt by an earlier check of the same domain
   std::string reason;
+  phrase reason_phrase;            // `reason` as key and values
 };
 
 struct address_check {
@@ -136,6 +159,7 @@ struct address_check {
   bool port25_blocked_suspected = false;
   verdict result = verdict::unreachable;
   std::string reason;                         // one sentence: why this verdict
+  phrase reason_phrase;                       // `reason` as key and values, for other languages
   std::optional<std::size_t> evidence_attempt;  // the attempt the verdict rests on
   std::vector<std::string> warnings;
   std::chrono::milliseconds elapsed{0};

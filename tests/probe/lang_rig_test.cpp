@@ -1,6 +1,8 @@
 // --lang end to end: the real `probe` binary in the rig (tests/rig/README.md) prints
 // `probe mx`, `probe rbl` and `probe user@domain` in Chinese with --lang zh or a zh locale,
 // in English otherwise, and stops with exit 5 when probe/data/output_words.yaml is gone.
+// The reason of an address check is a Chinese sentence with --lang zh (the server's reply
+// in it as sent) and, in English, exactly the sentence --json prints.
 #include "tests/probe/run_probe.hpp"
 
 #include <gmock/gmock.h>
@@ -91,6 +93,62 @@ TEST(LangRig, AddressCheckInChinese) {
   EXPECT_THAT(r.out, HasSubstr("Recipient address rejected"));
   for (const char* english : {"meaning:", "route:", "attempt ", "banner:", "catch-all: "})
     EXPECT_THAT(r.out, Not(HasSubstr(english))) << english;
+}
+
+// The reason line of `probe user@domain`, and the same check's --json reason.
+struct reason_pair {
+  std::string text_line, json_reason;
+  int status = -1;
+};
+
+reason_pair reason_of(std::vector<std::string> args, const char* lang) {
+  for (const char* a : {"--smtp-port", "2525", "--helo", "probe.probe.test", "--color", "never", "--lang"}) args.push_back(a);
+  args.push_back(lang);
+  reason_pair out;
+  const auto text = run_probe(args);
+  out.status = text.status;
+  const auto first = text.out.find('\n');
+  if (first != std::string::npos) out.text_line = text.out.substr(first + 1, text.out.find('\n', first + 1) - first - 1);
+  args.push_back("--json");
+  const auto json = run_probe(args);
+  try {
+    out.json_reason = nlohmann::json::parse(json.out).value("reason", "");
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not JSON: " << json.out << json.err;
+  }
+  return out;
+}
+
+TEST(LangRig, ReasonsInChineseAndEnglishAsJsonSaysThem) {
+  struct rig_case {
+    std::vector<std::string> args;
+    std::vector<std::string> zh_words;
+  };
+  const std::vector<rig_case> cases = {
+      // Mailbox refused: Postfix's 550 5.1.1 (nobody is never added by other tests).
+      {{"nobody@probe.test"},
+       {"拒绝了该收件人，答复为 \"550 5.1.1 <nobody@probe.test>: Recipient address rejected: User unknown in local recipient table\"：",
+        "邮箱不存在（RFC 3463 X.1.1", "增强状态码 5.1.1"}},
+      // The prober refused by policy: the source address is listed in bl.test.
+      {{"alice@probe.test", "-4", "--source-ip", "127.0.0.10"},
+       {"拒绝的是探测方，而不是收件人：\"554 5.7.1 ", "blocked using bl.test"}},
+      {{"alice@probe.test"}, {"接受了 RCPT TO，答复为 \"250 2.1.5 Ok\"，且它会拒收不存在的收件人"}},
+      {{"alice@null.probe.test"}, {"该域名发布了空 MX（\"MX 0 .\"，RFC 7505）：它不接收任何邮件"}},
+      {{"alice@nosuch.probe.test"}, {"该域名不存在（NXDOMAIN）"}},
+      {{"alice@bare.probe.test"}, {"该域名既没有 MX 记录也没有地址"}},
+  };
+  for (const auto& rc : cases) {
+    SCOPED_TRACE(rc.args.front());
+    const auto en = reason_of(rc.args, "en");
+    ASSERT_FALSE(en.json_reason.empty());
+    EXPECT_EQ(en.text_line, "  " + en.json_reason) << "English text and JSON tell the same sentence";
+    const auto zh = reason_of(rc.args, "zh");
+    EXPECT_EQ(zh.status, en.status);
+    EXPECT_EQ(zh.json_reason, en.json_reason) << "JSON stays English";
+    EXPECT_THAT(zh.text_line, testing::StartsWith("  技术原因: "));
+    EXPECT_THAT(zh.text_line, Not(HasSubstr(en.json_reason)));
+    for (const auto& word : rc.zh_words) EXPECT_THAT(zh.text_line, HasSubstr(word));
+  }
 }
 
 TEST(LangRig, RblInChinese) {

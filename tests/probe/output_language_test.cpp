@@ -9,11 +9,19 @@
 #include "probe/mx_output.hpp"
 #include "probe/output_words.hpp"
 #include "probe/rbl_output.hpp"
+#include "probe/terminal_text.hpp"
+#include "smtp/prober.hpp"
+#include "tests/fakes/blackhole.hpp"
+#include "tests/fakes/fake_smtp_server.hpp"
+#include "tests/fakes/memory_zone.hpp"
+#include "tests/fakes/run_coroutine.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <list>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -621,6 +629,440 @@ TEST(OutputWords, PlaceholdersAreFilledOnceAndNeverFromValues) {
   EXPECT_EQ(words.name("verdict", "catch-all", "en"), "catch-all");
   EXPECT_EQ(words.name("verdict", "catch-all", "zh"), "全收（无法确认）");
   EXPECT_EQ(words.name("verdict", "no-such-verdict", "zh"), "no-such-verdict");
+}
+
+// ---- the reason sentence ------------------------------------------------------------------
+// smtp gives the reason of a check (and of its catch-all test) as an English sentence and,
+// beside it, a key with values (smtp::phrase). Every check below is made by smtp itself —
+// the prober against scripted fake servers on 127.0.0.x, or smtp::decide() on facts where a
+// fake cannot reach the branch — and printed: in English the reason line must be smtp's
+// sentence byte for byte, in Chinese the template's sentence with the server's reply as it
+// came. Together they must reach every "reason.*" key of the words file.
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+std::shared_ptr<const smtp::reply_classifier> reply_classes() {
+  static const auto loaded = [] {
+    auto c = smtp::reply_classifier::load_file(std::string(PROBE_SOURCE_DIR) + "/smtp/reply_classes.yaml");
+    if (!c) throw std::runtime_error(c.error);
+    return std::make_shared<const smtp::reply_classifier>(*c);
+  }();
+  return loaded;
+}
+
+net::awaitable<int> closed(smtp::prober& p) {
+  co_await p.close();
+  co_return 0;
+}
+
+struct fake_world {
+  net::io_context io;
+  fakes::memory_zone zone;
+  std::uint16_t port = fakes::free_port(io);
+  std::list<fakes::fake_smtp_server> servers;
+
+  // example.test's single MX is 127.0.0.2.
+  fake_world() {
+    zone.add_mx("example.test", 10, "mx.example.test");
+    zone.add_a("mx.example.test", "127.0.0.2");
+  }
+  fakes::fake_smtp_server& serve(fakes::smtp_behaviour b) { return servers.emplace_back(io, std::move(b), "127.0.0.2", port); }
+  smtp::prober_options options() const {
+    smtp::prober_options o;
+    o.helo = "probe.example.net";
+    o.mail_from = "probe@probe.example.net";
+    o.port = port;
+    o.limits.connect = 1500ms;
+    o.limits.banner = 1000ms;
+    o.limits.command = 1000ms;
+    o.limits.tls = 2000ms;
+    o.limits.quit = 300ms;
+    o.per_host_rate = 0;
+    o.seed = 7;
+    o.classifier = reply_classes();
+    return o;
+  }
+  smtp::address_check check(const std::string& address, smtp::prober_options o) {
+    const auto parsed = smtp::parse_mailbox(address);
+    if (!parsed) throw std::runtime_error(parsed.error);
+    smtp::prober p(io.get_executor(), zone, std::move(o));
+    auto result = fakes::run_coroutine(io, p.check(*parsed));
+    (void)fakes::run_coroutine(io, closed(p));
+    return result;
+  }
+  smtp::address_check check(const std::string& address) { return check(address, options()); }
+};
+
+std::function<std::string(const std::string&, fakes::smtp_connection&)> rcpt_answers(std::string known, std::string others) {
+  return [known, others](const std::string& address, fakes::smtp_connection&) {
+    return address == known ? std::string("250 2.1.5 Ok") : others;
+  };
+}
+
+std::function<std::optional<fakes::smtp_action>(const std::string&, fakes::smtp_connection&)> answer_to(
+    std::string verb, std::string reply, int from_nth = 1) {
+  auto seen = std::make_shared<int>(0);
+  return [=](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+    if (!line.starts_with(verb) || ++*seen < from_nth) return std::nullopt;
+    fakes::smtp_action a;
+    a.reply = reply;
+    return a;
+  };
+}
+
+smtp::reply reply_of(int code, std::string line, std::optional<smtp::enhanced_status> enhanced) {
+  smtp::reply r = make_reply(code, {std::move(line)});
+  r.enhanced = enhanced;
+  return r;
+}
+
+// A check on facts: example.test routed to mx.example.test, with the given attempts.
+smtp::address_check decided_on(dns::route_kind kind, std::vector<smtp::attempt> attempts,
+                               smtp::tls_mode mode = smtp::tls_mode::opportunistic) {
+  smtp::address_check c;
+  c.recipient = *smtp::parse_mailbox("alice@example.test").value;
+  c.routing.domain = "example.test";
+  c.routing.kind = kind;
+  c.attempts = std::move(attempts);
+  smtp::decide(c, mode, 25);
+  return c;
+}
+
+smtp::attempt attempt_at(smtp::attempt_end end) {
+  smtp::attempt a;
+  a.mx_host = "mx.example.test";
+  a.address = ip::make_address("127.0.0.2");
+  a.end = end;
+  return a;
+}
+
+struct reason_case {
+  std::string name;
+  smtp::address_check check;
+  std::vector<std::string> zh_words;  // Chinese the reason (or the catch-all line) must show
+};
+
+std::vector<reason_case> make_reason_cases() {
+  std::vector<reason_case> cases;
+  const std::string unknown = "550 5.1.1 <x@example.test>: Recipient address rejected: User unknown in local recipient table";
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.rcpt = rcpt_answers("alice@example.test", unknown);
+    w.serve(b);
+    cases.push_back({"mailbox refused (5.1.1)", w.check("bob@example.test"),
+                     {"服务器（mx.example.test [127.0.0.2]）拒绝了该收件人，答复为 \"550 5.1.1 <x@example.test>: Recipient address rejected: User unknown in local recipient table\"：",
+                      "邮箱不存在（RFC 3463 X.1.1", "增强状态码 5.1.1", "由 bob@example.test 被拒收得知"}});
+    cases.push_back({"deliverable, unknown refused", w.check("alice@example.test"),
+                     {"服务器（mx.example.test [127.0.0.2]）接受了 RCPT TO，答复为 \"250 2.1.5 Ok\"，且它会拒收不存在的收件人",
+                      "随机生成的本地部分被拒收，答复为 \"550 5.1.1"}});
+    auto o = w.options();
+    o.catch_all_test = false;
+    cases.push_back({"catch-all test skipped", w.check("alice@example.test", o), {"未进行全收（catch-all）测试（已跳过（--no-catch-all））"}});
+    o = w.options();
+    o.max_rcpts_per_session = 1;
+    cases.push_back({"catch-all test out of recipients", w.check("alice@example.test", o), {"会话已达到收件人数量上限"}});
+  }
+  {
+    fake_world w;
+    w.serve({});  // accepts every recipient
+    cases.push_back({"catch-all accepted", w.check("alice@example.test"),
+                     {"服务器接受该域名下的任何地址", "随机生成的本地部分（", "@example.test）也被接受"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.rcpt = rcpt_answers("alice@example.test", "450 4.3.0 Try again later");
+    w.serve(b);
+    cases.push_back({"catch-all unclear", w.check("alice@example.test"),
+                     {"无法判断它是否接受任何地址（随机生成的本地部分得到答复 \"450 4.3.0 Try again later\"（暂时失败），无法据此作出判断）"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.on_command = answer_to("RSET", "502 5.5.1 RSET not implemented");
+    w.serve(b);
+    cases.push_back({"catch-all RSET refused", w.check("alice@example.test"), {"RSET 失败：\"502 5.5.1 RSET not implemented\""}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.on_command = answer_to("MAIL", "451 4.3.0 Temporary lookup failure", 2);
+    w.serve(b);
+    cases.push_back({"catch-all MAIL refused", w.check("alice@example.test"), {"测试用的 MAIL FROM 失败：\"451 4.3.0 Temporary lookup failure\""}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.on_command = [seen = std::make_shared<int>(0)](const std::string& line,
+                                                     fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+      if (!line.starts_with("RCPT") || ++*seen < 2) return std::nullopt;
+      fakes::smtp_action a;
+      a.close = true;
+      a.raw = "250-cut";
+      return a;
+    };
+    w.serve(b);
+    cases.push_back({"catch-all RCPT failed", w.check("alice@example.test"), {"测试用的 RCPT 失败：连接被对方关闭（RCPT TO 阶段）"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.rcpt = rcpt_answers("", "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using bl.test");
+    w.serve(b);
+    cases.push_back({"prober refused (policy)", w.check("alice@example.test"),
+                     {"服务器（mx.example.test [127.0.0.2]）拒绝的是探测方，而不是收件人：\"554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using bl.test\" — "}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.rcpt = rcpt_answers("", "450 4.7.1 Client host rejected: cannot find your reverse hostname, [127.0.0.1]");
+    w.serve(b);
+    cases.push_back({"prober deferred (policy)", w.check("alice@example.test"), {"服务器（mx.example.test [127.0.0.2]）暂时拒绝了探测方："}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.rcpt = rcpt_answers("", "451 4.7.1 <alice@example.test>: Recipient address rejected: Greylisted, try again later");
+    w.serve(b);
+    cases.push_back({"greylisted", w.check("alice@example.test"),
+                     {"被灰名单暂缓：\"451 4.7.1 <alice@example.test>: Recipient address rejected: Greylisted, try again later\"（mx.example.test [127.0.0.2]）；真正的 MTA 会在几分钟后重试"}});
+    auto o = w.options();
+    o.greylist_wait = 1s;
+    cases.push_back({"still greylisted", w.check("alice@example.test", o), {"等待后仍被灰名单暂缓：\"451 4.7.1"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.rcpt = rcpt_answers("", "452 4.2.2 Mailbox full");
+    w.serve(b);
+    cases.push_back({"recipient deferred", w.check("alice@example.test"),
+                     {"服务器（mx.example.test [127.0.0.2]）暂时拒绝了该收件人，答复为 \"452 4.2.2 Mailbox full\"：邮箱已满"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.banner = "554 5.7.1 mx.example.test: no SMTP service here";
+    w.serve(b);
+    cases.push_back({"prober refused at the greeting", w.check("alice@example.test"),
+                     {"服务器在询问任何收件人之前就拒绝了探测方：mx.example.test [127.0.0.2] 答复 \"554 5.7.1 mx.example.test: no SMTP service here\"（等待欢迎语阶段）"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.banner = "421 4.3.2 mx.example.test busy, try later";
+    w.serve(b);
+    cases.push_back({"every server deferred", w.check("alice@example.test"), {"所尝试的每台服务器都暂时拒绝了探测方："}});
+  }
+  {
+    fake_world w;
+    w.serve({});
+    cases.push_back({"SMTPUTF8 missing", w.check("用户@example.test"), {"本地部分不是 ASCII，而 mx.example.test [127.0.0.2] 不支持 SMTPUTF8"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.require_tls = true;
+    w.serve(b);
+    auto o = w.options();
+    o.tls = smtp::tls_mode::off;
+    cases.push_back({"STARTTLS demanded, --tls off", w.check("alice@example.test", o), {"服务器要求 STARTTLS，但指定了 --tls off："}});
+    o = w.options();
+    o.tls = smtp::tls_mode::required;
+    cases.push_back({"TLS required, not offered", w.check("alice@example.test", o), {"要求使用 TLS，但无法建立："}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+      if (!line.starts_with("RCPT")) return std::nullopt;
+      fakes::smtp_action a;
+      a.raw = "250-cut";
+      a.close = true;
+      return a;
+    };
+    w.serve(b);
+    cases.push_back({"session failed", w.check("alice@example.test"),
+                     {"已连上服务器，但会话失败：mx.example.test [127.0.0.2]：连接被对方关闭（RCPT TO 阶段）"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.banner_raw = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    w.serve(b);
+    cases.push_back({"not SMTP", w.check("alice@example.test"), {"对方没有正确使用 SMTP 协议：mx.example.test [127.0.0.2]：对方不是 SMTP 服务"}});
+  }
+  {
+    fake_world w;  // nothing listens on 127.0.0.2
+    cases.push_back({"unreachable (refused)", w.check("alice@example.test"),
+                     {"无法连接任何 MX：mx.example.test [127.0.0.2]：连接被拒绝（连接阶段）"}});
+  }
+  {
+    fake_world w;
+    fakes::blackhole hole(w.io, "127.0.0.2", w.port);
+    auto o = w.options();
+    o.limits.connect = 300ms;
+    cases.push_back({"unreachable (timeouts)", w.check("alice@example.test", o),
+                     {"DNS 有应答，但连接每个 MX 的每个地址的 " + std::to_string(w.port) + " 端口都超时",
+                      "--proxy socks5://host:port"}});
+  }
+  {
+    fake_world w;
+    w.zone.add_mx("nullmx.test", 0, "");
+    cases.push_back({"null MX", w.check("alice@nullmx.test"), {"该域名发布了空 MX（\"MX 0 .\"，RFC 7505）：它不接收任何邮件"}});
+    cases.push_back({"no such domain", w.check("alice@nosuch.test"), {"该域名不存在（NXDOMAIN）"}});
+    w.zone.fail("broken.test", dns::outcome::servfail);
+    cases.push_back({"DNS failure", w.check("alice@broken.test"), {"查询该域名邮件路由的 DNS 请求失败（", "），未进行任何探测"}});
+  }
+  // Branches a fake does not reach in one run: decide() on their facts.
+  cases.push_back({"no mail host", decided_on(dns::route_kind::no_mail_host, {}), {"该域名既没有 MX 记录也没有地址"}});
+  cases.push_back({"nothing tried", decided_on(dns::route_kind::mx, {}), {"没有可以尝试的 MX 地址"}});
+  {
+    smtp::address_check c;
+    c.recipient = *smtp::parse_mailbox("alice@example.test").value;
+    c.routing.kind = dns::route_kind::mx;
+    c.warnings = {"every MX host's address lookup failed"};
+    smtp::decide(c, smtp::tls_mode::opportunistic, 25);
+    cases.push_back({"nothing tried, with the warning", c, {"没有可以尝试的 MX 地址（every MX host's address lookup failed）"}});
+  }
+  {
+    auto a = attempt_at(smtp::attempt_end::tls_failed);
+    a.error = smtp::failure{smtp::phase::tls_handshake, smtp::failure_kind::tls_failed, "wrong version number"};
+    cases.push_back({"STARTTLS failed", decided_on(dns::route_kind::mx, {a}),
+                     {"STARTTLS 失败，且没有明文会话成功：mx.example.test [127.0.0.2]：TLS 握手失败（TLS 握手阶段）: wrong version number"}});
+  }
+  cases.push_back({"attempt without a reply or failure", decided_on(dns::route_kind::mx, {attempt_at(smtp::attempt_end::session_failed)}),
+                   {"已连上服务器，但会话失败：mx.example.test [127.0.0.2]"}});
+  {
+    auto c = decided_on(dns::route_kind::mx, {attempt_at(smtp::attempt_end::rcpt_answered)});
+    c.rcpt_attempt = 0;
+    c.rcpt_reply = reply_of(530, "5.7.0 Must issue a STARTTLS command first", smtp::enhanced_status{5, 7, 0});
+    c.rcpt_meaning = reply_classes()->classify(*c.rcpt_reply);
+    smtp::decide(c, smtp::tls_mode::opportunistic, 25);
+    cases.push_back({"TLS demanded at RCPT", c,
+                     {"服务器（mx.example.test [127.0.0.2]）要求使用 TLS（\"530 5.7.0 Must issue a STARTTLS command first\"），而会话无法升级到 TLS"}});
+    c.quirk = smtp::quirk_match{"Example Mail", "example.test", smtp::verdict::unverifiable, std::nullopt,
+                                "accepts every recipient at RCPT"};
+    c.rcpt_reply = reply_of(250, "2.1.5 Ok", smtp::enhanced_status{2, 1, 5});
+    c.rcpt_meaning = reply_classes()->classify(*c.rcpt_reply);
+    smtp::decide(c, smtp::tls_mode::opportunistic, 25);
+    cases.push_back({"provider quirk", c, {"Example Mail：accepts every recipient at RCPT（RCPT 的答复为 \"250 2.1.5 Ok\"）"}});
+    c.quirk.reset();
+    c.catch_all = {};
+    smtp::decide(c, smtp::tls_mode::opportunistic, 25);
+    cases.push_back({"accepted, catch-all never asked", c, {"；未进行全收（catch-all）测试"}});
+  }
+  return cases;
+}
+
+const std::vector<reason_case>& reason_cases() {
+  static const auto cases = make_reason_cases();
+  return cases;
+}
+
+void collect_keys(const smtp::phrase& p, std::set<std::string>& keys) {
+  if (p.key.empty()) return;
+  keys.insert(p.key);
+  for (const auto& v : p.values)
+    if (!v.part.empty()) collect_keys(v.part.front(), keys);
+}
+
+// The report's second line is the reason.
+std::string reason_line(const std::string& report) {
+  const auto first = report.find('\n');
+  return report.substr(first + 1, report.find('\n', first + 1) - first - 1);
+}
+
+std::string catch_all_line(const std::string& report) {
+  for (const char* start : {"\ncatch-all: ", "\n全收测试（catch-all）: "})
+    if (const auto at = report.find(start); at != std::string::npos)
+      return report.substr(at + 1, report.find('\n', at + 1) - at - 1);
+  return {};
+}
+
+TEST(ReasonLanguage, EnglishIsSmtpsOwnSentenceAndChineseIsTranslated) {
+  for (const auto& rc : reason_cases()) {
+    SCOPED_TRACE(rc.name);
+    const auto& c = rc.check;
+    ASSERT_FALSE(c.reason_phrase.key.empty()) << c.reason;
+    const auto en = address_text(c, "en", 0);
+    EXPECT_EQ(reason_line(en), "  " + probe::printable(c.reason, 2000));
+    if (!c.catch_all.reason.empty()) {
+      EXPECT_FALSE(c.catch_all.reason_phrase.key.empty()) << c.catch_all.reason;
+      EXPECT_THAT(catch_all_line(en), HasSubstr(" — " + probe::printable(c.catch_all.reason, 600)));
+    }
+    const auto zh = address_text(c, "zh", 0);
+    const auto zh_reason = reason_line(zh);
+    EXPECT_THAT(zh_reason, testing::StartsWith("  技术原因: "));
+    EXPECT_THAT(zh_reason, Not(HasSubstr(c.reason))) << "the English sentence is left";
+    EXPECT_THAT(zh_reason, Not(HasSubstr("{"))) << "a placeholder is left";
+    const std::string zh_reason_and_test = zh_reason + "\n" + catch_all_line(zh);
+    for (const auto& word : rc.zh_words) EXPECT_THAT(zh_reason_and_test, HasSubstr(word)) << zh;
+    // The server's reply stays as the server sent it, wherever the English sentence quotes it.
+    if (c.rcpt_reply && !c.rcpt_reply->lines.empty() && c.reason.find(c.rcpt_reply->lines.front()) != std::string::npos) {
+      EXPECT_THAT(zh_reason, HasSubstr(c.rcpt_reply->lines.front()));
+    }
+  }
+}
+
+TEST(ReasonLanguage, TheCasesReachEveryReasonKey) {
+  std::set<std::string> reached;
+  for (const auto& rc : reason_cases()) {
+    collect_keys(rc.check.reason_phrase, reached);
+    collect_keys(rc.check.catch_all.reason_phrase, reached);
+  }
+  // "not sent" stands for a catch-all exchange missing from a transcript, which a working
+  // session never produces; the key is rendered below.
+  reached.insert("reason.not_sent");
+  for (const auto key : probe::output_words::required_keys())
+    if (key.starts_with("reason.")) {
+      EXPECT_TRUE(reached.contains(std::string(key))) << key << " is never produced";
+    }
+  const auto required = probe::output_words::required_keys();
+  for (const auto& key : reached) {
+    if (key.starts_with("reason.")) {
+      EXPECT_NE(std::find(required.begin(), required.end(), key), required.end()) << key << " is produced but not required";
+    }
+  }
+  const auto& words = probe::output_words::installed_or_throw();
+  EXPECT_EQ(words.text("reason.catch_all_rset_failed", "zh", {{"detail", words.text("reason.not_sent", "zh")}}), "RSET 失败：未发送");
+}
+
+TEST(ReasonLanguage, ServerTextIsNeverExpandedOrTranslated) {
+  fake_world w;
+  fakes::smtp_behaviour b;
+  b.rcpt = rcpt_answers("", "550 5.1.1 {why} {at} \x1b[2J user unknown");
+  w.serve(b);
+  const auto c = w.check("alice@example.test");
+  ASSERT_EQ(c.reason_phrase.key, "reason.refused_recipient");
+  const auto zh = address_text(c, "zh", 0);
+  expect_no_controls(zh);
+  EXPECT_THAT(reason_line(zh), HasSubstr("\"550 5.1.1 {why} {at} "));
+  EXPECT_THAT(reason_line(zh), HasSubstr("user unknown\"：邮箱不存在"));
+}
+
+TEST(OutputWords, AReasonWithDifferentPlaceholdersIsRefused) {
+  auto text = words_file_text();
+  const std::string line = R"(  not_sent:           {en: "not sent", zh: "未发送"})";
+  ASSERT_NE(text.find(line), std::string::npos);
+  text.replace(text.find(line), line.size(), R"(  not_sent:           {en: "not sent", zh: "未发送 {reply}"})");
+  const auto loaded = load_text(text);
+  ASSERT_TRUE(std::holds_alternative<std::string>(loaded));
+  EXPECT_THAT(std::get<std::string>(loaded), HasSubstr("reason.not_sent: the en and zh texts use different {placeholders}"));
+}
+
+TEST(ReplyClasses, EveryRuleExplainsItselfInBothLanguages) {
+  // The shipped file loads (a rule with `why` but no `why_zh` is refused) ...
+  EXPECT_GT(reply_classes()->size(), 0u);
+  const auto missing = smtp::reply_classifier::load_text("rules:\n  - is: policy\n    when: {class: 5}\n    why: refused\n", "t.yaml");
+  ASSERT_FALSE(missing);
+  EXPECT_THAT(missing.error, HasSubstr("why_zh"));
+  // ... and a reply gets both explanations with what matched.
+  const auto meaning = reply_classes()->classify(reply_of(550, "5.1.1 user unknown", smtp::enhanced_status{5, 1, 1}));
+  EXPECT_THAT(meaning.why, HasSubstr("enhanced status 5.1.1"));
+  EXPECT_THAT(meaning.why_zh, HasSubstr("邮箱不存在"));
+  EXPECT_THAT(meaning.why_zh, HasSubstr("增强状态码 5.1.1"));
 }
 
 TEST(OutputWords, DisplayWidthCountsChineseAsTwoColumns) {
