@@ -93,39 +93,37 @@ bool reply_condition::matches(const reply& r, std::optional<reply_meaning> meani
   return true;
 }
 
-std::string reply_condition::explain(const reply& r) const {
+namespace {
+
+// The words of a condition's explanation, per language.
+struct explanation_words {
+  std::string_view code, enhanced, wording, separator;
+};
+constexpr explanation_words english_words{"code ", "enhanced status ", "wording \"", ", "};
+constexpr explanation_words chinese_words{"代码 ", "增强状态码 ", "措辞 \"", "，"};
+
+std::string explain_with(const reply_condition& c, const reply& r, const explanation_words& words) {
   std::vector<std::string> parts;
-  if (!codes.empty() || klass) parts.push_back("code " + std::to_string(r.code));
-  if (!enhanced.empty() && r.enhanced) parts.push_back("enhanced status " + r.enhanced->to_string());
-  if (!text.empty()) {
+  if (!c.codes.empty() || c.klass) parts.push_back(std::string(words.code) + std::to_string(r.code));
+  if (!c.enhanced.empty() && r.enhanced) parts.push_back(std::string(words.enhanced) + r.enhanced->to_string());
+  if (!c.text.empty()) {
     const std::string all = r.text();
-    for (const auto& w : text)
+    for (const auto& w : c.text)
       if (contains_word(all, w)) {
-        parts.push_back("wording \"" + w + "\"");
+        parts.push_back(std::string(words.wording) + w + "\"");
         break;
       }
   }
   std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  for (const auto& p : parts) out += (out.empty() ? std::string() : std::string(words.separator)) + p;
   return out;
 }
 
-std::string reply_condition::explain_zh(const reply& r) const {
-  std::vector<std::string> parts;
-  if (!codes.empty() || klass) parts.push_back("代码 " + std::to_string(r.code));
-  if (!enhanced.empty() && r.enhanced) parts.push_back("增强状态码 " + r.enhanced->to_string());
-  if (!text.empty()) {
-    const std::string all = r.text();
-    for (const auto& w : text)
-      if (contains_word(all, w)) {
-        parts.push_back("措辞 \"" + w + "\"");
-        break;
-      }
-  }
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "，") + p;
-  return out;
-}
+}  // namespace
+
+std::string reply_condition::explain(const reply& r) const { return explain_with(*this, r, english_words); }
+
+std::string reply_condition::explain_zh(const reply& r) const { return explain_with(*this, r, chinese_words); }
 
 std::string parse_condition(const void* yaml_node, reply_condition& out) {
   const YAML::Node& node = *static_cast<const YAML::Node*>(yaml_node);
