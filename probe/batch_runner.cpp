@@ -1,4 +1,5 @@
 #include "probe/batch_runner.hpp"
+#include "probe/json_writer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -409,6 +410,9 @@ class batch {
 }  // namespace
 
 job_output job_output::result(const json& object) {
+  // The fast writer, or, on invalid UTF-8 it does not write, dump()'s replacement of it.
+  std::string text;
+  if (append_compact_json(text, object)) return {std::move(text), {}};
   return {object.dump(-1, ' ', false, json::error_handler_t::replace), {}};
 }
 job_output job_output::result(const nlohmann::ordered_json& object) {

@@ -1,6 +1,7 @@
 #include "probe/bounce_command.hpp"
 
 #include "probe/exit_status.hpp"
+#include "probe/json_writer.hpp"
 #include "probe/ordered_workers.hpp"
 #include "probe/terminal_text.hpp"
 #include "reports/forwarded.hpp"
@@ -62,7 +63,7 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
   bool input_error = false;
   bool any_bounce = false;
   auto render = [&](const bounce_item& item) {
-    return out.json ? bounce_json(item, k, out.lang).dump() + "\n" : bounce_text(item, k, out.lang, out.verbose);
+    return out.json ? compact_json(bounce_json(item, k, out.lang)) + "\n" : bounce_text(item, k, out.lang, out.verbose);
   };
   auto emit = [&](read_result&& read) {
     if (live) {
