@@ -4,6 +4,7 @@
 #include "tests/fakes/blackhole.hpp"
 #include "tests/fakes/fake_smtp_server.hpp"
 #include "tests/fakes/memory_zone.hpp"
+#include "tests/fakes/prober_options.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 #include "tests/fakes/socks5_server.hpp"
 
@@ -69,17 +70,7 @@ struct world {
   }
 
   smtp::prober_options options() const {
-    smtp::prober_options o;
-    o.helo = "probe.example.net";
-    o.mail_from = "probe@probe.example.net";
-    o.port = port;
-    o.limits.connect = 1500ms;
-    o.limits.banner = 1000ms;
-    o.limits.command = 1000ms;
-    o.limits.tls = 2000ms;
-    o.limits.quit = 300ms;
-    o.per_host_rate = 0;
-    o.seed = 7;
+    smtp::prober_options o = fakes::fast_prober_options(port);
     o.classifier = classifier();
     o.quirks = quirks();
     return o;
