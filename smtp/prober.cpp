@@ -107,7 +107,7 @@ void settle_from_rcpt(address_check& check) {
     check.result = check.quirk->result;
     check.reason = check.quirk->provider + ": " + check.quirk->reason + " (RCPT answered " + quote_reply(answer) + ")";
     // The quirk's own words (smtp/provider_quirks.yaml) are English only.
-    say("reason.quirk", {fact("provider", check.quirk->provider), fact("quirk", check.quirk->reason), reply_value});
+    say("reason.quirk", {fact("provider", check.quirk->provider), explained("quirk", check.quirk->reason, check.quirk->reason_zh), reply_value});
     return;
   }
   switch (meaning.meaning) {

@@ -62,6 +62,8 @@ checked<quirk_table> quirk_table::load_text(const std::string& yaml, const std::
         if (const auto exists = r["mailbox_exists"]) rule.mailbox_exists = exists.as<bool>();
         rule.reason = r["reason"].as<std::string>("");
         if (rule.reason.empty()) return result::fail(where + ": a rule has no reason");
+        rule.reason_zh = r["reason_zh"].as<std::string>("");
+        if (rule.reason_zh.empty()) return result::fail(where + ": a rule has no reason_zh (its reason in Chinese)");
         provider.rules.push_back(std::move(rule));
       }
       out.providers_.push_back(std::move(provider));
@@ -100,7 +102,7 @@ std::optional<quirk_match> quirk_table::match(std::string_view mx_host, const re
       if (!catch_all) continue;
       if (std::find(rule.catch_all.begin(), rule.catch_all.end(), *catch_all) == rule.catch_all.end()) continue;
     }
-    return quirk_match{provider->name, suffix, rule.result, rule.mailbox_exists, rule.reason};
+    return quirk_match{provider->name, suffix, rule.result, rule.mailbox_exists, rule.reason, rule.reason_zh};
   }
   return std::nullopt;
 }

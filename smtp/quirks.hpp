@@ -28,6 +28,7 @@ struct quirk_rule {
   verdict result = verdict::unverifiable;
   std::optional<bool> mailbox_exists;      // what the reply proves about the mailbox, if anything
   std::string reason;
+  std::string reason_zh;                   // the same in Chinese (required beside `reason`)
 };
 
 struct provider_quirk {
@@ -42,6 +43,7 @@ struct quirk_match {
   verdict result = verdict::unverifiable;
   std::optional<bool> mailbox_exists;
   std::string reason;
+  std::string reason_zh;
 };
 
 class quirk_table {

@@ -141,7 +141,7 @@ smtp::address_check address_fixture(const std::string& server_text) {
   c.catch_all.state = smtp::catch_all_state::rejects_unknown;
   c.catch_all.reason = "a random local part was refused";
   c.catch_all.from_cache = true;
-  c.quirk = smtp::quirk_match{"Example Mail", "example.com", smtp::verdict::unverifiable, std::nullopt, "accepts all"};
+  c.quirk = smtp::quirk_match{"Example Mail", "example.com", smtp::verdict::unverifiable, std::nullopt, "accepts all", "全部接受"};
   return c;
 }
 
@@ -934,11 +934,11 @@ std::vector<reason_case> make_reason_cases() {
     cases.push_back({"TLS demanded at RCPT", c,
                      {"服务器（mx.example.test [127.0.0.2]）要求使用 TLS（\"530 5.7.0 Must issue a STARTTLS command first\"），而会话无法升级到 TLS"}});
     c.quirk = smtp::quirk_match{"Example Mail", "example.test", smtp::verdict::unverifiable, std::nullopt,
-                                "accepts every recipient at RCPT"};
+                                "accepts every recipient at RCPT", "在 RCPT 阶段接受所有收件人"};
     c.rcpt_reply = reply_of(250, "2.1.5 Ok", smtp::enhanced_status{2, 1, 5});
     c.rcpt_meaning = reply_classes()->classify(*c.rcpt_reply);
     smtp::decide(c, smtp::tls_mode::opportunistic, 25);
-    cases.push_back({"provider quirk", c, {"Example Mail：accepts every recipient at RCPT（RCPT 的答复为 \"250 2.1.5 Ok\"）"}});
+    cases.push_back({"provider quirk", c, {"Example Mail：在 RCPT 阶段接受所有收件人（RCPT 的答复为 \"250 2.1.5 Ok\"）"}});
     c.quirk.reset();
     c.catch_all = {};
     smtp::decide(c, smtp::tls_mode::opportunistic, 25);

@@ -118,7 +118,13 @@ TEST(Classify, BadDataFilesAreRefusedWithTheirPlace) {
   EXPECT_FALSE(smtp::reply_classifier::load_text("rules: [\n"));
   EXPECT_FALSE(smtp::reply_classifier::load_file("/nonexistent/reply_classes.yaml"));
   EXPECT_FALSE(smtp::quirk_table::load_text("providers:\n  - name: X\n    mx_suffixes: [x.test]\n    rules:\n"
-                                            "      - when: {class: 2}\n        verdict: maybe\n        reason: r\n"));
+                                            "      - when: {class: 2}\n        verdict: maybe\n        reason: r\n        reason_zh: r\n"));
+  // A rule whose reason has no Chinese text is refused: --lang zh would print English.
+  const auto untranslated = smtp::quirk_table::load_text(
+      "providers:\n  - name: X\n    mx_suffixes: [x.test]\n    rules:\n"
+      "      - when: {class: 2}\n        verdict: unverifiable\n        reason: r\n");
+  ASSERT_FALSE(untranslated);
+  EXPECT_NE(untranslated.error.find("reason_zh"), std::string::npos) << untranslated.error;
 }
 
 TEST(Quirks, SuffixAtALabelBoundaryLongestWins) {
