@@ -15,6 +15,7 @@
 #include "tests/fakes/fake_smtp_server.hpp"
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/fakes/prober_options.hpp"
+#include "tests/fakes/smtp_actions.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 
 #include <gmock/gmock.h>
@@ -691,16 +692,8 @@ std::function<std::string(const std::string&, fakes::smtp_connection&)> rcpt_ans
   };
 }
 
-std::function<std::optional<fakes::smtp_action>(const std::string&, fakes::smtp_connection&)> answer_to(
-    std::string verb, std::string reply, int from_nth = 1) {
-  auto seen = std::make_shared<int>(0);
-  return [=](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
-    if (!line.starts_with(verb) || ++*seen < from_nth) return std::nullopt;
-    fakes::smtp_action a;
-    a.reply = reply;
-    return a;
-  };
-}
+using fakes::answer_to;
+using fakes::cut_reply_to;
 
 smtp::reply reply_of(int code, std::string line, std::optional<smtp::enhanced_status> enhanced) {
   smtp::reply r = make_reply(code, {std::move(line)});
@@ -786,14 +779,7 @@ std::vector<reason_case> make_reason_cases() {
   {
     fake_world w;
     fakes::smtp_behaviour b;
-    b.on_command = [seen = std::make_shared<int>(0)](const std::string& line,
-                                                     fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
-      if (!line.starts_with("RCPT") || ++*seen < 2) return std::nullopt;
-      fakes::smtp_action a;
-      a.close = true;
-      a.raw = "250-cut";
-      return a;
-    };
+    b.on_command = cut_reply_to("RCPT", 2);  // the catch-all test's RCPT
     w.serve(b);
     cases.push_back({"catch-all RCPT failed", w.check("alice@example.test"), {"测试用的 RCPT 失败：连接被对方关闭（RCPT TO 阶段）"}});
   }
@@ -866,13 +852,7 @@ std::vector<reason_case> make_reason_cases() {
   {
     fake_world w;
     fakes::smtp_behaviour b;
-    b.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
-      if (!line.starts_with("RCPT")) return std::nullopt;
-      fakes::smtp_action a;
-      a.raw = "250-cut";
-      a.close = true;
-      return a;
-    };
+    b.on_command = cut_reply_to("RCPT");
     w.serve(b);
     cases.push_back({"session failed", w.check("alice@example.test"),
                      {"已连上服务器，但会话失败：mx.example.test [127.0.0.2]：连接被对方关闭（RCPT TO 阶段）"}});

@@ -5,6 +5,7 @@
 #include "tests/fakes/fake_smtp_server.hpp"
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/fakes/prober_options.hpp"
+#include "tests/fakes/smtp_actions.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 #include "tests/fakes/socks5_server.hpp"
 
@@ -471,13 +472,7 @@ TEST(Prober, DropMidReplyIsTemporaryAfterAllAddresses) {
   w.zone.add_mx("drop.test", 10, "mx.drop.test");
   w.zone.add_a("mx.drop.test", "127.0.0.2");
   fakes::smtp_behaviour b;
-  b.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
-    if (!line.starts_with("RCPT")) return std::nullopt;
-    fakes::smtp_action a;
-    a.raw = "250-cut";
-    a.close = true;
-    return a;
-  };
+  b.on_command = fakes::cut_reply_to("RCPT");
   w.serve("127.0.0.2", b);
   const auto r = w.check_once("alice@drop.test");
   EXPECT_EQ(r.result, verdict::temporary) << r.reason;
