@@ -258,6 +258,59 @@ std::vector<std::string> literal_branches(std::string_view expression) {
   return out;
 }
 
+// The literal strings an expression anchored at the start stands for, and whether white
+// space may come first: "^\s*L" and "^L", and a group of literal alternatives inside,
+// "^\s*L1(A|B)L2" or "^(?:A|B)L2", expanded into "L1AL2" and "L1BL2" (lower-cased as
+// literal_branches gives them). Empty for any other expression. In case-insensitive
+// mode, RE2 matches such an expression on a text (or line) exactly when one of the
+// strings occurs at its start, or after nothing but white space (\s is [\t\n\f\r ]);
+// a scanner hit of one there proves the match.
+struct start_literal {
+  std::vector<std::string> strings;
+  bool blank_prefix = false;
+};
+
+start_literal start_literals(std::string_view expression) {
+  start_literal out;
+  if (!expression.starts_with("^")) return out;
+  expression.remove_prefix(1);
+  if (expression.starts_with("\\s*")) {
+    out.blank_prefix = true;
+    expression.remove_prefix(3);
+  }
+  // The literal parts: no '|' at the top level (literal_branches would split there).
+  const auto single = [](std::string_view part, std::string& into) {
+    if (part.empty()) return true;
+    const std::vector<std::string> branches = literal_branches(part);
+    if (branches.size() != 1) return false;
+    into = branches.front();
+    return true;
+  };
+  std::string head, tail;
+  std::vector<std::string> middles(1);
+  const std::size_t open = expression.find('(');
+  if (open == std::string_view::npos) {
+    if (expression.empty() || !single(expression, head)) return out;
+  } else {
+    // The group must not be escaped, nested, quantified or carry flags.
+    if (open > 0 && expression[open - 1] == '\\') return out;
+    std::size_t inner = open + 1;
+    if (expression.substr(inner).starts_with("?:")) inner += 2;
+    else if (expression.substr(inner).starts_with("?")) return out;
+    const std::size_t close = expression.find(')', inner);
+    if (close == std::string_view::npos || expression[close - 1] == '\\') return out;
+    const std::string_view alternatives = expression.substr(inner, close - inner);
+    if (alternatives.find('(') != std::string_view::npos) return out;
+    const std::string_view after = expression.substr(close + 1);
+    if (!after.empty() && std::string_view("?*+{").find(after.front()) != std::string_view::npos) return out;
+    if (!single(expression.substr(0, open), head) || !single(after, tail)) return out;
+    middles = literal_branches(alternatives);
+    if (middles.empty()) return out;
+  }
+  for (const auto& m : middles) out.strings.push_back(head + m + tail);
+  return out;
+}
+
 void sort_unique(std::vector<int>& v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -396,6 +449,15 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
     proven_mask_of_atom_.assign(atoms.size(), 0);
     for (std::size_t a = 0; a < atoms.size(); ++a)
       for (const int r : proves_[a]) proven_mask_of_atom_[a] |= std::uint64_t{1} << r;
+    start_mask_of_atom_.assign(atoms.size(), 0);
+    blank_start_mask_of_atom_.assign(atoms.size(), 0);
+    for (std::size_t r = 0; r < regexes_.size(); ++r) {
+      const start_literal start = start_literals(regexes_[r]->pattern());
+      for (const auto& literal : start.strings)
+        if (const auto it = std::find(atoms.begin(), atoms.end(), literal); it != atoms.end())
+          (start.blank_prefix ? blank_start_mask_of_atom_ : start_mask_of_atom_)[static_cast<std::size_t>(it - atoms.begin())] |=
+              std::uint64_t{1} << r;
+    }
   }
   if (regexes_.size() <= max_together) {
     together_ = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
@@ -525,11 +587,26 @@ std::uint64_t pattern_set::candidate_mask(const scanned_text& t, std::size_t fro
     if (t.hits[h].end <= from || id >= local_of_.size() || local_of_[id] < 0) continue;
     const auto a = static_cast<std::size_t>(local_of_[id]);
     possible |= users_mask_of_atom_[a];
-    if (t.hits[h].end - from >= atom_length_[a]) proven |= proven_mask_of_atom_[a];
+    if (t.hits[h].end - from >= atom_length_[a]) {
+      proven |= proven_mask_of_atom_[a];
+      proven |= start_proven(t.text, from, t.hits[h].end - atom_length_[a], a);
+    }
     present.push_back(local_of_[id]);
     any_atom = true;
   }
   return drop_unmet(possible, present);
+}
+
+std::uint64_t pattern_set::start_proven(std::string_view text, std::size_t line_begin, std::size_t start,
+                                       std::size_t a) const {
+  std::uint64_t proven = 0;
+  if (start == line_begin) proven |= start_mask_of_atom_[a];
+  if (blank_start_mask_of_atom_[a] == 0) return proven;
+  for (std::size_t i = line_begin; i < start; ++i) {
+    const char c = text[i];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\f' && c != '\r') return proven;
+  }
+  return proven | blank_start_mask_of_atom_[a];
 }
 
 int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven) const {
@@ -730,7 +807,10 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
       if (t.hits[h].end <= line_begin || id >= local_of_.size() || local_of_[id] < 0) continue;
       const auto a = static_cast<std::size_t>(local_of_[id]);
       possible |= users_mask_of_atom_[a];
-      if (t.hits[h].end - line_begin >= atom_length_[a]) proven |= proven_mask_of_atom_[a];
+      if (t.hits[h].end - line_begin >= atom_length_[a]) {
+        proven |= proven_mask_of_atom_[a];
+        proven |= start_proven(t.text, line_begin, t.hits[h].end - atom_length_[a], a);
+      }
       present.push_back(local_of_[id]);
       any_atom = true;
     }

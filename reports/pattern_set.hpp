@@ -194,6 +194,15 @@ class pattern_set {
   std::vector<std::size_t> atom_length_;
   std::vector<std::vector<int>> proves_;
   std::vector<std::uint64_t> proven_mask_of_atom_;
+  // Expressions that are a literal anchored at the start ("^\s*this is a permanent
+  // error", "^(received|x-received): ", see start_literals in the .cpp), for the sets of
+  // up to 64: local atom -> the expressions it proves when its hit starts the text or
+  // line RE2 would read (`^`), or follows nothing but white space there (`^\s*`).
+  std::vector<std::uint64_t> start_mask_of_atom_;
+  std::vector<std::uint64_t> blank_start_mask_of_atom_;
+  // The expressions a hit of atom `a` starting at `start` proves, in a text or line whose
+  // RE2 reading begins at `line_begin` (start_mask_of_atom_ and blank_start_mask_of_atom_).
+  std::uint64_t start_proven(std::string_view text, std::size_t line_begin, std::size_t start, std::size_t a) const;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
   // match is read once (one DFA pass) instead of once per expression.
   std::unique_ptr<RE2::Set> together_;

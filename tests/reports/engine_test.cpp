@@ -108,6 +108,49 @@ TEST(PatternSet, FirstPerLineEqualsFirstOnEveryLineOverTheCorpus) {
   EXPECT_GT(hits, 500u);
 }
 
+// Expressions anchored at the start with a literal ("^\s*L", "^L", a group of literal
+// alternatives) are proven by a scanner hit at the line's start or after white space
+// only: crafted lines where the hit is elsewhere, after other bytes, after white space
+// that \s does not take (\v), in another case, or inside a view that starts mid-line.
+TEST(PatternSet, AnchoredLiteralProofsAgreeWithRe2) {
+  reports::pattern_set set;
+  std::string error;
+  for (const std::string e : {"^\\s*this is a permanent error", "^(received|x-received): ", "^\\s*(?:hi|hello)\\. this is",
+                              "^\\s*giving up on ", "^x-failed: ", "error"})
+    ASSERT_TRUE(set.add(e, error)) << error;
+  ASSERT_TRUE(set.compile(error)) << error;
+  const std::vector<std::string> lines = {
+      "This is a permanent error.", "  \t This IS a permanent error", "x this is a permanent error", "\vthis is a permanent error",
+      "received: from a", " received: from a", "X-Received: by b", "xx-received: by b", "\t\tHELLO. this is the mailer",
+      "hi. this is", "oh hi. this is", "giving up on it", "\f\rgiving up on it", "-giving up on it", "x-failed: a", " x-failed: a",
+      "an error", "", "received:", "received: "};
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  const auto all = reports::text::lines(text, 100);
+  // Whole lines, then views starting one and two bytes into each line.
+  for (std::size_t skip = 0; skip < 3; ++skip) {
+    std::vector<std::string_view> views;
+    for (const auto l : all) views.push_back(l.substr(std::min(skip, l.size())));
+    std::vector<int> per_line;
+    set.first_per_line(set.scan(text), views, per_line);
+    for (std::size_t n = 0; n < views.size(); ++n) {
+      int plain = -1;
+      for (std::size_t i = 0; i < set.size() && plain < 0; ++i)
+        if (RE2::PartialMatch(re2::StringPiece(views[n].data(), views[n].size()), set.regex(static_cast<int>(i))))
+          plain = static_cast<int>(i);
+      EXPECT_EQ(per_line[n], plain) << "skip " << skip << " line: " << views[n];
+      EXPECT_EQ(set.first(std::string(views[n])), plain) << "skip " << skip << " line: " << views[n];
+    }
+  }
+  // A whole text: '^' is its start, and \s* also takes line breaks before the literal.
+  for (const std::string t : {"\n\n  this is a permanent error", "x\nthis is a permanent error", "\nreceived: x", "received: x\n"}) {
+    int plain = -1;
+    for (std::size_t i = 0; i < set.size() && plain < 0; ++i)
+      if (RE2::PartialMatch(t, set.regex(static_cast<int>(i)))) plain = static_cast<int>(i);
+    EXPECT_EQ(set.first(t), plain) << t;
+  }
+}
+
 TEST(PatternSet, MatchesEqualPlainRe2OnDiagnostics) {
   const auto& k = knowledge();
   const std::vector<std::string> texts = {
