@@ -807,7 +807,7 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
       if (best >= 0 && i >= best) break;
       if (k.family_of[static_cast<std::size_t>(i)].where != where) continue;
       if (std::binary_search(proven.begin(), proven.end(), i) ||
-          RE2::PartialMatch(piece, per_line ? k.families.line_regex(i) : k.families.regex(i))) {
+          finds(per_line ? k.families.line_regex(i) : k.families.regex(i), std::string_view(piece.data(), piece.size()))) {
         best = i;
         break;
       }
@@ -834,7 +834,7 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
     if (std::string_view(rule.where) != "header" || (best >= 0 && static_cast<int>(i) >= best)) continue;
     for (const auto& h : doc.headers)
       if (std::any_of(rule.headers.begin(), rule.headers.end(), [&](const std::string& name) { return text::iequals(name, h.name); }) &&
-          RE2::PartialMatch(h.value, k.families.regex(static_cast<int>(i)))) {
+          finds(k.families.regex(static_cast<int>(i)), h.value)) {
         best = static_cast<int>(i);
         break;
       }
@@ -849,7 +849,7 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
 bool is_vacation(const knowledge& k, const mime::document& doc) {
   for (const auto& [name, re] : k.vacation_headers) {
     const std::string_view value = header_value(doc.headers, name);
-    if (!value.empty() && RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *re)) return true;
+    if (!value.empty() && finds(*re, value)) return true;
   }
   const std::string_view subject = header_value(doc.headers, "Subject");
   return k.vacation_subjects.first(subject) >= 0;
@@ -1066,7 +1066,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       if (std::string_view(rule.where) == "header") value = header_value(doc.headers, rule.name);
       else if (std::string_view(rule.where) == "original" && embedded) value = header_value(*embedded, rule.name);
       else if (std::string_view(rule.where) == "subject") value = header_value(doc.headers, "Subject");
-      if (value.empty() || !RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *rule.match)) continue;
+      if (value.empty() || !finds(*rule.match, value)) continue;
       recipient r;
       r.feedback_type = rule.type;
       r.sources["feedback_type"] = rule.where + " " + rule.name;
@@ -1106,8 +1106,7 @@ report parse(std::string_view bytes, const knowledge& k) {
   for (const auto& fp : k.family_patterns) {
     if (std::string_view(fp.where) != "report" || fp.family != rep.mta_family) continue;
     const std::string_view region = rt.region();
-    if (RE2::PartialMatch(re2::StringPiece(region.data(), region.size()), *fp.match) ||
-        RE2::PartialMatch(rep.bounce_subject, *fp.match)) {
+    if (finds(*fp.match, region) || finds(*fp.match, rep.bounce_subject)) {
       rep.mta_reason = fp.reason;
       rep.mta_reason_matched = fp.pattern;
       break;

@@ -570,7 +570,7 @@ std::vector<int> pattern_set::matches(const scanned_text& t) const {
   std::vector<int> out;
   const re2::StringPiece piece(t.text.data(), t.text.size());
   for (const int i : candidates(t))
-    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) out.push_back(i);
+    if (finds(*regexes_[static_cast<std::size_t>(i)], std::string_view(piece.data(), piece.size()))) out.push_back(i);
   return out;
 }
 
@@ -626,7 +626,7 @@ int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, st
   }
   for (; possible != 0; possible &= possible - 1) {
     const int i = std::countr_zero(possible);
-    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) return i;
+    if (finds(*regexes_[static_cast<std::size_t>(i)], std::string_view(piece.data(), piece.size()))) return i;
   }
   return lowest;
 }
@@ -697,7 +697,7 @@ int pattern_set::first_among(const scanned_text& t, std::span<const int> possibl
     if (error.kind == RE2::Set::kNoError) return lowest;
   }
   for (auto it = possible.begin(); it != before; ++it)
-    if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(*it)])) return *it;
+    if (finds(*regexes_[static_cast<std::size_t>(*it)], std::string_view(piece.data(), piece.size()))) return *it;
   return lowest;
 }
 
@@ -705,7 +705,7 @@ std::vector<int> pattern_set::matches_lines(const scanned_text& t) const {
   std::vector<int> out;
   const re2::StringPiece piece(t.text.data(), t.text.size());
   for (const int i : candidates(t))
-    if (RE2::PartialMatch(piece, multi_line_ ? *line_regexes_[static_cast<std::size_t>(i)] : *regexes_[static_cast<std::size_t>(i)]))
+    if (finds(multi_line_ ? *line_regexes_[static_cast<std::size_t>(i)] : *regexes_[static_cast<std::size_t>(i)], std::string_view(piece.data(), piece.size())))
       out.push_back(i);
   return out;
 }
@@ -768,7 +768,7 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
       // Out of DFA memory: each expression on its own below.
     }
     for (auto it = possible.begin(); it != before; ++it)
-      if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(*it)])) {
+      if (finds(*regexes_[static_cast<std::size_t>(*it)], std::string_view(piece.data(), piece.size()))) {
         out[l] = *it;
         break;
       }
@@ -834,7 +834,7 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
     }
     for (; possible != 0; possible &= possible - 1) {
       const int i = std::countr_zero(possible);
-      if (RE2::PartialMatch(piece, *regexes_[static_cast<std::size_t>(i)])) {
+      if (finds(*regexes_[static_cast<std::size_t>(i)], std::string_view(piece.data(), piece.size()))) {
         out[l] = i;
         break;
       }
