@@ -547,6 +547,171 @@ std::string decode_quoted_printable(std::string_view in, std::size_t max_bytes) 
   return out;
 }
 
+namespace {
+
+// One encoded word's bytes appended to `out`; false for anything decode_plain_encoded_words
+// leaves to GMime.
+bool append_encoded_text(char encoding, std::string_view text, std::string& out) {
+  if (encoding == 'b' || encoding == 'B') {
+    if (text.size() % 4 != 0) return false;
+    std::uint32_t quantum = 0;
+    int pads = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      int v = 0;
+      if (c >= 'A' && c <= 'Z') v = c - 'A';
+      else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+      else if (c >= '0' && c <= '9') v = c - '0' + 52;
+      else if (c == '+') v = 62;
+      else if (c == '/') v = 63;
+      else if (c == '=' && i + 2 >= text.size()) ++pads;  // padding: the last one or two only
+      else return false;
+      if (pads > 0 && c != '=') return false;
+      quantum = quantum << 6 | static_cast<std::uint32_t>(v);
+      if (i % 4 == 3) {
+        out.push_back(static_cast<char>(quantum >> 16));
+        if (pads < 2) out.push_back(static_cast<char>(quantum >> 8 & 0xFF));
+        if (pads < 1) out.push_back(static_cast<char>(quantum & 0xFF));
+        quantum = 0;
+      }
+    }
+    return true;
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '_') {
+      out.push_back(' ');
+    } else if (c == '=') {
+      const int hi = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+      const int lo = hi >= 0 ? hex_value(text[i + 2]) : -1;
+      if (lo < 0) return false;
+      out.push_back(static_cast<char>(hi << 4 | lo));
+      i += 2;
+    } else if (c > ' ' && c < 0x7F) {
+      out.push_back(c);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The decoded bytes of a run of adjacent encoded words: valid UTF-8 (ASCII for US-ASCII)
+// without control characters, which GMime would replace or keep as they are.
+bool printable_run(std::string_view run, bool ascii_only) {
+  for (const char c : run) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || (ascii_only && u >= 0x80)) return false;
+  }
+  return ascii_only || text::valid_utf8(run, run.size()) == run;
+}
+
+}  // namespace
+
+namespace {
+
+// "=?charset?E?text?=" at the start of `word`: its parts and its length; false when it is
+// none. Only ASCII-compatible charsets whose ASCII GMime keeps as it is are taken:
+// UTF-8, US-ASCII and the ISO-8859 ones (these for ASCII text only, see `ascii_only`).
+struct encoded_word {
+  std::string_view encoded;
+  char encoding = 0;  // 'b' or 'q'
+  bool ascii_only = false;
+  std::size_t size = 0;
+};
+
+bool read_encoded_word(std::string_view word, encoded_word& w) {
+  if (!word.starts_with("=?")) return false;
+  const std::size_t q1 = word.find('?', 2);
+  if (q1 == std::string_view::npos || q1 + 3 >= word.size() || word[q1 + 2] != '?') return false;
+  const char encoding = word[q1 + 1];
+  if (encoding != 'B' && encoding != 'b' && encoding != 'Q' && encoding != 'q') return false;
+  const std::string_view charset = word.substr(2, q1 - 2);
+  w.ascii_only = !text::iequals(charset, "utf-8");
+  if (w.ascii_only && !text::iequals(charset, "us-ascii")) {
+    // iso-8859-N, N from 1 to 16
+    if (!text::istarts_with(charset, "iso-8859-") || charset.size() < 10 || charset.size() > 11) return false;
+    for (const char c : charset.substr(9))
+      if (c < '0' || c > '9') return false;
+  }
+  const std::size_t close = word.find("?=", q1 + 3);
+  if (close == std::string_view::npos || close == q1 + 3) return false;
+  w.encoded = word.substr(q1 + 3, close - (q1 + 3));
+  w.encoding = encoding == 'B' || encoding == 'b' ? 'b' : 'q';
+  w.size = close + 2;
+  return true;
+}
+
+bool plain_ascii_text(std::string_view s) {
+  for (const char c : s)
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) >= 0x7F) return false;
+  return s.find("=?") == std::string_view::npos;
+}
+
+}  // namespace
+
+bool decode_plain_encoded_words(std::string_view raw, std::string& out) {
+  out.clear();
+  if (raw.empty() || raw.front() == ' ' || raw.back() == ' ') return false;
+  std::size_t run_start = std::string::npos;  // where the current run of encoded words' bytes begins in `out`
+  bool run_ascii = false;
+  char run_encoding = 0;
+  bool run_padded = false;     // the run's last word ends in base64 padding
+  bool after_embedded = false;  // the previous word held an encoded word between other text
+  const auto end_run = [&] {
+    const bool ok = run_start == std::string::npos || printable_run(std::string_view(out).substr(run_start), run_ascii);
+    run_start = std::string::npos;
+    return ok;
+  };
+  std::size_t pos = 0;
+  while (pos <= raw.size()) {
+    const std::size_t space = std::min(raw.find(' ', pos), raw.size());
+    const std::string_view word = raw.substr(pos, space - pos);
+    if (word.empty()) return false;  // two spaces in a row: not squeezed
+    const std::size_t opening = word.find("=?");
+    encoded_word w;
+    if (opening == std::string_view::npos) {
+      if (!end_run() || !plain_ascii_text(word)) return false;
+      if (pos > 0) out.push_back(' ');
+      out.append(word);
+      after_embedded = false;
+    } else if (!read_encoded_word(word.substr(opening), w) || w.encoded.find('?') != std::string_view::npos) {
+      return false;
+    } else if (opening == 0 && w.size == word.size()) {
+      // A word that is one encoded word: it joins the run of those before it.
+      if (after_embedded) return false;
+      if (run_start == std::string::npos) {
+        if (pos > 0) out.push_back(' ');
+        run_start = out.size();
+        run_ascii = w.ascii_only;
+        run_encoding = w.encoding;
+      } else if (run_ascii != w.ascii_only || run_encoding != w.encoding || run_padded) {
+        // GMime joins the encoded text of adjacent words before decoding it: a run of two
+        // kinds of charset or encoding, or base64 padding before the run's end (where
+        // GMime's decoder stops: the words after it are lost), is left to GMime.
+        return false;
+      }
+      run_padded = w.encoding == 'b' && w.encoded.back() == '=';
+      if (!append_encoded_text(w.encoding, w.encoded, out)) return false;
+    } else {
+      // An encoded word between other text in one word ("=?...?=.", "\"=?...?=\""):
+      // GMime decodes it in place; next to other encoded words it is left to GMime.
+      if (run_start != std::string::npos || after_embedded) return false;
+      const std::string_view before = word.substr(0, opening), after = word.substr(opening + w.size);
+      if (!plain_ascii_text(before) || !plain_ascii_text(after)) return false;
+      if (pos > 0) out.push_back(' ');
+      out.append(before);
+      const std::size_t at = out.size();
+      if (!append_encoded_text(w.encoding, w.encoded, out) || !printable_run(std::string_view(out).substr(at), w.ascii_only))
+        return false;
+      out.append(after);
+      after_embedded = true;
+    }
+    pos = space + 1;
+  }
+  return end_run();
+}
+
 std::string_view header_value(const std::vector<header>& headers, std::string_view name) {
   for (const auto& h : headers)
     if (text::iequals(h.name, name)) return h.value;

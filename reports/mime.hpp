@@ -116,6 +116,17 @@ bool iso2022jp_by_stretches(iconv_t cd, std::string_view bytes, std::string& out
 
 // RFC 2047 decoding of an unfolded header value, to UTF-8.
 std::string decode_header_text(std::string_view raw);
+// The same through GMime alone (decode_header_text reads the plain case itself): the
+// reference the tests compare it with.
+std::string decode_header_text_reference(std::string_view raw);
+// The plain case of RFC 2047 read by hand, where GMime's answer is known: words separated
+// by single spaces, each either ASCII text without "=?" or one whole encoded word
+// "=?charset?B|Q?text?=" in UTF-8 or US-ASCII whose bytes (joined with the encoded words
+// next to it, as GMime joins them) are valid, printable UTF-8 (or ASCII); B text in whole
+// quanta of four, Q escapes complete. Adjacent encoded words join without the space
+// between them (RFC 2047 section 6.2). True with `out` the decoded text (GMime's own
+// answer); false, `out` unspecified, for anything else (GMime decodes it).
+bool decode_plain_encoded_words(std::string_view raw, std::string& out);
 
 // Parses a block of header lines ("Name: value", continuation lines start with space or
 // tab) until the first empty line: text/rfc822-headers, DSN field blocks, quoted headers.

@@ -353,6 +353,12 @@ std::string decode_header_text(std::string_view raw) {
       if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
     if (ascii) return std::string(raw);
   }
+  if (std::string plain; raw.size() <= limits::max_header_bytes * 2 && decode_plain_encoded_words(raw, plain)) return plain;
+  return decode_header_text_reference(raw);
+}
+
+std::string decode_header_text_reference(std::string_view raw) {
+  ensure_gmime();
   const std::string copy(raw.substr(0, limits::max_header_bytes * 2));
   char* decoded = g_mime_utils_header_decode_text(nullptr, copy.c_str());
   if (decoded == nullptr) return text::valid_utf8(copy);
