@@ -794,6 +794,13 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
       if (h == t.hits.size()) break;
       while (l < lines.size() && end_of(l) < t.hits[h].end) ++l;
       if (l == lines.size()) break;
+    } else if (required != 0) {
+      // Only a line holding `required` can match: from one such byte to the next, past
+      // the lines between (a line holds it when it begins at or before it and ends after).
+      const std::size_t at = t.text.find(required, static_cast<std::size_t>(lines[l].data() - t.text.data()));
+      if (at == std::string_view::npos) break;
+      while (l < lines.size() && end_of(l) <= at) ++l;
+      if (l == lines.size()) break;
     }
     const std::size_t line_begin = static_cast<std::size_t>(lines[l].data() - t.text.data());
     const std::size_t line_end = line_begin + lines[l].size();

@@ -151,6 +151,74 @@ TEST(PatternSet, AnchoredLiteralProofsAgreeWithRe2) {
   }
 }
 
+// With a required byte ('@' for recipient lines), a line without it is -1 and every other
+// line is read as without it; the set goes from one '@' to the next. Lines as the reader
+// cuts them, and views cut one or two bytes into each line (an '@' there falls between
+// the views).
+TEST(PatternSet, FirstPerLineWithARequiredByteOverTheCorpus) {
+  const std::filesystem::path dir = std::filesystem::path(PROBE_SHARED_DIR) / "corpus" / "sisimai-dev" / "emails";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared corpus not found";
+  const auto& k = knowledge();
+  std::size_t with_at = 0, hits = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto batch = reports::read_source(entry.path().string());
+    const auto doc = reports::mime::parse_mime(batch.messages.front().bytes);
+    for (const auto& part : doc.parts) {
+      if (part.text.empty()) continue;
+      const auto all = reports::text::lines(part.text, 400);
+      for (std::size_t skip = 0; skip < 3; ++skip) {
+        std::vector<std::string_view> views;
+        for (const auto l : all) views.push_back(l.substr(std::min(skip, l.size())));
+        for (const reports::pattern_set* set : {&k.recipient_lines, &k.boilerplate}) {
+          std::vector<int> per_line;
+          set->first_per_line(set->scan(part.text), views, per_line, '@');
+          for (std::size_t n = 0; n < views.size(); ++n) {
+            int plain = -1;
+            if (views[n].find('@') != std::string_view::npos) {
+              ++with_at;
+              for (std::size_t i = 0; i < set->size() && plain < 0; ++i)
+                if (RE2::PartialMatch(re2::StringPiece(views[n].data(), views[n].size()), set->regex(static_cast<int>(i))))
+                  plain = static_cast<int>(i);
+            }
+            ASSERT_EQ(per_line[n], plain) << entry.path().filename() << " skip " << skip << " line: " << views[n];
+            hits += plain >= 0;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(with_at, 1000u);
+  EXPECT_GT(hits, 300u);
+}
+
+// The same on crafted lines with the required byte first, last, alone, absent, and
+// between the views (a set of expressions naming no literal, read on every line).
+TEST(PatternSet, FirstPerLineWithARequiredByteAtTheEdges) {
+  reports::pattern_set set;
+  std::string error;
+  for (const std::string e : {"^@", "@$", "\\w@\\w", "^x"}) ASSERT_TRUE(set.add(e, error)) << error;
+  ASSERT_TRUE(set.compile(error)) << error;
+  const std::string text = "@\na@\n@b\nxx\na@b\n\nx@\n@@\nxa\n@x@\n";
+  const auto all = reports::text::lines(text, 100);
+  for (std::size_t skip = 0; skip < 3; ++skip)
+    for (std::size_t drop_end = 0; drop_end < 2; ++drop_end) {
+      std::vector<std::string_view> views;
+      for (const auto l : all) {
+        auto v = l.substr(std::min(skip, l.size()));
+        views.push_back(v.substr(0, v.size() - std::min(drop_end, v.size())));
+      }
+      std::vector<int> per_line;
+      set.first_per_line(set.scan(text), views, per_line, '@');
+      for (std::size_t n = 0; n < views.size(); ++n) {
+        int plain = -1;
+        for (std::size_t i = 0; i < set.size() && plain < 0 && views[n].find('@') != std::string_view::npos; ++i)
+          if (RE2::PartialMatch(re2::StringPiece(views[n].data(), views[n].size()), set.regex(static_cast<int>(i))))
+            plain = static_cast<int>(i);
+        EXPECT_EQ(per_line[n], plain) << "skip " << skip << " drop " << drop_end << " line: " << views[n];
+      }
+    }
+}
+
 TEST(PatternSet, MatchesEqualPlainRe2OnDiagnostics) {
   const auto& k = knowledge();
   const std::vector<std::string> texts = {
