@@ -1242,7 +1242,9 @@ report parse(std::string_view bytes, const knowledge& k) {
   // Facts inside each diagnostic.
   for (auto& r : rep.recipients) {
     const auto src = r.sources.find("diagnostic");
-    apply_smtp_facts(r, k, src == r.sources.end() ? text_source : src->second);
+    // A copy: apply_smtp_facts adds sources, which may move the one it names.
+    const std::string source = src == r.sources.end() ? text_source : src->second;
+    apply_smtp_facts(r, k, source);
   }
   // Size of the returned message when the text states it ("message size 2397844 exceeds").
   for (const auto& r : rep.recipients) {

@@ -9,10 +9,12 @@
 // "qmail text", ...), so `probe bounce -v` can show it and correlation can weigh it.
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace reports {
@@ -28,6 +30,39 @@ std::string_view to_string(smtp_command command);
 // RFC 3464 §2.3.3 Action values.
 enum class dsn_action { unknown, failed, delayed, delivered, relayed, expanded };
 std::string_view to_string(dsn_action action);
+
+// Where each fact of a recipient was read, by fact name, iterated in name order: the
+// interface of the std::map it replaced, as far as readers use one (operator[], find, at,
+// count, begin/end), kept in one vector, because a recipient has under a dozen facts and
+// the map allocated a node for each. Unlike a map's, a reference or iterator into it is
+// invalidated by the next insertion (operator[] of a new name).
+class fact_sources {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  fact_sources() = default;
+  // As std::map's: in name order, the first of two entries of one name kept.
+  fact_sources(std::initializer_list<value_type> entries);
+
+  // The entry for `fact`, added empty (in name order) when absent.
+  std::string& operator[](std::string_view fact);
+  iterator find(std::string_view fact);
+  const_iterator find(std::string_view fact) const;
+  // Throws std::out_of_range when absent, as std::map::at.
+  const std::string& at(std::string_view fact) const;
+  std::size_t count(std::string_view fact) const { return find(fact) == end() ? 0 : 1; }
+  iterator begin() { return entries_.begin(); }
+  iterator end() { return entries_.end(); }
+  const_iterator begin() const { return entries_.begin(); }
+  const_iterator end() const { return entries_.end(); }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::vector<value_type> entries_;  // ascending by name
+};
 
 struct recipient {
   std::string address;             // Final-Recipient or the address named in the text
@@ -45,7 +80,7 @@ struct recipient {
   std::map<std::string, std::string> extra_fields;  // other X- fields of the DSN block
   // fact name ("address", "status", "reply_code", "diagnostic", "command", "remote_host",
   // "remote_ip", "action") -> where it was read.
-  std::map<std::string, std::string> sources;
+  fact_sources sources;
 };
 
 // The message that bounced, as far as the bounce quotes it.

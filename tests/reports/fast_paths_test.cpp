@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <random>
 
@@ -912,4 +913,43 @@ TEST(FastPaths, PlainEncodedWordsDecodeAsGmimeDoes) {
     }
   }
   EXPECT_GT(by_hand, 2000u);
+}
+
+// A recipient's sources in one sorted vector against the std::map they were: the same
+// entries in the same order after random insertions and overwrites, the same find, count
+// and at answers (at throws for a missing name), and braces keep the first of two names.
+TEST(FastPaths, FactSourcesBehaveAsTheMapTheyReplaced) {
+  const std::vector<std::string> names = {"address", "action", "status", "reply_code", "diagnostic", "command",
+                                          "remote_host", "remote_ip", "feedback_type", "b", "a", ""};
+  std::mt19937 random(48);
+  for (int round = 0; round < 2000; ++round) {
+    reports::fact_sources fast;
+    std::map<std::string, std::string> map;
+    const int n = static_cast<int>(random() % 14);
+    for (int i = 0; i < n; ++i) {
+      const std::string& name = names[random() % names.size()];
+      const std::string value = "where " + std::to_string(random() % 5) + std::string(random() % 30, 'x');
+      fast[name] = value;
+      map[name] = value;
+    }
+    ASSERT_EQ(fast.size(), map.size());
+    ASSERT_TRUE(std::equal(fast.begin(), fast.end(), map.begin(), map.end(),
+                           [](const auto& a, const auto& b) { return a.first == b.first && a.second == b.second; }));
+    for (const auto& name : names) {
+      ASSERT_EQ(fast.count(name), map.count(name)) << name;
+      const auto it = fast.find(name);
+      ASSERT_EQ(it == fast.end(), map.find(name) == map.end()) << name;
+      if (it != fast.end()) {
+        EXPECT_EQ(it->second, map.at(name));
+        EXPECT_EQ(fast.at(name), map.at(name));
+      } else {
+        EXPECT_THROW((void)fast.at(name), std::out_of_range);
+      }
+    }
+  }
+  const reports::fact_sources braces = {{"status", "one"}, {"address", "two"}, {"status", "three"}};
+  const std::map<std::string, std::string> map_braces = {{"status", "one"}, {"address", "two"}, {"status", "three"}};
+  ASSERT_EQ(braces.size(), map_braces.size());
+  EXPECT_TRUE(std::equal(braces.begin(), braces.end(), map_braces.begin(), map_braces.end(),
+                         [](const auto& a, const auto& b) { return a.first == b.first && a.second == b.second; }));
 }
