@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <charconv>
@@ -642,10 +643,29 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
   const std::string_view region = t.region();
   const bool any_session = std::any_of(k.transcript_sessions.begin(), k.transcript_sessions.end(),
                                        [&](const std::string& marker) { return text::ifind(region, marker) != std::string_view::npos; });
+  // Below, a line is read only when it begins with the first byte of a command or reply
+  // prefix (ASCII case folded, as istarts_with compares) or with a reply code's '4' or
+  // '5': other lines are passed over at one table lookup (in a report holding a session
+  // marker, every line is still looked at for it).
+  std::array<bool, 256> may_start{};
+  may_start['4'] = may_start['5'] = true;
+  bool every_line = any_session;
+  for (const auto* prefixes : {&k.transcript_commands, &k.transcript_replies})
+    for (const auto& p : *prefixes) {
+      if (p.empty()) {
+        every_line = true;
+        continue;
+      }
+      const auto c = static_cast<unsigned char>(p[0]);
+      may_start[c] = true;
+      if (c >= 'a' && c <= 'z') may_start[c - 'a' + 'A'] = true;
+      if (c >= 'A' && c <= 'Z') may_start[c - 'A' + 'a'] = true;
+    }
   for (const std::string_view raw : t.lines) {
     if (out.size() >= limits::max_recipients) break;
     const std::string_view line = text::trim(raw);
     if (line.empty()) continue;
+    if (!every_line && !may_start[static_cast<unsigned char>(line.front())]) continue;
     bool session = false;
     if (any_session)
       for (const auto& marker : k.transcript_sessions)

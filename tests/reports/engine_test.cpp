@@ -300,6 +300,25 @@ TEST(Transcript, SendmailCommandAndServerReply) {
   EXPECT_EQ(reports::classify(r, rep, knowledge()).reason, "norelaying");
 }
 
+// Without a session marker ("While talking to"), lines are passed over by their first
+// byte: the MTA's summary line, starting with its reply code, is still read, and gives a
+// recipient whose Diagnostic-Code names no reply its reply.
+TEST(Transcript, SummaryLineWithoutASessionMarker) {
+  const auto rep = parse(
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@example.jp>\nSubject: Returned mail\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain\n\n   ----- Transcript of session follows -----\n"
+      "550 5.0.0 <neko@example.edu>... Permission denied\n\n"
+      "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n"
+      "Final-Recipient: RFC822; neko@example.edu\nAction: failed\nStatus: 5.3.0\n"
+      "Diagnostic-Code: X-Unix; Permission denied 77\n\n--b--\n");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  const auto& r = rep.recipients[0];
+  EXPECT_EQ(r.address, "neko@example.edu");
+  EXPECT_EQ(r.reply_code, 550);
+  EXPECT_EQ(r.sources.at("diagnostic"), "SMTP transcript");
+}
+
 TEST(Transcript, PostfixInOutStep) {
   const auto rep = parse(
       "From: MAILER-DAEMON@example.com\nSubject: Postfix SMTP server: errors from x\n\nTranscript of session follows.\n\n"
