@@ -547,6 +547,17 @@ std::vector<int> pattern_set::candidates(const scanned_text& t) const {
 void pattern_set::candidates_into(const scanned_text& t, std::vector<int>& out) const {
   out.clear();
   if (!compiled_) return;
+  if (mask_index_) {
+    // The same expressions from the bit masks (as first() takes them), ascending, without
+    // a list of atoms merged, sorted and filtered.
+    std::size_t h = 0;
+    bool any_atom = false;
+    std::uint64_t proven = 0;
+    std::uint64_t possible = candidate_mask(t, 0, t.text.size(), h, any_atom, proven);
+    if (!any_atom) possible = unfiltered_mask_;
+    for (; possible != 0; possible &= possible - 1) out.push_back(std::countr_zero(possible));
+    return;
+  }
   thread_local std::vector<int> atoms;  // scratch, reused across calls
   local_atoms(t, 0, t.text.size(), atoms);
   if (!line_index_ || atoms.empty()) {

@@ -802,8 +802,17 @@ TEST(FastPaths, ProvenLiteralsAndRequiredAtomsEqualPlainRe2) {
       }
       if (plain >= 0) {
         ASSERT_TRUE(proven.empty() || proven.front() >= plain) << lines[i];
+        // In the sets read through their own atom index (up to 256 expressions), every
+        // expression that matches is a candidate (ascending), not only the first.
         const std::vector<int> candidates = set->candidates(lines[i]);
+        ASSERT_TRUE(std::is_sorted(candidates.begin(), candidates.end())) << lines[i];
         ASSERT_TRUE(std::binary_search(candidates.begin(), candidates.end(), plain)) << lines[i];
+        for (std::size_t e = static_cast<std::size_t>(plain); set->size() <= 256 && e < set->size(); ++e) {
+          if (RE2::PartialMatch(lines[i], set->regex(static_cast<int>(e)))) {
+            ASSERT_TRUE(std::binary_search(candidates.begin(), candidates.end(), static_cast<int>(e)))
+                << set->regex(static_cast<int>(e)).pattern() << " on " << lines[i];
+          }
+        }
       }
       found += plain >= 0;
     }
