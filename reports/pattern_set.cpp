@@ -659,6 +659,16 @@ std::uint64_t pattern_set::drop_unmet(std::uint64_t possible, std::span<const in
 void pattern_set::proven_into(const scanned_text& t, std::vector<int>& out) const {
   out.clear();
   if (!compiled_) return;
+  if (mask_index_) {
+    // As below, through the bit masks: ascending without sorting.
+    std::uint64_t proven = 0;
+    for (const auto& hit : t.hits) {
+      const auto id = static_cast<std::size_t>(hit.id);
+      if (id < local_of_.size() && local_of_[id] >= 0) proven |= proven_mask_of_atom_[static_cast<std::size_t>(local_of_[id])];
+    }
+    for (; proven != 0; proven &= proven - 1) out.push_back(std::countr_zero(proven));
+    return;
+  }
   for (const auto& hit : t.hits) {
     const auto id = static_cast<std::size_t>(hit.id);
     if (id >= local_of_.size() || local_of_[id] < 0) continue;
