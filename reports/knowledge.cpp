@@ -55,10 +55,11 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     else if (fam["header"])
       headers.push_back(text::lower(fam["header"].as<std::string>()));
     if (where == "header" && headers.empty()) return l.fail("families " + name + ": where: header needs header:");
+    const bool brand = fam["brand"] && fam["brand"].as<bool>();
     for (const auto& m : fam["match"]) {
       std::string e;
       if (!k.families.add(m.as<std::string>(), e)) return l.fail("families " + name + ": " + e);
-      k.family_of.push_back({name, where, headers});
+      k.family_of.push_back({name, where, headers, brand});
     }
   }
   if (!l.add_list(k.original_markers, root["original_markers"], "original_markers")) return false;
@@ -120,7 +121,8 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   };
   // The bounce's own header: parse.cpp reads From, To, Subject, Date and
   // X-Failed-Recipients, the family, vacation and complaint rules the headers they name.
-  for (const char* name : {"from", "to", "subject", "date", "x-failed-recipients"}) add(k.top_headers_read, name);
+  for (const char* name : {"from", "to", "subject", "date", "x-failed-recipients", "return-path", "auto-submitted"})
+    add(k.top_headers_read, name);
   for (const auto& f : k.family_of)
     for (const auto& h : f.headers) add(k.top_headers_read, h);
   for (const auto& [name, re] : k.vacation_headers) add(k.top_headers_read, name);

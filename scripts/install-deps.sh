@@ -18,6 +18,8 @@ test_packages=(
   # Other bounce readers and their test bounces: tests/reports/agreement/ compares probe
   # with them on messages it was not built on.
   python3-flufl.bounce libsisimai-perl libmail-deliverystatus-bounceparser-perl
+  # Ordinary mail (2,403 messages of 2002) that must not read as bounces: jwz's test data.
+  golang-github-gatherstars-com-jwz-dev
   curl xz-utils  # scripts/fetch-test-bounces.sh: BounceParser's test bounces from Debian's source archive
 )
 
