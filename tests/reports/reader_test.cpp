@@ -292,6 +292,15 @@ TEST(Parse, NotABounceVacationAndArf) {
   EXPECT_TRUE(plain.recipients.empty());
   const auto vac = parse("From: boss@example.com\nTo: me@example.org\nSubject: Out of office\nAuto-Submitted: auto-replied\n\nAway until Monday.\n");
   EXPECT_EQ(vac.kind, reports::report_kind::vacation);
+  // Autoresponders send with the null reverse-path too (RFC 3834 §3.3): their own marks
+  // say auto-reply, not report.
+  EXPECT_EQ(parse("Return-Path: <>\nFrom: John <john@example.com>\nTo: me@example.org\nSubject: Thank you for your e-mail\n"
+                  "Precedence: bulk\n\nI will reply soon.\nJohn\njohn@example.com\n").kind,
+            reports::report_kind::vacation);
+  EXPECT_EQ(parse("From: a@example.pl\nTo: me@example.org\nSubject: =?utf-8?Q?[Automatyczna_odpowied=C5=BA]_test?=\n\nNie ma mnie.\n").kind,
+            reports::report_kind::vacation);
+  EXPECT_EQ(parse("From: a@example.com\nTo: me@example.org\nSubject: Re: test\nPrecedence: auto_reply\n\nAway.\n").kind,
+            reports::report_kind::vacation);
   const auto arf = parse(
       "From: fbl@isp.example\nTo: abuse@example.org\nSubject: report\nMIME-Version: 1.0\n"
       "Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\n\n--F\nContent-Type: text/plain\n\nA complaint.\n"
