@@ -119,8 +119,9 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     name = text::lower(name);
     if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(std::move(name));
   };
-  // The bounce's own header: parse.cpp reads From, To, Subject, Date and
-  // X-Failed-Recipients, the family, vacation and complaint rules the headers they name.
+  // The bounce's own header: parse.cpp reads From, To, Subject, Date, X-Failed-Recipients,
+  // Return-Path and Auto-Submitted (whether it says it is a report at all), the family,
+  // vacation and complaint rules the headers they name.
   for (const char* name : {"from", "to", "subject", "date", "x-failed-recipients", "return-path", "auto-submitted"})
     add(k.top_headers_read, name);
   for (const auto& f : k.family_of)
