@@ -60,6 +60,7 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
   // bounded memory; the live checks need every item first (one plan, shared sessions, one
   // cache), and hold its report (not its bytes).
   std::vector<bounce_item> items;
+  not_bounce_lines quiet(out.json || out.verbose > 0);
   bool input_error = false;
   bool any_bounce = false;
   auto render = [&](const bounce_item& item) {
@@ -71,7 +72,7 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
       return;
     }
     if (read.item.error.empty() && read.item.report.kind != reports::report_kind::not_bounce) any_bounce = true;
-    std::cout << read.rendered;
+    std::cout << quiet.pass(read.item, std::move(read.rendered));
   };
   // Messages are read on one thread per core and printed in input order; reading is pure
   // CPU work on shared, read-only knowledge (reports keeps its scratch per thread).
@@ -100,6 +101,7 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
       std::cerr << "probe bounce: " << printable(source) << ": input larger than the limits; the rest was not read\n";
   }
   workers.finish();
+  std::cout << quiet.finish(out.lang);
   if (live) return live_hook()(items, k, ctx);
   if (input_error) return exit_input_error;
   return any_bounce ? exit_ok : exit_not_bounce;

@@ -257,6 +257,7 @@ int run_bounce_live(std::vector<bounce_item>& items, const reports::knowledge& k
   bool persistent = false, changed = false, inconclusive = false;
   const style look(config.output.color);
   const std::time_t now = std::time(nullptr);
+  not_bounce_lines quiet(config.output.json || config.output.verbose > 0);
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
     if (!item.error.empty()) input_error = true;
@@ -271,7 +272,7 @@ int run_bounce_live(std::vector<bounce_item>& items, const reports::knowledge& k
       }
       std::cout << document.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
     } else {
-      std::cout << bounce_text(item, knowledge, config.output.lang, config.output.verbose);
+      std::cout << quiet.pass(item, bounce_text(item, knowledge, config.output.lang, config.output.verbose));
       for (const auto& c : checks)
         if (c.item == i) print_live_text(std::cout, c, item, advice, config, look);
     }
@@ -282,6 +283,7 @@ int run_bounce_live(std::vector<bounce_item>& items, const reports::knowledge& k
       inconclusive = inconclusive || c.result.decided.result == co::verdict::inconclusive;
     }
   }
+  std::cout << quiet.finish(config.output.lang);
   if (!config.output.json && prober) {
     const auto& counters = prober->counters();
     if (config.output.verbose > 0)

@@ -48,6 +48,21 @@ bounce_item read_bounce_item(std::string origin, std::string_view bytes, bool tr
   return item;
 }
 
+std::string not_bounce_lines::pass(const bounce_item& item, std::string rendered) {
+  ++messages_;
+  if (list_each_ || !item.error.empty() || item.report.kind != reports::report_kind::not_bounce) return rendered;
+  if (held_++ == 0) first_held_ = std::move(rendered);
+  return {};
+}
+
+std::string not_bounce_lines::finish(const std::string& lang) const {
+  if (held_ == 0) return {};
+  if (messages_ == 1) return first_held_;
+  const std::string n = std::to_string(held_), of = std::to_string(messages_);
+  if (lang == "zh") return n + " / " + of + " 封邮件不是退信（-v 逐一列出）\n";
+  return n + " of " + of + " messages are not bounce reports (-v lists them)\n";
+}
+
 std::string bounce_text(const bounce_item& item, const reports::knowledge& k, const std::string& lang, int verbose) {
   std::ostringstream out;
   const bool zh = lang == "zh";

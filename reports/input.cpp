@@ -331,14 +331,19 @@ source_status for_each_message(const std::string& source, const message_sink& si
       }
     }
     std::sort(files.begin(), files.end());
+    // Each file is read as a file named on the command line is: a message saved with its
+    // mbox "From " line (mutt, pine, list archives) or an mbox of several is split there,
+    // not read as one message whose first line is not a header.
     std::size_t total = 0;
+    const message_sink counting_sink = [&](input_message&& m) {
+      total += m.bytes.size();
+      sink(std::move(m));
+    };
     for (const auto& file : files) {
       std::ifstream in(file, std::ios::binary);
       if (!in) continue;
-      bool truncated = false;
-      std::string data = read_bounded(in, limits::max_message_bytes, truncated);
-      total += data.size();
-      sink({file.string(), message_text(data), truncated});
+      const auto status = stream_messages(in, file.string(), counting_sink, max_bytes - total);
+      if (status.truncated) result.truncated = true;
       if (total >= max_bytes) {
         result.truncated = true;
         break;

@@ -55,10 +55,11 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     else if (fam["header"])
       headers.push_back(text::lower(fam["header"].as<std::string>()));
     if (where == "header" && headers.empty()) return l.fail("families " + name + ": where: header needs header:");
+    const bool brand = fam["brand"] && fam["brand"].as<bool>();
     for (const auto& m : fam["match"]) {
       std::string e;
       if (!k.families.add(m.as<std::string>(), e)) return l.fail("families " + name + ": " + e);
-      k.family_of.push_back({name, where, headers});
+      k.family_of.push_back({name, where, headers, brand});
     }
   }
   if (!l.add_list(k.original_markers, root["original_markers"], "original_markers")) return false;
@@ -118,9 +119,11 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     name = text::lower(name);
     if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(std::move(name));
   };
-  // The bounce's own header: parse.cpp reads From, To, Subject, Date and
-  // X-Failed-Recipients, the family, vacation and complaint rules the headers they name.
-  for (const char* name : {"from", "to", "subject", "date", "x-failed-recipients"}) add(k.top_headers_read, name);
+  // The bounce's own header: parse.cpp reads From, To, Subject, Date, X-Failed-Recipients,
+  // Return-Path and Auto-Submitted (whether it says it is a report at all), the family,
+  // vacation and complaint rules the headers they name.
+  for (const char* name : {"from", "to", "subject", "date", "x-failed-recipients", "return-path", "auto-submitted"})
+    add(k.top_headers_read, name);
   for (const auto& f : k.family_of)
     for (const auto& h : f.headers) add(k.top_headers_read, h);
   for (const auto& [name, re] : k.vacation_headers) add(k.top_headers_read, name);

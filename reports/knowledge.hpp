@@ -33,6 +33,9 @@ class knowledge {
     std::string family;
     std::string where;                 // from | subject | text | header | part | dsn
     std::vector<std::string> headers;  // where == header: the header names (lower case)
+    // A brand's name ("yahoo.com", "lotus"), not a layout's words: it names the family of a
+    // message known to be a report, and is no evidence that a message is one.
+    bool brand = false;
   };
   // An MTA's own words for its own verdicts, read when the report is in its layout.
   struct family_pattern {

@@ -802,8 +802,13 @@ bool read_ses_json(std::string_view body, report& rep) {
   return !rep.recipients.empty();
 }
 
-std::string detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
-                          const scanned_text& human, std::string_view dsn_text) {
+struct detected_family {
+  std::string name;    // empty: none
+  bool brand = false;  // decided by a brand's name, not by a layout's words
+};
+
+detected_family detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
+                              const scanned_text& human, std::string_view dsn_text) {
   std::string part_types;
   std::size_t types_size = 0;
   for (const auto& p : doc.parts) types_size += p.media_type.size() + 1;
@@ -863,7 +868,21 @@ std::string detect_family(const knowledge& k, const mime::document& doc, const p
   if (!human.text.empty()) consider_scanned("text", human, false);
   consider("dsn", dsn_text, true);
   (void)v;
-  return best >= 0 ? k.family_of[static_cast<std::size_t>(best)].family : std::string();
+  if (best < 0) return {};
+  const auto& rule = k.family_of[static_cast<std::size_t>(best)];
+  return {rule.family, rule.brand};
+}
+
+// Whether a message says it is a delivery report at all (RFC 5321 §4.5.5: reports are
+// sent with the null reverse-path; RFC 3834: Auto-Submitted; Exim: X-Failed-Recipients).
+// The other signs (a DSN part, a mailer daemon's sender or subject, a layout's words) are
+// the caller's.
+bool headers_say_report(const mime::document& doc) {
+  const std::string_view return_path = text::trim(header_value(doc.headers, "Return-Path"));
+  if (return_path == "<>") return true;
+  if (!header_value(doc.headers, "X-Failed-Recipients").empty()) return true;
+  const std::string_view auto_submitted = text::trim(header_value(doc.headers, "Auto-Submitted"));
+  return !auto_submitted.empty() && !text::iequals(auto_submitted, "no");
 }
 
 bool is_vacation(const knowledge& k, const mime::document& doc) {
@@ -1121,7 +1140,8 @@ report parse(std::string_view bytes, const knowledge& k) {
   if (!dsn_text.empty()) read_dsn(dsn::parse_fields(dsn_text), rep, k);
   std::erase_if(rep.recipients, [](const recipient& r) { return r.address.empty() && r.diagnostic.empty() && r.status.empty(); });
 
-  rep.mta_family = detect_family(k, doc, v, rt.scanned_raw, dsn_text);
+  const detected_family family = detect_family(k, doc, v, rt.scanned_raw, dsn_text);
+  rep.mta_family = family.name;
   // The MTA's own verdict on the whole report, in its own words.
   for (const auto& fp : k.family_patterns) {
     if (std::string_view(fp.where) != "report" || fp.family != rep.mta_family) continue;
@@ -1138,10 +1158,18 @@ report parse(std::string_view bytes, const knowledge& k) {
     if (read_ses_json(human, rep)) rep.mta_family = "AmazonSES";
   }
 
+  // Free text is read for recipients only in a message that says it is a delivery report.
+  // A brand's name alone is not that: a Yahoo Groups post or a newsletter naming McAfee
+  // would otherwise read as a bounce of the addresses in its footer.
+  const bool from_daemon = k.bounce_senders.first(rep.bounce_from) >= 0 || k.bounce_subjects.first(rep.bounce_subject) >= 0;
+  const bool says_report = !dsn_text.empty() || !rep.recipients.empty() || from_daemon ||
+                           (!family.name.empty() && !family.brand) || headers_say_report(doc);
+  if (!says_report) rep.mta_family.clear();
+
   // Free text.
   const std::string text_source = (rep.mta_family.empty() || rep.mta_family == "RFC3464" ? std::string("report")
                                                                                           : rep.mta_family) + " text";
-  const std::vector<text_block> blocks = find_blocks(rt, k, sender);
+  const std::vector<text_block> blocks = says_report ? find_blocks(rt, k, sender) : std::vector<text_block>();
   if (!rep.recipients.empty()) {
     for (auto& r : rep.recipients) {
       if (!r.diagnostic.empty() && find_reply_code(r.diagnostic, k) != 0) continue;
@@ -1220,8 +1248,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     }
   }
 
-  const bool from_daemon = k.bounce_senders.first(rep.bounce_from) >= 0 || k.bounce_subjects.first(rep.bounce_subject) >= 0;
-  const bool looks_bouncy = !rep.mta_family.empty() || from_daemon;
+  const bool looks_bouncy = says_report && (!rep.mta_family.empty() || from_daemon);
 
   // Vacation / auto-reply (RFC 3834): only when nothing says it is a delivery report
   // (Exim marks its own bounces Auto-Submitted: auto-replied too).

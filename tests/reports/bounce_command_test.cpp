@@ -69,6 +69,24 @@ TEST(BounceCommand, OfflineJsonAndExitStatuses) {
 
   const auto two = run({"--json", "bounce", "--offline", bounce, plain});
   EXPECT_EQ(std::count(two.out.begin(), two.out.end(), '\n'), 2);  // NDJSON: one line per message
+
+  // Text of many messages: ordinary mail is counted once at the end, listed with -v; a
+  // message read alone is answered.
+  const std::string plain2 = write("q", "From: b@example.com\nSubject: lunch\n\nnoon?\n");
+  const auto mixed = run({"bounce", "--offline", plain, bounce, plain2});
+  EXPECT_EQ(mixed.status, probe::exit_ok);
+  EXPECT_NE(mixed.out.find(": failure (qmail)"), std::string::npos) << mixed.out;
+  EXPECT_EQ(mixed.out.find("not a bounce\n"), std::string::npos) << mixed.out;
+  EXPECT_NE(mixed.out.find("2 of 3 messages are not bounce reports (-v lists them)\n"), std::string::npos) << mixed.out;
+  const auto listed = run({"bounce", "--offline", "-v", plain, bounce, plain2});
+  EXPECT_NE(listed.out.find(plain + ": not a bounce\n"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find(plain2 + ": not a bounce\n"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("messages are not bounce reports"), std::string::npos) << listed.out;
+  EXPECT_EQ(run({"bounce", "--offline", plain}).out, plain + ": not a bounce\n");
+  const auto none = run({"bounce", "--offline", plain, plain2});
+  EXPECT_EQ(none.status, probe::exit_not_bounce);
+  EXPECT_EQ(none.out, "2 of 2 messages are not bounce reports (-v lists them)\n");
+  std::filesystem::remove(plain2);
   std::filesystem::remove(bounce);
   std::filesystem::remove(plain);
 }

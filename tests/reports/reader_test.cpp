@@ -171,6 +171,26 @@ TEST(Input, MaildirAndMissingFile) {
   EXPECT_FALSE(reports::read_source((dir / "nothing").string()).error.empty());
 }
 
+TEST(Input, FolderFilesSavedWithAnMboxFromLineAreReadAsNamedFilesAre) {
+  // Mail clients and list archives save a message with its mbox "From " line; in a folder
+  // it is read as the same file named alone is, not as a message whose header block starts
+  // with a line that is no header. A file holding two messages is split.
+  const auto dir = std::filesystem::temp_directory_path() / ("probe-folder-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "1.eml") << "From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n" << postfix_dsn;
+  std::ofstream(dir / "2.mbox") << "From a@example.org Mon Jan  1 00:00:00 2024\nSubject: one\n\nx\n"
+                                   "From b@example.org Mon Jan  1 00:00:01 2024\nSubject: two\n\ny\n";
+  const auto batch = reports::read_source(dir.string());
+  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(batch.error.empty());
+  ASSERT_EQ(batch.messages.size(), 3u);
+  const auto alone = reports::normalise_line_endings(postfix_dsn);
+  EXPECT_EQ(batch.messages[0].bytes, alone);
+  EXPECT_EQ(batch.messages[1].bytes, "Subject: one\n\nx\n");
+  EXPECT_EQ(batch.messages[2].bytes, "Subject: two\n\ny\n");
+  EXPECT_EQ(reports::parse(batch.messages[0].bytes, knowledge()).kind, reports::report_kind::failure);
+}
+
 TEST(Mime, CharsetsToUtf8) {
   EXPECT_EQ(reports::mime::to_utf8("\xb2\xe2\xca\xd4", "gb2312"), "测试");
   EXPECT_EQ(reports::mime::to_utf8("\xb4\xfa\xb8\xd5", "big5"), "測試");
@@ -272,6 +292,15 @@ TEST(Parse, NotABounceVacationAndArf) {
   EXPECT_TRUE(plain.recipients.empty());
   const auto vac = parse("From: boss@example.com\nTo: me@example.org\nSubject: Out of office\nAuto-Submitted: auto-replied\n\nAway until Monday.\n");
   EXPECT_EQ(vac.kind, reports::report_kind::vacation);
+  // Autoresponders send with the null reverse-path too (RFC 3834 §3.3): their own marks
+  // say auto-reply, not report.
+  EXPECT_EQ(parse("Return-Path: <>\nFrom: John <john@example.com>\nTo: me@example.org\nSubject: Thank you for your e-mail\n"
+                  "Precedence: bulk\n\nI will reply soon.\nJohn\njohn@example.com\n").kind,
+            reports::report_kind::vacation);
+  EXPECT_EQ(parse("From: a@example.pl\nTo: me@example.org\nSubject: =?utf-8?Q?[Automatyczna_odpowied=C5=BA]_test?=\n\nNie ma mnie.\n").kind,
+            reports::report_kind::vacation);
+  EXPECT_EQ(parse("From: a@example.com\nTo: me@example.org\nSubject: Re: test\nPrecedence: auto_reply\n\nAway.\n").kind,
+            reports::report_kind::vacation);
   const auto arf = parse(
       "From: fbl@isp.example\nTo: abuse@example.org\nSubject: report\nMIME-Version: 1.0\n"
       "Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\n\n--F\nContent-Type: text/plain\n\nA complaint.\n"
@@ -284,6 +313,26 @@ TEST(Parse, NotABounceVacationAndArf) {
   EXPECT_EQ(arf.recipients[0].address, "victim@isp.example");
   EXPECT_EQ(arf.original.sending_ip, "192.0.2.77");
   EXPECT_EQ(reports::classify(arf.recipients[0], arf, knowledge()).reason, "feedback");
+}
+
+TEST(Parse, AListPostNamingABrandAndAnAddressIsNotABounce) {
+  // A brand's name ("yahoo.com", "McAfee", "Lotus Domino") names the family of a report but
+  // does not make one: a list post with an address in its footer is ordinary mail.
+  const std::string post =
+      "From: Ann Example <ann@example.net>\nTo: list@example.org\nSubject: Re: filters\n"
+      "Sender: list-admin@example.org\nErrors-To: list-admin@example.org\nPrecedence: bulk\n\n"
+      "Our McAfee gateway and the Lotus Domino server both refused it; Yahoo.com accepted it.\n"
+      "_______________________________________________\n"
+      "list@example.org\nhttps://lists.example.org/listinfo/list\n";
+  const auto read = parse(post);
+  EXPECT_EQ(read.kind, reports::report_kind::not_bounce);
+  EXPECT_TRUE(read.recipients.empty());
+  EXPECT_TRUE(read.mta_family.empty());
+  // The same words sent with the null reverse-path bounces travel with (RFC 5321 §4.5.5),
+  // or from a mailer daemon, are a report to read.
+  EXPECT_NE(parse("Return-Path: <>\n" + post).kind, reports::report_kind::not_bounce);
+  EXPECT_NE(parse("From: MAILER-DAEMON@example.org\n" + post.substr(post.find('\n') + 1)).kind,
+            reports::report_kind::not_bounce);
 }
 
 TEST(Hostile, BinaryHugeNestedEndless) {
