@@ -270,11 +270,10 @@ std::variant<catalogue, load_error> catalogue::parse(std::string_view yaml_text,
   } catch (const YAML::Exception& e) {
     return load_error{where + ": test_points: " + e.what()};
   }
-  {
-    const auto generic = root["generic_meanings_zh"];
+  // Optional (a small test catalogue documents no answers of its own), but whole when given.
+  if (const auto generic = root["generic_meanings_zh"]) {
     const auto sentence = [&](const char* key) -> std::string {
-      if (!generic || !generic.IsMap() || !generic[key] || !generic[key].IsScalar() || generic[key].as<std::string>().empty())
-        return {};
+      if (!generic.IsMap() || !generic[key] || !generic[key].IsScalar()) return {};
       return generic[key].as<std::string>();
     };
     out.generic_zh_ = {sentence("bogus"), sentence("undocumented"), sentence("undocumented_bits")};
@@ -373,6 +372,7 @@ std::string catalogue::meaning_zh(const list_entry* list, const boost::asio::ip:
   const auto decoded = (list != nullptr ? list->codes_zh : no_codes).decode(address);
   if (decoded.kind == code_class::bogus) return generic_zh_.bogus;
   if (!decoded.documented) return generic_zh_.undocumented;
+  if (generic_zh_.undocumented_bits.empty()) return decoded.meaning;
   // decode() joins the file's texts (here the Chinese ones) and, for a bitmask answer with
   // bits the list does not document, appends this English clause (rbl/codes.cpp); it is
   // told in Chinese here.

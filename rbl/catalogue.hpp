@@ -10,9 +10,10 @@
 // with RFC 5782 conventions (any 127.0.0.0/8 answer is a listing; §5 test points).
 //
 // Every code, bitmask bit, error code and octet meaning has a Chinese text beside the
-// English (`meaning_zh`, `third_zh`/`fourth_zh`) and the file has `generic_meanings_zh`:
-// an entry without one is refused by name, so `probe rbl --lang zh` never falls back to
-// English for a meaning the catalogue documents.
+// English (`meaning_zh`, `third_zh`/`fourth_zh`); an entry without one is refused by
+// name, so `probe rbl --lang zh` never falls back to English for a meaning the catalogue
+// documents. `generic_meanings_zh` (optional, whole when given) says in Chinese what
+// rbl/codes.cpp says itself of bogus and undocumented answers.
 //
 // Values only; no I/O after loading. Safe to share read-only between threads.
 
@@ -130,7 +131,8 @@ class catalogue {
 
   // What `address` means as an answer of `list` (nullptr: a zone not in the catalogue), in
   // Chinese: the same decoding as list->codes.decode(address), told with the file's
-  // meaning_zh texts. Never empty for a loaded catalogue.
+  // meaning_zh texts. Empty only for a bogus or undocumented answer when the file has no
+  // generic_meanings_zh (the shipped one has).
   std::string meaning_zh(const list_entry* list, const boost::asio::ip::address_v4& address) const;
   const generic_meanings& generic_zh() const { return generic_zh_; }
 
