@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -32,7 +33,12 @@ std::vector<std::string> split_tabs(const std::string& line) {
 
 std::vector<vendor_line> read_lines() {
   std::vector<vendor_line> out;
-  std::ifstream in(std::filesystem::path(PROBE_SOURCE_DIR) / "tests" / "reports" / "data" / "vendor_lines.tsv");
+  // PROBE_VENDOR_LINES names another file in the same format, to score a local set of lines
+  // (the test then reports that file's figure and misses).
+  const char* other = std::getenv("PROBE_VENDOR_LINES");
+  std::ifstream in(other != nullptr && *other != '\0'
+                       ? std::filesystem::path(other)
+                       : std::filesystem::path(PROBE_SOURCE_DIR) / "tests" / "reports" / "data" / "vendor_lines.tsv");
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -59,7 +65,7 @@ reports::classification classify_line(const vendor_line& line) {
 
 TEST(VendorLines, EveryDocumentedLineHasItsCause) {
   const auto lines = read_lines();
-  ASSERT_GE(lines.size(), 150u);
+  EXPECT_GE(lines.size(), 150u);
   std::size_t ok = 0;
   for (const auto& l : lines) {
     const auto c = classify_line(l);
