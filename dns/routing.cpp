@@ -76,25 +76,35 @@ void add_host_findings(routing& route, const mail_host& host) {
   if (host.addresses.empty()) {
     if (failed(host.aaaa) || failed(host.a)) {
       const answer& bad = failed(host.a) ? host.a : host.aaaa;
+      const std::string result(to_string(bad.result));
       route.findings.push_back({route_problem::mx_lookup_failed, host.name,
-                                "the address lookup of " + host.name + " failed (" + std::string(to_string(bad.result)) +
-                                    "); a sender's MTA defers the mail and retries later"});
+                                "the address lookup of " + host.name + " failed (" + result +
+                                    "); a sender's MTA defers the mail and retries later",
+                                "route.mx_lookup_failed",
+                                {{"host", host.name}, {"result", result}}});
     } else {
       route.findings.push_back({route_problem::mx_no_address, host.name,
-                                host.name + " has no A or AAAA record; a sender's MTA skips it and tries the next MX"});
+                                host.name + " has no A or AAAA record; a sender's MTA skips it and tries the next MX",
+                                "route.mx_no_address",
+                                {{"host", host.name}}});
     }
   }
   const answer& resolved = !host.a.cname_chain.empty() ? host.a : host.aaaa;
   if (!host.implicit && !resolved.cname_chain.empty()) {
     route.findings.push_back({route_problem::mx_is_cname, host.name,
                               host.name + " is an alias (CNAME to " + resolved.cname_chain.back() +
-                                  "); RFC 2181 §10.3 forbids MX targets that are aliases, though most MTAs follow it"});
+                                  "); RFC 2181 §10.3 forbids MX targets that are aliases, though most MTAs follow it",
+                              "route.mx_is_cname",
+                              {{"host", host.name}, {"target", resolved.cname_chain.back()}}});
   }
   for (const auto& address : host.addresses) {
     if (address.address.is_loopback() || address.address.is_unspecified()) {
+      const auto text = address.address.to_string();
       route.findings.push_back({route_problem::mx_localhost, host.name,
-                                host.name + " resolves to " + address.address.to_string() +
-                                    ", a loopback/unspecified address; senders elsewhere cannot deliver there"});
+                                host.name + " resolves to " + text +
+                                    ", a loopback/unspecified address; senders elsewhere cannot deliver there",
+                                "route.mx_localhost",
+                                {{"host", host.name}, {"address", text}}});
       break;
     }
   }
@@ -131,7 +141,9 @@ net::awaitable<routing> route_mail(source& dns, std::string domain, routing_opti
     if (null_count > 0) {
       route.findings.push_back({route_problem::null_mx_mixed, ".",
                                 "a null MX (MX 0 .) is published beside other MX records; RFC 7505 §3 forbids this and "
-                                "senders ignore the null MX and use the others"});
+                                "senders ignore the null MX and use the others",
+                                "route.null_mx_mixed",
+                                {}});
     }
     std::stable_sort(records.begin(), records.end(),
                      [](const mx_data& l, const mx_data& r) { return l.preference < r.preference; });
@@ -153,7 +165,9 @@ net::awaitable<routing> route_mail(source& dns, std::string domain, routing_opti
         route.findings.push_back({route_problem::mx_ip_literal, record.host,
                                   "MX target " + record.host +
                                       " is an IP address, not a host name (RFC 5321 §5.1); Postfix and Exim treat it "
-                                      "as an invalid MX and do not dial it"});
+                                      "as an invalid MX and do not dial it",
+                                  "route.mx_ip_literal",
+                                  {{"host", record.host}}});
         mail_host literal{record.preference, record.host, false, {}, {}, {}};
         route.hosts.push_back(std::move(literal));
         continue;

@@ -40,10 +40,23 @@ enum class route_problem {
 };
 std::string_view to_string(route_problem problem);
 
+// One named value of a finding's sentence: a fact the same in every language (a host
+// name, an address, a DNS outcome identifier), as it came from DNS (printable() it).
+struct finding_value {
+  std::string name;   // the template's {placeholder}
+  std::string text;
+};
+
+// `explanation` is the English sentence (what --json prints); `key` and `values` say the
+// same sentence for a report in another language: the templates live with the report
+// (probe/data/output_words.yaml, keys "route.*"), whose English template gives back
+// `explanation` exactly.
 struct route_finding {
   route_problem problem;
   std::string host;        // the MX target concerned
   std::string explanation; // what is wrong and what a sender's MTA does about it
+  std::string key;         // "route.mx_no_address"
+  std::vector<finding_value> values;
 };
 
 struct host_address {

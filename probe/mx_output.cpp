@@ -6,6 +6,9 @@
 #include "probe/terminal_text.hpp"
 
 #include <iomanip>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace probe {
 
@@ -63,6 +66,17 @@ std::string describe_ptr(const dns::answer& ptr, const wording& say) {
   return say("mx.no_ptr", {{"result", dns::to_string(ptr.result)}});
 }
 
+// A finding's explanation in the reader's language: dns gives it as a key and values
+// beside the English sentence. Without a known key (an older dns, a new finding kind the
+// file does not know yet) the English sentence is shown as it is.
+std::string finding_text(const dns::route_finding& finding, const wording& say) {
+  if (finding.key.empty() || !say.words.has(finding.key)) return printable(finding.explanation);
+  std::vector<std::pair<std::string_view, std::string_view>> with;
+  with.reserve(finding.values.size());
+  for (const auto& v : finding.values) with.emplace_back(v.name, v.text);
+  return printable(say.words.text(finding.key, say.lang, output_words::value_list(with)));
+}
+
 }  // namespace
 
 void print_mx_text(std::ostream& out, const mx_report& r, const style& look, int verbose, std::string_view lang) {
@@ -92,10 +106,9 @@ void print_mx_text(std::ostream& out, const mx_report& r, const style& look, int
       }
     }
   }
-  // The explanation is composed in dns/ in English; the problem's name follows the language.
   for (const auto& finding : r.routing.findings)
     out << "  " << look.warn("! " + say.words.name("route_problem", dns::to_string(finding.problem), say.lang)) << "  "
-        << printable(finding.explanation) << '\n';
+        << finding_text(finding, say) << '\n';
   if (verbose > 0) {
     const auto& mx = r.routing.mx_answer;
     std::string servers;

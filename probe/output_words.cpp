@@ -11,7 +11,7 @@
 namespace probe {
 namespace {
 
-constexpr std::string_view sections[] = {"address", "rbl", "mx", "reason"};
+constexpr std::string_view sections[] = {"address", "rbl", "mx", "reason", "route"};
 
 constexpr std::string_view keys_used[] = {
     "address.headline", "address.reason", "address.meaning", "address.mailbox_exists",
@@ -49,7 +49,11 @@ constexpr std::string_view keys_used[] = {
     "reason.unreachable", "reason.catch_all_learnt", "reason.catch_all_skipped", "reason.catch_all_session_full",
     "reason.not_sent", "reason.catch_all_rset_failed", "reason.catch_all_mail_failed",
     "reason.catch_all_rcpt_failed", "reason.catch_all_accepted", "reason.catch_all_refused",
-    "reason.catch_all_unclear"
+    "reason.catch_all_unclear",
+    // A route finding's explanation (dns::route_finding keys, composed in dns/routing.cpp;
+    // the English template gives back dns's English sentence exactly).
+    "route.mx_ip_literal", "route.mx_is_cname", "route.mx_no_address", "route.mx_lookup_failed",
+    "route.null_mx_mixed", "route.mx_localhost"
 };
 
 // The {placeholder} names of a template.
@@ -78,7 +82,7 @@ std::string read_entries(const YAML::Node& node, const std::string& prefix,
       // A reason sentence gets the same values in every language (an identifier's name is
       // chosen by the renderer), so both texts must use them all; labels elsewhere may
       // pick a value's name instead ({verdict_name}).
-      if (name.starts_with("reason.") && placeholders(en) != placeholders(zh))
+      if ((name.starts_with("reason.") || name.starts_with("route.")) && placeholders(en) != placeholders(zh))
         return name + ": the en and zh texts use different {placeholders}";
       texts[name] = {std::move(en), std::move(zh)};
     } else if (auto problem = read_entries(value, name, texts); !problem.empty()) {

@@ -1,14 +1,16 @@
 #pragma once
 // The words of the text reports of `probe user@domain`, `probe rbl` and `probe mx` —
-// labels, headings, counts, and the reason sentences of an address check (smtp::phrase
-// keys "reason.*") — in English and Chinese, from probe/data/output_words.yaml.
+// labels, headings, counts, the reason sentences of an address check (smtp::phrase
+// keys "reason.*") and the explanations of route findings (dns::route_finding keys
+// "route.*") — in English and Chinese, from probe/data/output_words.yaml.
 //
 // Promise: `load` accepts a file only if every key the reports use (`required_keys()`)
-// has an English and a Chinese text, both texts of a "reason.*" key use the same {placeholders},
-// and every entry is well formed; otherwise it returns a message naming the file and
-// the problem. `installed()` loads data_path("probe")/output_words.yaml once per process
-// (thread-safe; the object is read-only afterwards). Commands check it before they
-// render, so `installed_or_throw()` throws only when that check was skipped (a bug).
+// has an English and a Chinese text, both texts of a "reason.*" or "route.*" key use the
+// same {placeholders}, and every entry is well formed; otherwise it returns a message
+// naming the file and the problem. `installed()` loads data_path("probe")/output_words.yaml
+// once per process (thread-safe; the object is read-only afterwards). Commands check it
+// before they render, so `installed_or_throw()` throws only when that check was skipped
+// (a bug).
 //
 // Substitution is one pass over the template: a value that itself contains "{x}" (a
 // server's text) is inserted as it is, never expanded. Values are inserted verbatim; the

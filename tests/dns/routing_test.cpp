@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 namespace {
@@ -165,6 +167,44 @@ TEST(Routing, FamilyFilterAsksOnlyThatFamily) {
   const auto r = route(zone, "v6.test", [] { dns::routing_options o; o.lookup_ptr = false; o.want_ipv4 = false; return o; }());
   ASSERT_EQ(r.hosts.at(0).addresses.size(), 1u);
   EXPECT_TRUE(r.hosts[0].addresses[0].address.is_v6());
+}
+
+// Each finding carries, beside its English sentence, a key and named values so a report can
+// say it in another language (probe/data/output_words.yaml "route.*"); the values are the
+// facts the sentence quotes.
+TEST(Routing, FindingsCarryAKeyAndTheValuesTheirSentenceQuotes) {
+  fakes::memory_zone zone;
+  zone.add_mx("all.test", 0, "");
+  zone.add_mx("all.test", 10, "127.0.0.9");
+  zone.add_mx("all.test", 20, "mail.all.test");
+  zone.add_cname("mail.all.test", "real.all.test");
+  zone.add_a("real.all.test", "192.0.2.6");
+  zone.add_mx("all.test", 30, "ghost.all.test");
+  zone.add_mx("all.test", 40, "slow.all.test");
+  zone.fail("slow.all.test", dns::outcome::timeout);
+  zone.add_mx("all.test", 50, "local.all.test");
+  zone.add_a("local.all.test", "::1");
+  const auto r = route(zone, "all.test", [] { dns::routing_options o; o.lookup_ptr = false; return o; }());
+  const auto values_of = [&](dns::route_problem p) {
+    std::map<std::string, std::string> out;
+    for (const auto& f : r.findings)
+      if (f.problem == p) {
+        EXPECT_EQ(f.key, "route." + [&] { std::string k(dns::to_string(p)); std::replace(k.begin(), k.end(), '-', '_'); return k; }());
+        for (const auto& v : f.values) {
+          EXPECT_NE(f.explanation.find(v.text), std::string::npos) << v.name << " is not in: " << f.explanation;
+          out[v.name] = v.text;
+        }
+      }
+    return out;
+  };
+  using values = std::map<std::string, std::string>;
+  EXPECT_EQ(values_of(dns::route_problem::null_mx_mixed), values{});
+  EXPECT_EQ(values_of(dns::route_problem::mx_ip_literal), (values{{"host", "127.0.0.9"}}));
+  EXPECT_EQ(values_of(dns::route_problem::mx_is_cname), (values{{"host", "mail.all.test"}, {"target", "real.all.test"}}));
+  EXPECT_EQ(values_of(dns::route_problem::mx_no_address), (values{{"host", "ghost.all.test"}}));
+  EXPECT_EQ(values_of(dns::route_problem::mx_lookup_failed), (values{{"host", "slow.all.test"}, {"result", "timeout"}}));
+  EXPECT_EQ(values_of(dns::route_problem::mx_localhost), (values{{"host", "local.all.test"}, {"address", "::1"}}));
+  EXPECT_EQ(r.findings.size(), 6u);
 }
 
 }  // namespace

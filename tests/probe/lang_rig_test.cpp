@@ -159,6 +159,23 @@ TEST(LangRig, RblInChinese) {
   EXPECT_THAT(r.out, HasSubstr("  已列入      Rig ZEN"));
   EXPECT_THAT(r.out, HasSubstr("原因: \"Listed in SBL"));
   EXPECT_THAT(r.out, Not(HasSubstr("LISTED")));
+  // The code's meaning is the catalogue's meaning_zh; JSON keeps the English beside it.
+  EXPECT_THAT(r.out, HasSubstr("127.0.0.2  SBL  已知的垃圾邮件来源"));
+  EXPECT_THAT(r.out, Not(HasSubstr("known spam source")));
+  const auto j = nlohmann::json::parse(run_probe({"rbl", "192.0.2.10", "--zones", "rig-zen", "--lang", "zh", "--json"}).out);
+  EXPECT_EQ(j["lists"][0]["codes"][0]["meaning"], "known spam source");
+  EXPECT_EQ(j["lists"][0]["codes"][0]["meaning_zh"], "已知的垃圾邮件来源");
+}
+
+// With the shipped catalogue, a zone it does not hold (the rig's, asked by name) is read
+// with RFC 5782 conventions: its code is a listing whose meaning is said in Chinese too.
+TEST(LangRig, RawZoneMeaningInChineseWithTheShippedCatalogue) {
+  const scoped_env shipped{{"PROBE_DATA_DIR", nullptr}};
+  const auto zh = run_probe({"rbl", "192.0.2.10", "--zones", "zen.rbl.test", "--lang", "zh", "--color", "never"});
+  EXPECT_EQ(zh.status, 1) << zh.out << zh.err;
+  EXPECT_THAT(zh.out, HasSubstr("127.0.0.2  已列入（列表未公布此返回码的含义）"));
+  const auto en = run_probe({"rbl", "192.0.2.10", "--zones", "zen.rbl.test", "--color", "never"});
+  EXPECT_THAT(en.out, HasSubstr("127.0.0.2  listing (undocumented code)"));
 }
 
 TEST(LangRig, AMissingWordsFileExitsFiveBeforeAnyCheck) {

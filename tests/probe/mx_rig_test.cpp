@@ -136,4 +136,44 @@ TEST(MxRig, DeadDnsServerFailsCleanlyAndQuickly) {
   EXPECT_NE(r.out.find("routing unknown"), std::string::npos) << r.out;
 }
 
+// --lang zh: each finding the rig's zones produce is explained in Chinese; in English the
+// text report says exactly the sentence --json prints.
+TEST(MxRig, FindingsInChineseAndInEnglishAsJsonSaysThem) {
+  struct finding_case {
+    const char* domain;
+    const char* problem;
+    const char* zh_label;
+    std::vector<const char*> zh_words;
+  };
+  const finding_case cases[] = {
+      {"literal.probe.test", "mx-ip-literal", "MX 目标是 IP 地址", {"MX 目标 127.0.0.9 是 IP 地址而不是主机名", "不会连接它"}},
+      {"cname.probe.test", "mx-is-cname", "MX 目标是别名（CNAME）", {"alias.probe.test 是别名（CNAME 指向 ", "RFC 2181 §10.3"}},
+      {"noaddr.probe.test", "mx-no-address", "MX 主机没有地址", {"ghost.probe.test 没有 A 或 AAAA 记录；发送方 MTA 会跳过它"}},
+      // Every rig MX host is on 127.0.0.0/8.
+      {"probe.test", "mx-localhost", "MX 指向本机回环地址", {"mx1.probe.test 解析为 127.0.0.2，这是回环或未指定地址"}},
+  };
+  const auto line_of = [](const std::string& out, const std::string& start) -> std::string {
+    const auto at = out.find(start);
+    return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at) - at);
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.domain);
+    const auto j = json::parse(run_probe({"mx", c.domain, "--json", "--seed", "7"}).out);
+    std::string explanation;
+    for (const auto& f : j["findings"])
+      if (f["problem"] == c.problem) explanation = f["explanation"];
+    ASSERT_FALSE(explanation.empty()) << j.dump();
+    const auto en = run_probe({"mx", c.domain, "--seed", "7", "--color", "never"});
+    EXPECT_EQ(line_of(en.out, std::string("  ! ") + c.problem), std::string("  ! ") + c.problem + "  " + explanation) << en.out;
+    const auto zh = run_probe({"mx", c.domain, "--seed", "7", "--color", "never", "--lang", "zh"});
+    EXPECT_EQ(zh.status, en.status);
+    const auto line = line_of(zh.out, std::string("  ! ") + c.zh_label + "  ");
+    ASSERT_FALSE(line.empty()) << zh.out;
+    for (const char* word : c.zh_words) EXPECT_NE(line.find(word), std::string::npos) << line;
+    EXPECT_EQ(zh.out.find(explanation), std::string::npos) << zh.out;
+    // JSON is the same whatever the language.
+    EXPECT_EQ(json::parse(run_probe({"mx", c.domain, "--json", "--seed", "7", "--lang", "zh"}).out)["findings"], j["findings"]);
+  }
+}
+
 }  // namespace

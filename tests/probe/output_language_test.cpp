@@ -10,6 +10,7 @@
 #include "probe/output_words.hpp"
 #include "probe/rbl_output.hpp"
 #include "probe/terminal_text.hpp"
+#include "dns/routing.hpp"
 #include "smtp/prober.hpp"
 #include "tests/fakes/blackhole.hpp"
 #include "tests/fakes/fake_smtp_server.hpp"
@@ -21,7 +22,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <list>
 #include <set>
 #include <sstream>
@@ -91,7 +94,8 @@ smtp::address_check address_fixture(const std::string& server_text) {
   dns::mail_host empty{20, "mx2.example.com", false, {}, {}, {}};
   c.routing.hosts = {good, empty};
   c.routing.findings.push_back({dns::route_problem::mx_no_address, "mx2.example.com",
-                                "mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX"});
+                                "mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX",
+                                "route.mx_no_address", {{"host", "mx2.example.com"}}});
 
   smtp::attempt refused;
   refused.mx_host = "mx0.example.com";
@@ -474,7 +478,8 @@ probe::mx_report mx_fixture(const std::string& ptr_name) {
   dns::mail_host literal{30, "192.0.2.99", false, {}, {}, {}};
   r.routing.hosts = {first, no_address, literal};
   r.routing.findings.push_back({dns::route_problem::mx_no_address, "mx2.example.com",
-                                "mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX"});
+                                "mx2.example.com has no A or AAAA record; a sender's MTA skips it and tries the next MX",
+                                "route.mx_no_address", {{"host", "mx2.example.com"}}});
   return r;
 }
 
@@ -525,10 +530,11 @@ TEST(MxOutputLanguage, ChineseLabelsEveryPart) {
   for (const char* word : {"example.com: 可以接收邮件，共 1 台 MX 主机；首选 mx1.example.com [192.0.2.10]",
                            "mx1.example.com（real.example.net 的别名）", "PTR mail.example.com", "无 PTR（nxdomain）", "（缓存）",
                            "无地址（A: nodata，AAAA: nodata）", "不会连接（IP 地址不是有效的 MX 目标）",
-                           "! MX 主机没有地址  mx2.example.com has no A", "MX 查询: records，ttl 300，5 ms，DNS 服务器 127.0.0.53"})
+                           "! MX 主机没有地址  mx2.example.com 没有 A 或 AAAA 记录；发送方 MTA 会跳过它，改试下一台 MX",
+                           "MX 查询: records，ttl 300，5 ms，DNS 服务器 127.0.0.53"})
     EXPECT_THAT(zh, HasSubstr(word));
   expect_none_of(zh, {"mail is accepted", "MX host;", "first ", "alias of", "no PTR", "(cached)", "no address", "not dialled",
-                      "mx-no-address", "MX lookup", "servers"});
+                      "mx-no-address", "MX lookup", "servers", "has no A", "sender's MTA"});
 }
 
 TEST(MxOutputLanguage, EveryRouteKindHasAChineseHeadline) {
@@ -565,6 +571,126 @@ TEST(MxOutputLanguage, HostilePtrNameIsStrippedInChinese) {
   const auto zh = mx_text(mx_fixture(hostile), "zh", 1);
   expect_no_controls(zh);
   EXPECT_THAT(zh, HasSubstr("evil"));
+}
+
+// ---- route findings: dns's sentence, said in the reader's language ----------------------
+
+struct finding_case {
+  const char* name;
+  dns::route_problem problem;
+  std::vector<const char*> zh_words;  // Chinese words and the values that must be in the sentence
+  std::string domain;
+  std::function<void(fakes::memory_zone&)> world;
+};
+
+std::vector<finding_case> finding_cases() {
+  return {
+      {"ip literal", dns::route_problem::mx_ip_literal, {"是 IP 地址而不是主机名", "127.0.0.9", "RFC 5321 §5.1"}, "literal.test",
+       [](fakes::memory_zone& z) { z.add_mx("literal.test", 10, "127.0.0.9"); }},
+      {"cname", dns::route_problem::mx_is_cname, {"mail.alias.test 是别名（CNAME 指向 real.alias.test）", "RFC 2181 §10.3"},
+       "alias.test",
+       [](fakes::memory_zone& z) {
+         z.add_mx("alias.test", 10, "mail.alias.test");
+         z.add_cname("mail.alias.test", "real.alias.test");
+         z.add_a("real.alias.test", "192.0.2.6");
+       }},
+      {"no address", dns::route_problem::mx_no_address, {"ghost.partial.test 没有 A 或 AAAA 记录", "改试下一台 MX"}, "partial.test",
+       [](fakes::memory_zone& z) {
+         z.add_mx("partial.test", 10, "ghost.partial.test");
+         z.add_mx("partial.test", 20, "real.partial.test");
+         z.add_a("real.partial.test", "192.0.2.7");
+       }},
+      {"lookup failed", dns::route_problem::mx_lookup_failed, {"mx.slowhost.test 的地址查询失败（timeout）", "稍后重试"},
+       "slowhost.test",
+       [](fakes::memory_zone& z) {
+         z.add_mx("slowhost.test", 10, "mx.slowhost.test");
+         z.fail("mx.slowhost.test", dns::outcome::timeout);
+       }},
+      {"null mx mixed", dns::route_problem::null_mx_mixed, {"空 MX（MX 0 .）与其他 MX 记录同时发布", "RFC 7505 §3"}, "mixed.test",
+       [](fakes::memory_zone& z) {
+         z.add_mx("mixed.test", 0, "");
+         z.add_mx("mixed.test", 10, "mx.mixed.test");
+         z.add_a("mx.mixed.test", "192.0.2.8");
+       }},
+      {"localhost", dns::route_problem::mx_localhost, {"mx.local.test 解析为 127.0.0.1，这是回环或未指定地址"}, "local.test",
+       [](fakes::memory_zone& z) {
+         z.add_mx("local.test", 10, "mx.local.test");
+         z.add_a("mx.local.test", "127.0.0.1");
+       }},
+  };
+}
+
+probe::mx_report routed(const finding_case& fc) {
+  fakes::memory_zone zone;
+  fc.world(zone);
+  boost::asio::io_context io;
+  probe::mx_report r;
+  r.input = fc.domain;
+  r.routing = fakes::run_coroutine(io, dns::route_mail(zone, fc.domain, [] {
+                                     dns::routing_options o;
+                                     o.lookup_ptr = false;
+                                     return o;
+                                   }()));
+  return r;
+}
+
+// The line of the text report that shows `problem`.
+std::string finding_line(const std::string& report, std::string_view label) {
+  const auto at = report.find("  ! " + std::string(label));
+  if (at == std::string::npos) return {};
+  return report.substr(at, report.find('\n', at) - at);
+}
+
+TEST(RouteFindingLanguage, EnglishTemplateIsDnssOwnSentenceForEveryKind) {
+  const auto& words = probe::output_words::installed_or_throw();
+  std::set<std::string> reached;
+  for (const auto& fc : finding_cases()) {
+    SCOPED_TRACE(fc.name);
+    const auto r = routed(fc);
+    const auto found = std::find_if(r.routing.findings.begin(), r.routing.findings.end(),
+                                    [&](const dns::route_finding& f) { return f.problem == fc.problem; });
+    ASSERT_NE(found, r.routing.findings.end());
+    ASSERT_TRUE(words.has(found->key)) << found->key;
+    reached.insert(found->key);
+    std::vector<std::pair<std::string_view, std::string_view>> with;
+    for (const auto& v : found->values) with.emplace_back(v.name, v.text);
+    EXPECT_EQ(words.text(found->key, "en", probe::output_words::value_list(with)), found->explanation);
+    // The text report prints that sentence after the problem's identifier, as before.
+    const auto en = mx_text(r, "en", 0);
+    EXPECT_EQ(finding_line(en, dns::to_string(fc.problem)),
+              "  ! " + std::string(dns::to_string(fc.problem)) + "  " + found->explanation);
+  }
+  for (const auto key : probe::output_words::required_keys())
+    if (key.starts_with("route.")) {
+      EXPECT_TRUE(reached.contains(std::string(key))) << key << " is never produced";
+    }
+}
+
+TEST(RouteFindingLanguage, ChineseSaysEveryFindingInChinese) {
+  const auto& words = probe::output_words::installed_or_throw();
+  for (const auto& fc : finding_cases()) {
+    SCOPED_TRACE(fc.name);
+    const auto r = routed(fc);
+    const auto zh = mx_text(r, "zh", 0);
+    const auto line = finding_line(zh, words.name("route_problem", dns::to_string(fc.problem), "zh"));
+    ASSERT_FALSE(line.empty()) << zh;
+    for (const char* word : fc.zh_words) EXPECT_THAT(line, HasSubstr(word));
+    for (const auto& f : r.routing.findings) EXPECT_THAT(zh, Not(HasSubstr(f.explanation)));
+    expect_none_of(line, {"sender", "MTA skips", "forbids", "alias (", "address lookup", "loopback", "{"});
+  }
+}
+
+TEST(RouteFindingLanguage, HostileNamesStayStrippedAndAnUnknownKeyFallsBackToEnglish) {
+  auto r = mx_fixture("mail.example.com");
+  r.routing.findings = {{dns::route_problem::mx_no_address, hostile, hostile + " has no A or AAAA record", "route.mx_no_address",
+                         {{"host", hostile}, {"{host}", "x"}}}};
+  const auto zh = mx_text(r, "zh", 0);
+  expect_no_controls(zh);
+  EXPECT_THAT(zh, HasSubstr("evil"));
+  EXPECT_THAT(zh, HasSubstr("没有 A 或 AAAA 记录"));
+  // A key the words file does not know (a newer dns) shows dns's English rather than nothing.
+  r.routing.findings.front().key = "route.from_the_future";
+  EXPECT_THAT(mx_text(r, "zh", 0), HasSubstr("has no A or AAAA record"));
 }
 
 // ---- the words file ----------------------------------------------------------------------
@@ -1042,6 +1168,16 @@ TEST(OutputWords, DisplayWidthCountsChineseAsTwoColumns) {
   EXPECT_EQ(probe::display_width("a\xff"), 2u);  // an invalid byte is one column, as printable() shows it
   EXPECT_EQ(probe::pad_to_width("已列入", 12), "已列入      ");
   EXPECT_EQ(probe::pad_to_width("ALLOWLISTED!", 4), "ALLOWLISTED!");
+}
+
+TEST(OutputWords, ARouteFindingWithDifferentPlaceholdersIsRefused) {
+  auto text = words_file_text();
+  const std::string from = R"(zh: "{host} 没有 A 或 AAAA 记录)";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), R"(zh: "{target} 没有 A 或 AAAA 记录)");
+  const auto loaded = load_text(text);
+  ASSERT_TRUE(std::holds_alternative<std::string>(loaded));
+  EXPECT_THAT(std::get<std::string>(loaded), HasSubstr("route.mx_no_address: the en and zh texts use different {placeholders}"));
 }
 
 }  // namespace

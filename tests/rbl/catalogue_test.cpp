@@ -200,4 +200,100 @@ TEST(Catalogue, ZoneNameValidity) {
   EXPECT_FALSE(rbl::valid_zone_name(std::string(64, 'a') + ".com"));
 }
 
+// ---- Chinese meanings ----------------------------------------------------------------------
+
+// True when `text` holds a CJK ideograph (U+4E00..U+9FFF: E4 B8 80 .. E9 BF BF in UTF-8).
+bool has_chinese(const std::string& text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead >= 0xE4 && lead <= 0xE9) return true;
+  }
+  return false;
+}
+
+TEST(CatalogueChinese, EveryMeaningOfTheShippedFileHasItsChinese) {
+  std::size_t meanings = 0;
+  for (const auto& list : shipped().lists()) {
+    SCOPED_TRACE(list.name);
+    const auto& en = list.codes;
+    const auto& zh = list.codes_zh;
+    ASSERT_EQ(en.codes.size(), zh.codes.size());
+    ASSERT_EQ(en.bitmask.size(), zh.bitmask.size());
+    ASSERT_EQ(en.errors.size(), zh.errors.size());
+    for (std::size_t i = 0; i < en.codes.size(); ++i) {
+      EXPECT_EQ(zh.codes[i].name, en.codes[i].name);  // names stay in Latin letters (SBL, PBL)
+      EXPECT_EQ(zh.codes[i].range.first, en.codes[i].range.first);
+      EXPECT_TRUE(has_chinese(zh.codes[i].meaning)) << zh.codes[i].meaning;
+      EXPECT_NE(zh.codes[i].meaning, en.codes[i].meaning);
+    }
+    for (std::size_t i = 0; i < en.bitmask.size(); ++i) {
+      EXPECT_EQ(zh.bitmask[i].bit, en.bitmask[i].bit);
+      EXPECT_TRUE(has_chinese(zh.bitmask[i].meaning)) << zh.bitmask[i].meaning;
+    }
+    for (std::size_t i = 0; i < en.errors.size(); ++i) {
+      EXPECT_EQ(zh.errors[i].range.last, en.errors[i].range.last);
+      EXPECT_TRUE(has_chinese(zh.errors[i].meaning)) << zh.errors[i].meaning;
+    }
+    for (const auto& [octet, text] : zh.octets.third) EXPECT_TRUE(has_chinese(text)) << octet;
+    for (const auto& [octet, text] : zh.octets.fourth) EXPECT_TRUE(has_chinese(text)) << octet;
+    EXPECT_EQ(zh.octets.third.size(), en.octets.third.size());
+    meanings += en.codes.size() + en.bitmask.size() + en.errors.size();
+  }
+  EXPECT_GE(meanings, 60u);  // the lists share anchored tables; each list counts its own
+  const auto& generic = shipped().generic_zh();
+  for (const auto* text : {&generic.bogus, &generic.undocumented, &generic.undocumented_bits})
+    EXPECT_TRUE(has_chinese(*text)) << *text;
+}
+
+TEST(CatalogueChinese, MeaningZhDecodesLikeTheEnglish) {
+  const auto& lists = shipped();
+  const auto zh = [&](const char* list, const char* address) {
+    return lists.meaning_zh(&named(list), make_address_v4(address));
+  };
+  EXPECT_EQ(zh("spamhaus-zen", "127.0.0.2"), "Spamhaus Block List（SBL）：已知的垃圾邮件来源或垃圾邮件团伙");
+  EXPECT_NE(zh("spamhaus-zen", "127.0.0.10").find("Policy Block List（PBL），由网络所有者登记"), std::string::npos);
+  EXPECT_NE(zh("spamhaus-zen", "127.0.0.6").find("XBL 保留代码"), std::string::npos);  // inside a range
+  EXPECT_NE(zh("spamhaus-zen", "127.255.255.254").find("公共或开放的 DNS 解析器"), std::string::npos);
+  EXPECT_NE(zh("spamhaus-dbl", "127.0.1.255").find("在域名列表中查询了 IP 地址"), std::string::npos);
+  EXPECT_EQ(zh("spamhaus-zen", "192.0.2.1"), lists.generic_zh().bogus);
+  EXPECT_EQ(zh("spamhaus-zen", "127.0.0.77"), lists.generic_zh().undocumented);
+  EXPECT_EQ(lists.meaning_zh(nullptr, make_address_v4("127.0.0.2")), lists.generic_zh().undocumented);  // a raw zone
+  EXPECT_EQ(zh("dnswl", "127.0.3.2"), "电子邮件服务商, 信任度中");
+  EXPECT_EQ(zh("surbl", "127.0.0.24"), "PH: 钓鱼网站; MW: 恶意软件网站");
+  // 2 + 16 on URIBL: bit 16 is not documented; the clause decode() appends in English is told in Chinese.
+  const auto odd = zh("uribl", "127.0.0.18");
+  EXPECT_EQ(odd, "black: 垃圾邮件发送者使用的域名；未公布含义的位 16");
+  EXPECT_EQ(odd.find("undocumented"), std::string::npos);
+}
+
+TEST(CatalogueChinese, AnEntryWithoutItsChineseIsRefusedByName) {
+  const auto error_of = [](std::string_view yaml) {
+    auto loaded = rbl::catalogue::parse(yaml, "test.yaml");
+    const auto* error = std::get_if<rbl::load_error>(&loaded);
+    return error ? error->what : std::string("(loaded)");
+  };
+  EXPECT_EQ(error_of("lists: [{name: a, zone: bl.example, codes: [{match: 127.0.0.2, name: X, meaning: spam}]}]"),
+            "test.yaml: list 1 (a): code 127.0.0.2: missing 'meaning_zh' (the Chinese of its meaning)");
+  EXPECT_EQ(error_of("lists: [{name: a, zone: bl.example, codes: [{match: 127.0.0.2, name: X, meaning: spam, meaning_zh: ''}]}]"),
+            "test.yaml: list 1 (a): code 127.0.0.2: missing 'meaning_zh' (the Chinese of its meaning)");
+  EXPECT_EQ(error_of("lists: [{name: a, zone: bl.example, codes: [{match: 127.0.0.2, meaning: spam, meaning_zh: 垃圾}]},"
+                     " {name: b, zone: b.example, bitmask: [{bit: 4, name: Y, meaning: y}]}]"),
+            "test.yaml: list 2 (b): bitmask bit 4: missing 'meaning_zh' (the Chinese of its meaning)");
+  EXPECT_EQ(error_of("lists: [{name: a, zone: bl.example, errors: [{match: 127.255.255.254, meaning: refused}]}]"),
+            "test.yaml: list 1 (a): error 127.255.255.254: missing 'meaning_zh' (the Chinese of its meaning)");
+  EXPECT_NE(error_of("lists: [{name: a, zone: bl.example, octets: {third: {2: bank}, fourth: {1: low}, fourth_zh: {1: 低}}}]")
+                .find("list 1 (a): octets: 'third_zh' must give the Chinese of every value of 'third'"),
+            std::string::npos);
+  EXPECT_NE(error_of("lists: [{name: a, zone: bl.example, octets: {third: {2: bank}, third_zh: {2: 银行}, fourth: {1: low, 2: mid},"
+                     " fourth_zh: {1: 低}}}]")
+                .find("'fourth_zh' must give the Chinese of every value of 'fourth'"),
+            std::string::npos);
+  EXPECT_NE(error_of("generic_meanings_zh: {bogus: 坏}\nlists: []").find("generic_meanings_zh needs"), std::string::npos);
+  // With every Chinese text the same entries load.
+  EXPECT_EQ(error_of("lists: [{name: a, zone: bl.example, codes: [{match: 127.0.0.2, name: X, meaning: spam, meaning_zh: 垃圾}],"
+                     " errors: [{match: 127.255.255.254, meaning: refused, meaning_zh: 拒绝}],"
+                     " octets: {third: {2: bank}, third_zh: {2: 银行}}}]"),
+            "(loaded)");
+}
+
 }  // namespace

@@ -25,11 +25,12 @@ lists:
     kind: ip
     default: true
     codes:
-      - {match: 127.0.0.2, name: SBL, meaning: spam source}
-      - {match: 127.0.0.10, name: PBL, meaning: policy listing}
+      - {match: 127.0.0.2, name: SBL, meaning: spam source, meaning_zh: 垃圾邮件来源}
+      - {match: 127.0.0.10, name: PBL, meaning: policy listing, meaning_zh: 策略列入}
     errors:
       - match: 127.255.255.254
         meaning: public resolver refused
+        meaning_zh: 拒绝公共解析器
         advice: {en: use your own resolver, zh: 请使用自建 DNS 服务器}
     removal: https://zen.test/remove
   - {name: other, title: Other list, zone: other.test, kind: ip4, default: true}
@@ -223,6 +224,83 @@ TEST_F(RblCommand, DqsKeyNeverAppearsInOutput) {
     EXPECT_THAT(r.out, Not(HasSubstr("\"zen.spamhaus.org\"")));
   }
   for (const auto& [name, type] : dns_.log()) EXPECT_FALSE(name.ends_with(".zen.spamhaus.org")) << name;
+}
+
+// ---- --lang zh: the catalogue's Chinese meanings ---------------------------------------------
+
+class RblCommandChinese : public RblCommand {
+ protected:
+  RblCommandChinese() {
+    auto loaded = rbl::catalogue::load(PROBE_SOURCE_DIR "/rbl/data/catalogue.yaml");
+    shipped_ = std::get<rbl::catalogue>(std::move(loaded));
+    config_.rbl.zones = {"spamhaus-zen"};
+    dns_.add_a("2.0.0.127.zen.spamhaus.org", "127.0.0.2");  // the RFC 5782 test point
+    dns_.add_a("1.2.0.192.zen.spamhaus.org", "127.0.0.2");
+    dns_.add_a("1.2.0.192.zen.spamhaus.org", "127.0.0.10");
+    dns_.add_a("2.2.0.192.zen.spamhaus.org", "127.0.0.77");
+  }
+  run_result run_shipped(std::string_view target, std::string lang) {
+    config_.output.lang = std::move(lang);
+    return run(target, &shipped_);
+  }
+  rbl::catalogue shipped_;
+};
+
+TEST_F(RblCommandChinese, TextShowsTheChineseMeaningOfEachCode) {
+  const auto zh = run_shipped("192.0.2.1", "zh");
+  EXPECT_EQ(zh.status, probe::exit_negative);
+  EXPECT_THAT(zh.out, HasSubstr("127.0.0.2  SBL  Spamhaus Block List（SBL）：已知的垃圾邮件来源或垃圾邮件团伙\n"));
+  EXPECT_THAT(zh.out, HasSubstr("127.0.0.10  PBL  Policy Block List（PBL），由网络所有者登记：该地址不应直接向其他服务器发送邮件"));
+  EXPECT_THAT(zh.out, Not(HasSubstr("a known spam source")));
+  EXPECT_THAT(zh.out, Not(HasSubstr("should not send mail directly")));
+  // English is as before: the catalogue's English meaning.
+  const auto en = run_shipped("192.0.2.1", "en");
+  EXPECT_THAT(en.out, HasSubstr("127.0.0.2  SBL  Spamhaus Block List: a known spam source or spam operation\n"));
+  EXPECT_THAT(en.out, Not(HasSubstr("垃圾")));
+}
+
+TEST_F(RblCommandChinese, AnUndocumentedCodeIsSaidInChineseToo) {
+  const auto zh = run_shipped("192.0.2.2", "zh");
+  EXPECT_THAT(zh.out, HasSubstr("127.0.0.77  已列入（列表未公布此返回码的含义）"));
+  EXPECT_THAT(zh.out, Not(HasSubstr("undocumented")));
+  EXPECT_THAT(run_shipped("192.0.2.2", "en").out, HasSubstr("127.0.0.77  listing (undocumented code)"));
+}
+
+TEST_F(RblCommandChinese, JsonKeepsTheEnglishMeaningAndAddsTheChinese) {
+  config_.output.json = true;
+  for (const char* lang : {"en", "zh"}) {
+    SCOPED_TRACE(lang);
+    const auto doc = nlohmann::json::parse(run_shipped("192.0.2.1", lang).out);
+    const auto& codes = doc["lists"][0]["codes"];
+    ASSERT_EQ(codes.size(), 2u);
+    EXPECT_EQ(codes[0]["meaning"], "Spamhaus Block List: a known spam source or spam operation");
+    EXPECT_EQ(codes[0]["meaning_zh"], "Spamhaus Block List（SBL）：已知的垃圾邮件来源或垃圾邮件团伙");
+    EXPECT_EQ(codes[1]["name"], "PBL");
+    const auto result = test_support::validate_against("rbl.schema.json", {doc});
+    EXPECT_TRUE(result.ok) << result.report;
+  }
+}
+
+// A catalogue other than the installed one decoded the answer (here a test's list that
+// shares a name with an installed one, or one the installed file does not hold): its
+// meaning is shown as it is, never the installed file's Chinese for another meaning.
+TEST_F(RblCommand, ChineseNeverShowsAMeaningOfAnotherCatalogue) {
+  auto loaded = rbl::catalogue::parse(R"(
+lists:
+  - {name: spamhaus-zen, zone: zen.test, kind: ip, default: true,
+     codes: [{match: 127.0.0.2, name: SBL, meaning: spam source, meaning_zh: 测试用含义}]}
+)", "test");
+  const auto namesake = std::get<rbl::catalogue>(std::move(loaded));
+  dns_.add_a("1.2.0.192.zen.test", "127.0.0.2");
+  config_.output.lang = "zh";
+  for (const rbl::catalogue* lists : std::initializer_list<const rbl::catalogue*>{&namesake, &lists_}) {
+    config_.output.json = false;
+    EXPECT_THAT(run("192.0.2.1", lists).out, HasSubstr("127.0.0.2  SBL  spam source\n"));
+    config_.output.json = true;
+    const auto doc = nlohmann::json::parse(run("192.0.2.1", lists).out);
+    EXPECT_EQ(doc["lists"][0]["codes"][0]["meaning"], "spam source");
+    EXPECT_EQ(doc["lists"][0]["codes"][0]["meaning_zh"], "");
+  }
 }
 
 }  // namespace
