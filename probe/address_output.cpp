@@ -411,7 +411,15 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
   }
   out << "\n";
   if (verbose > 0)
-    for (const auto& f : r.findings) out << say("address.route_note", {{"text", printable(f.explanation, 600)}}) << "\n";
+    for (const auto& f : r.findings) {
+      // dns gives the finding as a key and values beside its English (output_words.yaml route.*).
+      std::vector<std::pair<std::string_view, std::string_view>> with;
+      for (const auto& v : f.values) with.emplace_back(v.name, v.text);
+      const auto text = !f.key.empty() && say.words.has(f.key)
+                            ? say.words.text(f.key, say.lang, output_words::value_list(with))
+                            : f.explanation;
+      out << say("address.route_note", {{"text", printable(text, 600)}}) << "\n";
+    }
 
   for (std::size_t i = 0; i < c.attempts.size(); ++i) {
     const auto& a = c.attempts[i];

@@ -249,7 +249,7 @@ TEST(AddressOutputLanguage, ChineseLabelsEveryPart) {
   const auto zh = address_text(address_fixture("benign words"), "zh", 1);
   for (const char* word : {"carol@example.com: 无法投递（undeliverable）", "  技术原因: 5xx to RCPT: 550 5.1.1 benign words",
                            "  结论: 收件服务器拒收这个邮箱", "  邮箱不存在", "  警告: ", "路由: MX 记录 → 10 mx1.example.com",
-                           "20 mx2.example.com（无地址）", "  说明: mx2.example.com has no A", "尝试 1: mx0.example.com",
+                           "20 mx2.example.com（无地址）", "  说明: mx2.example.com 没有 A 或 AAAA 记录；发送方 MTA 会跳过它，改试下一台 MX", "尝试 1: mx0.example.com",
                            "    失败: ", "    备注: trying the next address", "尝试 2: mx1.example.com [192.0.2.10] IPv4",
                            "  连接 12 ms", "  会话 #1", "  经代理", "  明文重试", "  ← 结论依据", "    欢迎语: 220 ",
                            "（另有 1 行）", "    EHLO 扩展: SIZE 10240000, STARTTLS", "；证书 CN=mx1.example.com，签发者 CN=Test CA",

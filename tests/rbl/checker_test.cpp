@@ -23,12 +23,13 @@ lists:
     kind: ip
     default: true
     codes:
-      - {match: 127.0.0.2, name: SBL, meaning: spam source}
-      - {match: 127.0.0.4-127.0.0.7, name: XBL, meaning: exploited host}
-      - {match: 127.0.0.10, name: PBL, meaning: policy}
+      - {match: 127.0.0.2, name: SBL, meaning: spam source, meaning_zh: 垃圾邮件来源}
+      - {match: 127.0.0.4-127.0.0.7, name: XBL, meaning: exploited host, meaning_zh: 被利用的主机}
+      - {match: 127.0.0.10, name: PBL, meaning: policy, meaning_zh: 策略}
     errors:
       - match: 127.255.255.254
         meaning: query via a public resolver refused
+        meaning_zh: 公共解析器的查询被拒绝
         advice: {en: use your own resolver, zh: 请使用自建 DNS}
     removal: https://zen.test/remove
     lookup: "https://zen.test/lookup?q={target}"
@@ -67,7 +68,7 @@ lists:
     role: allow
     default: true
     errors:
-      - {match: 127.0.0.255, meaning: refused}
+      - {match: 127.0.0.255, meaning: refused, meaning_zh: 拒绝}
 )";
 
 rbl::catalogue make_catalogue() {

@@ -38,7 +38,7 @@ lists:
     zone: zen.test
     kind: ip
     default: true
-    codes: [{match: 127.0.0.2, name: SBL, meaning: spam source}]
+    codes: [{match: 127.0.0.2, name: SBL, meaning: spam source, meaning_zh: 垃圾邮件来源}]
     removal: https://zen.test/remove
   - {name: dom, title: Domain list, zone: dom.test, kind: domain, default: true}
 )";
