@@ -83,7 +83,7 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
   for (const int i : possible) {
     const auto& rule = k.provider_rules[static_cast<std::size_t>(i)];
     if (rule.provider == *provider && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
-        RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *rule.match))
+        finds(*rule.match, diag))
       return &rule;
   }
   return nullptr;
@@ -109,7 +109,7 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     // A sub-cause still comes from the text when it agrees.
     for (const int i : reason_candidates)
       if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason &&
-          RE2::PartialMatch(re2::StringPiece(scanned.text.data(), scanned.text.size()), k.reason_text.regex(i))) {
+          finds(k.reason_text.regex(i), scanned.text)) {
         c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
         break;
       }
@@ -253,7 +253,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
   const knowledge::family_pattern* own = nullptr;
   for (const auto& fp : k.family_patterns)
     if (std::string_view(fp.where) == "diagnostic" && fp.family == rep.mta_family &&
-        RE2::PartialMatch(re2::StringPiece(diag.data(), diag.size()), *fp.match)) {
+        finds(*fp.match, diag)) {
       own = &fp;
       break;
     }
