@@ -113,9 +113,10 @@ struct code_hit {
   std::string meaning;
   bool documented = false;
   localized_text advice;
-  // `meaning` in Chinese (last so that hits built by hand with the fields above still
-  // compile); decode_answer() always fills it, a hit built by hand may leave it empty.
-  std::string meaning_zh;
+  // `meaning` in Chinese. decode_answer() always fills it; a hit built by hand may leave
+  // it out (hence last, with an initializer: -Wmissing-field-initializers) and is then
+  // shown in English.
+  std::string meaning_zh{};
 };
 
 struct listing {
