@@ -3,10 +3,7 @@
 #include "probe/display_width.hpp"
 #include "probe/exit_status.hpp"
 #include "probe/output_words.hpp"
-#include "probe/rbl_command.hpp"
 #include "probe/terminal_text.hpp"
-
-#include <boost/asio/ip/address_v4.hpp>
 
 #include <algorithm>
 #include <sstream>
@@ -53,35 +50,10 @@ std::string result_key(const rbl::listing& l) {
   return "rbl.result." + std::string(rbl::to_string(l.result));
 }
 
-// The catalogue the commands decode answers with (data_path("rbl")/catalogue.yaml),
-// loaded once per process for its Chinese meanings: rbl::code_hit carries only the English
-// meaning (rbl/checker.hpp), so the Chinese is found again from the list's name and the
-// answer. nullptr when the file cannot be loaded (the command has already said so).
-const rbl::catalogue* meanings_catalogue() {
-  static const auto loaded = load_rbl_catalogue();
-  return std::get_if<rbl::catalogue>(&loaded);
-}
-
-// What a code means in Chinese, from the catalogue; "" when it cannot be told: no
-// catalogue, or the answer was decoded with another catalogue than the installed one (a
-// test's, or one edited since), which shows as a different English meaning.
-std::string meaning_zh(const rbl::listing& l, const rbl::code_hit& c) {
-  const auto* lists = meanings_catalogue();
-  if (lists == nullptr) return {};
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address_v4(c.address, ec);
-  if (ec) return {};
-  const auto* entry = l.in_catalogue ? lists->find_name(l.list_name) : nullptr;
-  if (l.in_catalogue && entry == nullptr) return {};
-  static const rbl::code_table no_codes;  // a zone not in the catalogue: RFC 5782 conventions
-  if ((entry != nullptr ? entry->codes : no_codes).decode(address).meaning != c.meaning) return {};
-  return lists->meaning_zh(entry, address);
-}
-
-std::string meaning_in(const rbl::listing& l, const rbl::code_hit& c, std::string_view lang) {
-  if (lang != "zh") return c.meaning;
-  auto zh = meaning_zh(l, c);
-  return zh.empty() ? c.meaning : zh;
+// A code's meaning in `lang`: the decode's Chinese, or the English when the hit has none
+// (one built by hand, not by rbl::decode_answer()).
+const std::string& meaning_in(const rbl::code_hit& c, std::string_view lang) {
+  return lang == "zh" && !c.meaning_zh.empty() ? c.meaning_zh : c.meaning;
 }
 
 json health_json(const rbl::zone_health& h) {
@@ -148,7 +120,7 @@ std::string rbl_text(const rbl_report& report, std::string_view lang, int verbos
     for (const auto& c : show_codes ? l.codes : std::vector<rbl::code_hit>{}) {
       out << indent << c.address;
       if (!c.name.empty()) out << "  " << printable(c.name, 80);
-      out << "  " << printable(meaning_in(l, c, lang), 300) << '\n';
+      out << "  " << printable(meaning_in(c, lang), 300) << '\n';
       if (c.kind == rbl::code_class::error && !c.advice.empty())
         out << indent << say("rbl.what_to_do", {{"advice", c.advice.in(lang)}}) << '\n';
     }
@@ -177,7 +149,7 @@ json listing_json(const rbl::listing& l, std::string_view lang) {
               {"class", rbl::to_string(c.kind)},
               {"name", valid_utf8(c.name)},
               {"meaning", valid_utf8(c.meaning)},
-              {"meaning_zh", valid_utf8(meaning_zh(l, c))},
+              {"meaning_zh", valid_utf8(c.meaning_zh)},
               {"documented", c.documented}};
     if (!c.advice.empty()) code["advice"] = c.advice.in(lang);
     codes.push_back(std::move(code));

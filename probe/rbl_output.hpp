@@ -8,9 +8,11 @@
 //
 // Text is in `lang` ("en" or "zh"): its words come from probe/data/output_words.yaml
 // (probe/output_words.hpp; the command checks the file loaded before rendering) and its
-// columns line up by display width. Server text (TXT, query names) and the catalogue's
-// code meanings are shown as they are. JSON keys and identifiers stay English; only the
-// catalogue's advice follows `lang`.
+// columns line up by display width. A code's meaning and the catalogue's advice follow
+// `lang` (rbl::code_hit carries both languages from the decode; a hit without Chinese is
+// shown in English); server text (TXT, query names), list titles and code names are shown
+// as they are. JSON keys and identifiers stay English; each code has both `meaning`
+// (English) and `meaning_zh` whatever `lang`, and its `advice` follows `lang`.
 
 #include "probe/settings.hpp"
 #include "probe/style.hpp"

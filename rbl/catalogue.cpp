@@ -8,7 +8,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <tuple>
 #include <utility>
 
 namespace rbl {
@@ -98,43 +97,38 @@ std::map<int, std::string> octet_map_of(const YAML::Node& node) {
   return out;
 }
 
-// The English table and its Chinese twin: the same ranges and names, meaning_zh as meaning.
-std::pair<code_table, code_table> codes_of(const YAML::Node& node) {
-  code_table en, zh;
-  for (const auto& c : node["codes"]) {
-    const auto range = range_of(c);
-    const auto name = text_of(c, "name");
-    en.codes.push_back({range, name, text_of(c, "meaning")});
-    zh.codes.push_back({range, name, meaning_zh_of(c, "code " + text_of(c, "match"))});
-  }
+// One octet's meanings from its English map and its Chinese one, which must give every value.
+std::map<int, octet_meaning> octet_meanings_of(const YAML::Node& octets, const char* key, const char* key_zh) {
+  const auto en = octet_map_of(octets[key]);
+  auto zh = octet_map_of(octets[key_zh]);
+  const bool same_keys = en.size() == zh.size() && std::equal(en.begin(), en.end(), zh.begin(), [](const auto& a, const auto& b) {
+                           return a.first == b.first;
+                         });
+  if (!same_keys) throw bad_entry{std::string("octets: '") + key_zh + "' must give the Chinese of every value of '" + key + "'"};
+  std::map<int, octet_meaning> out;
+  for (const auto& [value, meaning] : en) out[value] = {meaning, std::move(zh[value])};
+  return out;
+}
+
+code_table codes_of(const YAML::Node& node) {
+  code_table out;
+  for (const auto& c : node["codes"])
+    out.codes.push_back({range_of(c), text_of(c, "name"), text_of(c, "meaning"), meaning_zh_of(c, "code " + text_of(c, "match"))});
   for (const auto& b : node["bitmask"]) {
     const int bit = b["bit"].as<int>();
     if (bit <= 0 || bit > 255 || (bit & (bit - 1)) != 0)
       throw bad_entry{"bitmask bit " + std::to_string(bit) + " is not a single bit of the last octet"};
-    const auto name = text_of(b, "name");
-    en.bitmask.push_back({static_cast<std::uint8_t>(bit), name, text_of(b, "meaning")});
-    zh.bitmask.push_back({static_cast<std::uint8_t>(bit), name, meaning_zh_of(b, "bitmask bit " + std::to_string(bit))});
+    out.bitmask.push_back({static_cast<std::uint8_t>(bit), text_of(b, "name"), text_of(b, "meaning"),
+                           meaning_zh_of(b, "bitmask bit " + std::to_string(bit))});
   }
   if (const auto octets = node["octets"]) {
-    en.octets.third = octet_map_of(octets["third"]);
-    en.octets.fourth = octet_map_of(octets["fourth"]);
-    zh.octets.third = octet_map_of(octets["third_zh"]);
-    zh.octets.fourth = octet_map_of(octets["fourth_zh"]);
-    const auto same_keys = [](const std::map<int, std::string>& l, const std::map<int, std::string>& r) {
-      return l.size() == r.size() && std::equal(l.begin(), l.end(), r.begin(), [](const auto& a, const auto& b) { return a.first == b.first; });
-    };
-    if (!same_keys(en.octets.third, zh.octets.third))
-      throw bad_entry{"octets: 'third_zh' must give the Chinese of every value of 'third'"};
-    if (!same_keys(en.octets.fourth, zh.octets.fourth))
-      throw bad_entry{"octets: 'fourth_zh' must give the Chinese of every value of 'fourth'"};
+    out.octets.third = octet_meanings_of(octets, "third", "third_zh");
+    out.octets.fourth = octet_meanings_of(octets, "fourth", "fourth_zh");
   }
-  for (const auto& e : node["errors"]) {
-    const auto range = range_of(e);
-    const auto advice = localized_of(e["advice"]);
-    en.errors.push_back({range, text_of(e, "meaning"), advice});
-    zh.errors.push_back({range, meaning_zh_of(e, "error " + text_of(e, "match")), advice});
-  }
-  return {std::move(en), std::move(zh)};
+  for (const auto& e : node["errors"])
+    out.errors.push_back({range_of(e), text_of(e, "meaning"), meaning_zh_of(e, "error " + text_of(e, "match")),
+                          localized_of(e["advice"])});
+  return out;
 }
 
 list_entry entry_of(const YAML::Node& node) {
@@ -166,7 +160,7 @@ list_entry entry_of(const YAML::Node& node) {
   e.default_query = flag_of(node, "default", false);
   e.superseded_by_key = text_of(node, "superseded_by_key");
   e.own_test_points = test_pair_of(node["test_points"]);
-  std::tie(e.codes, e.codes_zh) = codes_of(node);
+  e.codes = codes_of(node);
   e.removal_page = text_of(node, "removal");
   e.lookup_page = text_of(node, "lookup");
   e.notes = text_of(node, "notes");
@@ -270,18 +264,6 @@ std::variant<catalogue, load_error> catalogue::parse(std::string_view yaml_text,
   } catch (const YAML::Exception& e) {
     return load_error{where + ": test_points: " + e.what()};
   }
-  // Optional (a small test catalogue documents no answers of its own), but whole when given.
-  if (const auto generic = root["generic_meanings_zh"]) {
-    const auto sentence = [&](const char* key) -> std::string {
-      if (!generic.IsMap() || !generic[key] || !generic[key].IsScalar()) return {};
-      return generic[key].as<std::string>();
-    };
-    out.generic_zh_ = {sentence("bogus"), sentence("undocumented"), sentence("undocumented_bits")};
-    if (out.generic_zh_.bogus.empty() || out.generic_zh_.undocumented.empty() ||
-        out.generic_zh_.undocumented_bits.find("{bits}") == std::string::npos)
-      return load_error{where + ": generic_meanings_zh needs 'bogus', 'undocumented' and 'undocumented_bits' "
-                                "(with {bits}) in Chinese"};
-  }
   std::size_t index = 0;
   for (const auto& node : root["lists"]) {
     ++index;
@@ -365,25 +347,6 @@ list_entry catalogue::raw_zone(std::string_view zone, list_kind kind) {
   e.in_catalogue = false;
   e.notes = "not in probe's catalogue: read with RFC 5782 conventions";
   return e;
-}
-
-std::string catalogue::meaning_zh(const list_entry* list, const boost::asio::ip::address_v4& address) const {
-  static const code_table no_codes;
-  const auto decoded = (list != nullptr ? list->codes_zh : no_codes).decode(address);
-  if (decoded.kind == code_class::bogus) return generic_zh_.bogus;
-  if (!decoded.documented) return generic_zh_.undocumented;
-  if (generic_zh_.undocumented_bits.empty()) return decoded.meaning;
-  // decode() joins the file's texts (here the Chinese ones) and, for a bitmask answer with
-  // bits the list does not document, appends this English clause (rbl/codes.cpp); it is
-  // told in Chinese here.
-  constexpr std::string_view english_bits = "; undocumented bits ";
-  std::string out = decoded.meaning;
-  if (const auto at = out.rfind(english_bits); at != std::string::npos) {
-    auto clause = generic_zh_.undocumented_bits;
-    replace_all(clause, "{bits}", std::string_view(out).substr(at + english_bits.size()));
-    out = out.substr(0, at) + "；" + clause;
-  }
-  return out;
 }
 
 bool valid_zone_name(std::string_view zone) {

@@ -12,8 +12,7 @@
 // Every code, bitmask bit, error code and octet meaning has a Chinese text beside the
 // English (`meaning_zh`, `third_zh`/`fourth_zh`); an entry without one is refused by
 // name, so `probe rbl --lang zh` never falls back to English for a meaning the catalogue
-// documents. `generic_meanings_zh` (optional, whole when given) says in Chinese what
-// rbl/codes.cpp says itself of bogus and undocumented answers.
+// documents (what decode() says of answers no entry documents is in rbl/codes.cpp).
 //
 // Values only; no I/O after loading. Safe to share read-only between threads.
 
@@ -79,11 +78,7 @@ struct list_entry {
   bool default_query = false;        // asked when the user names no zones
   std::string superseded_by_key;     // name of the keyed twin that replaces it when the key is given
   std::optional<test_point_pair> own_test_points;  // overrides the catalogue-wide pair for `kind`
-  code_table codes;
-  // The same table with the file's Chinese meanings (meaning_zh, octets third_zh/fourth_zh):
-  // decoding an answer with it gives the Chinese of what `codes` gives. Use
-  // catalogue::meaning_zh(), which also says the sentences rbl/codes.cpp composes itself.
-  code_table codes_zh;
+  code_table codes;                  // English and Chinese meanings side by side
   std::string removal_page;
   std::string lookup_page;           // may hold "{target}"
   std::string notes;
@@ -95,13 +90,6 @@ struct list_entry {
   // The zone for display: the key is never shown ("<dqs-key>.zen.dq.spamhaus.net").
   std::string display_zone() const;
   std::string lookup_page_for(std::string_view target) const;
-};
-
-// Chinese for the sentences code_table::decode() composes itself rather than taking from
-// the file (rbl/codes.cpp): an answer outside 127.0.0.0/8, an undocumented code, and the
-// bits of a bitmask answer the list does not document ({bits}).
-struct generic_meanings {
-  std::string bogus, undocumented, undocumented_bits;
 };
 
 struct load_error {
@@ -129,17 +117,9 @@ class catalogue {
   // kind of target it will be asked about.
   static list_entry raw_zone(std::string_view zone, list_kind kind);
 
-  // What `address` means as an answer of `list` (nullptr: a zone not in the catalogue), in
-  // Chinese: the same decoding as list->codes.decode(address), told with the file's
-  // meaning_zh texts. Empty only for a bogus or undocumented answer when the file has no
-  // generic_meanings_zh (the shipped one has).
-  std::string meaning_zh(const list_entry* list, const boost::asio::ip::address_v4& address) const;
-  const generic_meanings& generic_zh() const { return generic_zh_; }
-
  private:
   std::vector<list_entry> lists_;
   test_points test_points_;
-  generic_meanings generic_zh_;
 };
 
 // True when `zone` is a syntactically usable DNS zone name: 2+ labels of letters, digits,

@@ -156,7 +156,8 @@ std::vector<code_hit> decode_answer(const list_entry& list, const dns::answer& a
     const auto* v4 = std::get_if<net::ip::address_v4>(&rr.data);
     if (v4 == nullptr) continue;
     const auto decoded = list.codes.decode(*v4);
-    out.push_back({v4->to_string(), decoded.kind, decoded.name, decoded.meaning, decoded.documented, decoded.advice});
+    out.push_back({v4->to_string(), decoded.kind, decoded.name, decoded.meaning, decoded.documented, decoded.advice,
+                   decoded.meaning_zh});
   }
   return out;
 }

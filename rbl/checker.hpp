@@ -104,6 +104,8 @@ std::variant<std::vector<selected_list>, selection_error> select_lists(const cat
                                                                       const std::vector<std::string>& zones,
                                                                       const check_options& options);
 
+// One decoded A record, as the list's code table told it (rbl/codes.hpp): a consumer shows
+// `meaning` or `meaning_zh` by language without the catalogue.
 struct code_hit {
   std::string address;  // "127.0.0.2"
   code_class kind = code_class::listing;
@@ -111,6 +113,10 @@ struct code_hit {
   std::string meaning;
   bool documented = false;
   localized_text advice;
+  // `meaning` in Chinese. decode_answer() always fills it; a hit built by hand may leave
+  // it out (hence last, with an initializer: -Wmissing-field-initializers) and is then
+  // shown in English.
+  std::string meaning_zh{};
 };
 
 struct listing {

@@ -24,6 +24,17 @@ bool in_loopback_net(const boost::asio::ip::address_v4& address) {
   return (address.to_uint() >> 24) == 127;
 }
 
+// What decode() says itself when no table entry says it, in both languages.
+struct sentence {
+  std::string_view en, zh;
+};
+constexpr sentence bogus_answer{
+    "answer outside 127.0.0.0/8: the list is broken or its domain no longer runs a DNSBL",
+    "应答不在 127.0.0.0/8 内：该列表已损坏，或其域名已不再运行 DNSBL"};
+constexpr sentence undocumented_listing{"listing (undocumented code)", "已列入（列表未公布此返回码的含义）"};
+// Appended to a bitmask answer's documented bits, followed by the value of the others.
+constexpr sentence undocumented_bits{"; undocumented bits ", "；未公布含义的位 "};
+
 }  // namespace
 
 std::string_view to_string(code_class c) {
@@ -66,15 +77,19 @@ std::optional<address_range> address_range::parse(std::string_view text) {
 decoded_code code_table::decode(const boost::asio::ip::address_v4& address) const {
   decoded_code out;
   out.address = address;
+  const auto say = [&out](std::string_view en, std::string_view zh) {
+    out.meaning += en;
+    out.meaning_zh += zh;
+  };
   if (!in_loopback_net(address)) {
     out.kind = code_class::bogus;
-    out.meaning = "answer outside 127.0.0.0/8: the list is broken or its domain no longer runs a DNSBL";
+    say(bogus_answer.en, bogus_answer.zh);
     return out;
   }
   for (const auto& e : errors) {
     if (!e.range.contains(address)) continue;
     out.kind = code_class::error;
-    out.meaning = e.meaning;
+    say(e.meaning, e.meaning_zh);
     out.advice = e.advice;
     out.documented = true;
     return out;
@@ -82,7 +97,7 @@ decoded_code code_table::decode(const boost::asio::ip::address_v4& address) cons
   for (const auto& c : codes) {
     if (!c.range.contains(address)) continue;
     out.name = c.name;
-    out.meaning = c.meaning;
+    say(c.meaning, c.meaning_zh);
     out.documented = true;
     return out;
   }
@@ -94,15 +109,17 @@ decoded_code code_table::decode(const boost::asio::ip::address_v4& address) cons
       known |= b.bit;
       if (!out.name.empty()) {
         out.name += '+';
-        out.meaning += "; ";
+        say("; ", "; ");
       }
       out.name += b.name;
-      out.meaning += b.name + ": " + b.meaning;
+      say(b.name + ": " + b.meaning, b.name + ": " + b.meaning_zh);
     }
     if (known != 0) {
       out.documented = true;
-      if (const auto unknown = static_cast<std::uint8_t>(bytes[3] & ~known); unknown != 0)
-        out.meaning += "; undocumented bits " + std::to_string(unknown);
+      if (const auto unknown = static_cast<std::uint8_t>(bytes[3] & ~known); unknown != 0) {
+        const auto bits = std::to_string(unknown);
+        say(std::string(undocumented_bits.en) + bits, std::string(undocumented_bits.zh) + bits);
+      }
       return out;
     }
   }
@@ -110,14 +127,14 @@ decoded_code code_table::decode(const boost::asio::ip::address_v4& address) cons
     const auto third = octets.third.find(bytes[2]);
     const auto fourth = octets.fourth.find(bytes[3]);
     if (third != octets.third.end()) {
-      out.name = third->second;
-      out.meaning = third->second;
-      if (fourth != octets.fourth.end()) out.meaning += ", " + fourth->second;
+      out.name = third->second.meaning;
+      say(third->second.meaning, third->second.meaning_zh);
+      if (fourth != octets.fourth.end()) say(", " + fourth->second.meaning, ", " + fourth->second.meaning_zh);
       out.documented = true;
       return out;
     }
   }
-  out.meaning = "listing (undocumented code)";  // RFC 5782 §2.1: any 127.0.0.0/8 answer lists the target
+  say(undocumented_listing.en, undocumented_listing.zh);  // RFC 5782 §2.1: any 127.0.0.0/8 answer lists the target
   return out;
 }
 

@@ -8,6 +8,11 @@
 // 127.0.0.1, DNSWL 127.0.0.255): those are not listings and must never be read as one.
 // An address outside 127.0.0.0/8 is neither: the list (or its domain) is broken.
 //
+// Every meaning is told in English and in Chinese (`meaning`, `meaning_zh`): decode()
+// composes both sentences in one pass, including the ones no table documents (an answer
+// outside 127/8, an undocumented code, undocumented bits of a bitmask), so a decoded code
+// never needs its table again to be shown in either language.
+//
 // Values only; decoding is a pure function of the table and the address.
 
 #include <boost/asio/ip/address_v4.hpp>
@@ -36,24 +41,29 @@ struct address_range {
 
 struct code_meaning {
   address_range range;
-  std::string name;     // short label: "SBL", "PBL"
-  std::string meaning;  // one sentence
+  std::string name;        // short label: "SBL", "PBL"; the same in both languages
+  std::string meaning;     // one sentence
+  std::string meaning_zh;  // the same sentence in Chinese
 };
 
 struct bit_meaning {
   std::uint8_t bit = 0;  // the value of the bit in the last octet (2, 4, 8, ...)
-  std::string name, meaning;
+  std::string name, meaning, meaning_zh;
 };
 
 struct error_meaning {
   address_range range;
-  std::string meaning;
+  std::string meaning, meaning_zh;
   localized_text advice;  // what the user should do about it
+};
+
+struct octet_meaning {
+  std::string meaning, meaning_zh;
 };
 
 // 127.0.X.Y read as two fields (DNSWL: X = category, Y = trust level).
 struct octet_meanings {
-  std::map<int, std::string> third, fourth;
+  std::map<int, octet_meaning> third, fourth;
   bool empty() const { return third.empty() && fourth.empty(); }
 };
 
@@ -68,7 +78,8 @@ struct decoded_code {
   boost::asio::ip::address_v4 address;
   code_class kind = code_class::listing;
   std::string name;         // "SBL", "PH+MW", "" when undocumented
-  std::string meaning;      // what it means, or "undocumented return code"
+  std::string meaning;      // what it means, or "listing (undocumented code)"
+  std::string meaning_zh;   // the same in Chinese
   bool documented = false;  // the table said what it means
   localized_text advice;    // for error codes
 };
@@ -81,6 +92,8 @@ struct code_table {
 
   // Precedence: outside 127/8 → bogus; error codes; exact codes; bitmask; octets; otherwise
   // an undocumented listing (RFC 5782 §2.1: any 127.0.0.0/8 answer lists the target).
+  // `meaning` and `meaning_zh` say the same thing; neither is empty when every entry of
+  // the table has both texts (the catalogue loader requires it).
   decoded_code decode(const boost::asio::ip::address_v4& address) const;
 };
 

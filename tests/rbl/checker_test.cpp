@@ -142,6 +142,28 @@ TEST_F(CheckerTest, ListedWithSeveralCodesAndTheReason) {
   EXPECT_TRUE(l.warnings.empty());
 }
 
+// Each hit carries its meaning in both languages from the decode, so a consumer never
+// needs the catalogue again to show it in Chinese.
+TEST_F(CheckerTest, EachCodeCarriesItsChineseMeaning) {
+  healthy_ip4_zone(dns_, "zen.test");
+  dns_.add_a("1.2.0.192.zen.test", "127.0.0.5");  // inside the XBL range
+  const auto l = check_one("192.0.2.1", "zenlike");
+  ASSERT_EQ(l.codes.size(), 1u);
+  EXPECT_EQ(l.codes[0].meaning, "exploited host");
+  EXPECT_EQ(l.codes[0].meaning_zh, "被利用的主机");
+
+  dns::answer a;
+  a.result = dns::outcome::records;
+  for (const char* address : {"127.255.255.254", "127.0.0.99", "198.51.100.7"})
+    a.records.push_back({"1.2.0.192.zen.test", dns::type::a, 60, boost::asio::ip::make_address_v4(address)});
+  const auto hits = rbl::decode_answer(*lists_.find_name("zenlike"), a);
+  ASSERT_EQ(hits.size(), 3u);
+  EXPECT_EQ(hits[0].meaning_zh, "公共解析器的查询被拒绝");
+  EXPECT_EQ(hits[1].meaning_zh, "已列入（列表未公布此返回码的含义）");
+  EXPECT_EQ(hits[2].kind, rbl::code_class::bogus);
+  EXPECT_EQ(hits[2].meaning_zh, "应答不在 127.0.0.0/8 内：该列表已损坏，或其域名已不再运行 DNSBL");
+}
+
 TEST_F(CheckerTest, NotListedAsksNoTxt) {
   healthy_ip4_zone(dns_, "zen.test");
   const auto l = check_one("192.0.2.1", "zenlike");

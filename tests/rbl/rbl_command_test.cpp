@@ -281,10 +281,10 @@ TEST_F(RblCommandChinese, JsonKeepsTheEnglishMeaningAndAddsTheChinese) {
   }
 }
 
-// A catalogue other than the installed one decoded the answer (here a test's list that
-// shares a name with an installed one, or one the installed file does not hold): its
-// meaning is shown as it is, never the installed file's Chinese for another meaning.
-TEST_F(RblCommand, ChineseNeverShowsAMeaningOfAnotherCatalogue) {
+// The Chinese shown is the one of the catalogue that decoded the answer (here a test's
+// list that shares a name with an installed one, or one the installed file does not hold),
+// never the installed file's Chinese for another meaning.
+TEST_F(RblCommand, ChineseIsTheDecodingCataloguesOwn) {
   auto loaded = rbl::catalogue::parse(R"(
 lists:
   - {name: spamhaus-zen, zone: zen.test, kind: ip, default: true,
@@ -293,13 +293,17 @@ lists:
   const auto namesake = std::get<rbl::catalogue>(std::move(loaded));
   dns_.add_a("1.2.0.192.zen.test", "127.0.0.2");
   config_.output.lang = "zh";
-  for (const rbl::catalogue* lists : std::initializer_list<const rbl::catalogue*>{&namesake, &lists_}) {
+  const std::pair<const rbl::catalogue*, std::string> cases[] = {{&namesake, "测试用含义"}, {&lists_, "垃圾邮件来源"}};
+  for (const auto& [lists, chinese] : cases) {
+    SCOPED_TRACE(chinese);
     config_.output.json = false;
-    EXPECT_THAT(run("192.0.2.1", lists).out, HasSubstr("127.0.0.2  SBL  spam source\n"));
+    const auto text = run("192.0.2.1", lists).out;
+    EXPECT_THAT(text, HasSubstr("127.0.0.2  SBL  " + chinese + "\n"));
+    EXPECT_THAT(text, Not(HasSubstr("已知的垃圾邮件来源")));  // the installed file's Chinese for SBL
     config_.output.json = true;
     const auto doc = nlohmann::json::parse(run("192.0.2.1", lists).out);
     EXPECT_EQ(doc["lists"][0]["codes"][0]["meaning"], "spam source");
-    EXPECT_EQ(doc["lists"][0]["codes"][0]["meaning_zh"], "");
+    EXPECT_EQ(doc["lists"][0]["codes"][0]["meaning_zh"], chinese);
   }
 }
 
