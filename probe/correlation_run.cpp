@@ -238,9 +238,12 @@ listing_observation observe_listing(const rbl::listing& l) {
     case rbl::outcome::skipped: seen.result = state::skipped; break;
     default: seen.result = state::unknown; break;
   }
-  for (const auto& code : l.codes)
-    seen.codes += (seen.codes.empty() ? "" : ", ") + code.address + (code.name.empty() ? "" : " " + code.name) +
-                  (code.meaning.empty() ? "" : " (" + code.meaning + ")");
+  for (const auto& code : l.codes) {
+    const std::string named = code.address + (code.name.empty() ? "" : " " + code.name);
+    const std::string& zh = code.meaning_zh.empty() ? code.meaning : code.meaning_zh;
+    seen.codes += (seen.codes.empty() ? "" : ", ") + named + (code.meaning.empty() ? "" : " (" + code.meaning + ")");
+    seen.codes_zh += (seen.codes_zh.empty() ? "" : "，") + named + (zh.empty() ? "" : "（" + zh + "）");
+  }
   for (const auto& txt : l.txt) seen.txt += (seen.txt.empty() ? "" : " | ") + printable(txt, 300);
   return seen;
 }

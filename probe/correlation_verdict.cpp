@@ -242,10 +242,11 @@ const listing_observation* first_block(const observations& o) {
 
 outcome persistent_listing(const listing_observation& l, const std::string& ip) {
   const std::string codes = l.codes.empty() ? "" : ": " + l.codes;
+  const std::string codes_zh = l.codes_zh.empty() ? codes : "：" + l.codes_zh;
   auto out = make(verdict::persistent, "listing: still listed on " + l.zone + " → persistent",
                   {ip + " is still listed on " + l.list + " (" + l.zone + ")" + codes +
                        (l.removal_page.empty() ? "" : "; removal: " + l.removal_page),
-                   ip + " 仍在 " + l.list + "（" + l.zone + "）黑名单中" + codes +
+                   ip + " 仍在 " + l.list + "（" + l.zone + "）黑名单中" + codes_zh +
                        (l.removal_page.empty() ? "" : "；移除申请：" + l.removal_page)});
   out.removal_page = l.removal_page;
   return out;

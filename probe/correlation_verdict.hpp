@@ -79,6 +79,7 @@ struct listing_observation {
   bool allowlist = false;
   bool named_by_bounce = false;
   std::string codes;          // "127.0.0.2 (SBL: ...)"
+  std::string codes_zh;       // the same with the codes' Chinese meanings
   std::string txt;
   std::string removal_page;
   std::string dead_since;

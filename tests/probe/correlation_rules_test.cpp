@@ -229,6 +229,13 @@ TEST(CorrelationVerdict, ListingRules) {
   const auto still = compare(p, o);
   EXPECT_EQ(still.result, verdict::persistent);
   EXPECT_EQ(still.removal_page, "https://lists.example/remove");
+  // The return codes are said in each language: the Chinese summary uses their Chinese.
+  o.listings.front().codes = "127.0.0.2 SBL (a known spam source)";
+  o.listings.front().codes_zh = "127.0.0.2 SBL（已知垃圾邮件来源）";
+  const auto coded = compare(p, o);
+  EXPECT_NE(coded.summary.find(": 127.0.0.2 SBL (a known spam source)"), std::string::npos) << coded.summary;
+  EXPECT_NE(coded.summary_zh.find("：127.0.0.2 SBL（已知垃圾邮件来源）"), std::string::npos) << coded.summary_zh;
+  EXPECT_EQ(coded.summary_zh.find("a known spam source"), std::string::npos) << coded.summary_zh;
   o.listings = {listing("bl.example", listing_observation::state::not_listed, true)};
   EXPECT_EQ(judge(p, o), verdict::transient);
   o.listings = {listing("bl.example", listing_observation::state::unknown, true)};
