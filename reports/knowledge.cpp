@@ -141,6 +141,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     if (r.where == "original") add(k.original_headers_read, r.name);
   }
   if (!l.add_list(k.bounce_subjects, root["bounce_subjects"], "bounce_subjects")) return false;
+  if (!l.add_list(k.bare_name_lists, root["bare_name_lists"], "bare_name_lists")) return false;
   if (!l.add_list(k.forward_markers, root["forward_markers"], "forward_markers")) return false;
   for (const auto& field : root["forward_labels"])
     for (const auto& label : field.second) k.forward_label_of[text::lower(label.as<std::string>())] = field.first.as<std::string>();
@@ -152,7 +153,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
          l.compile(k.delay_markers, "delay_markers", text) && l.compile(k.commands, "commands", diag) &&
          l.compile(k.remote_hosts, "remote_hosts", diag) && l.compile(k.vacation_subjects, "vacation.subjects") &&
          l.compile(k.bounce_senders, "bounce_senders") && l.compile(k.bounce_subjects, "bounce_subjects") &&
-         l.compile(k.forward_markers, "forward_markers");
+         l.compile(k.forward_markers, "forward_markers") && l.compile(k.bare_name_lists, "bare_name_lists");
 }
 
 bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {

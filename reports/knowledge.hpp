@@ -114,6 +114,7 @@ class knowledge {
   std::vector<std::pair<std::string, std::unique_ptr<RE2>>> vacation_headers;
   pattern_set bounce_senders;
   pattern_set bounce_subjects;
+  pattern_set bare_name_lists;  // a line after which recipients are named without a domain
   pattern_set forward_markers;                          // inline forward: the line before the block
   std::map<std::string, std::string> forward_label_of;  // label, lower case -> from|date|to|subject
 

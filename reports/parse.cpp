@@ -1264,6 +1264,32 @@ report parse(std::string_view bytes, const knowledge& k) {
     return rep;
   }
 
+  // A provider that lists its own users by name alone: name@the report sender's domain
+  // (only when the sender is the provider's mailer daemon, whose domain that is).
+  if (rep.recipients.empty() && looks_bouncy && k.bounce_senders.first(rep.bounce_from) >= 0) {
+    const std::string from = address_of(rep.bounce_from);
+    const std::string_view domain = from.find('@') == std::string::npos ? std::string_view() : std::string_view(from).substr(from.find('@') + 1);
+    bool listing = false;
+    for (const auto line : lines) {
+      if (domain.empty() || rep.recipients.size() >= limits::max_recipients) break;
+      if (!listing) {
+        listing = k.bare_name_lists.first(line) >= 0;
+        continue;
+      }
+      const std::string_view name = text::trim(line);
+      const bool indented = !line.empty() && (line.front() == ' ' || line.front() == '\t');
+      const bool bare = !name.empty() && name.size() <= 64 &&
+                        std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '+'; });
+      if (!indented || !bare) break;
+      recipient r;
+      r.address = text::lower(std::string(name) + "@" + std::string(domain));
+      r.sources["address"] = text_source + " (name at the sender's domain)";
+      r.diagnostic = whole_text(rt);
+      r.sources["diagnostic"] = text_source + " (whole report)";
+      rep.recipients.push_back(std::move(r));
+    }
+  }
+
   // A delivery report no layout matched: one recipient, the whole report as the reason.
   if (rep.recipients.empty() && looks_bouncy && !lines.empty()) {
     recipient r;

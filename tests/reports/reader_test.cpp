@@ -335,6 +335,24 @@ TEST(Parse, AListPostNamingABrandAndAnAddressIsNotABounce) {
             reports::report_kind::not_bounce);
 }
 
+TEST(Parse, AProviderListingItsUsersByNameAloneNamesAddressesAtItsDomain) {
+  // AOL: the names under "the following recipients" are its own users' screen names.
+  const auto read = parse(
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@aol.example>\nTo: list-bounces@example.org\n"
+      "Subject: Mail Delivery Problem\n\n"
+      "Your mail to the following recipients could not be delivered because they are not accepting mail from "
+      "news@example.org:\n\tFirstName\n\tsecond.name\n\nThe rest of this note is not a name.\n");
+  ASSERT_EQ(read.recipients.size(), 2u);
+  EXPECT_EQ(read.recipients[0].address, "firstname@aol.example");
+  EXPECT_EQ(read.recipients[1].address, "second.name@aol.example");
+  // The refused sender quoted in the sentence is not taken for a recipient.
+  for (const auto& r : read.recipients) EXPECT_NE(r.address, "news@example.org");
+  // Not from a mailer daemon: the names are not read.
+  const auto person = parse("From: ann@example.net\nTo: list@example.org\nSubject: Mail Delivery Problem\n\n"
+                            "Your mail to the following recipients could not be delivered because of a typo:\n\tbob\n");
+  for (const auto& r : person.recipients) EXPECT_NE(r.address, "bob@example.net");
+}
+
 TEST(Hostile, BinaryHugeNestedEndless) {
   const auto start = std::chrono::steady_clock::now();
   std::string binary(3u << 20, '\0');
