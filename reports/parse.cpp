@@ -11,6 +11,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <cctype>
 #include <charconv>
 
 namespace reports {
@@ -873,6 +874,30 @@ detected_family detect_family(const knowledge& k, const mime::document& doc, con
   return {rule.family, rule.brand};
 }
 
+// The names listed alone, one per indented line, after a line of `bare_name_lists`
+// (old AOL: "\tscreenname"), as addresses at the reporting sender's domain.
+std::vector<std::string> bare_named_recipients(std::span<const std::string_view> lines, const knowledge& k,
+                                               std::string_view sender_address) {
+  std::vector<std::string> out;
+  const std::size_t at = sender_address.find('@');
+  if (at == std::string_view::npos) return out;
+  const std::string_view domain = sender_address.substr(at + 1);
+  const auto name_byte = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '+'; };
+  bool listing = false;
+  for (const auto line : lines) {
+    if (out.size() >= limits::max_recipients) break;
+    if (!listing) {
+      listing = k.bare_name_lists.first(line) >= 0;
+      continue;
+    }
+    const std::string_view name = text::trim(line);
+    const bool indented = !line.empty() && (line.front() == ' ' || line.front() == '\t');
+    if (!indented || name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), name_byte)) break;
+    out.push_back(text::lower(std::string(name) + "@" + std::string(domain)));
+  }
+  return out;
+}
+
 // Whether a message says it is a delivery report at all (RFC 5321 §4.5.5: reports are
 // sent with the null reverse-path; RFC 3834: Auto-Submitted; Exim: X-Failed-Recipients).
 // The other signs (a DSN part, a mailer daemon's sender or subject, a layout's words) are
@@ -1161,7 +1186,8 @@ report parse(std::string_view bytes, const knowledge& k) {
   // Free text is read for recipients only in a message that says it is a delivery report.
   // A brand's name alone is not that: a Yahoo Groups post or a newsletter naming McAfee
   // would otherwise read as a bounce of the addresses in its footer.
-  const bool from_daemon = k.bounce_senders.first(rep.bounce_from) >= 0 || k.bounce_subjects.first(rep.bounce_subject) >= 0;
+  const bool sender_is_daemon = k.bounce_senders.first(rep.bounce_from) >= 0;
+  const bool from_daemon = sender_is_daemon || k.bounce_subjects.first(rep.bounce_subject) >= 0;
   const bool says_report = !dsn_text.empty() || !rep.recipients.empty() || from_daemon ||
                            (!family.name.empty() && !family.brand) || headers_say_report(doc);
   if (!says_report) rep.mta_family.clear();
@@ -1266,23 +1292,10 @@ report parse(std::string_view bytes, const knowledge& k) {
 
   // A provider that lists its own users by name alone: name@the report sender's domain
   // (only when the sender is the provider's mailer daemon, whose domain that is).
-  if (rep.recipients.empty() && looks_bouncy && k.bounce_senders.first(rep.bounce_from) >= 0) {
-    const std::string from = address_of(rep.bounce_from);
-    const std::string_view domain = from.find('@') == std::string::npos ? std::string_view() : std::string_view(from).substr(from.find('@') + 1);
-    bool listing = false;
-    for (const auto line : lines) {
-      if (domain.empty() || rep.recipients.size() >= limits::max_recipients) break;
-      if (!listing) {
-        listing = k.bare_name_lists.first(line) >= 0;
-        continue;
-      }
-      const std::string_view name = text::trim(line);
-      const bool indented = !line.empty() && (line.front() == ' ' || line.front() == '\t');
-      const bool bare = !name.empty() && name.size() <= 64 &&
-                        std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '+'; });
-      if (!indented || !bare) break;
+  if (rep.recipients.empty() && looks_bouncy && sender_is_daemon) {
+    for (std::string& address : bare_named_recipients(lines, k, address_of(rep.bounce_from))) {
       recipient r;
-      r.address = text::lower(std::string(name) + "@" + std::string(domain));
+      r.address = std::move(address);
       r.sources["address"] = text_source + " (name at the sender's domain)";
       r.diagnostic = whole_text(rt);
       r.sources["diagnostic"] = text_source + " (whole report)";
