@@ -9,8 +9,8 @@
 # - cpython-3.11.2: the real delivery reports among CPython's Lib/test/test_email/data,
 #   from Debian's python3.11 source package (bookworm; SHA-256 from its signed .dsc).
 # - baunsu-0.2.3: the npm package baunsu's test emails (Postfix bounces of 2012 from many
-#   providers, an auto-reply, ordinary mail), fetched with `npm pack`; SHA-256 of the
-#   published tarball. Needs npm (Debian's `npm` package); without it this set is skipped.
+#   providers, an auto-reply, ordinary mail): the tarball `npm pack` would fetch, taken
+#   straight from the npm registry with curl (no npm needed); SHA-256 of that tarball.
 # Idempotent: a set whose folder is complete is only reported.
 # Usage: scripts/fetch-test-bounces.sh [DEST]   (default /var/cache/probe/test-bounces)
 set -euo pipefail
@@ -80,12 +80,9 @@ fi
 folder=baunsu-0.2.3  # MIT (package.json)
 if [[ -f $dest/$folder/.complete ]]; then
   echo "fetch-test-bounces: $dest/$folder present"
-elif ! command -v npm >/dev/null; then
-  echo "fetch-test-bounces: npm missing, $folder not fetched (install Debian's npm)" >&2
-  status=1
 else
   complete $folder || true
-  (cd "$tmp" && npm pack --silent baunsu@0.2.3 >/dev/null 2>&1)
+  curl -fsS --retry 3 -m 300 -o "$tmp/baunsu-0.2.3.tgz" https://registry.npmjs.org/baunsu/-/baunsu-0.2.3.tgz
   echo "e70903f6e92ec53b8feef60f6437be6f794a5b19ded61776657637e205dbae93  $tmp/baunsu-0.2.3.tgz" | sha256sum -c --quiet -
   tar -xzf "$tmp/baunsu-0.2.3.tgz" -C "$tmp"
   cp -r "$tmp/package/tests/emails" "$tmp/package/package.json" "$dest/$folder/"
