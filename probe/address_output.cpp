@@ -228,10 +228,14 @@ std::string tls_summary(const smtp::tls_facts& t, const wording& say) {
 // smtp/ keeps as values beside the sentence.
 std::string failure_text(const smtp::failure& f, const wording& say) {
   const std::string kind(smtp::to_string(f.kind)), phase(smtp::to_string(f.where));
+  const std::string kind_name = say.name("failure_kind", kind);
+  // The system's words for the common failures (names.system_error); once said by the
+  // kind's own name ("connection refused" after 连接被拒绝) they are not repeated.
+  const std::string detail = f.detail.empty() ? std::string() : say.name("system_error", f.detail);
   return printable(say("address.failure", {{"described", f.describe()},
-                                           {"kind_name", say.name("failure_kind", kind)},
+                                           {"kind_name", kind_name},
                                            {"phase_name", say.name("phase", phase)},
-                                           {"detail", f.detail.empty() ? std::string() : ": " + f.detail}}),
+                                           {"detail", detail.empty() || detail == kind_name ? std::string() : ": " + detail}}),
                    600);
 }
 

@@ -155,10 +155,27 @@ void print_live_text(std::ostream& out, const pending_check& c, const bounce_ite
   out << (zh ? "    退信所述: " : "    bounce said: ") << printable(said, 400);
   if (age) out << "  (" << describe_age(*age, lang) << ")";
   out << '\n';
-  if (!check.planned.sending_ip.empty() && (check.planned.dnsbl || check.planned.reverse_dns || check.planned.spf))
-    out << (zh ? "    发信 IP: " : "    sending IP: ") << check.planned.sending_ip << " (" << printable(check.planned.sending_ip_detail) << ")\n";
+  // Chinese words from output_words.yaml; without the file, the English lines.
+  const output_words* words = zh ? std::get_if<output_words>(&output_words::installed()) : nullptr;
+  if (!check.planned.sending_ip.empty() && (check.planned.dnsbl || check.planned.reverse_dns || check.planned.spf)) {
+    std::string source = check.planned.sending_ip_detail;
+    if (words) {
+      // The plan names the source as an identifier; a Received chain's own note (which
+      // header) stays beside it as it came.
+      const std::string id(co::to_string(check.planned.sending_ip_from));
+      const std::string named = words->name("sending_ip_source", id, lang);
+      if (named != id)
+        source = check.planned.sending_ip_from == co::ip_source::received_chain && source != "from the Received chain"
+                     ? named + "：" + source
+                     : named;
+    }
+    out << (zh ? "    发信 IP: " : "    sending IP: ") << check.planned.sending_ip << " (" << printable(source) << ")\n";
+  }
   for (const auto& e : check.seen.checks) {
-    out << "    " << look.dim(e.check + ":") << ' ' << printable(e.asked, 300) << " → " << printable(e.answer, 600);
+    const std::string label = words ? words->name("live_check", e.check, lang) : e.check;
+    const std::string asked = words ? words->render(e.asked_said, lang, e.asked) : e.asked;
+    const std::string answer = words ? words->render(e.answer_said, lang, e.answer) : e.answer;
+    out << "    " << look.dim(label + ":") << ' ' << printable(asked, 300) << " → " << printable(answer, 600);
     if (e.ms > 0 || e.check == "rcpt") out << look.dim("  (" + std::to_string(e.ms) + " ms)");
     out << '\n';
   }

@@ -57,6 +57,15 @@ std::string reply_text(const rcpt_observation& r) {
   return r.detail;
 }
 
+// The prober's sentence in Chinese when correlation_run could say it (else its English).
+const std::string& detail_zh(const rcpt_observation& r) { return r.detail_zh.empty() ? r.detail : r.detail_zh; }
+// The server's reply as it came, or the prober's sentence in Chinese.
+std::string reply_text_zh(const rcpt_observation& r) {
+  if (!r.text.empty() || r.code) return reply_text(r);
+  return detail_zh(r);
+}
+const std::string& detail_zh(const route_observation& r) { return r.detail_zh.empty() ? r.detail : r.detail_zh; }
+
 // " at HOST [IP]" / "（HOST [IP]）": which server answered.
 words where(const rcpt_observation& r) {
   if (r.host.empty()) return {};
@@ -70,12 +79,12 @@ words why_unchecked(const rcpt_observation& r) {
   switch (r.result) {
     case rcpt_outcome::refused_us:
       return {"the server refused the prober itself (" + reply_text(r) + "), so the recipient could not be checked",
-              "服务器拒绝了探测方本身（" + reply_text(r) + "），因此无法检查该收件人"};
+              "服务器拒绝了探测方本身（" + reply_text_zh(r) + "），因此无法检查该收件人"};
     case rcpt_outcome::deferred:
-      return {"the server deferred the probe (" + reply_text(r) + ")", "服务器暂缓了这次探测（" + reply_text(r) + "）"};
+      return {"the server deferred the probe (" + reply_text(r) + ")", "服务器暂缓了这次探测（" + reply_text_zh(r) + "）"};
     case rcpt_outcome::greylisted:
       return {"the server greylisted the probe (" + reply_text(r) + "); re-run with --greylist-wait 300",
-              "服务器对探测启用了灰名单（" + reply_text(r) + "）；请加 --greylist-wait 300 重试"};
+              "服务器对探测启用了灰名单（" + reply_text_zh(r) + "）；请加 --greylist-wait 300 重试"};
     case rcpt_outcome::unreachable_timeout:
       return {"every connection to the MX timed out: the servers may be down, or this network blocks outbound port 25 "
               "(common on clouds); re-run with --proxy",
@@ -84,12 +93,12 @@ words why_unchecked(const rcpt_observation& r) {
       return {"outbound port 25 appears to be blocked on this network; re-run with --proxy socks5://host:port",
               "本机所在网络似乎封锁了出站 25 端口；请用 --proxy socks5://主机:端口 重试"};
     case rcpt_outcome::dns_failure:
-      return {"the domain's MX could not be resolved now (" + r.detail + ")", "现在无法解析该域名的 MX（" + r.detail + "）"};
+      return {"the domain's MX could not be resolved now (" + r.detail + ")", "现在无法解析该域名的 MX（" + detail_zh(r) + "）"};
     case rcpt_outcome::unverifiable:
       return {"the provider's RCPT answers cannot be trusted (" + r.detail + ")",
-              "该邮件服务商对 RCPT 的回答不可信（" + r.detail + "）"};
-    case rcpt_outcome::error: return {"the SMTP probe failed (" + r.detail + ")", "SMTP 探测失败（" + r.detail + "）"};
-    default: return {r.detail, "探测无法判定：" + r.detail};
+              "该邮件服务商对 RCPT 的回答不可信（" + detail_zh(r) + "）"};
+    case rcpt_outcome::error: return {"the SMTP probe failed (" + r.detail + ")", "SMTP 探测失败（" + detail_zh(r) + "）"};
+    default: return {r.detail, "探测无法判定：" + detail_zh(r)};
   }
 }
 
@@ -116,16 +125,16 @@ outcome mailbox_rule(const plan& p, const observations& o) {
       if (r.now_reason.empty() || r.now_reason == p.reason)
         return make(verdict::persistent, "mailbox: the same refusal now → persistent",
                     {"the server still refuses " + p.recipient + at.en + ": " + reply_text(r),
-                     "服务器" + at.zh + "仍然拒收 " + p.recipient + "：" + reply_text(r)});
+                     "服务器" + at.zh + "仍然拒收 " + p.recipient + "：" + reply_text_zh(r)});
       return make(verdict::changed, "mailbox: refused now for another reason (" + r.now_reason + ") → changed",
                   {"the bounce said " + p.reason + "; now the server says " + r.now_reason + at.en + ": " + reply_text(r),
-                   "退信原因是 " + p.reason + "；现在服务器" + at.zh + "给出的是 " + r.now_reason + "：" + reply_text(r)},
+                   "退信原因是 " + p.reason + "；现在服务器" + at.zh + "给出的是 " + r.now_reason + "：" + reply_text_zh(r)},
                   r.now_reason + ": " + reply_text(r));
     case rcpt_outcome::refused_other:
     case rcpt_outcome::no_mail_domain:
       return make(verdict::changed, "mailbox: fails now for another reason → changed",
                   {"the bounce said " + p.reason + "; now: " + reply_text(r) + at.en,
-                   "退信原因是 " + p.reason + "；现在" + at.zh + "：" + reply_text(r)},
+                   "退信原因是 " + p.reason + "；现在" + at.zh + "：" + reply_text_zh(r)},
                   (r.now_reason.empty() ? std::string(to_string(r.result)) : r.now_reason) + ": " + reply_text(r));
     case rcpt_outcome::unreachable_refused:
       return make(verdict::changed, "mailbox: no MX accepts connections now → changed",
@@ -154,7 +163,7 @@ outcome domain_rule(const plan& p, const observations& o) {
   if (route.kind == "dns-failure")
     return make(verdict::inconclusive, "domain: DNS lookup failed now",
                 {"the DNS lookup of " + p.domain + " failed now: " + route.detail,
-                 "现在查询 " + p.domain + " 的 DNS 失败：" + route.detail});
+                 "现在查询 " + p.domain + " 的 DNS 失败：" + detail_zh(route)});
   // It routes now; does anything answer?
   if (!o.rcpt)
     return make(verdict::inconclusive, "domain: routes now, not probed",
@@ -177,7 +186,7 @@ outcome domain_rule(const plan& p, const observations& o) {
     case rcpt_outcome::refused_other:
       return make(verdict::changed, "domain: routes now, but the recipient is refused → changed",
                   {p.domain + " resolves now, but the server refuses the recipient" + at.en + ": " + reply_text(r),
-                   p.domain + " 现在可以解析，但服务器" + at.zh + "拒收该收件人：" + reply_text(r)},
+                   p.domain + " 现在可以解析，但服务器" + at.zh + "拒收该收件人：" + reply_text_zh(r)},
                   (r.now_reason.empty() ? std::string("refused") : r.now_reason) + ": " + reply_text(r));
     case rcpt_outcome::unreachable_refused:
       return make(verdict::changed, "domain: routes now, but no MX accepts connections → changed",
@@ -205,7 +214,7 @@ outcome connection_rule(const plan& p, const observations& o) {
       return make(verdict::transient, "connection: an MX answers again (it refuses the prober) → transient",
                   {"the mail server of " + p.domain + " answers again" + at.en + "; it refused the prober itself (" +
                        reply_text(r) + "), which says nothing of the original sender",
-                   p.domain + " 的邮件服务器" + at.zh + "已恢复响应；它拒绝的是探测方本身（" + reply_text(r) +
+                   p.domain + " 的邮件服务器" + at.zh + "已恢复响应；它拒绝的是探测方本身（" + reply_text_zh(r) +
                        "），与原发信方无关"});
     case rcpt_outcome::refused_mailbox:
     case rcpt_outcome::refused_other:
@@ -213,15 +222,15 @@ outcome connection_rule(const plan& p, const observations& o) {
     case rcpt_outcome::greylisted:
       return make(verdict::changed, "connection: the host answers but refuses the recipient → changed",
                   {"the server answers again" + at.en + " but refuses " + p.recipient + ": " + reply_text(r),
-                   "服务器" + at.zh + "已恢复响应，但拒收 " + p.recipient + "：" + reply_text(r)},
+                   "服务器" + at.zh + "已恢复响应，但拒收 " + p.recipient + "：" + reply_text_zh(r)},
                   (r.now_reason.empty() ? std::string(to_string(r.result)) : r.now_reason) + ": " + reply_text(r));
     case rcpt_outcome::unreachable_refused:
       return make(verdict::persistent, "connection: every MX address still refuses connections → persistent",
                   {"no MX of " + p.domain + " accepts connections now (" + r.detail + ")",
-                   p.domain + " 的所有 MX 现在仍拒绝连接（" + r.detail + "）"});
+                   p.domain + " 的所有 MX 现在仍拒绝连接（" + detail_zh(r) + "）"});
     case rcpt_outcome::no_mail_domain:
       return make(verdict::changed, "connection: the domain accepts no mail now → changed",
-                  {p.domain + " now has no mail host (" + r.detail + ")", p.domain + " 现在没有邮件主机（" + r.detail + "）"},
+                  {p.domain + " now has no mail host (" + r.detail + ")", p.domain + " 现在没有邮件主机（" + detail_zh(r) + "）"},
                   "no-mail-domain: " + r.detail);
     default:
       return make(verdict::inconclusive, "connection: not decidable from here", why_unchecked(r));
@@ -462,12 +471,12 @@ outcome rate_rule(const plan& p, const observations& o) {
       return make(verdict::persistent, "rate: deferred again → persistent",
                   {"the server defers again" + at.en + " (" + reply_text(r) +
                        "); this kind of failure usually clears by itself as the sender's MTA retries",
-                   "服务器" + at.zh + "再次暂缓（" + reply_text(r) + "）；这类失败通常会在发信服务器重试时自行消除"});
+                   "服务器" + at.zh + "再次暂缓（" + reply_text_zh(r) + "）；这类失败通常会在发信服务器重试时自行消除"});
     case rcpt_outcome::refused_mailbox:
     case rcpt_outcome::refused_other:
       return make(verdict::changed, "rate: refused now for another reason → changed",
                   {"the bounce was a deferral (" + p.reason + "); now the server refuses" + at.en + ": " + reply_text(r),
-                   "退信是暂缓（" + p.reason + "）；现在服务器" + at.zh + "拒收：" + reply_text(r)},
+                   "退信是暂缓（" + p.reason + "）；现在服务器" + at.zh + "拒收：" + reply_text_zh(r)},
                   (r.now_reason.empty() ? std::string("refused") : r.now_reason) + ": " + reply_text(r));
     default:
       return make(verdict::inconclusive, "rate: the probe could not decide", why_unchecked(r));
