@@ -179,7 +179,8 @@ void print_live_text(std::ostream& out, const pending_check& c, const bounce_ite
     if (e.ms > 0 || e.check == "rcpt") out << look.dim("  (" + std::to_string(e.ms) + " ms)");
     out << '\n';
   }
-  out << "    " << look.dim((zh ? "规则: " : "rule: ") + check.decided.rule) << '\n';
+  const std::string& rule = zh && !check.decided.rule_zh.empty() ? check.decided.rule_zh : check.decided.rule;
+  out << "    " << look.dim((zh ? "规则: " : "rule: ") + rule) << '\n';
   if (const auto text = advice.for_verdict(check.planned.kind, v, lang); !text.empty())
     out << "    " << (zh ? "建议: " : "what now: ") << text << '\n';
 }
@@ -304,9 +305,13 @@ int run_bounce_live(std::vector<bounce_item>& items, const reports::knowledge& k
   if (!config.output.json && prober) {
     const auto& counters = prober->counters();
     if (config.output.verbose > 0)
-      std::cout << look.dim("live checks: " + std::to_string(checks.size()) + " recipients, " +
-                            std::to_string(counters.sessions_opened) + " SMTP sessions, " +
-                            std::to_string(rt.resolver().stats().queries) + " DNS queries")
+      std::cout << look.dim(config.output.lang == "zh"
+                                ? "在线检查: " + std::to_string(checks.size()) + " 个收件人，" +
+                                      std::to_string(counters.sessions_opened) + " 个 SMTP 会话，" +
+                                      std::to_string(rt.resolver().stats().queries) + " 次 DNS 查询"
+                                : "live checks: " + std::to_string(checks.size()) + " recipients, " +
+                                      std::to_string(counters.sessions_opened) + " SMTP sessions, " +
+                                      std::to_string(rt.resolver().stats().queries) + " DNS queries")
                 << '\n';
   }
   if (input_error) return exit_input_error;

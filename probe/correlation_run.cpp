@@ -407,6 +407,7 @@ net::awaitable<task_result> sender_domain_check(live_context& live, const plan& 
   seen.resolves = route.kind == dns::route_kind::mx || route.kind == dns::route_kind::implicit_mx;
   auto routed = describe(route);
   seen.detail = routed.text;
+  seen.detail_zh = chinese(routed.said);
   log.push_back({"sender-domain", "MX/A of " + route.domain, seen.detail, ms_since(start),
                  {"live.sender_domain_asked", {value("domain", route.domain)}}, std::move(routed.said)});
   o.sender_domain = std::move(seen);

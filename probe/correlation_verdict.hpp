@@ -104,6 +104,7 @@ struct sender_domain_observation {
   bool known = false;
   bool resolves = false;  // has MX, or A/AAAA
   std::string detail;
+  std::string detail_zh;  // the same in Chinese ("" : `detail` is used)
 };
 
 struct spf_observation {
@@ -135,6 +136,7 @@ struct observations {
 struct outcome {
   verdict result = verdict::inconclusive;
   std::string rule;     // which rule decided: "mailbox: still refused (550 5.1.1) → persistent"
+  std::string rule_zh;  // the same in Chinese (--lang zh)
   std::string summary;     // one sentence for people, in English
   std::string summary_zh;  // the same sentence in Chinese (--lang zh)
   std::string now;      // for `changed`: the new failure
