@@ -417,8 +417,11 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
   if (verbose > 0)
     for (const auto& f : r.findings) {
       // dns gives the finding as a key and values beside its English (output_words.yaml route.*).
+      // {result} is a DNS outcome identifier: named in Chinese.
+      std::vector<std::string> texts;
+      for (const auto& v : f.values) texts.push_back(v.name == "result" ? say.name("dns_result", v.text) : v.text);
       std::vector<std::pair<std::string_view, std::string_view>> with;
-      for (const auto& v : f.values) with.emplace_back(v.name, v.text);
+      for (std::size_t i = 0; i < f.values.size(); ++i) with.emplace_back(f.values[i].name, texts[i]);
       const auto text = !f.key.empty() && say.words.has(f.key)
                             ? say.words.text(f.key, say.lang, output_words::value_list(with))
                             : f.explanation;

@@ -874,7 +874,8 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
                                                    : finding.explanation);
     // The explanation is dns/routing's sentence; its key and values say it in Chinese.
     sentence explained{finding.key, {}};
-    for (const auto& v : finding.values) explained.values.push_back(value(v.name, v.text));
+    // {result} is a DNS outcome identifier (output_words.yaml route.*).
+    for (const auto& v : finding.values) explained.values.push_back(value(v.name, v.text, v.name == "result" ? "dns_result" : ""));
     if (explained.key.empty()) explained = {"server.text", {value("text", finding.explanation)}};
     add_evidence(item, {"finding: " + finding.host + ": " + finding.explanation,
                         {"server.finding", {value("host", finding.host), part("explanation", std::move(explained))}}});
