@@ -61,7 +61,7 @@ constexpr std::string_view keys_used[] = {
     "server.spf_decided_by", "server.spf_decided_by_in", "server.spf_lookups", "server.spf_explanation",
     "server.spf_step", "server.spf_more_steps", "server.organizational_domain", "server.listing",
     "server.listing_codes", "server.listing_detail", "server.listing_removal", "server.listing_reason",
-    "server.finding", "server.generic_embeds_address", "server.generic_pool_words", "server.helo_problem.bad_literal",
+    "server.finding", "server.advice_lookup_failed", "server.generic_embeds_address", "server.generic_pool_words", "server.helo_problem.bad_literal",
     "server.helo_problem.bare_address", "server.helo_problem.single_label", "server.helo_problem.bad_name",
     "server.summary.ptr_lookup_failed", "server.summary.mx_lookup_failed", "server.summary.ptr_generic",
     "server.summary.helo_problem",

@@ -543,7 +543,8 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
     ptr.summary_zh = "PTR 查询失败：" + failed.text;  // --json --lang zh prints this, as before
     ptr.summary_said = {"server.summary.ptr_lookup_failed", {part("failure", failed.said)}};
     ptr.advice_key = "ptr_lookup_failed";
-    values["problem"] = failure_words(r.ptr);
+    values["problem"] = failed.text;
+    ptr.advice_said["problem"] = failed.said;
   }
   ptr.advice_values = values;
   items.push_back(std::move(ptr));
@@ -570,6 +571,7 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
       fcrdns.summary_zh = "无法确认 PTR 名称能正向解析回 " + r.ip.to_string();
       fcrdns.advice_key = "fcrdns_lookup_failed";
       values["problem"] = "lookup failed";
+      fcrdns.advice_said["problem"] = {"server.advice_lookup_failed", {}};
     } else {
       fcrdns.status = check_status::fail;
       fcrdns.summary = "no PTR name resolves back to " + r.ip.to_string();
@@ -651,7 +653,9 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
       resolves.summary = "the address lookup of " + h.name + " failed";
       resolves.summary_zh = h.name + " 的地址查询失败";
       resolves.advice_key = "helo_lookup_failed";
-      values["problem"] = failure_words(!dns::is_answer(h.a.result) ? h.a : h.aaaa);
+      const auto failed = failure_line(!dns::is_answer(h.a.result) ? h.a : h.aaaa);
+      values["problem"] = failed.text;
+      resolves.advice_said["problem"] = failed.said;
     } else {
       resolves.status = check_status::fail;
       resolves.summary = h.name + " has no A or AAAA record";
@@ -869,6 +873,7 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
                     (addresses.empty() ? "" : " (" + join(addresses, ", ") + ")"));
   }
   std::vector<std::string> findings;
+  std::vector<sentence> findings_said;
   for (const auto& finding : r.findings) {
     findings.push_back(finding.explanation.empty() ? finding.host + ": " + std::string(dns::to_string(finding.problem))
                                                    : finding.explanation);
@@ -876,7 +881,8 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
     sentence explained{finding.key, {}};
     // {result} is a DNS outcome identifier (output_words.yaml route.*).
     for (const auto& v : finding.values) explained.values.push_back(value(v.name, v.text, v.name == "result" ? "dns_result" : ""));
-    if (explained.key.empty()) explained = {"server.text", {value("text", finding.explanation)}};
+    if (explained.key.empty()) explained = {"server.text", {value("text", findings.back())}};
+    findings_said.push_back(explained);
     add_evidence(item, {"finding: " + finding.host + ": " + finding.explanation,
                         {"server.finding", {value("host", finding.host), part("explanation", std::move(explained))}}});
   }
@@ -893,6 +899,7 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
       if (!findings.empty()) {
         item.advice_key = "mx_findings";
         values["problem"] = join(findings, "; ");
+        item.advice_said["problem"] = joined(findings_said);
       }
       break;
     case dns::route_kind::null_mx:
@@ -920,6 +927,7 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
       item.summary_said = {"server.summary.mx_lookup_failed", {part("failure", failure_line(r.mx_answer).said)}};
       item.advice_key = "mx_dns_failure";
       values["problem"] = failure_words(r.mx_answer);
+      item.advice_said["problem"] = failure_line(r.mx_answer).said;
       break;
   }
   item.advice_values = values;

@@ -153,6 +153,9 @@ struct check_item {
   std::vector<sentence> evidence_said;  // evidence[i] as a sentence (same length)
   std::string advice_key;             // into server_knowledge::advice; empty when nothing to change
   std::map<std::string, std::string> advice_values;
+  // Advice values that are words probe composed, as sentences: Chinese output renders them
+  // in place of the English advice_values of the same name.
+  std::map<std::string, sentence> advice_said;
 };
 
 std::vector<check_item> assess(const server_facts& facts, const server_knowledge& knowledge);

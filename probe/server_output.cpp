@@ -149,7 +149,10 @@ std::string server_text(const server_report& report, const server_knowledge& kno
       for (std::size_t i = 0; i < item.evidence.size(); ++i)
         out << "          " << printable(evidence_in(item, i, lang, words), 600) << '\n';
     if (!item.advice_key.empty() && item.status != check_status::pass) {
-      const auto advice = knowledge.advice_for(item.advice_key, lang, item.advice_values);
+      auto values = item.advice_values;
+      if (words)
+        for (const auto& [name, said] : item.advice_said) values[name] = words->render(said, lang, values[name]);
+      const auto advice = knowledge.advice_for(item.advice_key, lang, values);
       if (!advice.empty()) out << "          " << (lang == "zh" ? "建议: " : item.status == check_status::fail || item.status == check_status::warn ? "what to change: " : "suggestion: ") << printable(advice, 2000) << '\n';
     }
   }

@@ -207,7 +207,10 @@ TEST(LangRig, ServerEvidenceInChinese) {
   EXPECT_THAT(zh.out, HasSubstr("          bl.test: 已列入（返回码 127.0.0.2）\n"));
   EXPECT_THAT(zh.out, HasSubstr("            列表给出的原因: Listed in bl.test, see http://bl.test/lookup?ip=127.0.0.10\n"));
   EXPECT_THAT(zh.out, HasSubstr("          发现: mx1.probe.test: mx1.probe.test 解析为 127.0.0.2，这是回环或未指定地址"));
-  for (const char* english : {"DNS lookups:", "organisational domain:", ": listed (", "  reason: ", "finding: ", "→ NXDOMAIN\n"})
+  // The advice names the MX finding in Chinese too.
+  EXPECT_THAT(zh.out, HasSubstr("建议: probe.test 的 MX 记录有问题：mx1.probe.test 解析为 127.0.0.2，这是回环或未指定地址"));
+  for (const char* english : {"DNS lookups:", "organisational domain:", ": listed (", "  reason: ", "finding: ", "→ NXDOMAIN\n",
+                              "resolves to 127.0.0.2"})
     EXPECT_THAT(zh.out, Not(HasSubstr(english))) << english;
 
   auto en_args = args;

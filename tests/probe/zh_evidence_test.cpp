@@ -163,12 +163,17 @@ std::vector<probe::server_facts> server_cases() {
 
 TEST(ServerLanguage, EveryEvidenceLineIsItsSentenceInEnglish) {
   const auto cases = server_cases();
-  std::size_t lines = 0, summaries = 0;
+  std::size_t lines = 0, summaries = 0, advice_values = 0;
   for (const auto& item : all_items(cases)) {
     ASSERT_EQ(item.evidence_said.size(), item.evidence.size()) << item.id;
     for (std::size_t i = 0; i < item.evidence.size(); ++i, ++lines)
       EXPECT_EQ(words().render(item.evidence_said[i], "en", "<unknown key>"), item.evidence[i])
           << item.id << " key " << item.evidence_said[i].key;
+    for (const auto& [name, said] : item.advice_said) {
+      ++advice_values;
+      ASSERT_TRUE(item.advice_values.contains(name)) << item.id << " " << name;
+      EXPECT_EQ(words().render(said, "en", "<unknown key>"), item.advice_values.at(name)) << item.id << " " << name;
+    }
     if (!item.summary_said.key.empty()) {
       ++summaries;
       EXPECT_EQ(words().render(item.summary_said, "en", "<unknown key>"), item.summary) << item.id;
@@ -176,6 +181,7 @@ TEST(ServerLanguage, EveryEvidenceLineIsItsSentenceInEnglish) {
   }
   EXPECT_GT(lines, 40u);
   EXPECT_GE(summaries, 3u);
+  EXPECT_GE(advice_values, 3u);
 }
 
 std::string chinese_report(const std::vector<probe::check_item>& items) {
@@ -183,6 +189,7 @@ std::string chinese_report(const std::vector<probe::check_item>& items) {
   for (const auto& item : items) {
     if (!item.summary_said.key.empty()) out += words().render(item.summary_said, "zh") + "\n";
     for (const auto& said : item.evidence_said) out += words().render(said, "zh") + "\n";
+    for (const auto& [name, said] : item.advice_said) out += "advice " + name + ": " + words().render(said, "zh") + "\n";
   }
   return out;
 }
@@ -209,6 +216,10 @@ TEST(ServerLanguage, ChineseSaysTheComposedWordsInChinese) {
   EXPECT_THAT(zh, HasSubstr("192-0-2-7.dynamic.isp.test 看起来是运营商的通用名称：名称中包含 IP 地址 192.0.2.7；名称中含有地址池用词: dynamic"));
   EXPECT_THAT(zh, HasSubstr("OpenDNS myip.opendns.com: 未得到地址（timeout）"));
   EXPECT_THAT(zh, HasSubstr("警告: 10.0.0.1 is private"));
+  // Words probe composed for the advice ({problem}) are Chinese too.
+  EXPECT_THAT(zh, HasSubstr("advice problem: mx.example.test 没有 A 或 AAAA 记录"));
+  EXPECT_THAT(zh, HasSubstr("advice problem: SERVFAIL（DNS 服务器故障）"));
+  EXPECT_THAT(zh, HasSubstr("advice problem: 查询失败"));
   // ... and none of their English.
   for (const char* english : {"decided by", "DNS lookups", "more steps", "organisational domain", "removal:",
                               "  reason:", "finding:", "no record", "the PTR lookup failed", "looks generic",
