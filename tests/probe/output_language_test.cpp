@@ -299,7 +299,9 @@ rbl::listing make_listing(std::string title, std::string zone, rbl::outcome resu
   l.title = std::move(title);
   l.zone = std::move(zone);
   l.result = result;
-  l.query_name = "1.2.0.192." + l.zone;
+  // The target is 127.0.0.127, whose reversed form is itself: the query names stay in
+  // loopback space (nothing here is dialled; the listings are values).
+  l.query_name = "127.0.0.127." + l.zone;
   l.elapsed = std::chrono::milliseconds(7);
   l.health.state = rbl::health_state::healthy;
   return l;
@@ -307,10 +309,10 @@ rbl::listing make_listing(std::string title, std::string zone, rbl::outcome resu
 
 probe::rbl_report rbl_fixture(const std::string& server_text) {
   probe::rbl_report report;
-  report.target = std::get<rbl::target>(rbl::parse_target("192.0.2.1"));
+  report.target = std::get<rbl::target>(rbl::parse_target("127.0.0.127"));
   auto listed = make_listing("ZEN-like", "zen.test", rbl::outcome::listed);
   listed.codes.push_back({"127.0.0.2", rbl::code_class::listing, "SBL", "spam source", true, {}});
-  listed.txt = {"see https://zen.test/q/192.0.2.1 " + server_text};
+  listed.txt = {"see https://zen.test/q/127.0.0.127 " + server_text};
   listed.removal_page = "https://zen.test/remove";
   listed.lookup_page = "https://zen.test/lookup";
   listed.warnings = {"the list answered slowly"};
@@ -334,46 +336,46 @@ probe::rbl_report rbl_fixture(const std::string& server_text) {
   return report;
 }
 
-constexpr std::string_view rbl_english_verbose = R"(DNSBL check of 192.0.2.1 (IPv4): listed on 1 of 7 lists asked; on 1 allowlist
+constexpr std::string_view rbl_english_verbose = R"(DNSBL check of 127.0.0.127 (IPv4): listed on 1 of 7 lists asked; on 1 allowlist
 
   LISTED      ZEN-like     zen.test         7 ms
                            127.0.0.2  SBL  spam source
-                           reason: "see https://zen.test/q/192.0.2.1 benign"
+                           reason: "see https://zen.test/q/127.0.0.127 benign"
                            removal: https://zen.test/remove
                            lookup: https://zen.test/lookup
                            warning: the list answered slowly
-                           asked: 1.2.0.192.zen.test A
+                           asked: 127.0.0.127.zen.test A
                            health: healthy
   LIST ERROR  Other list   other.test       7 ms
                            127.255.255.254  public resolver refused
                            what to do: use your own resolver
-                           asked: 1.2.0.192.other.test A
+                           asked: 127.0.0.127.other.test A
                            health: refused (test point answered 127.255.255.254)
   UNKNOWN     Slow list    slow.test        7 ms
                            timeout after 3000 ms
-                           asked: 1.2.0.192.slow.test A
+                           asked: 127.0.0.127.slow.test A
                            health: healthy
   clean       Clean list   clean.test       7 ms
-                           asked: 1.2.0.192.clean.test A
+                           asked: 127.0.0.127.clean.test A
                            health: healthy
   ALLOWLISTED Allowlist    wl.test          7 ms
-                           asked: 1.2.0.192.wl.test A
+                           asked: 127.0.0.127.wl.test A
                            health: healthy
   DEAD LIST   Gone list    gone.test       
                            no longer exists (gone since 2024-06)
   BOGUS       Bogus list   bogus.test       7 ms
-                           asked: 1.2.0.192.bogus.test A
+                           asked: 127.0.0.127.bogus.test A
                            health: healthy
   UNHEALTHY   Sick list    sick.test        7 ms
-                           asked: 1.2.0.192.sick.test A
+                           asked: 127.0.0.127.sick.test A
                            health: healthy
   skipped     Keyed list   keyed.test      
 )";
-constexpr std::string_view rbl_english = R"(DNSBL check of 192.0.2.1 (IPv4): listed on 1 of 7 lists asked; on 1 allowlist
+constexpr std::string_view rbl_english = R"(DNSBL check of 127.0.0.127 (IPv4): listed on 1 of 7 lists asked; on 1 allowlist
 
   LISTED      ZEN-like     zen.test         7 ms
                            127.0.0.2  SBL  spam source
-                           reason: "see https://zen.test/q/192.0.2.1 benign"
+                           reason: "see https://zen.test/q/127.0.0.127 benign"
                            removal: https://zen.test/remove
                            lookup: https://zen.test/lookup
                            warning: the list answered slowly
@@ -398,11 +400,11 @@ TEST(RblOutputLanguage, EnglishIsUnchanged) {
 
 TEST(RblOutputLanguage, ChineseLabelsEveryPart) {
   const auto zh = probe::rbl_text(rbl_fixture("benign"), "zh", 1);
-  for (const char* word : {"DNSBL 检查 192.0.2.1（IPv4）: 所查询的 7 个列表中有 1 个列入；在 1 个白名单上", "已列入", "列表报错",
+  for (const char* word : {"DNSBL 检查 127.0.0.127（IPv4）: 所查询的 7 个列表中有 1 个列入；在 1 个白名单上", "已列入", "列表报错",
                            "未知", "未列入", "在白名单上", "列表已停用", "应答无效", "列表异常", "已跳过",
-                           "原因: \"see https://zen.test/q/192.0.2.1 benign\"", "申请移除: https://zen.test/remove",
+                           "原因: \"see https://zen.test/q/127.0.0.127 benign\"", "申请移除: https://zen.test/remove",
                            "查询页面: https://zen.test/lookup", "警告: the list answered slowly", "建议: 请使用自建 DNS 服务器",
-                           "详情: timeout after 3000 ms", "查询: 1.2.0.192.zen.test A", "列表健康状态: 正常",
+                           "详情: timeout after 3000 ms", "查询: 127.0.0.127.zen.test A", "列表健康状态: 正常",
                            "列表健康状态: 拒绝本解析器查询（test point answered 127.255.255.254）"})
     EXPECT_THAT(zh, HasSubstr(word));
   expect_none_of(zh, {"DNSBL check of", "listed on", "lists asked", "allowlist", "LISTED", "LIST ERROR", "UNKNOWN", "clean ",
