@@ -235,7 +235,8 @@ std::string failure_text(const smtp::failure& f, const wording& say) {
   return printable(say("address.failure", {{"described", f.describe()},
                                            {"kind_name", kind_name},
                                            {"phase_name", say.name("phase", phase)},
-                                           {"detail", detail.empty() || detail == kind_name ? std::string() : ": " + detail}}),
+                                           {"detail_separator", detail.empty() || detail == kind_name ? "" : ": "},
+                                           {"detail", detail.empty() || detail == kind_name ? std::string() : detail}}),
                    600);
 }
 

@@ -60,11 +60,20 @@ phrase_value sentence(std::string name, phrase p) { return {std::move(name), {},
 phrase make_phrase(std::string key, std::vector<phrase_value> values = {}) { return {std::move(key), std::move(values)}; }
 
 // A failure as probe's report words it ("address.failure": English is describe() itself).
+// The system's words ("Network is unreachable") are an identifier, so a report can name the
+// common ones; words that only repeat the kind ("connection refused" for refused) are left
+// out of the values, as the kind's name already says them.
 phrase failure_phrase(const failure& f) {
+  const std::string kind(to_string(f.kind));
+  std::string detail = f.detail;
+  std::transform(detail.begin(), detail.end(), detail.begin(), [](unsigned char c) { return std::tolower(c); });
+  const bool repeats_kind = detail.find(kind) != std::string::npos;
+  const bool said = !f.detail.empty() && !repeats_kind;
   return make_phrase("address.failure", {fact("described", f.describe()),
-                                         identifier("kind_name", "failure_kind", to_string(f.kind)),
+                                         identifier("kind_name", "failure_kind", kind),
                                          identifier("phase_name", "phase", to_string(f.where)),
-                                         fact("detail", f.detail.empty() ? std::string() : ": " + f.detail)});
+                                         fact("detail_separator", said ? ": " : ""),
+                                         identifier("detail", "system_error", said ? f.detail : std::string())});
 }
 
 }  // namespace

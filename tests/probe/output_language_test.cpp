@@ -1033,6 +1033,13 @@ std::vector<reason_case> make_reason_cases() {
     cases.push_back({"STARTTLS failed", decided_on(dns::route_kind::mx, {a}),
                      {"STARTTLS 失败，且没有明文会话成功：mx.example.test [127.0.0.2]：TLS 握手失败（TLS 握手阶段）: wrong version number"}});
   }
+  {
+    // The system's common words inside the reason are named in Chinese too.
+    auto a = attempt_at(smtp::attempt_end::connect_failed);
+    a.error = smtp::failure{smtp::phase::connect, smtp::failure_kind::network_error, "Network is unreachable"};
+    cases.push_back({"network error, in the system's words", decided_on(dns::route_kind::mx, {a}),
+                     {"网络错误（连接阶段）: 网络不可达"}});
+  }
   cases.push_back({"attempt without a reply or failure", decided_on(dns::route_kind::mx, {attempt_at(smtp::attempt_end::session_failed)}),
                    {"已连上服务器，但会话失败：mx.example.test [127.0.0.2]"}});
   {
