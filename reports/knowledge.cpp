@@ -157,6 +157,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
 }
 
 bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
+  k.reason_text.many(true);  // about 900 expressions, read through FilteredRE2's tree
   for (const auto& entry : root["status"]) {
     knowledge::status_entry s;
     s.reason = entry.second["reason"].as<std::string>();

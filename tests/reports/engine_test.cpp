@@ -13,6 +13,12 @@
 #include "reports/text.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
 
 #include <filesystem>
 #include <random>
@@ -233,6 +239,99 @@ TEST(PatternSet, MatchesEqualPlainRe2OnDiagnostics) {
     EXPECT_EQ(k.reason_text.matches(t), plain) << t;
     EXPECT_EQ(k.reason_text.first(t), plain.empty() ? -1 : plain.front()) << t;
   }
+}
+
+// Loading compiles each small set's expressions once (their own FilteredRE2s) and its
+// RE2::Set on first use; a bad expression is still refused when it is added, whatever
+// the set's mode, and a set that passes 256 expressions without many() moves to one
+// FilteredRE2 and answers as before.
+TEST(PatternSet, BadExpressionRefusedAtAddInEveryMode) {
+  for (const bool many : {false, true}) {
+    reports::pattern_set set;
+    set.many(many);
+    std::string error;
+    EXPECT_TRUE(set.add("user unknown", error)) << error;
+    EXPECT_FALSE(set.add("mailbox (full", error));
+    EXPECT_NE(error.find("mailbox (full"), std::string::npos) << error;
+  }
+}
+
+TEST(PatternSet, LargeSetWithoutManyAnswersAsPlainRe2) {
+  // 300 expressions, most naming a literal, some none, one literal-only; added without
+  // many(), so the set moves to one FilteredRE2 at the 257th.
+  std::vector<std::string> expressions;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 50 == 7) expressions.push_back("[0-9]{" + std::to_string(i % 5 + 3) + "}x");
+    else if (i % 50 == 9) expressions.push_back("word" + std::to_string(i) + "|other" + std::to_string(i));
+    else expressions.push_back("code " + std::to_string(i) + "\\b.*(rejected|refused)");
+  }
+  for (const bool many : {false, true}) {
+    reports::pattern_set set;
+    set.many(many);
+    std::string error;
+    for (const auto& e : expressions) ASSERT_TRUE(set.add(e, error)) << error;
+    ASSERT_TRUE(set.compile(error)) << error;
+    ASSERT_EQ(set.size(), expressions.size());
+    for (const std::string text : {"550 code 12 was rejected", "code 280 refused here", "12345x", "other59",
+                                   "code 299 REFUSED", "nothing at all", "code 3 rejectedcode 30 refused"}) {
+      std::vector<int> plain;
+      for (std::size_t i = 0; i < set.size(); ++i)
+        if (RE2::PartialMatch(text, set.regex(static_cast<int>(i)))) plain.push_back(static_cast<int>(i));
+      EXPECT_EQ(set.matches(text), plain) << text << (many ? " (many)" : "");
+      EXPECT_EQ(set.first(text), plain.empty() ? -1 : plain.front()) << text;
+    }
+  }
+}
+
+TEST(PatternSet, SmallSetTogetherFromManyThreads) {
+  // Six expressions a line may all match: first_per_line reads them through the
+  // RE2::Set built on first use, from four threads at once.
+  reports::pattern_set set;
+  std::string error;
+  for (const char* e : {"alpha.*omega", "alp", "ha om", "^alpha", "omega$", "a.*o", "zzz"}) ASSERT_TRUE(set.add(e, error));
+  ASSERT_TRUE(set.compile(error)) << error;
+  const std::string text = "alpha omega\nnone here\nzzz and alpha\n";
+  std::vector<std::string_view> lines = reports::text::lines(text, 100);
+  std::vector<int> expected;
+  for (const auto line : lines) expected.push_back(set.first(line));
+  ASSERT_EQ(expected, (std::vector<int>{0, -1, 1}));
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 200; ++round) {
+        std::vector<int> got;
+        set.first_per_line(text, lines, got);
+        if (got != expected) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST(Knowledge, BadExpressionInTheDataIsALoadError) {
+  // A copy of the data with one bad reason pattern, then one bad small-set expression.
+  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+  const auto dir = std::filesystem::temp_directory_path() / ("probe-knowledge-test-" + std::to_string(::getpid()));
+  for (const char* which : {"reasons.yaml", "formats.yaml"}) {
+    std::filesystem::create_directories(dir);
+    for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
+      std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
+    YAML::Node root = YAML::LoadFile((dir / which).string());
+    if (std::string(which) == "reasons.yaml") root["patterns"][0]["rules"][0]["match"].push_back("mailbox (full");
+    else root["boilerplate"].push_back("mailbox (full");
+    {
+      std::ofstream out(dir / which);
+      YAML::Emitter emit;
+      emit << root;
+      out << emit.c_str();
+    }
+    const auto loaded = reports::load_knowledge(dir);
+    EXPECT_FALSE(loaded.value) << which;
+    EXPECT_NE(loaded.error.find(which), std::string::npos) << loaded.error;
+    EXPECT_NE(loaded.error.find("mailbox (full"), std::string::npos) << loaded.error;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // ---------------------------------------------------------------------------------------
