@@ -86,6 +86,9 @@ cause cause_of(const reports::classification& c, const reports::recipient& r) {
     return cause::connection;
   }
   if (reason == "expired" || c.hints.connection_level) return cause::connection;
+  // Greylisting is read as blocked (Sisimai's convention), but no blocklist is involved:
+  // whether the recipient is still refused is what a retry now shows.
+  if (mentions(sub, {"greylist"})) return cause::rate;
   if (reason == "blocked" || reason == "badreputation") return cause::listing;
   if (reason == "requireptr") return cause::reverse_dns;
   if (reason == "rejected" && mentions(r.diagnostic, {"can't verify", "cannot verify", "domain not found",
@@ -94,7 +97,7 @@ cause cause_of(const reports::classification& c, const reports::recipient& r) {
   if (reason == "authfailure") return cause::authentication;
   if (reason == "mesgtoobig" || reason == "exceedlimit") return cause::size;
   if (reason == "norelaying") return cause::relaying;
-  if (reason == "speeding" || reason == "toomanyconn" || mentions(sub, {"greylist"}) ||
+  if (reason == "speeding" || reason == "toomanyconn" ||
       (reason == "systemerror" && c.temporary) || reason == "systemfull")
     return cause::rate;
   if (reason == "spamdetected" || reason == "filtered" || reason == "contenterror" || reason == "virusdetected" ||

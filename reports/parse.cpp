@@ -1047,6 +1047,17 @@ void drop_repeated_recipients(std::vector<recipient>& recipients) {
   }
 }
 
+// The message from its first line holding anything but spaces and tabs (bytes are
+// LF-normalised by the input reader).
+std::string_view past_blank_lines(std::string_view bytes) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '\n') start = i + 1;
+    else if (bytes[i] != ' ' && bytes[i] != '\t' && bytes[i] != '\r') break;
+  }
+  return bytes.substr(start);
+}
+
 }  // namespace
 
 report parse(std::string_view bytes, const knowledge& k) {
@@ -1055,6 +1066,10 @@ report parse(std::string_view bytes, const knowledge& k) {
     bytes = bytes.substr(0, limits::max_message_bytes);
     rep.truncated = true;
   }
+  // Lines of only white space before the header block (a message pasted from a web page
+  // or a ticket, a fixture saved with a line of spaces on top) would end the header block
+  // before it begins (RFC 5322 §2.1), leaving From, Subject and Precedence unread.
+  bytes = past_blank_lines(bytes);
   // The document is kept per thread between messages (parse does not recurse): its part
   // and header objects are reused; views into it are only read during this call.
   thread_local mime::document doc;

@@ -68,6 +68,12 @@ TEST(CorrelationPlan, CausesGroupReasonsByWhatCanBeChecked) {
   EXPECT_EQ(plan_for(facts("notaccept")).kind, cause::domain);
   EXPECT_EQ(plan_for(facts("expired")).kind, cause::connection);
   EXPECT_EQ(plan_for(facts("blocked")).kind, cause::listing);
+  {
+    // Greylisting is read as blocked, but a retry, not a blocklist, shows whether it still holds.
+    auto greylisted = facts("blocked");
+    greylisted.classification.subcause = "greylisting";
+    EXPECT_EQ(plan_for(greylisted).kind, cause::rate);
+  }
   EXPECT_EQ(plan_for(facts("requireptr")).kind, cause::reverse_dns);
   EXPECT_EQ(plan_for(facts("authfailure")).kind, cause::authentication);
   EXPECT_EQ(plan_for(facts("mesgtoobig")).kind, cause::size);

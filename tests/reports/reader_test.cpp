@@ -254,6 +254,19 @@ TEST(Parse, PostfixDsn) {
   EXPECT_TRUE(c.hard);
 }
 
+// A message pasted with lines of spaces above its header block still has its headers:
+// an autoresponder's Precedence and From are read, and a bounce's From and Subject.
+TEST(Parse, BlankLinesAboveTheHeaderBlockAreReadPast) {
+  const std::string reply =
+      "From: someone@example.net\nTo: s@example.org\nSubject: Re: hello\nPrecedence: auto_reply\n\n"
+      "I am away until Monday.\n";
+  for (const std::string& above : {std::string(), std::string("   \n"), std::string("\t \n\n  \n")}) {
+    const auto rep = parse(above + reply);
+    EXPECT_EQ(rep.kind, reports::report_kind::vacation) << "above: '" << above << "'";
+    EXPECT_EQ(rep.bounce_from, "someone@example.net") << "above: '" << above << "'";
+  }
+}
+
 TEST(Parse, QmailAndExim) {
   const auto q = parse(
       "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\n"

@@ -85,4 +85,22 @@ TEST(VendorLines, GenericTemporaryReplyCodesDoNotGuess) {
   EXPECT_EQ(classify_line({"rfc", "", "RCPT", "452 xyzzy"}).reason, "systemfull");
 }
 
+// Greylisting's words decide over the status code's "blocked"/"filtered"/"system error"
+// reading, so the advice says "retry" instead of sending the reader to blocklist removal.
+TEST(VendorLines, GreylistingIsItsOwnSubCause) {
+  for (const auto& [command, text] : std::vector<std::pair<std::string, std::string>>{
+           {"RCPT", "450 4.2.0 <u@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html"},
+           {"RCPT", "451 4.7.1 Greylisting in action, please come back later"},
+           {"RCPT", "451 4.7.0 Temporary server error. Please try again later. PRX4 (greylisting)"},
+           {"RCPT", "451 4.7.1 You have been greylisted. Please retry later"},
+           {"RCPT", "450 4.7.1 Grey-listed for 300 seconds"},
+           {"DATA", "451 4.7.1 邮件被灰名单暂缓，请稍后重试"}}) {
+    const auto c = classify_line({"greylisting", "", command, text});
+    EXPECT_EQ(c.reason, "blocked") << text;
+    EXPECT_EQ(c.subcause, "greylisting") << text;
+  }
+  // "grey" alone, or a list that is not a greylist, is not greylisting.
+  EXPECT_NE(classify_line({"greylisting", "", "RCPT", "550 5.7.1 Your IP is on our grey-area list"}).subcause, "greylisting");
+}
+
 }  // namespace
