@@ -11,6 +11,7 @@
 #include "reports/parse.hpp"
 #include "reports/pattern_set.hpp"
 #include "reports/text.hpp"
+#include "reports/yaml_tree.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -307,6 +308,75 @@ TEST(PatternSet, SmallSetTogetherFromManyThreads) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+// reports/yaml_tree builds yaml-cpp's tree from libyaml's events: the same tree as
+// YAML::Load, node for node (type, scalar text, order, every pair), on the knowledge files
+// and on crafted documents.
+::testing::AssertionResult same_tree(const YAML::Node& a, const YAML::Node& b, const std::string& where) {
+  if (a.Type() != b.Type()) return ::testing::AssertionFailure() << where << ": type " << a.Type() << " vs " << b.Type();
+  if (a.IsScalar() && a.Scalar() != b.Scalar())
+    return ::testing::AssertionFailure() << where << ": '" << a.Scalar() << "' vs '" << b.Scalar() << "'";
+  if (a.size() != b.size()) return ::testing::AssertionFailure() << where << ": size " << a.size() << " vs " << b.size();
+  if (a.IsSequence())
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (auto r = same_tree(a[i], b[i], where + "[" + std::to_string(i) + "]"); !r) return r;
+  if (a.IsMap()) {
+    auto ia = a.begin();
+    auto ib = b.begin();
+    for (std::size_t i = 0; ia != a.end(); ++ia, ++ib, ++i) {
+      if (auto r = same_tree(ia->first, ib->first, where + " key " + std::to_string(i)); !r) return r;
+      if (auto r = same_tree(ia->second, ib->second, where + "." + (ia->first.IsScalar() ? ia->first.Scalar() : "?")); !r) return r;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(YamlTree, SameTreeAsYamlCpp) {
+  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"}) {
+    std::string error;
+    const auto fast = reports::read_yaml_file((source / name).string(), error);
+    ASSERT_TRUE(fast) << name << ": " << error;
+    EXPECT_TRUE(same_tree(*fast, YAML::LoadFile((source / name).string()), name));
+  }
+  const std::vector<std::string> documents = {
+      "a: 1\nb: ~\nc: null\nd: Null\ne: NULL\nf:\ng: ''\nh: \"~\"\ni: 'null'\n",
+      "- x\n- [1, 2, {k: v}]\n- {}\n- []\n- !!str 12\n",
+      "list:\n  - match: 'a\\\\b (?P<x>y)'\n    flag: true\n  - match: \"quoted \\\"inner\\\" \\u00e9\"\n",
+      "base: &b\n  k: v\nref: *b\nother: *b\n",
+      "dup: 1\ndup: 2\n",
+      "text: |\n  line one\n  line two\nfolded: >\n  a\n  b\n",
+      "# only a comment\n",
+      "",
+      "\"550 5.1.1\": user unknown\n550: code\n",
+  };
+  for (const auto& doc : documents) {
+    std::string error;
+    const auto fast = reports::read_yaml(doc, error);
+    ASSERT_TRUE(fast) << doc << ": " << error;
+    EXPECT_TRUE(same_tree(*fast, YAML::Load(doc), doc));
+  }
+  std::string error;
+  EXPECT_FALSE(reports::read_yaml("a: [1, 2\n", error));
+  EXPECT_NE(error.find("line"), std::string::npos) << error;
+  EXPECT_FALSE(reports::read_yaml_file("/nonexistent/x.yaml", error));
+}
+
+TEST(Knowledge, SyntaxErrorWordedByYamlCpp) {
+  // On any failure the files are read again by yaml-cpp, which words the error with its
+  // line and column, as before.
+  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+  const auto dir = std::filesystem::temp_directory_path() / ("probe-yaml-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
+    std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
+  std::ofstream(dir / "advice.yaml", std::ios::app) << "\nbroken: [1, 2\n";
+  const auto loaded = reports::load_knowledge(dir);
+  EXPECT_FALSE(loaded.value);
+  EXPECT_NE(loaded.error.find("advice.yaml"), std::string::npos) << loaded.error;
+  EXPECT_NE(loaded.error.find("yaml-cpp"), std::string::npos) << loaded.error;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Knowledge, BadExpressionInTheDataIsALoadError) {
