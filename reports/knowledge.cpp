@@ -218,19 +218,15 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     const std::string name = p["name"].as<std::string>();
     for (const auto& h : p["hosts"]) k.provider_hosts[name].push_back(text::lower(h.as<std::string>()));
     for (const auto& r : p["rules"]) {
-      RE2::Options o;
-      o.set_case_sensitive(false);
-      o.set_log_errors(false);
       knowledge::provider_rule rule;
       rule.provider = name;
       rule.pattern = r["match"].as<std::string>();
-      rule.match = std::make_unique<RE2>(rule.pattern, o);
       rule.reason = r["reason"].as<std::string>();
       if (r["command"]) {
         rule.command = command_from_name(r["command"].as<std::string>());
         if (rule.command == smtp_command::unknown) return l.fail("providers " + name + ": unknown command");
       }
-      if (!rule.match->ok()) return l.fail("providers " + name + ": " + rule.match->error());
+      // Compiled once, by provider_text (same options); `match` points there after loading.
       std::string e;
       if (!k.provider_text.add(rule.pattern, e)) return l.fail("providers " + name + ": " + e);
       k.provider_rules.push_back(std::move(rule));
@@ -257,11 +253,14 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
   for (const auto& r : hints["for"]["size_limit"]) k.hint_size_reasons.push_back(r.as<std::string>());
   for (const auto& r : root["hard"]["always"]) k.hard_reasons.push_back(r.as<std::string>());
   const auto& diag = k.diagnostic_literals;
-  return l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&
-         l.compile(k.hint_zone_url, "hints.dnsbl_url", diag) && l.compile(k.hint_client_ip, "hints.client_ip", diag) &&
-         l.compile(k.hint_size, "hints.size_limit", diag) &&
-         l.compile(k.hint_connection, "hints.connection_level", diag) && l.compile(k.provider_text, "providers", diag) &&
-         l.compile(k.temporary_words, "temporary_words");
+  if (!(l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&
+        l.compile(k.hint_zone_url, "hints.dnsbl_url", diag) && l.compile(k.hint_client_ip, "hints.client_ip", diag) &&
+        l.compile(k.hint_size, "hints.size_limit", diag) &&
+        l.compile(k.hint_connection, "hints.connection_level", diag) && l.compile(k.provider_text, "providers", diag) &&
+        l.compile(k.temporary_words, "temporary_words")))
+    return false;
+  for (std::size_t i = 0; i < k.provider_rules.size(); ++i) k.provider_rules[i].match = &k.provider_text.regex(static_cast<int>(i));
+  return true;
 }
 
 bool load_advice(const YAML::Node& root, knowledge& k, loader& l) {
