@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cctype>
 #include <mutex>
@@ -324,6 +325,7 @@ void sort_unique(std::vector<int>& v) {
 
 struct pattern_set::lazy_set {
   std::once_flag once;
+  std::atomic<bool> built{false};  // after call_once: one load instead of pthread_once per pass
   std::unique_ptr<RE2::Set> set;
 };
 
@@ -508,11 +510,17 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
 
 const RE2::Set* pattern_set::together() const {
   if (together_ == nullptr) return nullptr;
+  if (together_->built.load(std::memory_order_acquire)) return together_->set.get();
   std::call_once(together_->once, [this] {
     auto set = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
+    bool added = true;
     for (const RE2* re : regexes_)
-      if (set->Add(re->pattern(), nullptr) < 0) return;
-    if (set->Compile()) together_->set = std::move(set);
+      if (set->Add(re->pattern(), nullptr) < 0) {
+        added = false;
+        break;
+      }
+    if (added && set->Compile()) together_->set = std::move(set);
+    together_->built.store(true, std::memory_order_release);
   });
   return together_->set.get();
 }
