@@ -228,10 +228,14 @@ std::string tls_summary(const smtp::tls_facts& t, const wording& say) {
 // smtp/ keeps as values beside the sentence.
 std::string failure_text(const smtp::failure& f, const wording& say) {
   const std::string kind(smtp::to_string(f.kind)), phase(smtp::to_string(f.where));
+  const std::string kind_name = say.name("failure_kind", kind);
+  // The system's words for the common failures (names.system_error); once said by the
+  // kind's own name ("connection refused" after 连接被拒绝) they are not repeated.
+  const std::string detail = f.detail.empty() ? std::string() : say.name("system_error", f.detail);
   return printable(say("address.failure", {{"described", f.describe()},
-                                           {"kind_name", say.name("failure_kind", kind)},
+                                           {"kind_name", kind_name},
                                            {"phase_name", say.name("phase", phase)},
-                                           {"detail", f.detail.empty() ? std::string() : ": " + f.detail}}),
+                                           {"detail", detail.empty() || detail == kind_name ? std::string() : ": " + detail}}),
                    600);
 }
 
@@ -413,8 +417,11 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
   if (verbose > 0)
     for (const auto& f : r.findings) {
       // dns gives the finding as a key and values beside its English (output_words.yaml route.*).
+      // {result} is a DNS outcome identifier: named in Chinese.
+      std::vector<std::string> texts;
+      for (const auto& v : f.values) texts.push_back(v.name == "result" ? say.name("dns_result", v.text) : v.text);
       std::vector<std::pair<std::string_view, std::string_view>> with;
-      for (const auto& v : f.values) with.emplace_back(v.name, v.text);
+      for (std::size_t i = 0; i < f.values.size(); ++i) with.emplace_back(f.values[i].name, texts[i]);
       const auto text = !f.key.empty() && say.words.has(f.key)
                             ? say.words.text(f.key, say.lang, output_words::value_list(with))
                             : f.explanation;

@@ -155,14 +155,32 @@ void print_live_text(std::ostream& out, const pending_check& c, const bounce_ite
   out << (zh ? "    退信所述: " : "    bounce said: ") << printable(said, 400);
   if (age) out << "  (" << describe_age(*age, lang) << ")";
   out << '\n';
-  if (!check.planned.sending_ip.empty() && (check.planned.dnsbl || check.planned.reverse_dns || check.planned.spf))
-    out << (zh ? "    发信 IP: " : "    sending IP: ") << check.planned.sending_ip << " (" << printable(check.planned.sending_ip_detail) << ")\n";
+  // Chinese words from output_words.yaml; without the file, the English lines.
+  const output_words* words = zh ? std::get_if<output_words>(&output_words::installed()) : nullptr;
+  if (!check.planned.sending_ip.empty() && (check.planned.dnsbl || check.planned.reverse_dns || check.planned.spf)) {
+    std::string source = check.planned.sending_ip_detail;
+    if (words) {
+      // The plan names the source as an identifier; a Received chain's own note (which
+      // header) stays beside it as it came.
+      const std::string id(co::to_string(check.planned.sending_ip_from));
+      const std::string named = words->name("sending_ip_source", id, lang);
+      if (named != id)
+        source = check.planned.sending_ip_from == co::ip_source::received_chain && source != "from the Received chain"
+                     ? named + "：" + source
+                     : named;
+    }
+    out << (zh ? "    发信 IP: " : "    sending IP: ") << check.planned.sending_ip << " (" << printable(source) << ")\n";
+  }
   for (const auto& e : check.seen.checks) {
-    out << "    " << look.dim(e.check + ":") << ' ' << printable(e.asked, 300) << " → " << printable(e.answer, 600);
+    const std::string label = words ? words->name("live_check", e.check, lang) : e.check;
+    const std::string asked = words ? words->render(e.asked_said, lang, e.asked) : e.asked;
+    const std::string answer = words ? words->render(e.answer_said, lang, e.answer) : e.answer;
+    out << "    " << look.dim(label + ":") << ' ' << printable(asked, 300) << " → " << printable(answer, 600);
     if (e.ms > 0 || e.check == "rcpt") out << look.dim("  (" + std::to_string(e.ms) + " ms)");
     out << '\n';
   }
-  out << "    " << look.dim((zh ? "规则: " : "rule: ") + check.decided.rule) << '\n';
+  const std::string& rule = zh && !check.decided.rule_zh.empty() ? check.decided.rule_zh : check.decided.rule;
+  out << "    " << look.dim((zh ? "规则: " : "rule: ") + rule) << '\n';
   if (const auto text = advice.for_verdict(check.planned.kind, v, lang); !text.empty())
     out << "    " << (zh ? "建议: " : "what now: ") << text << '\n';
 }
@@ -287,9 +305,13 @@ int run_bounce_live(std::vector<bounce_item>& items, const reports::knowledge& k
   if (!config.output.json && prober) {
     const auto& counters = prober->counters();
     if (config.output.verbose > 0)
-      std::cout << look.dim("live checks: " + std::to_string(checks.size()) + " recipients, " +
-                            std::to_string(counters.sessions_opened) + " SMTP sessions, " +
-                            std::to_string(rt.resolver().stats().queries) + " DNS queries")
+      std::cout << look.dim(config.output.lang == "zh"
+                                ? "在线检查: " + std::to_string(checks.size()) + " 个收件人，" +
+                                      std::to_string(counters.sessions_opened) + " 个 SMTP 会话，" +
+                                      std::to_string(rt.resolver().stats().queries) + " 次 DNS 查询"
+                                : "live checks: " + std::to_string(checks.size()) + " recipients, " +
+                                      std::to_string(counters.sessions_opened) + " SMTP sessions, " +
+                                      std::to_string(rt.resolver().stats().queries) + " DNS queries")
                 << '\n';
   }
   if (input_error) return exit_input_error;

@@ -35,34 +35,63 @@ std::string wire_text(const smtp::reply& reply) {
   return printable(out, 600);
 }
 
-std::string describe(const dns::answer& a) {
+// A line for people and the same line as a sentence of output_words.yaml "live.*".
+struct line {
+  std::string text;
+  sentence said;
+};
+
+sentence_value value(std::string name, std::string text, std::string kind = {}) {
+  return sentence_value{std::move(name), std::move(text), {}, std::move(kind), {}};
+}
+sentence_value part(std::string name, sentence said) {
+  return sentence_value{std::move(name), {}, {}, {}, {std::move(said)}};
+}
+sentence just(std::string key) { return {std::move(key), {}}; }
+sentence text_of(std::string text) { return {"live.text", {value("text", std::move(text))}}; }
+
+line describe(const dns::answer& a) {
   if (a.ok()) {
     std::string out;
     for (const auto& name : a.names()) out += (out.empty() ? "" : ", ") + name;
     for (const auto& address : a.addresses()) out += (out.empty() ? "" : ", ") + address.to_string();
     for (const auto& text : a.texts()) out += (out.empty() ? "" : ", ") + ("\"" + text + "\"");
     for (const auto& mx : a.mx()) out += (out.empty() ? "" : ", ") + (std::to_string(mx.preference) + " " + (mx.host.empty() ? "." : mx.host));
-    return printable(out, 400);
+    return {printable(out, 400), text_of(printable(out, 400))};
   }
-  std::string out(dns::to_string(a.result));
-  if (!a.detail.empty()) out += " (" + a.detail + ")";
-  return printable(out, 400);
+  const std::string result(dns::to_string(a.result));
+  if (a.detail.empty()) return {printable(result, 400), {"live.dns_failed", {value("result", result, "dns_result")}}};
+  // The detail is the resolver's (c-ares) own text: kept as it came.
+  std::string out = result + " (" + a.detail + ")";
+  return {printable(out, 400),
+          {"live.dns_failed_detail", {value("result", result, "dns_result"), value("detail", printable(a.detail, 400))}}};
 }
 
-std::string describe(const dns::routing& route) {
+line describe(const dns::routing& route) {
   switch (route.kind) {
-    case dns::route_kind::no_domain: return "NXDOMAIN: the domain does not exist";
-    case dns::route_kind::null_mx: return "null MX (MX 0 .): accepts no mail";
-    case dns::route_kind::no_mail_host: return "no MX and no address";
-    case dns::route_kind::dns_failure: return "lookup failed: " + describe(route.mx_answer);
+    case dns::route_kind::no_domain: return {"NXDOMAIN: the domain does not exist", just("live.route_no_domain")};
+    case dns::route_kind::null_mx: return {"null MX (MX 0 .): accepts no mail", just("live.route_null_mx")};
+    case dns::route_kind::no_mail_host: return {"no MX and no address", just("live.route_no_mail_host")};
+    case dns::route_kind::dns_failure: {
+      auto failed = describe(route.mx_answer);
+      return {"lookup failed: " + failed.text, {"live.route_lookup_failed", {part("answer", std::move(failed.said))}}};
+    }
     default: break;
   }
-  std::string out = route.kind == dns::route_kind::implicit_mx ? "no MX; implicit MX " : "MX ";
+  const bool implicit = route.kind == dns::route_kind::implicit_mx;
+  std::string hosts;
   for (const auto& host : route.hosts) {
-    out += (out.ends_with(" ") ? "" : ", ") + std::to_string(host.preference) + " " + host.name;
-    if (!host.addresses.empty()) out += " [" + host.addresses.front().address.to_string() + "]";
+    hosts += (hosts.empty() ? "" : ", ") + std::to_string(host.preference) + " " + host.name;
+    if (!host.addresses.empty()) hosts += " [" + host.addresses.front().address.to_string() + "]";
   }
-  return printable(out, 400);
+  const std::string out = (implicit ? "no MX; implicit MX " : "MX ") + hosts;
+  return {printable(out, 400), {implicit ? "live.route_implicit_mx" : "live.route_mx", {value("hosts", printable(hosts, 400))}}};
+}
+
+// The Chinese of a sentence when output_words.yaml is readable; "" otherwise (the English is used).
+std::string chinese(const sentence& said) {
+  const auto* words = std::get_if<output_words>(&output_words::installed());
+  return words ? words->render(said, "zh") : std::string();
 }
 
 bool mailbox_reason(std::string_view reason) {
@@ -168,7 +197,8 @@ net::awaitable<task_result> route_and_probe(live_context& live, const plan& p, o
                                             std::vector<evidence>& log) {
   auto domain = dns::to_ascii_domain(p.domain);
   if (auto* bad = std::get_if<dns::name_error>(&domain)) {
-    o.route = route_observation{"dns-failure", {}, {}, "not a domain: " + bad->what};
+    // dns/'s reason is its own English sentence (not translated here).
+    o.route = route_observation{"dns-failure", {}, {}, "not a domain: " + bad->what, "不是有效的域名：" + bad->what};
     co_return task_result{};
   }
   const auto start = clock_type::now();
@@ -178,13 +208,16 @@ net::awaitable<task_result> route_and_probe(live_context& live, const plan& p, o
   options.want_ipv4 = !live.config.smtp.ipv6_only;
   options.want_ipv6 = !live.config.smtp.ipv4_only;
   auto route = co_await dns::route_mail(live.dns, std::get<std::string>(domain), options);
-  route_observation seen{std::string(dns::to_string(route.kind)), {}, {}, describe(route.mx_answer)};
+  const auto mx_answer = describe(route.mx_answer);
+  route_observation seen{std::string(dns::to_string(route.kind)), {}, {}, mx_answer.text, chinese(mx_answer.said)};
   for (const auto& host : route.hosts) {
     seen.hosts.push_back(host.name);
     for (const auto& address : host.addresses) seen.addresses.push_back(address.address.to_string());
   }
   o.route = std::move(seen);
-  log.push_back({"route", "MX of " + route.domain + " (then A/AAAA)", describe(route), ms_since(start)});
+  auto routed = describe(route);
+  log.push_back({"route", "MX of " + route.domain + " (then A/AAAA)", routed.text, ms_since(start),
+                 {"live.route_asked", {value("domain", route.domain)}}, std::move(routed.said)});
 
   if (!p.rcpt_probe) co_return task_result{};
   if (!live.prober) {
@@ -192,7 +225,10 @@ net::awaitable<task_result> route_and_probe(live_context& live, const plan& p, o
     failed.result = rcpt_observation::outcome::error;
     failed.detail = live.prober_error;
     o.rcpt = failed;
-    log.push_back({"rcpt", "RCPT TO:<" + p.recipient + ">", "not probed: " + live.prober_error, 0});
+    // The prober's setup error is probe/prober_setup's English sentence (not translated here).
+    log.push_back({"rcpt", "RCPT TO:<" + p.recipient + ">", "not probed: " + live.prober_error, 0,
+                   {"live.rcpt_asked", {value("recipient", p.recipient)}},
+                   {"live.not_probed", {value("error", live.prober_error)}}});
     co_return task_result{};
   }
   const auto mailbox = smtp::parse_mailbox(p.recipient);
@@ -206,18 +242,40 @@ net::awaitable<task_result> route_and_probe(live_context& live, const plan& p, o
   const auto probe_start = clock_type::now();
   const auto check = co_await live.prober->check(*mailbox, std::move(route));
   o.rcpt = observe_rcpt(check, live.bounce_knowledge);
+  // The prober's reason in Chinese, from the key and values smtp keeps beside its sentence.
+  const auto reason = output_words::to_sentence(check.reason_phrase);
+  o.rcpt->detail_zh = printable(chinese(reason), 600);
   const auto& r = *o.rcpt;
-  const std::string where = r.host.empty() ? "" : " at " + r.host + " [" + r.address + "]:" + std::to_string(live.config.smtp.port);
+  const std::string port = std::to_string(live.config.smtp.port);
+  const std::string where = r.host.empty() ? "" : " at " + r.host + " [" + r.address + "]:" + port;
+  sentence asked = r.host.empty() ? sentence{"live.rcpt_asked", {value("recipient", p.recipient)}}
+                                  : sentence{"live.rcpt_asked_at", {value("recipient", p.recipient), value("host", r.host),
+                                                                    value("address", r.address), value("port", port)}};
   std::string answer = r.text.empty() ? r.detail : r.text;
-  if (r.result == rcpt_observation::outcome::accepted)
+  // The server's reply as it came, or the prober's own sentence (rendered from its key).
+  sentence answer_said{"live.rcpt_answer", {r.text.empty() && !reason.key.empty() ? part("answer", reason)
+                                                                                 : value("answer", answer)}};
+  if (r.result == rcpt_observation::outcome::accepted) {
     answer += r.catch_all ? " (catch-all: a made-up address is accepted too)"
                           : r.catch_all_known ? " (made-up addresses are refused)" : " (catch-all test inconclusive)";
-  log.push_back({"rcpt", "RCPT TO:<" + p.recipient + ">" + where, printable(answer, 600), ms_since(probe_start)});
-  if (p.size && !r.host.empty())
+    answer_said.values.push_back(part("note", just(r.catch_all        ? "live.rcpt_catch_all"
+                                                   : r.catch_all_known ? "live.rcpt_rejects_unknown"
+                                                                       : "live.rcpt_catch_all_unclear")));
+  } else {
+    answer_said.values.push_back(value("note", ""));
+  }
+  log.push_back({"rcpt", "RCPT TO:<" + p.recipient + ">" + where, printable(answer, 600), ms_since(probe_start),
+                 std::move(asked), std::move(answer_said)});
+  if (p.size && !r.host.empty()) {
+    const std::string limit = r.size_limit ? std::to_string(r.size_limit) : std::string();
     log.push_back({"size", "EHLO at " + r.host,
-                   r.size_advertised ? "SIZE " + (r.size_limit ? std::to_string(r.size_limit) : std::string("(no fixed limit)"))
+                   r.size_advertised ? "SIZE " + (r.size_limit ? limit : std::string("(no fixed limit)"))
                                      : "no SIZE extension advertised",
-                   0});
+                   0, {"live.size_asked", {value("host", r.host)}},
+                   !r.size_advertised ? just("live.size_none")
+                   : r.size_limit     ? sentence{"live.size_limit", {value("limit", limit)}}
+                                      : just("live.size_unlimited")});
+  }
   co_return task_result{};
 }
 
@@ -250,12 +308,15 @@ listing_observation observe_listing(const rbl::listing& l) {
 
 net::awaitable<task_result> dnsbl_checks(live_context& live, const plan& p, observations& o, std::vector<evidence>& log) {
   if (!live.dnsbl || !live.catalogue) {
-    log.push_back({"dnsbl", p.sending_ip, "not checked: the DNSBL catalogue could not be loaded", 0});
+    log.push_back({"dnsbl", p.sending_ip, "not checked: the DNSBL catalogue could not be loaded", 0,
+                   text_of(p.sending_ip), just("live.dnsbl_no_catalogue")});
     co_return task_result{};
   }
   auto parsed = rbl::parse_target(p.sending_ip);
   if (auto* bad = std::get_if<rbl::target_error>(&parsed)) {
-    log.push_back({"dnsbl", p.sending_ip, "not checked: " + bad->what, 0});
+    // rbl/'s reason is its own English sentence (not translated here).
+    log.push_back({"dnsbl", p.sending_ip, "not checked: " + bad->what, 0, text_of(p.sending_ip),
+                   {"live.not_checked", {value("why", bad->what)}}});
     co_return task_result{};
   }
   const auto target = std::get<rbl::target>(parsed);
@@ -279,11 +340,25 @@ net::awaitable<task_result> dnsbl_checks(live_context& live, const plan& p, obse
   for (const auto& l : listings) {
     auto seen = observe_listing(l);
     seen.named_by_bounce = !named_list.empty() && l.list_name == named_list;
-    std::string answer(rbl::to_string(l.result));
-    if (!seen.codes.empty()) answer += ": " + seen.codes;
-    if (!seen.txt.empty()) answer += " — " + seen.txt;
-    if (l.result == rbl::outcome::dead && !l.dead_since.empty()) answer += " (the list no longer exists; dead since " + l.dead_since + ")";
-    log.push_back({"dnsbl", (l.query_name.empty() ? p.sending_ip + " on " + l.zone : l.query_name) + " A", answer, ms});
+    const std::string result(rbl::to_string(l.result));
+    std::string answer = result;
+    sentence answer_said{"live.dnsbl_answer", {value("result", result, "rbl_outcome")}};
+    const auto optional_part = [&](const char* name, bool present, std::string text, sentence words) {
+      if (present) answer += text;
+      answer_said.values.push_back(present ? part(name, std::move(words)) : value(name, ""));
+    };
+    auto codes = value("codes", seen.codes);
+    codes.text_zh = seen.codes_zh;
+    optional_part("codes", !seen.codes.empty(), ": " + seen.codes, {"live.dnsbl_codes", {std::move(codes)}});
+    optional_part("txt", !seen.txt.empty(), " — " + seen.txt, {"live.dnsbl_txt", {value("txt", seen.txt)}});
+    const bool dead = l.result == rbl::outcome::dead && !l.dead_since.empty();
+    optional_part("dead", dead, " (the list no longer exists; dead since " + l.dead_since + ")",
+                  {"live.dnsbl_dead", {value("date", l.dead_since)}});
+    sentence asked = l.query_name.empty()
+                         ? sentence{"live.dnsbl_asked_on", {value("ip", p.sending_ip), value("zone", l.zone)}}
+                         : sentence{"live.dnsbl_asked", {value("query", l.query_name)}};
+    log.push_back({"dnsbl", (l.query_name.empty() ? p.sending_ip + " on " + l.zone : l.query_name) + " A", answer, ms,
+                   std::move(asked), std::move(answer_said)});
     o.listings.push_back(std::move(seen));
   }
   co_return task_result{};
@@ -300,12 +375,22 @@ net::awaitable<task_result> reverse_dns_check(live_context& live, const plan& p,
   seen.ptr_names = facts.names;
   seen.forward_confirmed = facts.forward_confirmed;
   seen.generic = !facts.generic_reasons.empty();
-  seen.detail = describe(facts.ptr);
-  std::string answer = "PTR " + describe(facts.ptr);
-  if (!facts.names.empty())
-    answer += facts.forward_confirmed ? "; " + facts.confirmed_name + " resolves back to " + p.sending_ip
-                                      : "; no PTR name resolves back to " + p.sending_ip;
-  log.push_back({"ptr", "PTR of " + p.sending_ip + ", then A/AAAA of each name", answer, ms_since(start)});
+  const auto ptr = describe(facts.ptr);
+  seen.detail = ptr.text;
+  std::string answer = "PTR " + ptr.text;
+  sentence answer_said{"live.ptr_answer", {part("answer", ptr.said)}};
+  if (facts.names.empty()) {
+    answer_said.values.push_back(value("confirmation", ""));
+  } else if (facts.forward_confirmed) {
+    answer += "; " + facts.confirmed_name + " resolves back to " + p.sending_ip;
+    answer_said.values.push_back(part("confirmation", {"live.ptr_confirmed", {value("name", facts.confirmed_name),
+                                                                             value("ip", p.sending_ip)}}));
+  } else {
+    answer += "; no PTR name resolves back to " + p.sending_ip;
+    answer_said.values.push_back(part("confirmation", {"live.ptr_unconfirmed", {value("ip", p.sending_ip)}}));
+  }
+  log.push_back({"ptr", "PTR of " + p.sending_ip + ", then A/AAAA of each name", answer, ms_since(start),
+                 {"live.ptr_asked", {value("ip", p.sending_ip)}}, std::move(answer_said)});
   o.reverse_dns = std::move(seen);
   co_return task_result{};
 }
@@ -320,8 +405,11 @@ net::awaitable<task_result> sender_domain_check(live_context& live, const plan& 
   sender_domain_observation seen;
   seen.known = route.kind != dns::route_kind::dns_failure;
   seen.resolves = route.kind == dns::route_kind::mx || route.kind == dns::route_kind::implicit_mx;
-  seen.detail = describe(route);
-  log.push_back({"sender-domain", "MX/A of " + route.domain, seen.detail, ms_since(start)});
+  auto routed = describe(route);
+  seen.detail = routed.text;
+  seen.detail_zh = chinese(routed.said);
+  log.push_back({"sender-domain", "MX/A of " + route.domain, seen.detail, ms_since(start),
+                 {"live.sender_domain_asked", {value("domain", route.domain)}}, std::move(routed.said)});
   o.sender_domain = std::move(seen);
   co_return task_result{};
 }
@@ -332,7 +420,8 @@ net::awaitable<task_result> authentication_checks(live_context& live, const plan
   const auto ip = net::ip::make_address(p.sending_ip, ec);
   if (ec || p.sender_domain_name.empty()) {
     if (p.sender_domain_name.empty())
-      log.push_back({"spf", "SPF", "not checked: the original sender's domain is unknown", 0});
+      log.push_back({"spf", "SPF", "not checked: the original sender's domain is unknown", 0, text_of("SPF"),
+                     just("live.spf_no_domain")});
     co_return task_result{};
   }
   const auto start = clock_type::now();
@@ -343,10 +432,19 @@ net::awaitable<task_result> authentication_checks(live_context& live, const plan
   request.helo = p.helo;
   const auto spf = co_await dns::spf::check_host(live.dns, request);
   o.spf = spf_observation{std::string(dns::spf::to_string(spf.verdict)), p.sender_domain_name, spf.mechanism, printable(spf.problem, 300)};
+  // The result is an identifier (RFC 7208 §2.6), the problem dns/spf's English sentence.
+  const std::string spf_result(dns::spf::to_string(spf.verdict));
+  sentence spf_said{"live.spf_answer", {value("result", spf_result)}};
+  spf_said.values.push_back(spf.mechanism.empty() ? value("mechanism", "")
+                                                  : part("mechanism", {"live.spf_mechanism", {value("mechanism", spf.mechanism)}}));
+  spf_said.values.push_back(spf.problem.empty()
+                                ? value("problem", "")
+                                : part("problem", {"live.spf_problem", {value("problem", printable(spf.problem, 300))}}));
   log.push_back({"spf", "SPF of " + p.sender_domain_name + " for " + p.sending_ip,
-                 std::string(dns::spf::to_string(spf.verdict)) + (spf.mechanism.empty() ? "" : " (" + spf.mechanism + ")") +
+                 spf_result + (spf.mechanism.empty() ? "" : " (" + spf.mechanism + ")") +
                      (spf.problem.empty() ? "" : ": " + printable(spf.problem, 300)),
-                 ms_since(start)});
+                 ms_since(start), {"live.spf_asked", {value("domain", p.sender_domain_name), value("ip", p.sending_ip)}},
+                 std::move(spf_said)});
   if (!p.dmarc || p.from_domain.empty()) co_return task_result{};
   const auto dmarc_start = clock_type::now();
   const auto dmarc = co_await dns::dmarc::lookup(live.dns, p.from_domain);
@@ -358,10 +456,14 @@ net::awaitable<task_result> authentication_checks(live_context& live, const plan
     seen.spf_aligned = dns::dmarc::aligned(p.from_domain, p.sender_domain_name, dmarc.record->aspf);
     seen.detail = "From " + p.from_domain + ", SPF domain " + p.sender_domain_name + " (aspf=" + std::string(1, dmarc.record->aspf) + ")";
   }
+  const auto dmarc_answer = describe(dmarc.answer);
   log.push_back({"dmarc", "_dmarc of " + p.from_domain,
                  seen.has_record ? "p=" + seen.policy + ", SPF " + (seen.spf_aligned ? "aligned" : "not aligned")
-                                 : "no DMARC record (" + describe(dmarc.answer) + ")",
-                 ms_since(dmarc_start)});
+                                 : "no DMARC record (" + dmarc_answer.text + ")",
+                 ms_since(dmarc_start), {"live.dmarc_asked", {value("domain", p.from_domain)}},
+                 seen.has_record ? sentence{seen.spf_aligned ? "live.dmarc_aligned" : "live.dmarc_not_aligned",
+                                            {value("policy", seen.policy)}}
+                                 : sentence{"live.dmarc_none", {part("answer", dmarc_answer.said)}}});
   o.dmarc = std::move(seen);
   co_return task_result{};
 }

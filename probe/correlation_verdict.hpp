@@ -13,6 +13,7 @@
 // reason; and a verdict always says which observation decided it.
 
 #include "probe/correlation_plan.hpp"
+#include "probe/output_words.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -30,6 +31,9 @@ struct evidence {
   std::string asked;   // "RCPT TO:<carol@probe.test> at mx1.probe.test [127.0.0.2]:2525"
   std::string answer;  // "550 5.1.1 <carol@probe.test>: ... User unknown in local recipient table"
   std::int64_t ms = 0;
+  // `asked` and `answer` as sentences of output_words.yaml ("live.*"), so --lang zh can say
+  // them in Chinese; the strings above are what --json prints.
+  sentence asked_said, answer_said;
 };
 
 // What the RCPT probe of the recipient found, reduced to what the rules compare.
@@ -61,6 +65,7 @@ struct rcpt_observation {
   bool size_advertised = false;  // EHLO SIZE seen at that host
   std::uint64_t size_limit = 0;  // its value (0: advertised without a limit)
   std::string detail;            // the prober's own sentence
+  std::string detail_zh;         // the same in Chinese ("" : not known; `detail` is used)
 };
 std::string_view to_string(rcpt_observation::outcome o);
 
@@ -69,6 +74,7 @@ struct route_observation {
   std::vector<std::string> hosts;      // MX hosts in order
   std::vector<std::string> addresses;  // all their addresses
   std::string detail;
+  std::string detail_zh;               // the same in Chinese ("" : `detail` is used)
 };
 
 struct listing_observation {
@@ -98,6 +104,7 @@ struct sender_domain_observation {
   bool known = false;
   bool resolves = false;  // has MX, or A/AAAA
   std::string detail;
+  std::string detail_zh;  // the same in Chinese ("" : `detail` is used)
 };
 
 struct spf_observation {
@@ -129,6 +136,7 @@ struct observations {
 struct outcome {
   verdict result = verdict::inconclusive;
   std::string rule;     // which rule decided: "mailbox: still refused (550 5.1.1) → persistent"
+  std::string rule_zh;  // the same in Chinese (--lang zh)
   std::string summary;     // one sentence for people, in English
   std::string summary_zh;  // the same sentence in Chinese (--lang zh)
   std::string now;      // for `changed`: the new failure

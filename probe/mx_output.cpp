@@ -21,6 +21,8 @@ struct wording {
   std::string operator()(std::string_view key, output_words::values with = {}) const {
     return words.text(key, lang, with);
   }
+  // A DNS outcome: the identifier in English (what --json prints), its name in Chinese.
+  std::string result(dns::outcome o) const { return words.name("dns_result", dns::to_string(o), lang); }
 };
 
 std::string headline(const mx_report& r, const style& look, const wording& say) {
@@ -63,7 +65,7 @@ std::string describe_ptr(const dns::answer& ptr, const wording& say) {
     for (const auto& n : ptr.names()) names += (names.empty() ? "" : ", ") + printable(n);
     return "PTR " + names;
   }
-  return say("mx.no_ptr", {{"result", dns::to_string(ptr.result)}});
+  return say("mx.no_ptr", {{"result", say.result(ptr.result)}});
 }
 
 // A finding's explanation in the reader's language: dns gives it as a key and values
@@ -71,9 +73,13 @@ std::string describe_ptr(const dns::answer& ptr, const wording& say) {
 // file does not know yet) the English sentence is shown as it is.
 std::string finding_text(const dns::route_finding& finding, const wording& say) {
   if (finding.key.empty() || !say.words.has(finding.key)) return printable(finding.explanation);
+  // {result} is a DNS outcome identifier (output_words.yaml route.*): named in Chinese.
+  std::vector<std::string> texts;
+  texts.reserve(finding.values.size());
+  for (const auto& v : finding.values) texts.push_back(v.name == "result" ? say.words.name("dns_result", v.text, say.lang) : v.text);
   std::vector<std::pair<std::string_view, std::string_view>> with;
   with.reserve(finding.values.size());
-  for (const auto& v : finding.values) with.emplace_back(v.name, v.text);
+  for (std::size_t i = 0; i < finding.values.size(); ++i) with.emplace_back(finding.values[i].name, texts[i]);
   return printable(say.words.text(finding.key, say.lang, output_words::value_list(with)));
 }
 
@@ -94,12 +100,12 @@ void print_mx_text(std::ostream& out, const mx_report& r, const style& look, int
       out << "        " << look.warn(say("mx.not_dialled")) << say("mx.not_dialled_why") << '\n';
     } else if (host.addresses.empty()) {
       out << "        " << look.warn(say("mx.no_address"))
-          << say("mx.no_address_why", {{"a", dns::to_string(host.a.result)}, {"aaaa", dns::to_string(host.aaaa.result)}}) << '\n';
+          << say("mx.no_address_why", {{"a", say.result(host.a.result)}, {"aaaa", say.result(host.aaaa.result)}}) << '\n';
     }
     if (verbose > 0) {
       for (const dns::answer* a : {&host.aaaa, &host.a}) {
         if (a->qname.empty()) continue;
-        out << look.dim("        " + dns::type_name(a->qtype) + " " + std::string(dns::to_string(a->result)) + " ttl " +
+        out << look.dim("        " + dns::type_name(a->qtype) + " " + say.result(a->result) + " ttl " +
                         std::to_string(a->ttl) + " " + std::to_string(a->elapsed.count()) + " ms" +
                         (a->from_cache ? say("mx.cached") : ""))
             << '\n';
@@ -113,7 +119,7 @@ void print_mx_text(std::ostream& out, const mx_report& r, const style& look, int
     const auto& mx = r.routing.mx_answer;
     std::string servers;
     for (const auto& s : r.servers) servers += (servers.empty() ? "" : ", ") + s;
-    out << look.dim(say("mx.lookup", {{"result", dns::to_string(mx.result)},
+    out << look.dim(say("mx.lookup", {{"result", say.result(mx.result)},
                                       {"ttl", std::to_string(mx.ttl)},
                                       {"ms", std::to_string(mx.elapsed.count())},
                                       {"servers", servers}}))

@@ -1,6 +1,7 @@
 #include "probe/output_words.hpp"
 
 #include "probe/data_dir.hpp"
+#include "smtp/prober.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -11,7 +12,7 @@
 namespace probe {
 namespace {
 
-constexpr std::string_view sections[] = {"address", "rbl", "mx", "reason", "route"};
+constexpr std::string_view sections[] = {"address", "rbl", "mx", "reason", "route", "server", "live"};
 
 constexpr std::string_view keys_used[] = {
     "address.headline", "address.reason", "address.meaning", "address.mailbox_exists",
@@ -53,7 +54,27 @@ constexpr std::string_view keys_used[] = {
     // A route finding's explanation (dns::route_finding keys, composed in dns/routing.cpp;
     // the English template gives back dns's English sentence exactly).
     "route.mx_ip_literal", "route.mx_is_cname", "route.mx_no_address", "route.mx_lookup_failed",
-    "route.null_mx_mixed", "route.mx_localhost"
+    "route.null_mx_mixed", "route.mx_localhost",
+    // The evidence lines and composed summaries of `probe server` (probe/server_check.cpp).
+    "server.answer", "server.records", "server.lookup_failed", "server.lookup_failed_detail", "server.egress_found",
+    "server.egress_nothing", "server.warning", "server.record", "server.problem", "server.text", "server.joined",
+    "server.spf_decided_by", "server.spf_decided_by_in", "server.spf_lookups", "server.spf_explanation",
+    "server.spf_step", "server.spf_more_steps", "server.organizational_domain", "server.listing",
+    "server.listing_codes", "server.listing_detail", "server.listing_removal", "server.listing_reason",
+    "server.finding", "server.advice_lookup_failed", "server.generic_embeds_address", "server.generic_pool_words", "server.helo_problem.bad_literal",
+    "server.helo_problem.bare_address", "server.helo_problem.single_label", "server.helo_problem.bad_name",
+    "server.summary.ptr_lookup_failed", "server.summary.mx_lookup_failed", "server.summary.ptr_generic",
+    "server.summary.helo_problem",
+    // The live checks of `probe bounce` (probe/correlation_run.cpp).
+    "live.text", "live.dns_failed", "live.dns_failed_detail", "live.route_asked", "live.route_no_domain",
+    "live.route_null_mx", "live.route_no_mail_host", "live.route_lookup_failed", "live.route_mx",
+    "live.route_implicit_mx", "live.rcpt_asked", "live.rcpt_asked_at", "live.rcpt_answer", "live.rcpt_catch_all",
+    "live.rcpt_rejects_unknown", "live.rcpt_catch_all_unclear", "live.not_probed", "live.size_asked", "live.size_limit",
+    "live.size_unlimited", "live.size_none", "live.dnsbl_no_catalogue", "live.not_checked", "live.dnsbl_asked",
+    "live.dnsbl_asked_on", "live.dnsbl_answer", "live.dnsbl_codes", "live.dnsbl_txt", "live.dnsbl_dead",
+    "live.ptr_asked", "live.ptr_answer", "live.ptr_confirmed", "live.ptr_unconfirmed", "live.sender_domain_asked",
+    "live.spf_no_domain", "live.spf_asked", "live.spf_answer", "live.spf_mechanism", "live.spf_problem",
+    "live.dmarc_asked", "live.dmarc_aligned", "live.dmarc_not_aligned", "live.dmarc_none"
 };
 
 // The {placeholder} names of a template.
@@ -82,7 +103,9 @@ std::string read_entries(const YAML::Node& node, const std::string& prefix,
       // A reason sentence gets the same values in every language (an identifier's name is
       // chosen by the renderer), so both texts must use them all; labels elsewhere may
       // pick a value's name instead ({verdict_name}).
-      if ((name.starts_with("reason.") || name.starts_with("route.")) && placeholders(en) != placeholders(zh))
+      if ((name.starts_with("reason.") || name.starts_with("route.") || name.starts_with("server.") ||
+           name.starts_with("live.")) &&
+          placeholders(en) != placeholders(zh))
         return name + ": the en and zh texts use different {placeholders}";
       texts[name] = {std::move(en), std::move(zh)};
     } else if (auto problem = read_entries(value, name, texts); !problem.empty()) {
@@ -159,6 +182,54 @@ std::string output_words::text(std::string_view key, std::string_view lang, valu
     out += pattern[i++];
   }
   return out;
+}
+
+namespace {
+
+bool known(const sentence& said, const output_words& words) {
+  if (said.key.empty() || !words.has(said.key)) return false;
+  return std::all_of(said.values.begin(), said.values.end(),
+                     [&](const sentence_value& v) { return v.part.empty() || known(v.part.front(), words); });
+}
+
+// Parts first, identifiers by name, then one substitution pass (values are never expanded).
+std::string render_known(const output_words& words, const sentence& said, std::string_view lang) {
+  std::vector<std::string> rendered;
+  rendered.reserve(said.values.size());
+  for (const auto& v : said.values) {
+    if (!v.part.empty())
+      rendered.push_back(render_known(words, v.part.front(), lang));
+    else if (!v.kind.empty())
+      rendered.push_back(words.name(v.kind, v.text, lang));
+    else
+      rendered.push_back(lang == "zh" && !v.text_zh.empty() ? v.text_zh : v.text);
+  }
+  std::vector<std::pair<std::string_view, std::string_view>> with;
+  with.reserve(said.values.size());
+  for (std::size_t i = 0; i < said.values.size(); ++i) with.emplace_back(said.values[i].name, rendered[i]);
+  return words.text(said.key, lang, output_words::value_list(with));
+}
+
+}  // namespace
+
+sentence output_words::to_sentence(const smtp::phrase& said) {
+  sentence out{said.key, {}};
+  out.values.reserve(said.values.size());
+  for (const auto& v : said.values) {
+    sentence_value value{v.name, v.text, v.text_zh, v.kind, {}};
+    if (!v.part.empty()) value.part.push_back(to_sentence(v.part.front()));
+    out.values.push_back(std::move(value));
+  }
+  return out;
+}
+
+std::string output_words::render(const sentence& said, std::string_view lang, const std::string& fallback) const {
+  if (!known(said, *this)) return fallback;
+  return render_known(*this, said, lang);
+}
+
+std::string output_words::render(const smtp::phrase& said, std::string_view lang, const std::string& fallback) const {
+  return render(to_sentence(said), lang, fallback);
 }
 
 std::string output_words::name(std::string_view kind, std::string_view id, std::string_view lang) const {

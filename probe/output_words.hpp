@@ -2,11 +2,17 @@
 // The words of the text reports of `probe user@domain`, `probe rbl` and `probe mx` —
 // labels, headings, counts, the reason sentences of an address check (smtp::phrase
 // keys "reason.*") and the explanations of route findings (dns::route_finding keys
-// "route.*") — in English and Chinese, from probe/data/output_words.yaml.
+// "route.*"), the evidence lines of `probe server` ("server.*") and the live checks of
+// `probe bounce` ("live.*") — in English and Chinese, from probe/data/output_words.yaml.
+//
+// A module that composes an English sentence for people keeps, beside it, a `sentence`:
+// the key of its template here and the named values. `render` says it in any language;
+// the English template gives back the module's own sentence byte for byte (tests render
+// every key against the module's sentence), so English output and --json never change.
 //
 // Promise: `load` accepts a file only if every key the reports use (`required_keys()`)
-// has an English and a Chinese text, both texts of a "reason.*" or "route.*" key use the
-// same {placeholders}, and every entry is well formed; otherwise it returns a message
+// has an English and a Chinese text, both texts of a "reason.*", "route.*", "server.*" or
+// "live.*" key use the same {placeholders}, and every entry is well formed; otherwise it returns a message
 // naming the file and the problem. `installed()` loads data_path("probe")/output_words.yaml
 // once per process (thread-safe; the object is read-only afterwards). Commands check it
 // before they render, so `installed_or_throw()` throws only when that check was skipped
@@ -24,8 +30,27 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
+
+namespace smtp {
+struct phrase;
+}
 
 namespace probe {
+
+struct sentence_value;
+// A sentence as a key of output_words.yaml and its values ("" key: no sentence).
+struct sentence {
+  std::string key;
+  std::vector<sentence_value> values;
+};
+struct sentence_value {
+  std::string name;        // the template's {placeholder}
+  std::string text;        // as the English sentence has it (server text: raw, made printable later)
+  std::string text_zh;     // "": `text` in Chinese too
+  std::string kind;        // non-empty: `text` is an identifier; other languages print names.KIND.text
+  std::vector<sentence> part;  // one element: the value is that sentence, in the same language
+};
 
 class output_words {
  public:
@@ -45,6 +70,13 @@ class output_words {
   // The same with values gathered at run time (a phrase's values).
   std::string text(std::string_view key, std::string_view lang, value_list with) const;
   bool has(std::string_view key) const { return texts_.contains(key); }
+
+  // A sentence in `lang`. Only when every key in it (its parts' too) is known; otherwise
+  // `fallback` (the module's English sentence) as it is.
+  std::string render(const sentence& said, std::string_view lang, const std::string& fallback = {}) const;
+  // smtp's reason sentence (smtp::phrase) in `lang`; `fallback` when a key is unknown.
+  std::string render(const smtp::phrase& said, std::string_view lang, const std::string& fallback = {}) const;
+  static sentence to_sentence(const smtp::phrase& said);
 
   // A name the code spells as an identifier (a verdict, a route kind, a health state):
   // in Chinese its translation from the file's `names.KIND` map, in English (or when

@@ -45,31 +45,73 @@ std::vector<std::string> split(std::string_view text, std::string_view separator
   return out;
 }
 
-std::string failure_words(const dns::answer& a) {
-  switch (a.result) {
-    case dns::outcome::nxdomain: return "NXDOMAIN";
-    case dns::outcome::nodata: return "no record";
-    case dns::outcome::timeout: return "timeout";
-    case dns::outcome::servfail: return "SERVFAIL";
-    case dns::outcome::refused: return "REFUSED";
-    default: break;
-  }
-  std::string out(dns::to_string(a.result));
-  if (!a.detail.empty()) out += " (" + a.detail + ")";
+// A line for people and the same line as a sentence of output_words.yaml "server.*".
+struct line {
+  std::string text;
+  sentence said;
+};
+
+sentence_value value(std::string name, std::string text, std::string kind = {}) {
+  return sentence_value{std::move(name), std::move(text), {}, std::move(kind), {}};
+}
+sentence_value part(std::string name, sentence said) {
+  return sentence_value{std::move(name), {}, {}, {}, {std::move(said)}};
+}
+
+// Sentences joined by "; " ("server.joined"), as join(texts, "; ") joins their English.
+sentence joined(const std::vector<sentence>& parts) {
+  if (parts.empty()) return {"server.text", {value("text", "")}};
+  sentence out = parts.back();
+  for (auto at = parts.rbegin() + 1; at != parts.rend(); ++at)
+    out = {"server.joined", {part("first", *at), part("rest", std::move(out))}};
   return out;
 }
 
-// "mail.example.com → 192.0.2.1, 2001:db8::1" or "mail.example.com → NXDOMAIN".
-std::string answer_line(const dns::answer& a) {
-  std::string out = a.qname + " " + dns::type_name(a.qtype) + " → ";
-  if (!a.ok()) return out + failure_words(a);
+void add_evidence(check_item& item, line l) {
+  item.evidence.push_back(std::move(l.text));
+  item.evidence_said.push_back(std::move(l.said));
+}
+
+// A failed lookup in words: "NXDOMAIN", "no record", "timeout"... (names.dns_failure).
+line failure_line(const dns::answer& a) {
+  std::string word;
+  switch (a.result) {
+    case dns::outcome::nxdomain: word = "NXDOMAIN"; break;
+    case dns::outcome::nodata: word = "no record"; break;
+    case dns::outcome::timeout: word = "timeout"; break;
+    case dns::outcome::servfail: word = "SERVFAIL"; break;
+    case dns::outcome::refused: word = "REFUSED"; break;
+    default: break;
+  }
+  if (!word.empty()) return {word, {"server.lookup_failed", {value("result", word, "dns_failure")}}};
+  const std::string result(dns::to_string(a.result));
+  if (a.detail.empty()) return {result, {"server.lookup_failed", {value("result", result, "dns_failure")}}};
+  // The detail is the resolver's (c-ares) own text: kept as it came.
+  return {result + " (" + a.detail + ")",
+          {"server.lookup_failed_detail", {value("result", result, "dns_failure"), value("detail", a.detail)}}};
+}
+
+std::string failure_words(const dns::answer& a) { return failure_line(a).text; }
+
+// "mail.example.com A → 192.0.2.1, 2001:db8::1" or "mail.example.com A → NXDOMAIN".
+line answer_line(const dns::answer& a) {
+  const std::string asked = a.qname + " " + dns::type_name(a.qtype);
+  if (!a.ok()) {
+    auto failed = failure_line(a);
+    return {asked + " → " + failed.text,
+            {"server.answer", {value("name", a.qname), value("type", dns::type_name(a.qtype)), part("answer", failed.said)}}};
+  }
   std::vector<std::string> values;
   for (const auto& address : a.addresses()) values.push_back(address.to_string());
   for (const auto& name : a.names()) values.push_back(name);
   for (const auto& text : a.texts()) values.push_back("\"" + text + "\"");
   for (const auto& mx : a.mx()) values.push_back(std::to_string(mx.preference) + " " + (mx.host.empty() ? "." : mx.host));
-  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + values[i];
-  return out;
+  std::string answer;
+  for (std::size_t i = 0; i < values.size(); ++i) answer += (i ? ", " : "") + values[i];
+  return {asked + " → " + answer,
+          {"server.answer",
+           {value("name", a.qname), value("type", dns::type_name(a.qtype)),
+            part("answer", {"server.records", {value("records", answer)}})}}};
 }
 
 net::ip::address unmapped(const net::ip::address& address) {
@@ -195,9 +237,11 @@ std::string_view to_string(name_source s) {
 
 std::string domain_of_host(std::string_view host) { return dns::organizational_domain(host); }
 
-std::vector<std::string> generic_ptr_reasons(std::string_view name_text, const net::ip::address& raw_ip,
-                                             const server_knowledge& knowledge) {
-  std::vector<std::string> reasons;
+namespace {
+
+std::vector<line> generic_ptr_lines(std::string_view name_text, const net::ip::address& raw_ip,
+                                    const server_knowledge& knowledge) {
+  std::vector<line> reasons;
   const auto name = dns::normalize_name(name_text);
   const auto ip = unmapped(raw_ip);
   if (ip.is_v4()) {
@@ -209,11 +253,14 @@ std::vector<std::string> generic_ptr_reasons(std::string_view name_text, const n
     std::snprintf(padded, sizeof padded, "%03d%03d%03d%03d", b[0], b[1], b[2], b[3]);
     if (contains_sequence(numbers, forward) || contains_sequence(numbers, reverse) ||
         name.find(hex) != std::string::npos || name.find(padded) != std::string::npos)
-      reasons.push_back("the name embeds the address " + ip.to_string());
+      reasons.push_back({"the name embeds the address " + ip.to_string(),
+                         {"server.generic_embeds_address", {value("address", ip.to_string())}}});
   } else {
     auto dashed = ip.to_string();
     std::replace(dashed.begin(), dashed.end(), ':', '-');
-    if (name.find(dashed) != std::string::npos) reasons.push_back("the name embeds the address " + ip.to_string());
+    if (name.find(dashed) != std::string::npos)
+      reasons.push_back({"the name embeds the address " + ip.to_string(),
+                         {"server.generic_embeds_address", {value("address", ip.to_string())}}});
   }
 
   // Keywords count only in the host part (not in the registered domain: "dsl-provider.net"
@@ -237,9 +284,26 @@ std::vector<std::string> generic_ptr_reasons(std::string_view name_text, const n
   }
   if (!mail_server_name && !found.empty()) {
     std::vector<std::string> words(found.begin(), found.end());
-    reasons.push_back("the name contains pool words: " + join(words, ", "));
+    reasons.push_back({"the name contains pool words: " + join(words, ", "),
+                       {"server.generic_pool_words", {value("words", join(words, ", "))}}});
   }
   return reasons;
+}
+
+}  // namespace
+
+std::vector<std::string> generic_ptr_reasons(std::string_view name, const net::ip::address& ip,
+                                             const server_knowledge& knowledge) {
+  std::vector<std::string> out;
+  for (auto& l : generic_ptr_lines(name, ip, knowledge)) out.push_back(std::move(l.text));
+  return out;
+}
+
+std::vector<sentence> generic_ptr_reasons_said(std::string_view name, const net::ip::address& ip,
+                                               const server_knowledge& knowledge) {
+  std::vector<sentence> out;
+  for (auto& l : generic_ptr_lines(name, ip, knowledge)) out.push_back(std::move(l.said));
+  return out;
 }
 
 net::awaitable<reverse_dns_facts> check_reverse_dns(dns::source& dns, net::ip::address raw_ip,
@@ -271,9 +335,22 @@ net::awaitable<reverse_dns_facts> check_reverse_dns(dns::source& dns, net::ip::a
       break;
     }
   const auto& judged = out.forward_confirmed ? out.confirmed_name : (out.names.empty() ? std::string() : out.names[0]);
-  if (!judged.empty()) out.generic_reasons = generic_ptr_reasons(judged, out.ip, knowledge);
+  if (!judged.empty())
+    for (auto& reason : generic_ptr_lines(judged, out.ip, knowledge)) {
+      out.generic_reasons.push_back(std::move(reason.text));
+      out.generic_reasons_said.push_back(std::move(reason.said));
+    }
   co_return out;
 }
+
+namespace {
+
+void set_problem(helo_facts& out, std::string english, std::string key) {
+  out.syntax_problem = std::move(english);
+  out.syntax_problem_said = {"server.helo_problem." + key, {}};
+}
+
+}  // namespace
 
 net::awaitable<helo_facts> check_helo(dns::source& dns, std::string helo, net::ip::address raw_ip,
                                       const reverse_dns_facts& reverse) {
@@ -289,7 +366,7 @@ net::awaitable<helo_facts> check_helo(dns::source& dns, std::string helo, net::i
     const auto literal = net::ip::make_address(inner, ec);
     if (ec) {
       out.syntax = helo_syntax::invalid;
-      out.syntax_problem = "not a valid address literal";
+      set_problem(out, "not a valid address literal", "bad_literal");
     } else {
       out.syntax = helo_syntax::address_literal;
       out.addresses.push_back(literal);
@@ -302,18 +379,18 @@ net::awaitable<helo_facts> check_helo(dns::source& dns, std::string helo, net::i
   (void)net::ip::make_address(helo, ec);
   if (!ec) {
     out.syntax = helo_syntax::invalid;
-    out.syntax_problem = "a bare IP address; RFC 5321 §4.1.3 requires brackets ([192.0.2.1])";
+    set_problem(out, "a bare IP address; RFC 5321 §4.1.3 requires brackets ([192.0.2.1])", "bare_address");
     co_return out;
   }
   const auto name = dns::normalize_name(helo);
   if (name.find('.') == std::string::npos) {
     out.syntax = rbl::valid_zone_name(name + ".x") ? helo_syntax::not_fqdn : helo_syntax::invalid;
-    out.syntax_problem = "a single label, not a fully qualified domain name";
+    set_problem(out, "a single label, not a fully qualified domain name", "single_label");
     co_return out;
   }
   if (!rbl::valid_zone_name(name)) {
     out.syntax = helo_syntax::invalid;
-    out.syntax_problem = "not a valid domain name";
+    set_problem(out, "not a valid domain name", "bad_name");
     co_return out;
   }
   out.syntax = helo_syntax::fqdn;
@@ -431,10 +508,15 @@ check_item assess_egress(const egress_result& egress) {
       item.advice_values["ip"] = egress.address->to_string();
     }
   }
-  for (const auto& attempt : egress.attempts)
-    item.evidence.push_back(attempt.asked + ": " +
-                            (attempt.found ? attempt.found->to_string() : "nothing (" + attempt.problem + ")"));
-  for (const auto& w : egress.warnings) item.evidence.push_back("warning: " + w);
+  for (const auto& attempt : egress.attempts) {
+    if (attempt.found)
+      add_evidence(item, {attempt.asked + ": " + attempt.found->to_string(),
+                          {"server.egress_found", {value("asked", attempt.asked), value("address", attempt.found->to_string())}}});
+    else
+      add_evidence(item, {attempt.asked + ": nothing (" + attempt.problem + ")",
+                          {"server.egress_nothing", {value("asked", attempt.asked), value("problem", attempt.problem)}}});
+  }
+  for (const auto& w : egress.warnings) add_evidence(item, {"warning: " + w, {"server.warning", {value("text", w)}}});
   return item;
 }
 
@@ -444,7 +526,7 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
                        std::map<std::string, std::string> values) {
   const auto& r = f.reverse;
   auto ptr = make_item("ptr", "Reverse DNS (PTR)");
-  ptr.evidence.push_back(answer_line(r.ptr));
+  add_evidence(ptr, answer_line(r.ptr));
   if (r.ptr.ok() && !r.names.empty()) {
     ptr.status = r.names.size() == 1 ? check_status::pass : check_status::warn;
     ptr.summary = r.ip.to_string() + " → " + join(r.names, ", ");
@@ -456,10 +538,13 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
     ptr.advice_key = "ptr_missing";
   } else {
     ptr.status = check_status::warn;
-    ptr.summary = "the PTR lookup failed: " + failure_words(r.ptr);
-    ptr.summary_zh = "PTR 查询失败：" + failure_words(r.ptr);
+    const auto failed = failure_line(r.ptr);
+    ptr.summary = "the PTR lookup failed: " + failed.text;
+    ptr.summary_zh = "PTR 查询失败：" + failed.text;  // --json --lang zh prints this, as before
+    ptr.summary_said = {"server.summary.ptr_lookup_failed", {part("failure", failed.said)}};
     ptr.advice_key = "ptr_lookup_failed";
-    values["problem"] = failure_words(r.ptr);
+    values["problem"] = failed.text;
+    ptr.advice_said["problem"] = failed.said;
   }
   ptr.advice_values = values;
   items.push_back(std::move(ptr));
@@ -472,8 +557,8 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
   } else {
     bool any_failed = false;
     for (const auto& c : r.confirmations) {
-      fcrdns.evidence.push_back(answer_line(c.a));
-      fcrdns.evidence.push_back(answer_line(c.aaaa));
+      add_evidence(fcrdns, answer_line(c.a));
+      add_evidence(fcrdns, answer_line(c.aaaa));
       if (!dns::is_answer(c.a.result) || !dns::is_answer(c.aaaa.result)) any_failed = true;
     }
     if (r.forward_confirmed) {
@@ -486,6 +571,7 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
       fcrdns.summary_zh = "无法确认 PTR 名称能正向解析回 " + r.ip.to_string();
       fcrdns.advice_key = "fcrdns_lookup_failed";
       values["problem"] = "lookup failed";
+      fcrdns.advice_said["problem"] = {"server.advice_lookup_failed", {}};
     } else {
       fcrdns.status = check_status::fail;
       fcrdns.summary = "no PTR name resolves back to " + r.ip.to_string();
@@ -504,7 +590,9 @@ void add_reverse_items(std::vector<check_item>& items, const server_facts& f,
   } else if (!r.generic_reasons.empty()) {
     generic.status = check_status::warn;
     generic.summary = values["ptr"] + " looks generic: " + join(r.generic_reasons, "; ");
-    generic.summary_zh = values["ptr"] + " 看起来是通用名称：" + join(r.generic_reasons, "; ");
+    generic.summary_zh = values["ptr"] + " 看起来是通用名称：" + join(r.generic_reasons, "; ");  // --json --lang zh
+    generic.summary_said = {"server.summary.ptr_generic",
+                            {value("ptr", values["ptr"]), part("reasons", joined(r.generic_reasons_said))}};
     generic.advice_key = "ptr_generic";
   } else {
     generic.status = check_status::pass;
@@ -542,6 +630,7 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
     default:
       fqdn.status = check_status::fail;
       fqdn.summary = h.name + ": " + h.syntax_problem;
+      fqdn.summary_said = {"server.summary.helo_problem", {value("helo", h.name), part("problem", h.syntax_problem_said)}};
       fqdn.advice_key = "helo_not_fqdn";
       break;
   }
@@ -551,7 +640,8 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
 
   if (h.syntax == helo_syntax::fqdn) {
     auto resolves = make_item("helo_resolves", "HELO name resolves");
-    resolves.evidence = {answer_line(h.a), answer_line(h.aaaa)};
+    add_evidence(resolves, answer_line(h.a));
+    add_evidence(resolves, answer_line(h.aaaa));
     const bool failed = !dns::is_answer(h.a.result) || !dns::is_answer(h.aaaa.result);
     if (h.resolves) {
       resolves.status = check_status::pass;
@@ -563,7 +653,9 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
       resolves.summary = "the address lookup of " + h.name + " failed";
       resolves.summary_zh = h.name + " 的地址查询失败";
       resolves.advice_key = "helo_lookup_failed";
-      values["problem"] = failure_words(!dns::is_answer(h.a.result) ? h.a : h.aaaa);
+      const auto failed = failure_line(!dns::is_answer(h.a.result) ? h.a : h.aaaa);
+      values["problem"] = failed.text;
+      resolves.advice_said["problem"] = failed.said;
     } else {
       resolves.status = check_status::fail;
       resolves.summary = h.name + " has no A or AAAA record";
@@ -603,16 +695,29 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
 }
 
 void add_spf_evidence(check_item& item, const dns::spf::evaluation& e) {
-  if (!e.record.empty()) item.evidence.push_back("record: " + e.record);
-  if (!e.mechanism.empty())
-    item.evidence.push_back("decided by: " + e.mechanism + (e.matched_in.empty() ? "" : " in " + e.matched_in));
-  item.evidence.push_back("DNS lookups: " + std::to_string(e.dns_lookups) + "/10, void lookups: " +
-                          std::to_string(e.void_lookups) + "/2");
-  if (!e.problem.empty()) item.evidence.push_back("problem: " + e.problem);
-  if (!e.explanation.empty()) item.evidence.push_back("explanation: " + e.explanation);
+  if (!e.record.empty()) add_evidence(item, {"record: " + e.record, {"server.record", {value("record", e.record)}}});
+  if (!e.mechanism.empty()) {
+    if (e.matched_in.empty())
+      add_evidence(item, {"decided by: " + e.mechanism, {"server.spf_decided_by", {value("mechanism", e.mechanism)}}});
+    else
+      add_evidence(item, {"decided by: " + e.mechanism + " in " + e.matched_in,
+                          {"server.spf_decided_by_in", {value("mechanism", e.mechanism), value("record", e.matched_in)}}});
+  }
+  const auto lookups = std::to_string(e.dns_lookups), void_lookups = std::to_string(e.void_lookups);
+  add_evidence(item, {"DNS lookups: " + lookups + "/10, void lookups: " + void_lookups + "/2",
+                      {"server.spf_lookups", {value("lookups", lookups), value("void_lookups", void_lookups)}}});
+  // The problem and the trace are dns/spf's own English sentences (not translated here).
+  if (!e.problem.empty()) add_evidence(item, {"problem: " + e.problem, {"server.problem", {value("problem", e.problem)}}});
+  // The explanation is the domain owner's text (RFC 7208 §6.2 exp=): as it came.
+  if (!e.explanation.empty())
+    add_evidence(item, {"explanation: " + e.explanation, {"server.spf_explanation", {value("text", e.explanation)}}});
   constexpr std::size_t trace_lines = 12;
-  for (std::size_t i = 0; i < e.trace.size() && i < trace_lines; ++i) item.evidence.push_back("  " + e.trace[i]);
-  if (e.trace.size() > trace_lines) item.evidence.push_back("  … " + std::to_string(e.trace.size() - trace_lines) + " more steps");
+  for (std::size_t i = 0; i < e.trace.size() && i < trace_lines; ++i)
+    add_evidence(item, {"  " + e.trace[i], {"server.spf_step", {value("step", e.trace[i])}}});
+  if (e.trace.size() > trace_lines) {
+    const auto more = std::to_string(e.trace.size() - trace_lines);
+    add_evidence(item, {"  … " + more + " more steps", {"server.spf_more_steps", {value("n", more)}}});
+  }
 }
 
 check_item spf_item(const dns::spf::evaluation& e, bool helo_identity, std::map<std::string, std::string> values) {
@@ -660,11 +765,14 @@ check_item spf_item(const dns::spf::evaluation& e, bool helo_identity, std::map<
 
 check_item dmarc_item(const dns::dmarc::lookup_result& d, std::map<std::string, std::string> values) {
   auto item = make_item("dmarc", "DMARC policy");
-  item.evidence.push_back(answer_line(d.answer));
-  if (!d.organizational_domain.empty()) item.evidence.push_back("organisational domain: " + d.organizational_domain);
-  for (const auto& w : d.warnings) item.evidence.push_back("warning: " + w);
+  add_evidence(item, answer_line(d.answer));
+  if (!d.organizational_domain.empty())
+    add_evidence(item, {"organisational domain: " + d.organizational_domain,
+                        {"server.organizational_domain", {value("domain", d.organizational_domain)}}});
+  // dns/dmarc's warnings are its own English sentences (not translated here).
+  for (const auto& w : d.warnings) add_evidence(item, {"warning: " + w, {"server.warning", {value("text", w)}}});
   if (d.record) {
-    item.evidence.push_back("record: " + d.record->raw);
+    add_evidence(item, {"record: " + d.record->raw, {"server.record", {value("record", d.record->raw)}}});
     const auto policy = d.effective_policy.empty() ? d.record->p : d.effective_policy;
     item.summary = "p=" + policy + (d.record->pct != 100 ? " pct=" + std::to_string(d.record->pct) : "") +
                    (d.inherited ? " (inherited from " + d.organizational_domain + ")" : "");
@@ -693,14 +801,25 @@ check_item dmarc_item(const dns::dmarc::lookup_result& d, std::map<std::string, 
   return item;
 }
 
-std::string listing_line(const rbl::listing& l) {
-  std::string out = l.zone + ": " + std::string(rbl::to_string(l.result));
+line listing_line(const rbl::listing& l) {
+  const std::string result(rbl::to_string(l.result));
+  std::string out = l.zone + ": " + result;
+  sentence said{"server.listing", {value("zone", l.zone), value("result", result, "rbl_outcome")}};
+  const auto optional_part = [&](const char* name, std::string text, sentence words) {
+    out += text;
+    said.values.push_back(text.empty() ? value(name, "") : part(name, std::move(words)));
+  };
   std::vector<std::string> codes;
   for (const auto& c : l.codes) codes.push_back(c.address + (c.name.empty() ? "" : " " + c.name));
-  if (!codes.empty()) out += " (" + join(codes, ", ") + ")";
-  if (!l.detail.empty() && l.result != rbl::outcome::listed) out += " — " + l.detail;
-  if (l.blocks() && !l.removal_page.empty()) out += " — removal: " + l.removal_page;
-  return out;
+  const auto code_list = join(codes, ", ");
+  optional_part("codes", codes.empty() ? "" : " (" + code_list + ")", {"server.listing_codes", {value("codes", code_list)}});
+  // rbl/'s detail is its own English sentence (not translated here).
+  const bool detail = !l.detail.empty() && l.result != rbl::outcome::listed;
+  optional_part("detail", detail ? " — " + l.detail : "", {"server.listing_detail", {value("detail", l.detail)}});
+  const bool removal = l.blocks() && !l.removal_page.empty();
+  optional_part("removal", removal ? " — removal: " + l.removal_page : "",
+                {"server.listing_removal", {value("url", l.removal_page)}});
+  return {out, said};
 }
 
 check_item dnsbl_item(const std::vector<rbl::listing>& listings, bool domain_lists,
@@ -712,8 +831,8 @@ check_item dnsbl_item(const std::vector<rbl::listing>& listings, bool domain_lis
   for (const auto& l : listings) {
     if (l.result == rbl::outcome::skipped || l.result == rbl::outcome::dead) continue;
     ++asked;
-    item.evidence.push_back(listing_line(l));
-    for (const auto& t : l.txt) item.evidence.push_back("  reason: " + t);
+    add_evidence(item, listing_line(l));
+    for (const auto& t : l.txt) add_evidence(item, {"  reason: " + t, {"server.listing_reason", {value("text", t)}}});
     if (l.blocks()) listed.push_back(l.title);
     else if (l.inconclusive()) unknown.push_back(l.title);
   }
@@ -745,7 +864,7 @@ check_item dnsbl_item(const std::vector<rbl::listing>& listings, bool domain_lis
 
 check_item mx_item(const dns::routing& r, std::map<std::string, std::string> values) {
   auto item = make_item("mx", "MX of the domain");
-  item.evidence.push_back(answer_line(r.mx_answer));
+  add_evidence(item, answer_line(r.mx_answer));
   std::vector<std::string> hosts;
   for (const auto& h : r.hosts) {
     std::vector<std::string> addresses;
@@ -754,10 +873,18 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
                     (addresses.empty() ? "" : " (" + join(addresses, ", ") + ")"));
   }
   std::vector<std::string> findings;
+  std::vector<sentence> findings_said;
   for (const auto& finding : r.findings) {
     findings.push_back(finding.explanation.empty() ? finding.host + ": " + std::string(dns::to_string(finding.problem))
                                                    : finding.explanation);
-    item.evidence.push_back("finding: " + finding.host + ": " + finding.explanation);
+    // The explanation is dns/routing's sentence; its key and values say it in Chinese.
+    sentence explained{finding.key, {}};
+    // {result} is a DNS outcome identifier (output_words.yaml route.*).
+    for (const auto& v : finding.values) explained.values.push_back(value(v.name, v.text, v.name == "result" ? "dns_result" : ""));
+    if (explained.key.empty()) explained = {"server.text", {value("text", findings.back())}};
+    findings_said.push_back(explained);
+    add_evidence(item, {"finding: " + finding.host + ": " + finding.explanation,
+                        {"server.finding", {value("host", finding.host), part("explanation", std::move(explained))}}});
   }
   switch (r.kind) {
     case dns::route_kind::mx:
@@ -772,6 +899,7 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
       if (!findings.empty()) {
         item.advice_key = "mx_findings";
         values["problem"] = join(findings, "; ");
+        item.advice_said["problem"] = joined(findings_said);
       }
       break;
     case dns::route_kind::null_mx:
@@ -795,9 +923,11 @@ check_item mx_item(const dns::routing& r, std::map<std::string, std::string> val
     case dns::route_kind::dns_failure:
       item.status = check_status::warn;
       item.summary = "the MX lookup failed: " + failure_words(r.mx_answer);
-      item.summary_zh = "MX 查询失败：" + failure_words(r.mx_answer);
+      item.summary_zh = "MX 查询失败：" + failure_words(r.mx_answer);  // --json --lang zh prints this, as before
+      item.summary_said = {"server.summary.mx_lookup_failed", {part("failure", failure_line(r.mx_answer).said)}};
       item.advice_key = "mx_dns_failure";
       values["problem"] = failure_words(r.mx_answer);
+      item.advice_said["problem"] = failure_line(r.mx_answer).said;
       break;
   }
   item.advice_values = values;

@@ -13,6 +13,9 @@
 // Never throws for DNS outcomes; a failed lookup is evidence and usually a "warn" (we
 // could not confirm), never a silent pass. Server-controlled text (PTR names, records,
 // TXT) is kept raw: print through probe::printable().
+// Every English line for people (evidence, and summaries that embed composed words) has a
+// probe::sentence beside it (key into probe/data/output_words.yaml "server.*" and values),
+// so --lang zh can say it in Chinese; the English strings are what --json prints.
 // Threading: the io_context's thread. The source and checker must outlive the calls.
 
 #include "dns/dmarc.hpp"
@@ -20,6 +23,7 @@
 #include "dns/source.hpp"
 #include "dns/spf.hpp"
 #include "probe/egress_ip.hpp"
+#include "probe/output_words.hpp"
 #include "rbl/checker.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -70,6 +74,7 @@ struct reverse_dns_facts {
   bool forward_confirmed = false;
   std::string confirmed_name;      // the first PTR name that resolves back to the IP
   std::vector<std::string> generic_reasons;  // why the PTR name looks generic (empty: it does not)
+  std::vector<sentence> generic_reasons_said;  // the same reasons as sentences
 };
 
 enum class helo_syntax { fqdn, address_literal, not_fqdn, invalid };
@@ -79,6 +84,7 @@ struct helo_facts {
   std::string name;  // as given
   helo_syntax syntax = helo_syntax::invalid;
   std::string syntax_problem;
+  sentence syntax_problem_said;  // the same as a sentence ("server.helo_problem.*")
   dns::answer a, aaaa;
   std::vector<boost::asio::ip::address> addresses;
   bool resolves = false;
@@ -97,6 +103,9 @@ boost::asio::awaitable<helo_facts> check_helo(dns::source& dns, std::string helo
 // keyword label ("dynamic", "dsl", "pool"...). Empty when it looks like a server's name.
 std::vector<std::string> generic_ptr_reasons(std::string_view name, const boost::asio::ip::address& ip,
                                              const server_knowledge& knowledge);
+// The same reasons as sentences, in the same order.
+std::vector<sentence> generic_ptr_reasons_said(std::string_view name, const boost::asio::ip::address& ip,
+                                               const server_knowledge& knowledge);
 
 enum class name_source { given, local_hostname, helo, ptr, none };
 std::string_view to_string(name_source s);
@@ -139,9 +148,14 @@ struct check_item {
   check_status status = check_status::skipped;
   std::string summary;                // one line: what was found
   std::string summary_zh;             // the same line in Chinese; empty where the English one serves (names, addresses)
+  sentence summary_said;              // the summary as a sentence, when it embeds words probe composed
   std::vector<std::string> evidence;  // what was asked and what came back
+  std::vector<sentence> evidence_said;  // evidence[i] as a sentence (same length)
   std::string advice_key;             // into server_knowledge::advice; empty when nothing to change
   std::map<std::string, std::string> advice_values;
+  // Advice values that are words probe composed, as sentences: Chinese output renders them
+  // in place of the English advice_values of the same name.
+  std::map<std::string, sentence> advice_said;
 };
 
 std::vector<check_item> assess(const server_facts& facts, const server_knowledge& knowledge);

@@ -2,6 +2,7 @@
 
 #include "probe/display_width.hpp"
 #include "probe/exit_status.hpp"
+#include "probe/output_words.hpp"
 #include "probe/rbl_output.hpp"
 #include "probe/terminal_text.hpp"
 
@@ -45,6 +46,27 @@ std::string source_words(name_source s, bool zh) {
     case name_source::none: return zh ? "无" : "none";
   }
   return zh ? "无" : "none";
+}
+
+// The Chinese words of the report (probe/data/output_words.yaml "server.*"); null in
+// English or when the file could not be read (then the English lines are printed).
+const output_words* words_for(std::string_view lang) {
+  if (lang != "zh") return nullptr;
+  return std::get_if<output_words>(&output_words::installed());
+}
+
+std::string summary_in(const check_item& item, std::string_view lang, const output_words* words) {
+  if (lang != "zh") return item.summary;
+  if (words && !item.summary_said.key.empty()) {
+    auto said = words->render(item.summary_said, lang);
+    if (!said.empty()) return said;
+  }
+  return item.summary_zh.empty() ? item.summary : item.summary_zh;
+}
+
+std::string evidence_in(const check_item& item, std::size_t i, std::string_view lang, const output_words* words) {
+  if (!words || i >= item.evidence_said.size()) return item.evidence[i];
+  return words->render(item.evidence_said[i], lang, item.evidence[i]);
 }
 
 json nullable(const std::string& text) { return text.empty() ? json(nullptr) : json(valid_utf8(text)); }
@@ -97,6 +119,7 @@ std::string server_text(const server_report& report, const server_knowledge& kno
                         int verbose, const style& look) {
   const auto& in = report.facts.inputs;
   const bool zh = lang == "zh";
+  const output_words* words = words_for(lang);
   std::ostringstream out;
   out << (zh ? "服务器检查：" : "Server check of ") << (report.egress.address ? report.egress.address->to_string() : "?") << '\n';
   out << (zh ? "  地址:    " : "  address: ") << printable(report.egress.how) << '\n';
@@ -120,12 +143,16 @@ std::string server_text(const server_report& report, const server_knowledge& kno
                                                               : look.dim(word);
     const std::string& title = knowledge.title_for(item, lang);
     out << "  " << coloured << "  " << title << std::string(width - display_width(title) + 2, ' ')
-        << printable(zh && !item.summary_zh.empty() ? item.summary_zh : item.summary, 600) << '\n';
+        << printable(summary_in(item, lang, words), 600) << '\n';
     const bool show_evidence = verbose > 0 || item.status == check_status::warn || item.status == check_status::fail;
     if (show_evidence)
-      for (const auto& e : item.evidence) out << "          " << printable(e, 600) << '\n';
+      for (std::size_t i = 0; i < item.evidence.size(); ++i)
+        out << "          " << printable(evidence_in(item, i, lang, words), 600) << '\n';
     if (!item.advice_key.empty() && item.status != check_status::pass) {
-      const auto advice = knowledge.advice_for(item.advice_key, lang, item.advice_values);
+      auto values = item.advice_values;
+      if (words)
+        for (const auto& [name, said] : item.advice_said) values[name] = words->render(said, lang, values[name]);
+      const auto advice = knowledge.advice_for(item.advice_key, lang, values);
       if (!advice.empty()) out << "          " << (lang == "zh" ? "建议: " : item.status == check_status::fail || item.status == check_status::warn ? "what to change: " : "suggestion: ") << printable(advice, 2000) << '\n';
     }
   }

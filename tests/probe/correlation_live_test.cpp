@@ -4,6 +4,7 @@
 #include "dns/join.hpp"
 #include "probe/correlation_run.hpp"
 #include "probe/data_dir.hpp"
+#include "probe/output_words.hpp"
 #include "probe/prober_setup.hpp"
 #include "reports/knowledge.hpp"
 #include "tests/fakes/blackhole.hpp"
@@ -11,6 +12,7 @@
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <list>
@@ -196,6 +198,57 @@ TEST(CorrelationLive, RecipientsOfOneDomainShareOneSession) {
   EXPECT_EQ(w.prober->counters().sessions_opened, 1u);
   EXPECT_FALSE(server.saw_forbidden_command());
   EXPECT_GE(server.quits(), 1u);
+}
+
+// Every live check's lines carry sentences that give back the English exactly (what --json
+// prints) and say probe's own words in Chinese; the prober's reason inside a Chinese verdict
+// is Chinese too.
+const probe::output_words& words() {
+  static const auto loaded =
+      probe::output_words::load(std::filesystem::path(PROBE_SOURCE_DIR) / "probe/data/output_words.yaml");
+  if (const auto* problem = std::get_if<std::string>(&loaded)) throw std::runtime_error(*problem);
+  return std::get<probe::output_words>(loaded);
+}
+
+TEST(CorrelationLiveLanguage, EveryEvidenceLineIsItsSentenceInEnglishAndChineseInChinese) {
+  world w;
+  w.route("example.test", "mx.example.test", "127.0.0.31");
+  w.serve("127.0.0.31", knows({"carol@example.test"}));
+  w.route("down.test", "mx.down.test", "127.0.0.36");  // nothing listens: connection refused
+  w.zone.add_mx("gone.test", 0, "");                    // null MX
+  const auto results = w.check_all({"carol@example.test", "dave@example.test", "carol@down.test", "x@gone.test",
+                                    "x@nosuch.test"},
+                                   "userunknown");
+  std::string zh;
+  std::size_t lines = 0;
+  for (const auto& r : results)
+    for (const auto& e : r.seen.checks) {
+      ++lines;
+      EXPECT_EQ(words().render(e.asked_said, "en", "<unknown key>"), e.asked) << e.check;
+      EXPECT_EQ(words().render(e.answer_said, "en", "<unknown key>"), e.answer) << e.check;
+      zh += words().render(e.asked_said, "zh") + " → " + words().render(e.answer_said, "zh") + "\n";
+    }
+  EXPECT_GE(lines, 10u);
+  EXPECT_THAT(zh, testing::HasSubstr("example.test 的 MX（然后查 A/AAAA） → MX 10 mx.example.test [127.0.0.31]"));
+  EXPECT_THAT(zh, testing::HasSubstr("RCPT TO:<carol@example.test>，发往 mx.example.test [127.0.0.31]:"));
+  EXPECT_THAT(zh, testing::HasSubstr("250 2.1.5 Ok（随意编造的地址会被拒收）"));
+  EXPECT_THAT(zh, testing::HasSubstr("550 5.1.1 <dave@example.test>: User unknown"));  // the server's words as sent
+  EXPECT_THAT(zh, testing::HasSubstr("gone.test 的 MX（然后查 A/AAAA） → 空 MX（MX 0 .）：不接收邮件"));
+  EXPECT_THAT(zh, testing::HasSubstr("→ NXDOMAIN：域名不存在"));
+  EXPECT_THAT(zh, testing::HasSubstr("该域名不存在（NXDOMAIN）"));
+  EXPECT_THAT(zh, testing::HasSubstr("无法连接任何 MX：mx.down.test [127.0.0.36]"));
+  for (const char* english : {"MX of", "then A/AAAA", " at mx.", "made-up", "accepts no mail", "does not exist",
+                              "no MX could be reached"})
+    EXPECT_THAT(zh, testing::Not(testing::HasSubstr(english))) << english;
+
+  // The verdict of a connection bounce says the prober's reason in Chinese.
+  const auto refused = w.check("carol@down.test", "networkerror");
+  ASSERT_TRUE(refused.seen.rcpt);
+  EXPECT_THAT(refused.seen.rcpt->detail, testing::HasSubstr("no MX could be reached"));
+  EXPECT_THAT(refused.seen.rcpt->detail_zh, testing::HasSubstr("无法连接任何 MX"));
+  EXPECT_THAT(refused.decided.summary_zh, testing::HasSubstr("无法连接任何 MX"));
+  EXPECT_THAT(refused.decided.summary_zh, testing::Not(testing::HasSubstr("no MX could be reached")));
+  EXPECT_THAT(refused.decided.summary, testing::HasSubstr("no MX could be reached"));
 }
 
 }  // namespace

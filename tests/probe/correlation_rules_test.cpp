@@ -2,6 +2,7 @@
 #include "probe/correlation_plan.hpp"
 #include "probe/correlation_verdict.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -56,6 +57,9 @@ verdict judge(const plan& p, observations o) {
   EXPECT_FALSE(out.summary.empty()) << out.rule;
   EXPECT_TRUE(has_cjk(out.summary_zh)) << out.rule << ": " << out.summary_zh;
   EXPECT_NE(out.summary, out.summary_zh) << out.rule;
+  // The rule too: Chinese under --lang zh, the English one (what --json prints) otherwise.
+  EXPECT_TRUE(has_cjk(out.rule_zh)) << out.rule << ": " << out.rule_zh;
+  EXPECT_EQ(out.rule_zh.find(out.rule.substr(0, out.rule.find(':') + 1)), std::string::npos) << out.rule_zh;
   return out.result;
 }
 
@@ -185,7 +189,7 @@ TEST(CorrelationVerdict, ProviderQuirksTimeoutsAndBlockedPortsAreNeverTransient)
 TEST(CorrelationVerdict, DomainRules) {
   const auto p = plan_for(facts("hostunknown"));
   observations o;
-  o.route = route_observation{"no-domain", {}, {}, ""};
+  o.route = route_observation{"no-domain", {}, {}, "", ""};
   EXPECT_EQ(judge(p, o), verdict::persistent);
   o.route->kind = "null-mx";
   EXPECT_EQ(judge(p, o), verdict::persistent);
@@ -329,7 +333,7 @@ TEST(CorrelationVerdict, RelayingToAHostThatIsNotAnMxIsPersistent) {
   auto f = facts("norelaying");
   f.recipient.remote_host = "old-relay.example.test";
   observations o;
-  o.route = route_observation{"mx", {"mx.example.test"}, {"192.0.2.25"}, ""};
+  o.route = route_observation{"mx", {"mx.example.test"}, {"192.0.2.25"}, "", ""};
   const auto out = compare(plan_for(f), o);
   EXPECT_EQ(out.result, verdict::persistent);
   EXPECT_NE(out.summary.find("mx.example.test"), std::string::npos) << "names the real MX";
@@ -360,6 +364,22 @@ TEST(CorrelationVerdict, ContentIsNeverDecidedButHelpfulChecksAreMentioned) {
   EXPECT_EQ(out.result, verdict::inconclusive);
   EXPECT_NE(out.summary.find("listed on bl.example"), std::string::npos) << out.summary;
   EXPECT_NE(out.summary.find("never sends DATA"), std::string::npos);
+}
+
+TEST(CorrelationVerdict, ChineseVerdictsSayTheProbersReasonInChinese) {
+  const auto p = plan_for(facts("expired"));
+  ASSERT_EQ(p.kind, cause::connection);
+  observations o;
+  o.rcpt = probe_result(rcpt::unreachable_refused);
+  o.rcpt->detail = "no MX could be reached: mx.example.test [192.0.2.25]: refused while connecting";
+  o.rcpt->detail_zh = "无法连接任何 MX：mx.example.test [192.0.2.25]：连接被拒绝（连接阶段）";
+  const auto out = compare(p, o);
+  EXPECT_THAT(out.summary, testing::HasSubstr("(no MX could be reached"));
+  EXPECT_THAT(out.summary_zh, testing::HasSubstr("（无法连接任何 MX：mx.example.test [192.0.2.25]：连接被拒绝"));
+  EXPECT_THAT(out.summary_zh, testing::Not(testing::HasSubstr("could not be reached")));
+  // Without a Chinese reason (the words file unreadable), the English one is kept.
+  o.rcpt->detail_zh.clear();
+  EXPECT_THAT(compare(p, o).summary_zh, testing::HasSubstr("no MX could be reached"));
 }
 
 }  // namespace

@@ -192,4 +192,101 @@ TEST(LangRig, AMissingWordsFileExitsFiveBeforeAnyCheck) {
   std::filesystem::remove_all(dir);
 }
 
+// `probe server`: the evidence lines probe composes are Chinese with --lang zh; the English
+// lines are the ones --json prints, unchanged.
+TEST(LangRig, ServerEvidenceInChinese) {
+  const std::vector<std::string> args{"server", "--ip", "127.0.0.10", "--helo", "probe.probe.test", "--domain", "probe.test",
+                                      "--zones", "bl.test", "--color", "never", "-v"};
+  auto zh_args = args;
+  zh_args.insert(zh_args.end(), {"--lang", "zh"});
+  const auto zh = run_probe(zh_args);
+  EXPECT_EQ(zh.status, 1) << zh.out << zh.err;
+  EXPECT_THAT(zh.out, HasSubstr("          10.0.0.127.in-addr.arpa PTR → NXDOMAIN（名称不存在）\n"));
+  EXPECT_THAT(zh.out, HasSubstr("          DNS 查询次数: 0/10，空结果查询次数: 0/2\n"));
+  EXPECT_THAT(zh.out, HasSubstr("          组织域名: probe.test\n"));
+  EXPECT_THAT(zh.out, HasSubstr("          bl.test: 已列入（返回码 127.0.0.2）\n"));
+  EXPECT_THAT(zh.out, HasSubstr("            列表给出的原因: Listed in bl.test, see http://bl.test/lookup?ip=127.0.0.10\n"));
+  EXPECT_THAT(zh.out, HasSubstr("          发现: mx1.probe.test: mx1.probe.test 解析为 127.0.0.2，这是回环或未指定地址"));
+  // The advice names the MX finding in Chinese too.
+  EXPECT_THAT(zh.out, HasSubstr("建议: probe.test 的 MX 记录有问题：mx1.probe.test 解析为 127.0.0.2，这是回环或未指定地址"));
+  for (const char* english : {"DNS lookups:", "organisational domain:", ": listed (", "  reason: ", "finding: ", "→ NXDOMAIN\n",
+                              "resolves to 127.0.0.2"})
+    EXPECT_THAT(zh.out, Not(HasSubstr(english))) << english;
+
+  auto en_args = args;
+  en_args.insert(en_args.end(), {"--lang", "en"});
+  const auto en = run_probe(en_args);
+  EXPECT_EQ(en.status, 1) << en.out << en.err;
+  for (const char* line : {"          10.0.0.127.in-addr.arpa PTR → NXDOMAIN\n", "          DNS lookups: 0/10, void lookups: 0/2\n",
+                           "          organisational domain: probe.test\n", "          bl.test: listed (127.0.0.2)\n",
+                           "            reason: Listed in bl.test, see http://bl.test/lookup?ip=127.0.0.10\n",
+                           "          finding: mx1.probe.test: mx1.probe.test resolves to 127.0.0.2, a loopback/unspecified "
+                           "address; senders elsewhere cannot deliver there\n"})
+    EXPECT_THAT(en.out, HasSubstr(line));
+  // Each English evidence line is what --json prints.
+  auto json_args = en_args;
+  json_args.push_back("--json");
+  const auto json_run = run_probe(json_args);
+  ASSERT_EQ(json_run.status, 1) << json_run.out << json_run.err;
+  const auto j = nlohmann::json::parse(json_run.out);
+  for (const auto& item : j["items"])
+    for (const auto& e : item["evidence"]) EXPECT_THAT(en.out, HasSubstr(e.get<std::string>())) << item["id"];
+  auto zh_json_args = zh_args;
+  zh_json_args.push_back("--json");
+  const auto jz = nlohmann::json::parse(run_probe(zh_json_args).out);
+  for (std::size_t i = 0; i < j["items"].size(); ++i)
+    EXPECT_EQ(jz["items"][i]["evidence"], j["items"][i]["evidence"]) << "JSON evidence stays as it was";
+}
+
+// `probe bounce` live: what was asked of whom and the answer are Chinese with --lang zh;
+// English is unchanged and is what --json prints. (null-mx and nxdomain: scenarios no test
+// changes.)
+TEST(LangRig, BounceLiveEvidenceInChinese) {
+  const std::string dir = std::getenv("PROBE_RIG_BOUNCES") ? std::getenv("PROBE_RIG_BOUNCES") : "";
+  ASSERT_FALSE(dir.empty());
+  for (const std::string scenario : {"null-mx", "nxdomain"}) {
+    SCOPED_TRACE(scenario);
+    const std::vector<std::string> args{"bounce", dir + "/" + scenario + ".eml", "--smtp-port", "2525", "--helo",
+                                        "probe.probe.test", "--color", "never"};
+    auto zh_args = args;
+    zh_args.insert(zh_args.end(), {"--lang", "zh"});
+    const auto zh = run_probe(zh_args);
+    EXPECT_EQ(zh.status, 1) << zh.out << zh.err;
+    auto en_args = args;
+    en_args.insert(en_args.end(), {"--lang", "en"});
+    const auto en = run_probe(en_args);
+    EXPECT_EQ(en.status, 1) << en.out << en.err;
+    const std::string domain = scenario == "null-mx" ? "null.probe.test" : "nosuch.probe.test";
+    EXPECT_THAT(zh.out, HasSubstr("    路由: " + domain + " 的 MX（然后查 A/AAAA） → "));
+    EXPECT_THAT(zh.out, HasSubstr("    RCPT 探测: RCPT TO:<alice@" + domain + "> → "));
+    EXPECT_THAT(en.out, HasSubstr("    route: MX of " + domain + " (then A/AAAA) → "));
+    EXPECT_THAT(en.out, HasSubstr("    rcpt: RCPT TO:<alice@" + domain + "> → "));
+    if (scenario == "null-mx") {
+      EXPECT_THAT(zh.out, HasSubstr(" → 空 MX（MX 0 .）：不接收邮件"));
+      EXPECT_THAT(zh.out, HasSubstr(" → 该域名发布了空 MX（\"MX 0 .\"，RFC 7505）：它不接收任何邮件"));
+      EXPECT_THAT(en.out, HasSubstr(" → null MX (MX 0 .): accepts no mail"));
+      EXPECT_THAT(en.out, HasSubstr(" → the domain publishes a null MX (\"MX 0 .\", RFC 7505): it accepts no mail"));
+    } else {
+      EXPECT_THAT(zh.out, HasSubstr(" → NXDOMAIN：域名不存在"));
+      EXPECT_THAT(zh.out, HasSubstr(" → 该域名不存在（NXDOMAIN）"));
+      EXPECT_THAT(en.out, HasSubstr(" → NXDOMAIN: the domain does not exist"));
+    }
+    for (const char* english : {"route:", "rcpt:", "MX of", "accepts no mail", "does not exist"})
+      EXPECT_THAT(zh.out.substr(zh.out.find("现在:")), Not(HasSubstr(english))) << english;
+    // --json: the evidence is the English text, whatever the language.
+    auto json_args = en_args;
+    json_args.push_back("--json");
+    const auto j = nlohmann::json::parse(run_probe(json_args).out);
+    const auto& evidence = j["recipients"][0]["evidence"];
+    ASSERT_FALSE(evidence.empty());
+    for (const auto& e : evidence)
+      EXPECT_THAT(en.out, HasSubstr(e["check"].get<std::string>() + ": " + e["asked"].get<std::string>() + " → " +
+                                    e["answer"].get<std::string>()));
+    auto zh_json_args = zh_args;
+    zh_json_args.push_back("--json");
+    const auto jz = nlohmann::json::parse(run_probe(zh_json_args).out);
+    EXPECT_EQ(without_timings(jz["recipients"][0]["evidence"]), without_timings(evidence));
+  }
+}
+
 }  // namespace
