@@ -1,6 +1,7 @@
 #include "reports/knowledge.hpp"
 
 #include "reports/text.hpp"
+#include "reports/yaml_tree.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -157,6 +158,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
 }
 
 bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
+  k.reason_text.many(true);  // about 900 expressions, read through FilteredRE2's tree
   for (const auto& entry : root["status"]) {
     knowledge::status_entry s;
     s.reason = entry.second["reason"].as<std::string>();
@@ -216,19 +218,15 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
     const std::string name = p["name"].as<std::string>();
     for (const auto& h : p["hosts"]) k.provider_hosts[name].push_back(text::lower(h.as<std::string>()));
     for (const auto& r : p["rules"]) {
-      RE2::Options o;
-      o.set_case_sensitive(false);
-      o.set_log_errors(false);
       knowledge::provider_rule rule;
       rule.provider = name;
       rule.pattern = r["match"].as<std::string>();
-      rule.match = std::make_unique<RE2>(rule.pattern, o);
       rule.reason = r["reason"].as<std::string>();
       if (r["command"]) {
         rule.command = command_from_name(r["command"].as<std::string>());
         if (rule.command == smtp_command::unknown) return l.fail("providers " + name + ": unknown command");
       }
-      if (!rule.match->ok()) return l.fail("providers " + name + ": " + rule.match->error());
+      // Compiled once, by provider_text (same options); `match` points there after loading.
       std::string e;
       if (!k.provider_text.add(rule.pattern, e)) return l.fail("providers " + name + ": " + e);
       k.provider_rules.push_back(std::move(rule));
@@ -255,11 +253,14 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
   for (const auto& r : hints["for"]["size_limit"]) k.hint_size_reasons.push_back(r.as<std::string>());
   for (const auto& r : root["hard"]["always"]) k.hard_reasons.push_back(r.as<std::string>());
   const auto& diag = k.diagnostic_literals;
-  return l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&
-         l.compile(k.hint_zone_url, "hints.dnsbl_url", diag) && l.compile(k.hint_client_ip, "hints.client_ip", diag) &&
-         l.compile(k.hint_size, "hints.size_limit", diag) &&
-         l.compile(k.hint_connection, "hints.connection_level", diag) && l.compile(k.provider_text, "providers", diag) &&
-         l.compile(k.temporary_words, "temporary_words");
+  if (!(l.compile(k.reason_text, "patterns", diag) && l.compile(k.hint_zone, "hints.dnsbl_zone", diag) &&
+        l.compile(k.hint_zone_url, "hints.dnsbl_url", diag) && l.compile(k.hint_client_ip, "hints.client_ip", diag) &&
+        l.compile(k.hint_size, "hints.size_limit", diag) &&
+        l.compile(k.hint_connection, "hints.connection_level", diag) && l.compile(k.provider_text, "providers", diag) &&
+        l.compile(k.temporary_words, "temporary_words")))
+    return false;
+  for (std::size_t i = 0; i < k.provider_rules.size(); ++i) k.provider_rules[i].match = &k.provider_text.regex(static_cast<int>(i));
+  return true;
 }
 
 bool load_advice(const YAML::Node& root, knowledge& k, loader& l) {
@@ -278,9 +279,9 @@ bool load_advice(const YAML::Node& root, knowledge& k, loader& l) {
   return true;
 }
 
-}  // namespace
-
-knowledge_result load_knowledge(const std::filesystem::path& data_dir) {
+// Reads the three files into a fresh knowledge; with `fast`, through libyaml
+// (reports/yaml_tree), else through yaml-cpp's own parser.
+knowledge_result load_with(const std::filesystem::path& data_dir, bool fast) {
   auto k = std::make_shared<knowledge>();
   knowledge_result result;
   const std::pair<const char*, bool (*)(const YAML::Node&, knowledge&, loader&)> files[] = {
@@ -288,7 +289,14 @@ knowledge_result load_knowledge(const std::filesystem::path& data_dir) {
   for (const auto& [name, fn] : files) {
     loader l{(data_dir / name).string(), {}};
     try {
-      const YAML::Node root = YAML::LoadFile(l.file);
+      YAML::Node root;
+      if (fast) {
+        std::optional<YAML::Node> read = read_yaml_file(l.file, result.error);
+        if (!read) return result;
+        root = std::move(*read);
+      } else {
+        root = YAML::LoadFile(l.file);
+      }
       if (!fn(root, *k, l)) {
         result.error = l.error;
         return result;
@@ -302,6 +310,17 @@ knowledge_result load_knowledge(const std::filesystem::path& data_dir) {
   k->diagnostic_literals->compile();
   result.value = std::move(k);
   return result;
+}
+
+}  // namespace
+
+knowledge_result load_knowledge(const std::filesystem::path& data_dir) {
+  // libyaml reads the files (yaml-cpp's parser cost about 100M instructions, a fifth of
+  // a one-file run); on any failure the files are read again by yaml-cpp's own parser,
+  // which decides and words the error as before (with its line and column).
+  knowledge_result fast = load_with(data_dir, true);
+  if (fast.value) return fast;
+  return load_with(data_dir, false);
 }
 
 std::optional<advice> advice_for(const knowledge& k, std::string_view reason, std::string_view subcause,

@@ -60,7 +60,7 @@ class knowledge {
   struct provider_rule {
     std::string provider;
     std::string pattern;
-    std::unique_ptr<RE2> match;
+    const RE2* match = nullptr;  // provider_text's expression for this rule (compiled once, there)
     std::string reason;
     smtp_command command = smtp_command::unknown;  // when set: only a refusal at this step
   };

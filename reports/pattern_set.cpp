@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cctype>
+#include <mutex>
 
 namespace reports {
 namespace {
@@ -22,6 +24,9 @@ RE2::Options options() {
 // Sets up to this size also get one RE2::Set of all their expressions (a union of more
 // expressions makes a DFA whose states do not fit its cache on varied text).
 constexpr std::size_t max_together = 64;
+// Sets up to this size are read through their own line index (each expression's own
+// atoms), larger ones through FilteredRE2's prefilter tree (see pattern_set::many).
+constexpr std::size_t max_line_indexed = 256;
 // The RE2::Set pass is used when at least this many expressions may match: it reads the
 // whole text and allocates its match list, so for two or three candidates running them
 // one by one (stopping at the first match) costs less (measured over the corpus: 4 best).
@@ -318,18 +323,51 @@ void sort_unique(std::vector<int>& v) {
 
 }  // namespace
 
-pattern_set::pattern_set() : filter_(std::make_unique<re2::FilteredRE2>(min_atom_length)) {}
+struct pattern_set::lazy_set {
+  std::once_flag once;
+  std::atomic<bool> built{false};  // after call_once: one load instead of pthread_once per pass
+  std::unique_ptr<RE2::Set> set;
+};
+
+pattern_set::pattern_set() = default;
 pattern_set::pattern_set(pattern_set&&) noexcept = default;
 pattern_set& pattern_set::operator=(pattern_set&&) noexcept = default;
 pattern_set::~pattern_set() = default;
 
+bool pattern_set::become_whole(std::string& error) {
+  // Each expression is compiled again into the one FilteredRE2 (the own ones go).
+  whole_ = true;
+  filter_ = std::make_unique<re2::FilteredRE2>(min_atom_length);
+  for (std::size_t r = 0; r < own_filters_.size(); ++r) {
+    int id = -1;
+    if (filter_->Add(own_filters_[r]->GetRE2(0).pattern(), options(), &id) != RE2::NoError) {
+      error = "bad pattern '" + own_filters_[r]->GetRE2(0).pattern() + "'";
+      return false;
+    }
+    regexes_[r] = &filter_->GetRE2(id);
+  }
+  own_filters_.clear();
+  return true;
+}
+
 bool pattern_set::add(const std::string& expression, std::string& error) {
+  if (!whole_ && regexes_.size() == max_line_indexed && !become_whole(error)) return false;
+  if (whole_ && filter_ == nullptr) filter_ = std::make_unique<re2::FilteredRE2>(min_atom_length);
+  // Each expression is compiled once, by the FilteredRE2 that holds it.
+  re2::FilteredRE2* holder = filter_.get();
+  std::unique_ptr<re2::FilteredRE2> own;
+  if (!whole_) {
+    own = std::make_unique<re2::FilteredRE2>(min_atom_length);
+    holder = own.get();
+  }
   int id = -1;
-  if (filter_->Add(expression, options(), &id) != RE2::NoError) {
+  if (holder->Add(expression, options(), &id) != RE2::NoError) {
     error = "bad pattern '" + expression + "': " + RE2(expression, options()).error();
     return false;
   }
-  const RE2& regex = filter_->GetRE2(id);
+  const RE2& regex = holder->GetRE2(id);
+  id = static_cast<int>(regexes_.size());
+  if (own) own_filters_.push_back(std::move(own));
   if (multi_line_) {
     auto line_regex = std::make_unique<RE2>("(?m)" + expression, options());
     if (!line_regex->ok()) {
@@ -361,8 +399,25 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
   scanner_ = own ? std::make_shared<literal_scanner>() : std::move(shared);
   compiled_ = !regexes_.empty();
   if (!compiled_) return true;
+  line_index_ = !whole_;
+  // The set's atoms: FilteredRE2's for a whole set; for the others, each expression's
+  // own, in order of first naming. `own_atoms[r]`: expression r's, as local ids.
   std::vector<std::string> atoms;
-  filter_->Compile(&atoms);
+  std::vector<std::vector<int>> own_atoms;
+  if (whole_) {
+    filter_->Compile(&atoms);
+  } else {
+    own_atoms.resize(regexes_.size());
+    std::vector<std::string> its;
+    for (std::size_t r = 0; r < regexes_.size(); ++r) {
+      own_filters_[r]->Compile(&its);
+      for (const auto& atom : its) {
+        auto it = std::find(atoms.begin(), atoms.end(), atom);
+        if (it == atoms.end()) it = atoms.insert(atoms.end(), atom);
+        own_atoms[r].push_back(static_cast<int>(it - atoms.begin()));
+      }
+    }
+  }
   std::vector<int> global(atoms.size());
   for (std::size_t i = 0; i < atoms.size(); ++i) global[i] = scanner_->add(atoms[i]);
   local_of_.assign(scanner_->size(), -1);
@@ -377,46 +432,36 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
       if (const auto it = std::find(atoms.begin(), atoms.end(), branch); it != atoms.end())
         proves_[static_cast<std::size_t>(it - atoms.begin())].push_back(static_cast<int>(r));
   for (auto& p : proves_) sort_unique(p);
-  filter_->AllPotentials({}, &unfiltered_);
-  std::vector<int> prefilter_unfiltered = unfiltered_;
-  sort_unique(prefilter_unfiltered);
+  std::vector<int> prefilter_unfiltered;
+  if (whole_) {
+    filter_->AllPotentials({}, &unfiltered_);
+    prefilter_unfiltered = unfiltered_;
+    sort_unique(prefilter_unfiltered);
+  } else {
+    unfiltered_.clear();
+  }
   unfiltered_.insert(unfiltered_.end(), always_.begin(), always_.end());
   sort_unique(unfiltered_);
   // Line index for the small sets read line by line: each expression's own atoms.
-  line_index_ = regexes_.size() <= 256;
   if (line_index_) {
     users_of_atom_.assign(atoms.size(), {});
     required_.assign(regexes_.size(), {});
     for (std::size_t r = 0; r < regexes_.size(); ++r) {
       if (std::binary_search(unfiltered_.begin(), unfiltered_.end(), static_cast<int>(r))) continue;
-      re2::FilteredRE2 one(min_atom_length);
-      int id = 0;
-      std::vector<std::string> own;
-      if (one.Add(regexes_[r]->pattern(), options(), &id) != RE2::NoError) return false;
-      one.Compile(&own);
-      bool known = !own.empty();
-      std::vector<int> local(own.size());
-      for (std::size_t j = 0; j < own.size(); ++j) {
-        const auto it = std::find(atoms.begin(), atoms.end(), own[j]);
-        if (it == atoms.end()) {
-          known = false;
-          break;
-        }
-        local[j] = static_cast<int>(it - atoms.begin());
-        users_of_atom_[static_cast<std::size_t>(local[j])].push_back(static_cast<int>(r));
-      }
-      if (!known) {
-        unfiltered_.push_back(static_cast<int>(r));  // cannot vouch: always a candidate
+      const std::vector<int>& local = own_atoms[r];
+      if (local.empty()) {
+        unfiltered_.push_back(static_cast<int>(r));  // names no literal: always a candidate
         continue;
       }
+      for (const int a : local) users_of_atom_[static_cast<std::size_t>(a)].push_back(static_cast<int>(r));
       // The atoms it cannot match without, each on its own: with every other atom of the
       // expression present, its prefilter still refuses a text lacking this one.
-      if (own.size() < 2) continue;
-      for (std::size_t j = 0; j < own.size(); ++j) {
+      if (local.size() < 2) continue;
+      for (std::size_t j = 0; j < local.size(); ++j) {
         std::vector<int> others, passed;
-        for (std::size_t o = 0; o < own.size(); ++o)
+        for (std::size_t o = 0; o < local.size(); ++o)
           if (o != j) others.push_back(static_cast<int>(o));
-        one.AllPotentials(others, &passed);
+        own_filters_[r]->AllPotentials(others, &passed);
         if (passed.empty()) required_[r].push_back(local[j]);
       }
     }
@@ -459,17 +504,27 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
               std::uint64_t{1} << r;
     }
   }
-  if (regexes_.size() <= max_together) {
-    together_ = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
-    for (const RE2* re : regexes_)
-      if (together_->Add(re->pattern(), nullptr) < 0) {
-        together_.reset();
-        break;
-      }
-    if (together_ && !together_->Compile()) together_.reset();
-  }
+  if (regexes_.size() <= max_together) together_ = std::make_unique<lazy_set>();
   return true;
 }
+
+const RE2::Set* pattern_set::together() const {
+  if (together_ == nullptr) return nullptr;
+  if (together_->built.load(std::memory_order_acquire)) return together_->set.get();
+  std::call_once(together_->once, [this] {
+    auto set = std::make_unique<RE2::Set>(options(), RE2::UNANCHORED);
+    bool added = true;
+    for (const RE2* re : regexes_)
+      if (set->Add(re->pattern(), nullptr) < 0) {
+        added = false;
+        break;
+      }
+    if (added && set->Compile()) together_->set = std::move(set);
+    together_->built.store(true, std::memory_order_release);
+  });
+  return together_->set.get();
+}
+
 
 scanned_text pattern_set::scan(std::string_view text) const {
   scanned_text t;
@@ -626,12 +681,13 @@ int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, st
   if (lowest >= 0) possible &= (std::uint64_t{1} << lowest) - 1;
   if (possible == 0) return lowest;
   const re2::StringPiece piece(text.data(), text.size());
-  if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && together_) {
+  const RE2::Set* set = nullptr;
+  if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && (set = together()) != nullptr) {
     // One pass for all of them; the lowest matching index is the answer (`possible`
     // holds every expression before `lowest` that can match, and `lowest` matches).
     thread_local std::vector<int> matched;
     RE2::Set::ErrorInfo error{};
-    if (together_->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
+    if (set->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
     if (error.kind == RE2::Set::kNoError) return lowest;
     // Out of DFA memory: each expression on its own below.
   }
@@ -710,11 +766,12 @@ int pattern_set::first_among(const scanned_text& t, std::span<const int> possibl
   // A proven expression answers unless one before it matches: only those are run.
   const int lowest = lowest_proven(t, 0, t.text.size());
   const auto before = lowest < 0 ? possible.end() : std::lower_bound(possible.begin(), possible.end(), lowest);
-  if (before - possible.begin() >= static_cast<std::ptrdiff_t>(min_together_candidates) && together_) {
+  const RE2::Set* set = nullptr;
+  if (before - possible.begin() >= static_cast<std::ptrdiff_t>(min_together_candidates) && (set = together()) != nullptr) {
     // One pass for all of them (see first_per_line).
     thread_local std::vector<int> matched;
     RE2::Set::ErrorInfo error{};
-    if (together_->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
+    if (set->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
     if (error.kind == RE2::Set::kNoError) return lowest;
   }
   for (auto it = possible.begin(); it != before; ++it)
@@ -777,11 +834,12 @@ void pattern_set::first_per_line(const scanned_text& t, std::span<const std::str
     out[l] = lowest;
     const auto before = lowest < 0 ? possible.end() : std::lower_bound(possible.begin(), possible.end(), lowest);
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
-    if (before - possible.begin() >= static_cast<std::ptrdiff_t>(min_together_candidates) && together_) {
+    const RE2::Set* set = nullptr;
+    if (before - possible.begin() >= static_cast<std::ptrdiff_t>(min_together_candidates) && (set = together()) != nullptr) {
       // One pass for all of them; the lowest matching index is the answer, as below
       // (`possible` holds every expression that can match).
       RE2::Set::ErrorInfo error{};
-      if (together_->Match(piece, &matched, &error)) {
+      if (set->Match(piece, &matched, &error)) {
         out[l] = *std::min_element(matched.begin(), matched.end());
         continue;
       }
@@ -852,9 +910,10 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
     out[l] = lowest;
     if (possible == 0) continue;
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
-    if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && together_) {
+    const RE2::Set* set = nullptr;
+    if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && (set = together()) != nullptr) {
       RE2::Set::ErrorInfo error{};
-      if (together_->Match(piece, &matched, &error)) {
+      if (set->Match(piece, &matched, &error)) {
         out[l] = *std::min_element(matched.begin(), matched.end());
         continue;
       }

@@ -72,6 +72,12 @@ class pattern_set {
   // classes of ASCII characters), find that group by hand between RE2 runs without
   // groups (see capture_line); call before the first add().
   void split_address(bool on) { split_address_ = on; }
+  // A set that will hold more than 256 expressions (the reason patterns): read through
+  // one FilteredRE2's prefilter tree from its first add(). Smaller sets give each
+  // expression its own FilteredRE2, which compiles it once and names its own atoms (the
+  // line index); a set that passes 256 without this call moves to one FilteredRE2 then
+  // (compiling what it holds again). Call before the first add().
+  void many(bool on) { whole_ = on; }
   // Adds an expression; returns false (and sets `error`) when RE2 rejects it.
   bool add(const std::string& expression, std::string& error);
   // Compiles the set; an empty set compiles and never matches. With `shared`, the set's
@@ -170,7 +176,17 @@ class pattern_set {
   void first_per_line_masked(const scanned_text& t, std::span<const std::string_view> lines, std::vector<int>& out,
                              char required) const;
 
+  // Moves a set that passed 256 expressions to one FilteredRE2 (see many()).
+  bool become_whole(std::string& error);
+  // The RE2::Set of all expressions (sets of up to 64), built on first use: null when
+  // RE2 refuses it (each expression then runs on its own). Thread-safe.
+  const RE2::Set* together() const;
+
+  // The set-wide prefilter (sets of more than 256 expressions, see many()), else null.
   std::unique_ptr<re2::FilteredRE2> filter_;
+  bool whole_ = false;
+  // Smaller sets: per expression, its own FilteredRE2 holding its one compiled RE2.
+  std::vector<std::unique_ptr<re2::FilteredRE2>> own_filters_;
   std::shared_ptr<literal_scanner> scanner_;
   std::vector<int> local_of_;    // scanner literal id -> this set's atom id, or -1
   std::vector<int> always_;      // expressions the prefilter cannot vouch for: always candidates
@@ -211,8 +227,11 @@ class pattern_set {
   // RE2 reading begins at `line_begin` (start_mask_of_atom_ and blank_start_mask_of_atom_).
   std::uint64_t start_proven(std::string_view text, std::size_t line_begin, std::size_t start, std::size_t a) const;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
-  // match is read once (one DFA pass) instead of once per expression.
-  std::unique_ptr<RE2::Set> together_;
+  // match is read once (one DFA pass) instead of once per expression. Compiled on first
+  // use (every expression in it already compiled alone, so only memory can refuse it):
+  // a one-file run reaches few of the sets' passes.
+  struct lazy_set;
+  std::unique_ptr<lazy_set> together_;
   std::vector<const RE2*> regexes_;                  // owned by filter_
   std::vector<std::unique_ptr<RE2>> line_regexes_;  // the same expressions, multi-line mode
   bool multi_line_ = false;

@@ -11,8 +11,15 @@
 #include "reports/parse.hpp"
 #include "reports/pattern_set.hpp"
 #include "reports/text.hpp"
+#include "reports/yaml_tree.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
 
 #include <filesystem>
 #include <random>
@@ -233,6 +240,168 @@ TEST(PatternSet, MatchesEqualPlainRe2OnDiagnostics) {
     EXPECT_EQ(k.reason_text.matches(t), plain) << t;
     EXPECT_EQ(k.reason_text.first(t), plain.empty() ? -1 : plain.front()) << t;
   }
+}
+
+// Loading compiles each small set's expressions once (their own FilteredRE2s) and its
+// RE2::Set on first use; a bad expression is still refused when it is added, whatever
+// the set's mode, and a set that passes 256 expressions without many() moves to one
+// FilteredRE2 and answers as before.
+TEST(PatternSet, BadExpressionRefusedAtAddInEveryMode) {
+  for (const bool many : {false, true}) {
+    reports::pattern_set set;
+    set.many(many);
+    std::string error;
+    EXPECT_TRUE(set.add("user unknown", error)) << error;
+    EXPECT_FALSE(set.add("mailbox (full", error));
+    EXPECT_NE(error.find("mailbox (full"), std::string::npos) << error;
+  }
+}
+
+TEST(PatternSet, LargeSetWithoutManyAnswersAsPlainRe2) {
+  // 300 expressions, most naming a literal, some none, one literal-only; added without
+  // many(), so the set moves to one FilteredRE2 at the 257th.
+  std::vector<std::string> expressions;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 50 == 7) expressions.push_back("[0-9]{" + std::to_string(i % 5 + 3) + "}x");
+    else if (i % 50 == 9) expressions.push_back("word" + std::to_string(i) + "|other" + std::to_string(i));
+    else expressions.push_back("code " + std::to_string(i) + "\\b.*(rejected|refused)");
+  }
+  for (const bool many : {false, true}) {
+    reports::pattern_set set;
+    set.many(many);
+    std::string error;
+    for (const auto& e : expressions) ASSERT_TRUE(set.add(e, error)) << error;
+    ASSERT_TRUE(set.compile(error)) << error;
+    ASSERT_EQ(set.size(), expressions.size());
+    for (const std::string text : {"550 code 12 was rejected", "code 280 refused here", "12345x", "other59",
+                                   "code 299 REFUSED", "nothing at all", "code 3 rejectedcode 30 refused"}) {
+      std::vector<int> plain;
+      for (std::size_t i = 0; i < set.size(); ++i)
+        if (RE2::PartialMatch(text, set.regex(static_cast<int>(i)))) plain.push_back(static_cast<int>(i));
+      EXPECT_EQ(set.matches(text), plain) << text << (many ? " (many)" : "");
+      EXPECT_EQ(set.first(text), plain.empty() ? -1 : plain.front()) << text;
+    }
+  }
+}
+
+TEST(PatternSet, SmallSetTogetherFromManyThreads) {
+  // Six expressions a line may all match: first_per_line reads them through the
+  // RE2::Set built on first use, from four threads at once.
+  reports::pattern_set set;
+  std::string error;
+  for (const char* e : {"alpha.*omega", "alp", "ha om", "^alpha", "omega$", "a.*o", "zzz"}) ASSERT_TRUE(set.add(e, error));
+  ASSERT_TRUE(set.compile(error)) << error;
+  const std::string text = "alpha omega\nnone here\nzzz and alpha\n";
+  std::vector<std::string_view> lines = reports::text::lines(text, 100);
+  std::vector<int> expected;
+  for (const auto line : lines) expected.push_back(set.first(line));
+  ASSERT_EQ(expected, (std::vector<int>{0, -1, 1}));
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 200; ++round) {
+        std::vector<int> got;
+        set.first_per_line(text, lines, got);
+        if (got != expected) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+// reports/yaml_tree builds yaml-cpp's tree from libyaml's events: the same tree as
+// YAML::Load, node for node (type, scalar text, order, every pair), on the knowledge files
+// and on crafted documents.
+::testing::AssertionResult same_tree(const YAML::Node& a, const YAML::Node& b, const std::string& where) {
+  if (a.Type() != b.Type()) return ::testing::AssertionFailure() << where << ": type " << a.Type() << " vs " << b.Type();
+  if (a.IsScalar() && a.Scalar() != b.Scalar())
+    return ::testing::AssertionFailure() << where << ": '" << a.Scalar() << "' vs '" << b.Scalar() << "'";
+  if (a.size() != b.size()) return ::testing::AssertionFailure() << where << ": size " << a.size() << " vs " << b.size();
+  if (a.IsSequence())
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (auto r = same_tree(a[i], b[i], where + "[" + std::to_string(i) + "]"); !r) return r;
+  if (a.IsMap()) {
+    auto ia = a.begin();
+    auto ib = b.begin();
+    for (std::size_t i = 0; ia != a.end(); ++ia, ++ib, ++i) {
+      if (auto r = same_tree(ia->first, ib->first, where + " key " + std::to_string(i)); !r) return r;
+      if (auto r = same_tree(ia->second, ib->second, where + "." + (ia->first.IsScalar() ? ia->first.Scalar() : "?")); !r) return r;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(YamlTree, SameTreeAsYamlCpp) {
+  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"}) {
+    std::string error;
+    const auto fast = reports::read_yaml_file((source / name).string(), error);
+    ASSERT_TRUE(fast) << name << ": " << error;
+    EXPECT_TRUE(same_tree(*fast, YAML::LoadFile((source / name).string()), name));
+  }
+  const std::vector<std::string> documents = {
+      "a: 1\nb: ~\nc: null\nd: Null\ne: NULL\nf:\ng: ''\nh: \"~\"\ni: 'null'\n",
+      "- x\n- [1, 2, {k: v}]\n- {}\n- []\n- !!str 12\n",
+      "list:\n  - match: 'a\\\\b (?P<x>y)'\n    flag: true\n  - match: \"quoted \\\"inner\\\" \\u00e9\"\n",
+      "base: &b\n  k: v\nref: *b\nother: *b\n",
+      "dup: 1\ndup: 2\n",
+      "text: |\n  line one\n  line two\nfolded: >\n  a\n  b\n",
+      "# only a comment\n",
+      "",
+      "\"550 5.1.1\": user unknown\n550: code\n",
+  };
+  for (const auto& doc : documents) {
+    std::string error;
+    const auto fast = reports::read_yaml(doc, error);
+    ASSERT_TRUE(fast) << doc << ": " << error;
+    EXPECT_TRUE(same_tree(*fast, YAML::Load(doc), doc));
+  }
+  std::string error;
+  EXPECT_FALSE(reports::read_yaml("a: [1, 2\n", error));
+  EXPECT_NE(error.find("line"), std::string::npos) << error;
+  EXPECT_FALSE(reports::read_yaml_file("/nonexistent/x.yaml", error));
+}
+
+TEST(Knowledge, SyntaxErrorWordedByYamlCpp) {
+  // On any failure the files are read again by yaml-cpp, which words the error with its
+  // line and column, as before.
+  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+  const auto dir = std::filesystem::temp_directory_path() / ("probe-yaml-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
+    std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
+  std::ofstream(dir / "advice.yaml", std::ios::app) << "\nbroken: [1, 2\n";
+  const auto loaded = reports::load_knowledge(dir);
+  EXPECT_FALSE(loaded.value);
+  EXPECT_NE(loaded.error.find("advice.yaml"), std::string::npos) << loaded.error;
+  EXPECT_NE(loaded.error.find("yaml-cpp"), std::string::npos) << loaded.error;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Knowledge, BadExpressionInTheDataIsALoadError) {
+  // A copy of the data with one bad reason pattern, then one bad small-set expression.
+  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+  const auto dir = std::filesystem::temp_directory_path() / ("probe-knowledge-test-" + std::to_string(::getpid()));
+  for (const char* which : {"reasons.yaml", "formats.yaml"}) {
+    std::filesystem::create_directories(dir);
+    for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
+      std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
+    YAML::Node root = YAML::LoadFile((dir / which).string());
+    if (std::string(which) == "reasons.yaml") root["patterns"][0]["rules"][0]["match"].push_back("mailbox (full");
+    else root["boilerplate"].push_back("mailbox (full");
+    {
+      std::ofstream out(dir / which);
+      YAML::Emitter emit;
+      emit << root;
+      out << emit.c_str();
+    }
+    const auto loaded = reports::load_knowledge(dir);
+    EXPECT_FALSE(loaded.value) << which;
+    EXPECT_NE(loaded.error.find(which), std::string::npos) << loaded.error;
+    EXPECT_NE(loaded.error.find("mailbox (full"), std::string::npos) << loaded.error;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // ---------------------------------------------------------------------------------------
