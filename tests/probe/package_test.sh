@@ -12,7 +12,7 @@ deb=$(ls "$work"/out/*.deb)
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "package: $(basename "$deb")"
 echo "Depends: $depends"
-for lib in libc-ares2 libssl3 libgmime-3.0-0 libre2-9 libyaml-cpp0.7 libidn2-0; do
+for lib in libc-ares2 libssl3 libgmime-3.0-0 libre2-9 libyaml-cpp0.7 libyaml-0-2 libidn2-0; do
   grep -q "$lib" <<<"$depends" || { echo "FAIL: Depends lacks $lib"; exit 1; }
 done
 dpkg-deb -x "$deb" "$work/root"
