@@ -12,15 +12,22 @@ namespace reports::text {
 
 std::string lower(std::string_view s);
 // ASCII case-insensitive comparisons; inline: header and field names are compared by the
-// dozen per message.
+// dozen per message. One table look-up per byte instead of two range tests and folds.
+namespace detail {
+struct ascii_fold_table {
+  unsigned char to_lower[256];
+  constexpr ascii_fold_table() : to_lower() {
+    for (int c = 0; c < 256; ++c) to_lower[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+};
+inline constexpr ascii_fold_table ascii_fold{};
+}  // namespace detail
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
+  const auto* x = reinterpret_cast<const unsigned char*>(a.data());
+  const auto* y = reinterpret_cast<const unsigned char*>(b.data());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (detail::ascii_fold.to_lower[x[i]] != detail::ascii_fold.to_lower[y[i]]) return false;
   return true;
 }
 inline bool istarts_with(std::string_view s, std::string_view prefix) {

@@ -170,6 +170,28 @@ TEST(FastPaths, PlainAsciiEqualsByteAtATime) {
   }
 }
 
+// iequals (one fold-table look-up per byte) equals folding A-Z alone: every pair of
+// single bytes, and texts differing in one byte at every position. Only ASCII letters
+// fold ('\xc9' is not '\xe9', '@' is not '`', '[' is not '{').
+TEST(FastPaths, IequalsFoldsOnlyAsciiLetters) {
+  const auto fold = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : int(c); };
+  for (int x = 0; x < 256; ++x)
+    for (int y = 0; y < 256; ++y) {
+      const char a = static_cast<char>(x), b = static_cast<char>(y);
+      ASSERT_EQ(reports::text::iequals(std::string_view(&a, 1), std::string_view(&b, 1)), fold(x) == fold(y))
+          << x << " " << y;
+    }
+  const std::string name = "Content-Transfer-Encoding";
+  ASSERT_TRUE(reports::text::iequals(name, "content-transfer-ENCODING"));
+  ASSERT_FALSE(reports::text::iequals(name, "content-transfer-encodin"));
+  for (std::size_t at = 0; at < name.size(); ++at) {
+    std::string other = reports::text::lower(name);
+    other[at] = static_cast<char>(other[at] ^ 0x01);
+    ASSERT_FALSE(reports::text::iequals(name, other)) << other;
+  }
+  EXPECT_TRUE(reports::text::iequals("", ""));
+}
+
 // ifind equals folding both sides and searching.
 TEST(FastPaths, IfindEqualsFoldedFind) {
   std::mt19937 rng(7);
