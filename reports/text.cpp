@@ -8,14 +8,7 @@
 namespace reports::text {
 namespace {
 
-// White space as a table: squeeze and trim run over every header value and diagnostic.
-constexpr auto space_table = [] {
-  std::array<bool, 256> t{};
-  for (const unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = true;
-  return t;
-}();
-
-bool is_space(char c) { return space_table[static_cast<unsigned char>(c)]; }
+bool is_space(char c) { return detail::spaces.is_space[static_cast<unsigned char>(c)]; }
 
 bool is_atom_char(unsigned char c) {
   if (c >= 0x80) return true;  // SMTPUTF8 local parts and IDN domains
@@ -59,12 +52,6 @@ std::size_t ifind(std::string_view s, std::string_view needle) {
     if (i == next_lower) next_lower = s.find(lower_first, i + 1);
     else next_upper = s.find(upper_first, i + 1);
   }
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 std::string squeeze(std::string_view s) {

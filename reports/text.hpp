@@ -21,6 +21,15 @@ struct ascii_fold_table {
   }
 };
 inline constexpr ascii_fold_table ascii_fold{};
+// White space (space, tab, CR, LF, FF, VT) as a table: trim and squeeze run over every
+// header value, DSN field and diagnostic line.
+struct space_table {
+  bool is_space[256];
+  constexpr space_table() : is_space() {
+    for (const unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) is_space[c] = true;
+  }
+};
+inline constexpr space_table spaces{};
 }  // namespace detail
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -35,7 +44,13 @@ inline bool istarts_with(std::string_view s, std::string_view prefix) {
 }
 // Position of `needle` (lower case) in `s`, ASCII case-insensitively, or npos.
 std::size_t ifind(std::string_view s, std::string_view needle);
-std::string_view trim(std::string_view s);
+// Without leading and trailing white space; inline: called for every field, value and
+// line the readers look at (tens of thousands of times per corpus pass).
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && detail::spaces.is_space[static_cast<unsigned char>(s.front())]) s.remove_prefix(1);
+  while (!s.empty() && detail::spaces.is_space[static_cast<unsigned char>(s.back())]) s.remove_suffix(1);
+  return s;
+}
 
 // The words of an HTML text (HTML-only bounces, HTML forwards): tags dropped, a line break
 // for <br>, <p>, <div>, <tr> and <li>, and the few entities bounces use decoded. Crude but
