@@ -192,6 +192,57 @@ TEST(FastPaths, IequalsFoldsOnlyAsciiLetters) {
   EXPECT_TRUE(reports::text::iequals("", ""));
 }
 
+// The MIME reader's header split reads a field name in one pass over its bytes; it
+// equals the rule read the long way (the name is what comes before the first colon,
+// trailing blanks dropped, 1-76 bytes of 33-126): on random lines as a bounce's second
+// header line (a line that is no field continues the one before) and as its first (a
+// first line that is no field means there is no header block).
+TEST(FastPaths, FieldNamesReadInOnePassEqualTheLongRule) {
+  const auto reference_name = [](std::string_view line) -> std::optional<std::string> {
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string_view name = line.substr(0, colon);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (name.empty() || name.size() > 76) return std::nullopt;
+    for (const char c : name)
+      if (static_cast<unsigned char>(c) <= 32 || static_cast<unsigned char>(c) >= 127) return std::nullopt;
+    return std::string(name);
+  };
+  std::mt19937 rng(14);
+  const std::string alphabet = "aZx- \t:\x01\x7f\xc3.";
+  std::vector<std::string> lines = {"Subject : spaced", "Subject\t:\ttab", "Bad Name: x", ":empty", "NoColon",
+                                    "X-Ok:", "X\x01Y: control", std::string(76, 'n') + ": 76", std::string(77, 'n') + ": 77",
+                                    std::string(75, 'n') + " : 75 then blank", std::string(200, 'w')};
+  for (int round = 0; round < 3000; ++round) {
+    std::string line;
+    const std::size_t n = 1 + rng() % 14;
+    for (std::size_t i = 0; i < n; ++i) line.push_back(alphabet[rng() % alphabet.size()]);
+    lines.push_back(line);
+  }
+  std::size_t fields = 0, not_fields = 0;
+  for (const std::string& line : lines) {
+    if (line.front() == ' ' || line.front() == '\t') continue;  // a continuation line either way
+    const auto name = reference_name(line);
+    const auto second = reports::mime::parse_mime("From: a@example.org\n" + line + "\nSubject: s\n\nbody\n");
+    const auto first = reports::mime::parse_mime(line + "\nSubject: s\n\nbody\n");
+    if (name) {
+      ++fields;
+      ASSERT_EQ(second.headers.size(), 3u) << line;
+      EXPECT_EQ(second.headers[1].name, reports::text::valid_utf8(*name, 256)) << line;
+      ASSERT_EQ(first.headers.size(), 2u) << line;
+      EXPECT_EQ(first.headers[0].name, reports::text::valid_utf8(*name, 256)) << line;
+    } else {
+      ++not_fields;
+      ASSERT_EQ(second.headers.size(), 2u) << line;
+      EXPECT_EQ(second.headers[0].value.substr(0, 13), "a@example.org") << line;
+      EXPECT_GT(second.headers[0].value.size(), 13u) << line;  // the line continues From
+      EXPECT_TRUE(first.headers.empty()) << line;
+    }
+  }
+  EXPECT_GT(fields, 100u);
+  EXPECT_GT(not_fields, 100u);
+}
+
 // ifind equals folding both sides and searching.
 TEST(FastPaths, IfindEqualsFoldedFind) {
   std::mt19937 rng(7);
