@@ -115,8 +115,8 @@ raw_entity split_entity(std::string_view s, int depth) {
 // bounded into `out`, reusing its buffer.
 void header_text_into(std::string_view raw, bool decode, std::string& out) {
   out.clear();
-  text::append_squeezed(out, raw.substr(0, limits::max_header_bytes * 2));
-  if (out.size() <= limits::max_header_bytes && text::is_plain_ascii(out) &&
+  const bool plain_ascii = text::append_squeezed(out, raw.substr(0, limits::max_header_bytes * 2));
+  if (out.size() <= limits::max_header_bytes && plain_ascii &&
       (!decode || out.find("=?") == std::string::npos))
     return;
   if (decode) {

@@ -58,8 +58,9 @@ inline std::string_view trim(std::string_view s) {
 std::string strip_html(std::string_view html);
 // Folded lines joined (RFC 5322 §2.2.3), runs of white space collapsed to one space, trimmed.
 std::string squeeze(std::string_view s);
-// squeeze(s) appended to `out` (no temporary string).
-void append_squeezed(std::string& out, std::string_view s);
+// squeeze(s) appended to `out` (no temporary string). Returns is_plain_ascii of what it
+// appended (no byte >= 0x80, no NUL), found on the way.
+bool append_squeezed(std::string& out, std::string_view s);
 // No byte >= 0x80 and no NUL (word-at-a-time check).
 bool is_plain_ascii(std::string_view s);
 // Replaces invalid UTF-8 with U+FFFD and NUL with a space; cuts at `max_bytes` on a

@@ -130,6 +130,27 @@ TEST(FastPaths, SqueezeEqualsByteAtATime) {
   }
 }
 
+// append_squeezed says whether what it appended is plain ASCII (no byte >= 0x80, no NUL),
+// as is_plain_ascii of the squeezed text would: one odd byte at every position of texts
+// of words and spaces 0-40 bytes long, so the eight-byte copy, the byte-at-a-time tail
+// and the white-space path each meet it.
+TEST(FastPaths, SqueezeTellsPlainAscii) {
+  std::mt19937 rng(21);
+  for (int round = 0; round < 400; ++round) {
+    std::string base;
+    const std::size_t n = rng() % 41;
+    for (std::size_t i = 0; i < n; ++i) base.push_back(rng() % 5 == 0 ? " \t\n"[rng() % 3] : "abcdefgh"[rng() % 8]);
+    for (std::size_t at = 0; at <= base.size(); ++at)
+      for (const char odd : {'\x00', '\x01', '\x7f', '\x80', '\xc3', '\xff', 'a', ' '}) {
+        std::string s = base;
+        if (at < s.size()) s[at] = odd;
+        std::string appended = "prefix";
+        const bool plain = reports::text::append_squeezed(appended, s);
+        ASSERT_EQ(plain, reports::text::is_plain_ascii(reference_squeeze(s))) << "input: '" << s << "'";
+      }
+  }
+}
+
 // Words with single spaces between them are copied as one run: every placement of one,
 // two or three white-space or control bytes among short words, so each eight-byte word
 // meets a space at each of its bytes, followed by a letter, a space, a tab, a control
