@@ -54,8 +54,8 @@ fields parse_fields(std::string_view body) {
       // change something (it copies plain ASCII within the bound as it is).
       mime::header& h = all.emplace_back();
       h.name = name.size() <= 128 && text::is_plain_ascii(name) ? name : text::valid_utf8(name, 128);
-      text::append_squeezed(h.value, value);
-      if (h.value.size() > limits::max_header_bytes || !text::is_plain_ascii(h.value))
+      const bool plain_ascii = text::append_squeezed(h.value, value);  // h.value was empty
+      if (h.value.size() > limits::max_header_bytes || !plain_ascii)
         h.value = text::valid_utf8(h.value, limits::max_header_bytes);
     }
     name.clear();

@@ -8,14 +8,7 @@
 namespace reports::text {
 namespace {
 
-// White space as a table: squeeze and trim run over every header value and diagnostic.
-constexpr auto space_table = [] {
-  std::array<bool, 256> t{};
-  for (const unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = true;
-  return t;
-}();
-
-bool is_space(char c) { return space_table[static_cast<unsigned char>(c)]; }
+bool is_space(char c) { return detail::spaces.is_space[static_cast<unsigned char>(c)]; }
 
 bool is_atom_char(unsigned char c) {
   if (c >= 0x80) return true;  // SMTPUTF8 local parts and IDN domains
@@ -61,19 +54,13 @@ std::size_t ifind(std::string_view s, std::string_view needle) {
   }
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::string squeeze(std::string_view s) {
   std::string out;
   append_squeezed(out, s);
   return out;
 }
 
-void append_squeezed(std::string& out, std::string_view s) {
+bool append_squeezed(std::string& out, std::string_view s) {
   // A run of white space becomes one space (none at the edges); one pass writing into
   // room of the input's size (the output is never longer).
   const std::size_t old_size = out.size();
@@ -84,6 +71,10 @@ void append_squeezed(std::string& out, std::string_view s) {
   std::size_t i = 0;
   const std::size_t n = s.size();
   constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, lows = 0x7F7F7F7F7F7F7F7Full;
+  // Every byte read, ORed (a byte >= 0x80 sets a high bit), and whether a NUL was met: a
+  // NUL is <= 0x20, so it always takes the byte-at-a-time path below.
+  std::uint64_t seen = 0;
+  bool nul = false;
   while (i < n) {
     // A run starting with a byte > 0x20 is copied whole up to the first byte that needs a
     // decision: a byte < 0x20 (white space or a control byte), or a space not followed by
@@ -95,6 +86,7 @@ void append_squeezed(std::string& out, std::string_view s) {
         if (j + 8 <= n) {
           std::uint64_t w;
           std::memcpy(&w, s.data() + j, 8);
+          seen |= w;
           // Exact per-byte masks (no carry crosses a byte): bytes <= 0x20, and spaces.
           const std::uint64_t low = ~(w | ((w & lows) + 0x5F * ones)) & highs;
           const std::uint64_t x = w ^ (0x20 * ones);
@@ -110,7 +102,7 @@ void append_squeezed(std::string& out, std::string_view s) {
         }
         while (j < n && (static_cast<unsigned char>(s[j]) > 0x20 ||
                          (s[j] == ' ' && j + 1 < n && static_cast<unsigned char>(s[j + 1]) > 0x20)))
-          ++j;
+          seen |= static_cast<unsigned char>(s[j++]);
         break;
       }
     }
@@ -131,8 +123,10 @@ void append_squeezed(std::string& out, std::string_view s) {
     if (pending_space) *o++ = ' ';
     pending_space = false;
     *o++ = c;
+    nul = nul || c == '\0';
   }
   out.resize(old_size + static_cast<std::size_t>(o - begin));
+  return (seen & highs) == 0 && !nul;
 }
 
 bool is_plain_ascii(std::string_view s) {

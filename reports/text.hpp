@@ -12,15 +12,31 @@ namespace reports::text {
 
 std::string lower(std::string_view s);
 // ASCII case-insensitive comparisons; inline: header and field names are compared by the
-// dozen per message.
+// dozen per message. One table look-up per byte instead of two range tests and folds.
+namespace detail {
+struct ascii_fold_table {
+  unsigned char to_lower[256];
+  constexpr ascii_fold_table() : to_lower() {
+    for (int c = 0; c < 256; ++c) to_lower[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+};
+inline constexpr ascii_fold_table ascii_fold{};
+// White space (space, tab, CR, LF, FF, VT) as a table: trim and squeeze run over every
+// header value, DSN field and diagnostic line.
+struct space_table {
+  bool is_space[256];
+  constexpr space_table() : is_space() {
+    for (const unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) is_space[c] = true;
+  }
+};
+inline constexpr space_table spaces{};
+}  // namespace detail
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
+  const auto* x = reinterpret_cast<const unsigned char*>(a.data());
+  const auto* y = reinterpret_cast<const unsigned char*>(b.data());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (detail::ascii_fold.to_lower[x[i]] != detail::ascii_fold.to_lower[y[i]]) return false;
   return true;
 }
 inline bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -28,7 +44,13 @@ inline bool istarts_with(std::string_view s, std::string_view prefix) {
 }
 // Position of `needle` (lower case) in `s`, ASCII case-insensitively, or npos.
 std::size_t ifind(std::string_view s, std::string_view needle);
-std::string_view trim(std::string_view s);
+// Without leading and trailing white space; inline: called for every field, value and
+// line the readers look at (tens of thousands of times per corpus pass).
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && detail::spaces.is_space[static_cast<unsigned char>(s.front())]) s.remove_prefix(1);
+  while (!s.empty() && detail::spaces.is_space[static_cast<unsigned char>(s.back())]) s.remove_suffix(1);
+  return s;
+}
 
 // The words of an HTML text (HTML-only bounces, HTML forwards): tags dropped, a line break
 // for <br>, <p>, <div>, <tr> and <li>, and the few entities bounces use decoded. Crude but
@@ -36,8 +58,9 @@ std::string_view trim(std::string_view s);
 std::string strip_html(std::string_view html);
 // Folded lines joined (RFC 5322 §2.2.3), runs of white space collapsed to one space, trimmed.
 std::string squeeze(std::string_view s);
-// squeeze(s) appended to `out` (no temporary string).
-void append_squeezed(std::string& out, std::string_view s);
+// squeeze(s) appended to `out` (no temporary string). Returns is_plain_ascii of what it
+// appended (no byte >= 0x80, no NUL), found on the way.
+bool append_squeezed(std::string& out, std::string_view s);
 // No byte >= 0x80 and no NUL (word-at-a-time check).
 bool is_plain_ascii(std::string_view s);
 // Replaces invalid UTF-8 with U+FFFD and NUL with a space; cuts at `max_bytes` on a

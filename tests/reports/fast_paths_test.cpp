@@ -130,6 +130,27 @@ TEST(FastPaths, SqueezeEqualsByteAtATime) {
   }
 }
 
+// append_squeezed says whether what it appended is plain ASCII (no byte >= 0x80, no NUL),
+// as is_plain_ascii of the squeezed text would: one odd byte at every position of texts
+// of words and spaces 0-40 bytes long, so the eight-byte copy, the byte-at-a-time tail
+// and the white-space path each meet it.
+TEST(FastPaths, SqueezeTellsPlainAscii) {
+  std::mt19937 rng(21);
+  for (int round = 0; round < 400; ++round) {
+    std::string base;
+    const std::size_t n = rng() % 41;
+    for (std::size_t i = 0; i < n; ++i) base.push_back(rng() % 5 == 0 ? " \t\n"[rng() % 3] : "abcdefgh"[rng() % 8]);
+    for (std::size_t at = 0; at <= base.size(); ++at)
+      for (const char odd : {'\x00', '\x01', '\x7f', '\x80', '\xc3', '\xff', 'a', ' '}) {
+        std::string s = base;
+        if (at < s.size()) s[at] = odd;
+        std::string appended = "prefix";
+        const bool plain = reports::text::append_squeezed(appended, s);
+        ASSERT_EQ(plain, reports::text::is_plain_ascii(reference_squeeze(s))) << "input: '" << s << "'";
+      }
+  }
+}
+
 // Words with single spaces between them are copied as one run: every placement of one,
 // two or three white-space or control bytes among short words, so each eight-byte word
 // meets a space at each of its bytes, followed by a letter, a space, a tab, a control
@@ -168,6 +189,79 @@ TEST(FastPaths, PlainAsciiEqualsByteAtATime) {
         ASSERT_EQ(reports::text::is_plain_ascii(s), reference(s)) << "length " << n << " at " << at << " byte " << int(odd);
       }
   }
+}
+
+// iequals (one fold-table look-up per byte) equals folding A-Z alone: every pair of
+// single bytes, and texts differing in one byte at every position. Only ASCII letters
+// fold ('\xc9' is not '\xe9', '@' is not '`', '[' is not '{').
+TEST(FastPaths, IequalsFoldsOnlyAsciiLetters) {
+  const auto fold = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : int(c); };
+  for (int x = 0; x < 256; ++x)
+    for (int y = 0; y < 256; ++y) {
+      const char a = static_cast<char>(x), b = static_cast<char>(y);
+      ASSERT_EQ(reports::text::iequals(std::string_view(&a, 1), std::string_view(&b, 1)), fold(x) == fold(y))
+          << x << " " << y;
+    }
+  const std::string name = "Content-Transfer-Encoding";
+  ASSERT_TRUE(reports::text::iequals(name, "content-transfer-ENCODING"));
+  ASSERT_FALSE(reports::text::iequals(name, "content-transfer-encodin"));
+  for (std::size_t at = 0; at < name.size(); ++at) {
+    std::string other = reports::text::lower(name);
+    other[at] = static_cast<char>(other[at] ^ 0x01);
+    ASSERT_FALSE(reports::text::iequals(name, other)) << other;
+  }
+  EXPECT_TRUE(reports::text::iequals("", ""));
+}
+
+// The MIME reader's header split reads a field name in one pass over its bytes; it
+// equals the rule read the long way (the name is what comes before the first colon,
+// trailing blanks dropped, 1-76 bytes of 33-126): on random lines as a bounce's second
+// header line (a line that is no field continues the one before) and as its first (a
+// first line that is no field means there is no header block).
+TEST(FastPaths, FieldNamesReadInOnePassEqualTheLongRule) {
+  const auto reference_name = [](std::string_view line) -> std::optional<std::string> {
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string_view name = line.substr(0, colon);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (name.empty() || name.size() > 76) return std::nullopt;
+    for (const char c : name)
+      if (static_cast<unsigned char>(c) <= 32 || static_cast<unsigned char>(c) >= 127) return std::nullopt;
+    return std::string(name);
+  };
+  std::mt19937 rng(14);
+  const std::string alphabet = "aZx- \t:\x01\x7f\xc3.";
+  std::vector<std::string> lines = {"Subject : spaced", "Subject\t:\ttab", "Bad Name: x", ":empty", "NoColon",
+                                    "X-Ok:", "X\x01Y: control", std::string(76, 'n') + ": 76", std::string(77, 'n') + ": 77",
+                                    std::string(75, 'n') + " : 75 then blank", std::string(200, 'w')};
+  for (int round = 0; round < 3000; ++round) {
+    std::string line;
+    const std::size_t n = 1 + rng() % 14;
+    for (std::size_t i = 0; i < n; ++i) line.push_back(alphabet[rng() % alphabet.size()]);
+    lines.push_back(line);
+  }
+  std::size_t fields = 0, not_fields = 0;
+  for (const std::string& line : lines) {
+    if (line.front() == ' ' || line.front() == '\t') continue;  // a continuation line either way
+    const auto name = reference_name(line);
+    const auto second = reports::mime::parse_mime("From: a@example.org\n" + line + "\nSubject: s\n\nbody\n");
+    const auto first = reports::mime::parse_mime(line + "\nSubject: s\n\nbody\n");
+    if (name) {
+      ++fields;
+      ASSERT_EQ(second.headers.size(), 3u) << line;
+      EXPECT_EQ(second.headers[1].name, reports::text::valid_utf8(*name, 256)) << line;
+      ASSERT_EQ(first.headers.size(), 2u) << line;
+      EXPECT_EQ(first.headers[0].name, reports::text::valid_utf8(*name, 256)) << line;
+    } else {
+      ++not_fields;
+      ASSERT_EQ(second.headers.size(), 2u) << line;
+      EXPECT_EQ(second.headers[0].value.substr(0, 13), "a@example.org") << line;
+      EXPECT_GT(second.headers[0].value.size(), 13u) << line;  // the line continues From
+      EXPECT_TRUE(first.headers.empty()) << line;
+    }
+  }
+  EXPECT_GT(fields, 100u);
+  EXPECT_GT(not_fields, 100u);
 }
 
 // ifind equals folding both sides and searching.
