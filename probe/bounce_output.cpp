@@ -96,8 +96,11 @@ std::string bounce_text(const bounce_item& item, const reports::knowledge& k, co
       return it == r.sources.end() ? "" : "  [" + show(it->second, 128) + "]";
     };
     out << "  " << show(r.address.empty() ? std::string("(unknown recipient)") : r.address, 320) << source("address") << "\n";
-    out << (zh ? "    原因: " : "    reason: ") << c.reason << (c.hard ? (zh ? "（永久）" : " (hard)") : (zh ? "（可重试）" : " (soft)"));
-    if (!c.subcause.empty()) out << ", " << show(c.subcause, 64);
+    if (const std::string name = zh ? reports::reason_name(k, c.reason, lang) : std::string(); !name.empty())
+      out << "    原因: " << name << "（" << c.reason << "，" << (c.hard ? "永久" : "可重试") << "）";
+    else
+      out << (zh ? "    原因: " : "    reason: ") << c.reason << (c.hard ? (zh ? "（永久）" : " (hard)") : (zh ? "（可重试）" : " (soft)"));
+    if (!c.subcause.empty()) out << (zh ? "，" : ", ") << show(c.subcause, 64);
     if (verbose > 0) out << (zh ? "  [依据 " : "  [decided by ") << reports::to_string(c.by) << (c.matched.empty() ? "" : ": " + show(c.matched, 200)) << "]";
     out << "\n";
     if (!r.status.empty() || r.reply_code != 0) {
@@ -116,7 +119,8 @@ std::string bounce_text(const bounce_item& item, const reports::knowledge& k, co
     if (!c.hints.client_ip.empty()) out << (zh ? "    对方所见发信 IP: " : "    client IP named: ") << show(c.hints.client_ip, 64) << "\n";
     if (c.hints.size_limit) out << (zh ? "    大小限制: " : "    size limit: ") << *c.hints.size_limit << (zh ? " 字节" : " bytes") << "\n";
     if (const auto a = reports::advice_for(k, c.reason, c.subcause, lang)) {
-      out << (zh ? "    说明: " : "    what: ") << a->what << " (" << (zh ? "责任方: " : "side: ") << side_label(a->side, lang) << ")\n";
+      if (zh) out << "    说明: " << a->what << "（责任方：" << side_label(a->side, lang) << "）\n";
+      else out << "    what: " << a->what << " (side: " << side_label(a->side, lang) << ")\n";
       out << (zh ? "    建议: " : "    advice: ") << a->action << "\n";
     }
   }

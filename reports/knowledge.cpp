@@ -276,6 +276,16 @@ bool load_advice(const YAML::Node& root, knowledge& k, loader& l) {
       k.advice_texts[key][lang.first.as<std::string>()] = a;
     }
   }
+  for (const auto& lang : root["reason_names"])
+    for (const auto& name : lang.second)
+      k.reason_names[lang.first.as<std::string>()][name.first.as<std::string>()] = name.second.as<std::string>();
+  // A reason with advice and no Chinese name would print its bare identifier in Chinese text.
+  for (const auto& [key, texts] : k.advice_texts) {
+    if (key.find('/') != std::string::npos || !texts.contains("zh")) continue;
+    const auto zh = k.reason_names.find("zh");
+    if (zh == k.reason_names.end() || !zh->second.contains(key))
+      return l.fail("reason_names.zh lacks a name for " + key);
+  }
   return true;
 }
 
@@ -321,6 +331,13 @@ knowledge_result load_knowledge(const std::filesystem::path& data_dir) {
   knowledge_result fast = load_with(data_dir, true);
   if (fast.value) return fast;
   return load_with(data_dir, false);
+}
+
+std::string reason_name(const knowledge& k, std::string_view reason, std::string_view lang) {
+  const auto names = k.reason_names.find(lang);
+  if (names == k.reason_names.end()) return {};
+  const auto name = names->second.find(reason);
+  return name == names->second.end() ? std::string() : name->second;
 }
 
 std::optional<advice> advice_for(const knowledge& k, std::string_view reason, std::string_view subcause,

@@ -149,6 +149,8 @@ class knowledge {
 
   // advice.yaml: key "reason" or "reason/subcause", then language
   std::map<std::string, std::map<std::string, advice>> advice_texts;
+  // advice.yaml reason_names: language, then reason → its short name
+  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> reason_names;
 };
 
 struct knowledge_result {
@@ -161,6 +163,10 @@ knowledge_result load_knowledge(const std::filesystem::path& data_dir);
 
 // Advice for a reason, preferring the sub-cause's entry; `lang` "en" or "zh" (falls
 // back to "en"). nullopt when the data has no entry for the reason.
+// A reason's short name in `lang` (advice.yaml reason_names), "" when the language has none
+// (English prints the identifier itself).
+std::string reason_name(const knowledge& k, std::string_view reason, std::string_view lang);
+
 std::optional<advice> advice_for(const knowledge& k, std::string_view reason, std::string_view subcause,
                                  std::string_view lang);
 

@@ -61,7 +61,7 @@ TEST(BounceCommand, OfflineJsonAndExitStatuses) {
   EXPECT_EQ(run({"bounce", "--offline", "/nonexistent/file"}).status, probe::exit_input_error);
 
   const auto zh = run({"--lang", "zh", "bounce", "--offline", "-v", bounce});
-  EXPECT_NE(zh.out.find("原因: userunknown"), std::string::npos) << zh.out;
+  EXPECT_NE(zh.out.find("原因: 收件人不存在（userunknown，永久）"), std::string::npos) << zh.out;
   EXPECT_NE(zh.out.find("[qmail text]"), std::string::npos) << zh.out;
   EXPECT_NE(zh.out.find(": 退信 (qmail)"), std::string::npos) << zh.out;
   EXPECT_EQ(zh.out.find("failure"), std::string::npos) << zh.out;

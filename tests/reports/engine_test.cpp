@@ -404,6 +404,31 @@ TEST(Knowledge, BadExpressionInTheDataIsALoadError) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Knowledge, EveryReasonWithAdviceHasAChineseName) {
+  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+  const auto loaded = reports::load_knowledge(source);
+  ASSERT_TRUE(loaded.value) << loaded.error;
+  EXPECT_EQ(reports::reason_name(*loaded.value, "userunknown", "zh"), "收件人不存在");
+  EXPECT_EQ(reports::reason_name(*loaded.value, "userunknown", "en"), "");
+  // A copy of the data whose names lack one reason is refused at load.
+  const auto dir = std::filesystem::temp_directory_path() / ("probe-names-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
+    std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
+  YAML::Node root = YAML::LoadFile((dir / "advice.yaml").string());
+  root["reason_names"]["zh"].remove("mailboxfull");
+  {
+    std::ofstream out(dir / "advice.yaml");
+    YAML::Emitter emit;
+    emit << root;
+    out << emit.c_str();
+  }
+  const auto refused = reports::load_knowledge(dir);
+  EXPECT_FALSE(refused.value);
+  EXPECT_NE(refused.error.find("reason_names.zh lacks a name for mailboxfull"), std::string::npos) << refused.error;
+  std::filesystem::remove_all(dir);
+}
+
 // ---------------------------------------------------------------------------------------
 // Status preference (RFC 3463) and reply codes.
 
