@@ -51,13 +51,23 @@ constexpr std::string_view keys_used[] = {
     "reason.not_sent", "reason.catch_all_rset_failed", "reason.catch_all_mail_failed",
     "reason.catch_all_rcpt_failed", "reason.catch_all_accepted", "reason.catch_all_refused",
     "reason.catch_all_unclear",
+    // An attempt's note and the prober's warnings (smtp::attempt::note_phrase,
+    // smtp::address_check::warning_phrases).
+    "reason.note_refused_client", "reason.note_deferred", "reason.note_tls_plaintext_retry",
+    "reason.note_next_address", "reason.note_stale_session", "reason.note_rcpt_limit", "reason.note_greylist_wait",
+    "reason.note_smtputf8", "reason.note_mail_deferred", "reason.warning_helo_not_fqdn",
+    "reason.warning_other_family", "reason.warning_address_limit", "reason.warning_family_missing",
+    "reason.warning_proxy_unresolved",
     // A route finding's explanation (dns::route_finding keys, composed in dns/routing.cpp;
     // the English template gives back dns's English sentence exactly).
     "route.mx_ip_literal", "route.mx_is_cname", "route.mx_no_address", "route.mx_lookup_failed",
     "route.null_mx_mixed", "route.mx_localhost",
     // The evidence lines and composed summaries of `probe server` (probe/server_check.cpp).
     "server.answer", "server.records", "server.lookup_failed", "server.lookup_failed_detail", "server.egress_found",
-    "server.egress_nothing", "server.warning", "server.record", "server.problem", "server.text", "server.joined",
+    "server.egress_nothing", "server.egress_given", "server.egress_how_asked", "server.egress_how_interface",
+    "server.egress_how_none", "server.egress_asked_opendns", "server.egress_asked_google",
+    "server.egress_asked_interface", "server.egress_lookup_failed", "server.egress_txt_no_address",
+    "server.egress_private_given", "server.egress_private_nat", "server.egress_several", "server.egress_summary", "server.warning", "server.record", "server.problem", "server.text", "server.joined",
     "server.spf_decided_by", "server.spf_decided_by_in", "server.spf_lookups", "server.spf_explanation",
     "server.spf_step", "server.spf_more_steps", "server.organizational_domain", "server.listing",
     "server.listing_codes", "server.listing_detail", "server.listing_removal", "server.listing_reason",
