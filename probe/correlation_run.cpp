@@ -288,6 +288,8 @@ listing_observation observe_listing(const rbl::listing& l) {
   seen.removal_page = l.removal_page;
   seen.dead_since = l.dead_since;
   seen.detail = printable(l.detail, 300);
+  // rbl/'s phrase in Chinese ("" when it gave none: the English is used).
+  if (!l.detail_said.key.empty()) seen.detail_zh = printable(chinese(output_words::to_sentence(l.detail_said)), 300);
   switch (l.result) {
     case rbl::outcome::listed: seen.result = state::listed; break;
     case rbl::outcome::not_listed: seen.result = state::not_listed; break;

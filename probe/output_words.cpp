@@ -1,6 +1,7 @@
 #include "probe/output_words.hpp"
 
 #include "probe/data_dir.hpp"
+#include "rbl/checker.hpp"
 #include "smtp/prober.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -30,7 +31,10 @@ constexpr std::string_view keys_used[] = {
     "rbl.verdict.allowlisted_many", "rbl.result.listed", "rbl.result.allowlisted", "rbl.result.not_listed",
     "rbl.result.list_error", "rbl.result.unknown", "rbl.result.bogus", "rbl.result.unhealthy",
     "rbl.result.dead", "rbl.result.skipped", "rbl.what_to_do", "rbl.detail", "rbl.reason", "rbl.removal",
-    "rbl.lookup", "rbl.warning", "rbl.asked", "rbl.health", "rbl.health_detail", "mx.status.mx",
+    "rbl.lookup", "rbl.warning", "rbl.asked", "rbl.health", "rbl.health_detail", 
+    // A listing's detail and warnings and a zone's health (rbl::phrase, rbl/checker.cpp).
+    "rbl.said.text", "rbl.said.failure", "rbl.said.health_wildcard", "rbl.said.health_broken", "rbl.said.health_error_code", "rbl.said.health_lookup_failed", "rbl.said.health_no_test_point", "rbl.said.health_unlisted_only", "rbl.said.healthy", "rbl.said.health_pending", "rbl.said.takes_ip4", "rbl.said.takes_ip6", "rbl.said.takes_ip", "rbl.said.takes_domain", "rbl.said.gone_since", "rbl.said.dead", "rbl.said.dead_asked", "rbl.said.needs_key", "rbl.said.name_too_long", "rbl.said.no_a_record", "rbl.said.bogus", "rbl.said.nodata", "rbl.said.unhealthy", "rbl.said.discarded", "rbl.said.health_check", "rbl.said.no_time_for_txt", "rbl.said.txt_failed", "rbl.said.internal_error",
+    "mx.status.mx",
     "mx.status.implicit_mx", "mx.status.null_mx", "mx.status.no_domain", "mx.status.no_mail_host",
     "mx.status.dns_failure", "mx.headline.mx_one", "mx.headline.mx_many", "mx.headline.implicit_mx",
     "mx.headline.null_mx", "mx.headline.no_domain", "mx.headline.no_mail_host_none",
@@ -114,7 +118,7 @@ std::string read_entries(const YAML::Node& node, const std::string& prefix,
       // chosen by the renderer), so both texts must use them all; labels elsewhere may
       // pick a value's name instead ({verdict_name}).
       if ((name.starts_with("reason.") || name.starts_with("route.") || name.starts_with("server.") ||
-           name.starts_with("live.")) &&
+           name.starts_with("live.") || name.starts_with("rbl.said.")) &&
           placeholders(en) != placeholders(zh))
         return name + ": the en and zh texts use different {placeholders}";
       texts[name] = {std::move(en), std::move(zh)};
@@ -221,6 +225,21 @@ std::string render_known(const output_words& words, const sentence& said, std::s
 }
 
 }  // namespace
+
+sentence output_words::to_sentence(const rbl::phrase& said) {
+  sentence out{said.key, {}};
+  out.values.reserve(said.values.size());
+  for (const auto& v : said.values) {
+    sentence_value value{v.name, v.text, {}, v.kind, {}};
+    if (!v.part.empty()) value.part.push_back(to_sentence(v.part.front()));
+    out.values.push_back(std::move(value));
+  }
+  return out;
+}
+
+std::string output_words::render(const rbl::phrase& said, std::string_view lang, const std::string& fallback) const {
+  return render(to_sentence(said), lang, fallback);
+}
 
 sentence output_words::to_sentence(const smtp::phrase& said) {
   sentence out{said.key, {}};

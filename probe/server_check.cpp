@@ -826,9 +826,11 @@ line listing_line(const rbl::listing& l) {
   for (const auto& c : l.codes) codes.push_back(c.address + (c.name.empty() ? "" : " " + c.name));
   const auto code_list = join(codes, ", ");
   optional_part("codes", codes.empty() ? "" : " (" + code_list + ")", {"server.listing_codes", {value("codes", code_list)}});
-  // rbl/'s detail is its own English sentence (not translated here).
+  // rbl/'s detail: its phrase when it gave one, else its English as it is.
   const bool detail = !l.detail.empty() && l.result != rbl::outcome::listed;
-  optional_part("detail", detail ? " — " + l.detail : "", {"server.listing_detail", {value("detail", l.detail)}});
+  const sentence detail_said = l.detail_said.key.empty() ? sentence{"server.text", {value("text", l.detail)}}
+                                                         : output_words::to_sentence(l.detail_said);
+  optional_part("detail", detail ? " — " + l.detail : "", {"server.listing_detail", {part("detail", detail_said)}});
   const bool removal = l.blocks() && !l.removal_page.empty();
   optional_part("removal", removal ? " — removal: " + l.removal_page : "",
                 {"server.listing_removal", {value("url", l.removal_page)}});
