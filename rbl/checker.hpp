@@ -60,23 +60,7 @@ enum class health_state {
 };
 std::string_view to_string(health_state h);
 
-// A text of this module (a detail, a warning) as a key of probe/data/output_words.yaml
-// ("rbl.said.*") and named values, so a report can say it in the reader's language; the
-// file's English template gives back the English text byte for byte. A value with `kind` is
-// an identifier (the report may name it from names.KIND); one with `part` is a sentence of
-// its own. DNS text and the catalogue's words are values as they came.
-struct phrase_value;
-struct phrase {
-  std::string key;  // "" when there is none (the English text stands)
-  std::vector<phrase_value> values;
-};
-struct phrase_value {
-  std::string name;
-  std::string text;
-  std::string kind;
-  std::vector<phrase> part;  // one element: the value is that sentence
-};
-
+// rbl::phrase (rbl/target.hpp): a text of this module as a key of output_words.yaml.
 struct zone_health {
   health_state state = health_state::not_checked;
   std::string detail;                 // what was seen, in words

@@ -213,8 +213,9 @@ TEST(RblWords, EveryTextIsItsPhraseInEnglishAndTranslatedInChinese) {
   const std::set<std::string> unreached{"rbl.said.health_pending", "rbl.said.no_time_for_txt", "rbl.said.txt_failed",
                                         "rbl.said.internal_error", "rbl.said.health_unlisted_only", "rbl.said.takes_ip6",
                                         "rbl.said.no_a_record"};
+  // (The target refusals are reached by EveryRefusedTargetSaysWhyInBothLanguages.)
   for (const auto key : probe::output_words::required_keys())
-    if (key.starts_with("rbl.said.") && !unreached.contains(std::string(key))) {
+    if (key.starts_with("rbl.said.") && !key.starts_with("rbl.said.target_") && !unreached.contains(std::string(key))) {
       EXPECT_TRUE(keys.contains(std::string(key))) << key << " is never produced";
     }
 }
@@ -253,6 +254,29 @@ TEST(RblWords, ProbeRblPrintsThemInChineseAndLeavesEnglishAlone) {
       EXPECT_THAT(en, HasSubstr(" (" + l.health.detail + ")"));
     }
   }
+}
+
+TEST(RblWords, EveryRefusedTargetSaysWhyInBothLanguages) {
+  std::set<std::string> keys;
+  std::string zh;
+  for (const std::string input : {"", "例子.test", "192.0.2.1 ", "fe80::1%eth0", "not_a_domain!", "192.0.2.300"}) {
+    SCOPED_TRACE(input);
+    auto parsed = rbl::parse_target(input);
+    const auto* bad = std::get_if<rbl::target_error>(&parsed);
+    ASSERT_NE(bad, nullptr);
+    ASSERT_FALSE(bad->said.key.empty()) << bad->what;
+    EXPECT_EQ(words().render(bad->said, "en", "<unknown key>"), bad->what);
+    const auto in_zh = words().render(bad->said, "zh", "<unknown key>");
+    EXPECT_NE(in_zh, bad->what);
+    zh += in_zh + "\n";
+    keys.insert(bad->said.key);
+  }
+  for (const auto key : probe::output_words::required_keys())
+    if (key.starts_with("rbl.said.target_")) {
+      EXPECT_TRUE(keys.contains(std::string(key))) << key << " is never produced";
+    }
+  EXPECT_THAT(zh, HasSubstr("“192.0.2.300”不是有效的 IP 地址"));
+  EXPECT_THAT(zh, HasSubstr("“not_a_domain!”既不是 IP 地址，也不是域名"));
 }
 
 }  // namespace
