@@ -402,7 +402,13 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
     if (const auto text = words->for_verdict(c.result, lang); !text.empty())
       out << say("address.meaning", {{"text", text}}) << "\n";
   if (c.mailbox_exists) out << say(*c.mailbox_exists ? "address.mailbox_exists" : "address.mailbox_missing") << "\n";
-  for (const auto& w : c.warnings) out << say("address.warning", {{"text", printable(w, 600)}}) << "\n";
+  for (const auto& w : c.warnings) {
+    // The prober's own warnings have a phrase; a caller's (address_command) stay as they are.
+    const auto own = std::find_if(c.warning_phrases.begin(), c.warning_phrases.end(),
+                                  [&](const smtp::address_check::warning_phrase& p) { return p.english == w; });
+    const auto text = own != c.warning_phrases.end() ? reason_text(w, own->said, say, 600) : printable(w, 600);
+    out << say("address.warning", {{"text", text}}) << "\n";
+  }
 
   const auto& r = c.routing;
   const std::string kind(dns::to_string(r.kind));
@@ -467,7 +473,7 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
                                      {"phase", smtp::to_string(a.ended_at)},
                                      {"phase_name", say.name("phase", smtp::to_string(a.ended_at))}}) << "\n";
     if (a.error) out << say("address.failed", {{"error", failure_text(*a.error, say)}}) << "\n";
-    if (!a.note.empty()) out << say("address.note", {{"text", printable(a.note, 600)}}) << "\n";
+    if (!a.note.empty()) out << say("address.note", {{"text", reason_text(a.note, a.note_phrase, say, 600)}}) << "\n";
   }
   if (c.catch_all.state != smtp::catch_all_state::not_tested || !c.catch_all.reason.empty()) {
     const std::string state(smtp::to_string(c.catch_all.state));

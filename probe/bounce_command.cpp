@@ -3,6 +3,7 @@
 #include "probe/exit_status.hpp"
 #include "probe/json_writer.hpp"
 #include "probe/ordered_workers.hpp"
+#include "probe/output_words.hpp"
 #include "probe/terminal_text.hpp"
 #include "reports/forwarded.hpp"
 #include "reports/input.hpp"
@@ -53,6 +54,13 @@ int run_bounce(const bounce_options& options, command_context& ctx) {
   const reports::knowledge& k = *loaded.value;
   const auto& out = ctx.config.output;
   const bool live = !options.offline && live_hook();
+  // The live checks' lines come from output_words.yaml: a broken installation fails here,
+  // before any lookup, as `probe mx`, `probe rbl` and `probe user@domain` do.
+  if (live && !out.json)
+    if (const auto* problem = std::get_if<std::string>(&output_words::installed())) {
+      std::cerr << "probe bounce: " << *problem << '\n';
+      return exit_input_error;
+    }
   if (!options.offline && !live)
     std::cerr << "probe bounce: live checks are not available in this build yet; showing the offline result "
                  "(use --offline to ask for exactly that)\n";

@@ -288,6 +288,8 @@ listing_observation observe_listing(const rbl::listing& l) {
   seen.removal_page = l.removal_page;
   seen.dead_since = l.dead_since;
   seen.detail = printable(l.detail, 300);
+  // rbl/'s phrase in Chinese ("" when it gave none: the English is used).
+  if (!l.detail_said.key.empty()) seen.detail_zh = printable(chinese(output_words::to_sentence(l.detail_said)), 300);
   switch (l.result) {
     case rbl::outcome::listed: seen.result = state::listed; break;
     case rbl::outcome::not_listed: seen.result = state::not_listed; break;
@@ -314,9 +316,10 @@ net::awaitable<task_result> dnsbl_checks(live_context& live, const plan& p, obse
   }
   auto parsed = rbl::parse_target(p.sending_ip);
   if (auto* bad = std::get_if<rbl::target_error>(&parsed)) {
-    // rbl/'s reason is its own English sentence (not translated here).
+    // rbl/'s reason as its phrase (its English when it gave none).
+    const sentence why = bad->said.key.empty() ? text_of(bad->what) : output_words::to_sentence(bad->said);
     log.push_back({"dnsbl", p.sending_ip, "not checked: " + bad->what, 0, text_of(p.sending_ip),
-                   {"live.not_checked", {value("why", bad->what)}}});
+                   {"live.not_checked", {part("why", why)}}});
     co_return task_result{};
   }
   const auto target = std::get<rbl::target>(parsed);

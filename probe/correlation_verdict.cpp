@@ -291,7 +291,7 @@ outcome listing_rule(const plan& p, const observations& o) {
         if (blocking) return persistent_listing(*blocking, p.sending_ip);
         return make(verdict::inconclusive, {"listing: the named list could not be checked", "黑名单：无法查询退信所指的列表"},
                     {"the listing on " + named->zone + " could not be checked now: " + named->detail,
-                     "现在无法查询 " + named->zone + "：" + named->detail});
+                     "现在无法查询 " + named->zone + "：" + (named->detail_zh.empty() ? named->detail : named->detail_zh)});
     }
   }
   if (blocking) return persistent_listing(*blocking, p.sending_ip);

@@ -90,6 +90,7 @@ struct listing_observation {
   std::string removal_page;
   std::string dead_since;
   std::string detail;
+  std::string detail_zh;  // the same in Chinese ("" : `detail` is used)
 };
 
 struct reverse_dns_observation {

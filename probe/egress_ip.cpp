@@ -13,12 +13,29 @@ namespace net = boost::asio;
 
 namespace {
 
-std::string failure_words(const dns::answer& a) {
-  if (a.result == dns::outcome::nxdomain) return "NXDOMAIN";
-  if (a.result == dns::outcome::nodata) return "no record";
-  std::string out(dns::to_string(a.result));
-  if (!a.detail.empty()) out += " (" + a.detail + ")";
-  return out;
+sentence_value fact(std::string name, std::string text) { return {std::move(name), std::move(text), {}, {}, {}}; }
+sentence_value part(std::string name, sentence said) { return {std::move(name), {}, {}, {}, {std::move(said)}}; }
+
+// A failed lookup: "NXDOMAIN", "no record", "timeout (detail)"; the word is named in other
+// languages (names.dns_failure), the resolver's detail (c-ares's text) stays as it came.
+void set_failure(egress_attempt& attempt, const dns::answer& a) {
+  std::string word = a.result == dns::outcome::nxdomain ? "NXDOMAIN"
+                     : a.result == dns::outcome::nodata ? "no record"
+                                                        : std::string(dns::to_string(a.result));
+  const std::string detail = a.detail.empty() ? "" : " (" + a.detail + ")";
+  attempt.problem = word + detail;
+  attempt.problem_said = {"server.egress_lookup_failed",
+                          {{"result", word, {}, "dns_failure", {}}, fact("detail", detail)}};
+}
+
+void set_how(egress_result& out, std::string english, sentence said) {
+  out.how = std::move(english);
+  out.how_said = std::move(said);
+}
+
+void add_warning(egress_result& out, std::string english, sentence said) {
+  out.warnings.push_back(std::move(english));
+  out.warnings_said.push_back(std::move(said));
 }
 
 std::optional<net::ip::address> address_in(std::string_view text, bool ipv6) {
@@ -33,13 +50,14 @@ net::awaitable<egress_attempt> ask_opendns(dns::source& source, const std::strin
   attempt.method = egress_method::opendns;
   const auto qtype = o.ipv6 ? dns::type::aaaa : dns::type::a;
   attempt.asked = "myip.opendns.com " + dns::type_name(qtype) + " at " + servers;
+  attempt.asked_said = {"server.egress_asked_opendns", {fact("type", dns::type_name(qtype)), fact("servers", servers)}};
   attempt.answer = co_await rbl::query_until(source, "myip.opendns.com", qtype, rbl::clock::now() + o.timeout);
   for (const auto& address : attempt.answer.addresses())
     if (address.is_v6() == o.ipv6) {
       attempt.found = address;
       break;
     }
-  if (!attempt.found) attempt.problem = failure_words(attempt.answer);
+  if (!attempt.found) set_failure(attempt, attempt.answer);
   co_return attempt;
 }
 
@@ -47,6 +65,7 @@ net::awaitable<egress_attempt> ask_google(dns::source& source, const std::string
   egress_attempt attempt;
   attempt.method = egress_method::google;
   attempt.asked = "o-o.myaddr.l.google.com TXT at " + servers;
+  attempt.asked_said = {"server.egress_asked_google", {fact("servers", servers)}};
   attempt.answer =
       co_await rbl::query_until(source, "o-o.myaddr.l.google.com", dns::type::txt, rbl::clock::now() + o.timeout);
   // Asked directly, the answer is one TXT holding the querier's address; asked through a
@@ -56,8 +75,14 @@ net::awaitable<egress_attempt> ask_google(dns::source& source, const std::string
       attempt.found = address;
       break;
     }
-  if (!attempt.found)
-    attempt.problem = attempt.answer.ok() ? "the TXT answer held no address" : failure_words(attempt.answer);
+  if (!attempt.found) {
+    if (attempt.answer.ok()) {
+      attempt.problem = "the TXT answer held no address";
+      attempt.problem_said = {"server.egress_txt_no_address", {}};
+    } else {
+      set_failure(attempt, attempt.answer);
+    }
+  }
   co_return attempt;
 }
 
@@ -122,11 +147,13 @@ egress_result egress_given(const net::ip::address& address) {
   egress_result out;
   out.address = address;
   out.method = egress_method::given;
-  out.how = "given with --ip";
+  set_how(out, "given with --ip", {"server.egress_given", {}});
   if (is_private_address(address))
-    out.warnings.push_back(address.to_string() +
-                           " is a private or loopback address: receivers on the internet never see it, so its PTR "
-                           "and DNSBL results say nothing about your mail");
+    add_warning(out,
+                address.to_string() +
+                    " is a private or loopback address: receivers on the internet never see it, so its PTR "
+                    "and DNSBL results say nothing about your mail",
+                {"server.egress_private_given", {fact("address", address.to_string())}});
   return out;
 }
 
@@ -149,12 +176,18 @@ net::awaitable<egress_result> detect_egress(egress_sources sources, egress_optio
     if (!out.address) {
       out.address = attempt.found;
       out.method = attempt.method;
-      out.how = "asked " + attempt.asked + ": the address the query came from";
+      set_how(out, "asked " + attempt.asked + ": the address the query came from",
+              {"server.egress_how_asked", {part("asked", attempt.asked_said)}});
     } else if (*attempt.found != *out.address) {
-      out.warnings.push_back(std::string(to_string(attempt.method)) + " saw " + attempt.found->to_string() + ", " +
-                             std::string(to_string(out.method)) + " saw " + out.address->to_string() +
-                             ": this host leaves through several addresses (NAT pool or several uplinks); check each "
-                             "with --ip");
+      add_warning(out,
+                  std::string(to_string(attempt.method)) + " saw " + attempt.found->to_string() + ", " +
+                      std::string(to_string(out.method)) + " saw " + out.address->to_string() +
+                      ": this host leaves through several addresses (NAT pool or several uplinks); check each "
+                      "with --ip",
+                  {"server.egress_several",
+                   {fact("method", std::string(to_string(attempt.method))), fact("found", attempt.found->to_string()),
+                    fact("first_method", std::string(to_string(out.method))),
+                    fact("address", out.address->to_string())}});
     }
   }
   if (!out.address) {
@@ -163,24 +196,34 @@ net::awaitable<egress_result> detect_egress(egress_sources sources, egress_optio
     boost::system::error_code ec;
     const auto toward =
         net::ip::make_address(options.ipv6 ? options.interface_toward_v6 : options.interface_toward, ec);
-    local.asked = "the local address routed toward " + (ec ? std::string("?") : toward.to_string());
+    const std::string toward_text = ec ? std::string("?") : toward.to_string();
+    local.asked = "the local address routed toward " + toward_text;
+    local.asked_said = {"server.egress_asked_interface", {fact("toward", toward_text)}};
     if (!ec) local.found = local_interface_address(toward, local.problem);
+    // The system's own words (no route, ...) stay as they came.
+    if (!local.found) local.problem_said = {"server.text", {fact("text", local.problem)}};
     if (local.found) {
       out.address = local.found;
       out.method = egress_method::interface_address;
-      out.how = "no \"what is my address\" service answered; using the local interface address routed toward the "
-                "internet";
+      set_how(out,
+              "no \"what is my address\" service answered; using the local interface address routed toward the "
+              "internet",
+              {"server.egress_how_interface", {}});
       if (is_private_address(*local.found))
-        out.warnings.push_back(local.found->to_string() +
-                               " is a private address: this host is behind NAT and its public address is unknown; "
-                               "give it with --ip");
+        add_warning(out,
+                    local.found->to_string() +
+                        " is a private address: this host is behind NAT and its public address is unknown; "
+                        "give it with --ip",
+                    {"server.egress_private_nat", {fact("address", local.found->to_string())}});
     }
     out.attempts.push_back(std::move(local));
   }
   if (!out.address) {
     out.method = egress_method::none;
-    out.how = "could not find this host's public address (no DNS service answered and there is no route); give it "
-              "with --ip";
+    set_how(out,
+            "could not find this host's public address (no DNS service answered and there is no route); give it "
+            "with --ip",
+            {"server.egress_how_none", {}});
   }
   co_return out;
 }

@@ -15,8 +15,13 @@
 // The DNS methods ask the sources they are given (the command builds a dns::resolver per
 // service, pointed at those servers); each is bounded by `timeout`. Never throws for
 // network outcomes. Threading: the io_context's thread.
+//
+// Every English text here (how, asked, problem, warnings: what --json prints) has a
+// `sentence` beside it (output_words.yaml "server.egress_*"), so a report can say it in
+// Chinese; the English template gives back the English text.
 
 #include "dns/source.hpp"
+#include "probe/output_words.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -38,14 +43,18 @@ struct egress_attempt {
   dns::answer answer;  // for the DNS methods
   std::optional<boost::asio::ip::address> found;
   std::string problem;  // why it gave nothing ("timeout", "no route to the internet")
+  sentence asked_said;    // `asked` as a sentence
+  sentence problem_said;  // `problem` as a sentence
 };
 
 struct egress_result {
   std::optional<boost::asio::ip::address> address;
   egress_method method = egress_method::none;
   std::string how;  // one sentence for the user
+  sentence how_said;
   std::vector<egress_attempt> attempts;
   std::vector<std::string> warnings;
+  std::vector<sentence> warnings_said;  // warnings[i] as a sentence (same length)
 };
 
 struct egress_sources {

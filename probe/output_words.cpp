@@ -1,6 +1,7 @@
 #include "probe/output_words.hpp"
 
 #include "probe/data_dir.hpp"
+#include "rbl/checker.hpp"
 #include "smtp/prober.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -30,7 +31,11 @@ constexpr std::string_view keys_used[] = {
     "rbl.verdict.allowlisted_many", "rbl.result.listed", "rbl.result.allowlisted", "rbl.result.not_listed",
     "rbl.result.list_error", "rbl.result.unknown", "rbl.result.bogus", "rbl.result.unhealthy",
     "rbl.result.dead", "rbl.result.skipped", "rbl.what_to_do", "rbl.detail", "rbl.reason", "rbl.removal",
-    "rbl.lookup", "rbl.warning", "rbl.asked", "rbl.health", "rbl.health_detail", "mx.status.mx",
+    "rbl.lookup", "rbl.warning", "rbl.asked", "rbl.health", "rbl.health_detail", 
+    // A listing's detail and warnings and a zone's health (rbl::phrase, rbl/checker.cpp).
+    "rbl.said.text", "rbl.said.failure", "rbl.said.health_wildcard", "rbl.said.health_broken", "rbl.said.health_error_code", "rbl.said.health_lookup_failed", "rbl.said.health_no_test_point", "rbl.said.health_unlisted_only", "rbl.said.healthy", "rbl.said.health_pending", "rbl.said.takes_ip4", "rbl.said.takes_ip6", "rbl.said.takes_ip", "rbl.said.takes_domain", "rbl.said.gone_since", "rbl.said.dead", "rbl.said.dead_asked", "rbl.said.needs_key", "rbl.said.name_too_long", "rbl.said.no_a_record", "rbl.said.bogus", "rbl.said.nodata", "rbl.said.unhealthy", "rbl.said.discarded", "rbl.said.health_check", "rbl.said.no_time_for_txt", "rbl.said.txt_failed", "rbl.said.internal_error", "rbl.said.target_empty", "rbl.said.target_not_ascii",
+    "rbl.said.target_control", "rbl.said.target_zone_index", "rbl.said.target_neither", "rbl.said.target_bad_address",
+    "mx.status.mx",
     "mx.status.implicit_mx", "mx.status.null_mx", "mx.status.no_domain", "mx.status.no_mail_host",
     "mx.status.dns_failure", "mx.headline.mx_one", "mx.headline.mx_many", "mx.headline.implicit_mx",
     "mx.headline.null_mx", "mx.headline.no_domain", "mx.headline.no_mail_host_none",
@@ -51,13 +56,23 @@ constexpr std::string_view keys_used[] = {
     "reason.not_sent", "reason.catch_all_rset_failed", "reason.catch_all_mail_failed",
     "reason.catch_all_rcpt_failed", "reason.catch_all_accepted", "reason.catch_all_refused",
     "reason.catch_all_unclear",
+    // An attempt's note and the prober's warnings (smtp::attempt::note_phrase,
+    // smtp::address_check::warning_phrases).
+    "reason.note_refused_client", "reason.note_deferred", "reason.note_tls_plaintext_retry",
+    "reason.note_next_address", "reason.note_stale_session", "reason.note_rcpt_limit", "reason.note_greylist_wait",
+    "reason.note_smtputf8", "reason.note_mail_deferred", "reason.warning_helo_not_fqdn",
+    "reason.warning_other_family", "reason.warning_address_limit", "reason.warning_family_missing",
+    "reason.warning_proxy_unresolved",
     // A route finding's explanation (dns::route_finding keys, composed in dns/routing.cpp;
     // the English template gives back dns's English sentence exactly).
     "route.mx_ip_literal", "route.mx_is_cname", "route.mx_no_address", "route.mx_lookup_failed",
     "route.null_mx_mixed", "route.mx_localhost",
     // The evidence lines and composed summaries of `probe server` (probe/server_check.cpp).
     "server.answer", "server.records", "server.lookup_failed", "server.lookup_failed_detail", "server.egress_found",
-    "server.egress_nothing", "server.warning", "server.record", "server.problem", "server.text", "server.joined",
+    "server.egress_nothing", "server.egress_given", "server.egress_how_asked", "server.egress_how_interface",
+    "server.egress_how_none", "server.egress_asked_opendns", "server.egress_asked_google",
+    "server.egress_asked_interface", "server.egress_lookup_failed", "server.egress_txt_no_address",
+    "server.egress_private_given", "server.egress_private_nat", "server.egress_several", "server.egress_summary", "server.warning", "server.record", "server.problem", "server.text", "server.joined",
     "server.spf_decided_by", "server.spf_decided_by_in", "server.spf_lookups", "server.spf_explanation",
     "server.spf_step", "server.spf_more_steps", "server.organizational_domain", "server.listing",
     "server.listing_codes", "server.listing_detail", "server.listing_removal", "server.listing_reason",
@@ -104,7 +119,7 @@ std::string read_entries(const YAML::Node& node, const std::string& prefix,
       // chosen by the renderer), so both texts must use them all; labels elsewhere may
       // pick a value's name instead ({verdict_name}).
       if ((name.starts_with("reason.") || name.starts_with("route.") || name.starts_with("server.") ||
-           name.starts_with("live.")) &&
+           name.starts_with("live.") || name.starts_with("rbl.said.")) &&
           placeholders(en) != placeholders(zh))
         return name + ": the en and zh texts use different {placeholders}";
       texts[name] = {std::move(en), std::move(zh)};
@@ -211,6 +226,21 @@ std::string render_known(const output_words& words, const sentence& said, std::s
 }
 
 }  // namespace
+
+sentence output_words::to_sentence(const rbl::phrase& said) {
+  sentence out{said.key, {}};
+  out.values.reserve(said.values.size());
+  for (const auto& v : said.values) {
+    sentence_value value{v.name, v.text, {}, v.kind, {}};
+    if (!v.part.empty()) value.part.push_back(to_sentence(v.part.front()));
+    out.values.push_back(std::move(value));
+  }
+  return out;
+}
+
+std::string output_words::render(const rbl::phrase& said, std::string_view lang, const std::string& fallback) const {
+  return render(to_sentence(said), lang, fallback);
+}
 
 sentence output_words::to_sentence(const smtp::phrase& said) {
   sentence out{said.key, {}};

@@ -125,17 +125,26 @@ std::string rbl_text(const rbl_report& report, std::string_view lang, int verbos
         out << indent << say("rbl.what_to_do", {{"advice", c.advice.in(lang)}}) << '\n';
     }
     const bool detail_repeats_code = l.result == rbl::outcome::list_error && !l.codes.empty();
-    if (!l.detail.empty() && !detail_repeats_code) out << indent << say("rbl.detail", {{"detail", printable(l.detail, 400)}}) << '\n';
+    // rbl's own words in the reader's language (its English when it gave no phrase).
+    const auto in_lang = [&](const rbl::phrase& said, const std::string& english) {
+      return say.words.render(said, say.lang, english);
+    };
+    if (!l.detail.empty() && !detail_repeats_code)
+      out << indent << say("rbl.detail", {{"detail", printable(in_lang(l.detail_said, l.detail), 400)}}) << '\n';
     for (const auto& t : l.txt) out << indent << say("rbl.reason", {{"txt", printable(t, 400)}}) << '\n';
     if (l.blocks() && !l.removal_page.empty()) out << indent << say("rbl.removal", {{"url", printable(l.removal_page)}}) << '\n';
     if (l.blocks() && !l.lookup_page.empty() && l.lookup_page != l.removal_page)
       out << indent << say("rbl.lookup", {{"url", printable(l.lookup_page)}}) << '\n';
-    for (const auto& w : l.warnings) out << indent << say("rbl.warning", {{"text", printable(w, 400)}}) << '\n';
+    for (std::size_t i = 0; i < l.warnings.size(); ++i) {
+      const auto text = i < l.warnings_said.size() ? in_lang(l.warnings_said[i], l.warnings[i]) : l.warnings[i];
+      out << indent << say("rbl.warning", {{"text", printable(text, 400)}}) << '\n';
+    }
     if (verbose > 0 && asked) {
       if (!l.query_name.empty()) out << indent << say("rbl.asked", {{"name", printable(l.query_name)}}) << '\n';
       const std::string state(rbl::to_string(l.health.state));
       out << indent << say("rbl.health", {{"state", state}, {"state_name", say.words.name("rbl_health", state, lang)}});
-      if (!l.health.detail.empty()) out << say("rbl.health_detail", {{"detail", printable(l.health.detail, 300)}});
+      if (!l.health.detail.empty())
+        out << say("rbl.health_detail", {{"detail", printable(in_lang(l.health.detail_said, l.health.detail), 300)}});
       out << '\n';
     }
   }

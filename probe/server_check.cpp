@@ -500,23 +500,36 @@ check_item assess_egress(const egress_result& egress) {
   if (!egress.address) {
     item.status = check_status::fail;
     item.summary = egress.how;
+    item.summary_said = egress.how_said;
   } else {
     item.status = egress.warnings.empty() ? check_status::info : check_status::warn;
     item.summary = egress.address->to_string() + " (" + egress.how + ")";
+    if (!egress.how_said.key.empty())
+      item.summary_said = {"server.egress_summary",
+                           {value("address", egress.address->to_string()), part("how", egress.how_said)}};
     if (!egress.warnings.empty()) {
       item.advice_key = "egress_private";
       item.advice_values["ip"] = egress.address->to_string();
     }
   }
+  // An egress_result made elsewhere may lack its sentences: the English text then stands.
+  const auto said_or = [](const sentence& said, const std::string& text) {
+    return said.key.empty() ? sentence{"server.text", {value("text", text)}} : said;
+  };
   for (const auto& attempt : egress.attempts) {
+    const auto asked = part("asked", said_or(attempt.asked_said, attempt.asked));
     if (attempt.found)
       add_evidence(item, {attempt.asked + ": " + attempt.found->to_string(),
-                          {"server.egress_found", {value("asked", attempt.asked), value("address", attempt.found->to_string())}}});
+                          {"server.egress_found", {asked, value("address", attempt.found->to_string())}}});
     else
       add_evidence(item, {attempt.asked + ": nothing (" + attempt.problem + ")",
-                          {"server.egress_nothing", {value("asked", attempt.asked), value("problem", attempt.problem)}}});
+                          {"server.egress_nothing", {asked, part("problem", said_or(attempt.problem_said, attempt.problem))}}});
   }
-  for (const auto& w : egress.warnings) add_evidence(item, {"warning: " + w, {"server.warning", {value("text", w)}}});
+  for (std::size_t i = 0; i < egress.warnings.size(); ++i) {
+    const auto& w = egress.warnings[i];
+    const sentence said = i < egress.warnings_said.size() ? said_or(egress.warnings_said[i], w) : sentence{"server.text", {value("text", w)}};
+    add_evidence(item, {"warning: " + w, {"server.warning", {part("text", said)}}});
+  }
   return item;
 }
 
@@ -813,9 +826,11 @@ line listing_line(const rbl::listing& l) {
   for (const auto& c : l.codes) codes.push_back(c.address + (c.name.empty() ? "" : " " + c.name));
   const auto code_list = join(codes, ", ");
   optional_part("codes", codes.empty() ? "" : " (" + code_list + ")", {"server.listing_codes", {value("codes", code_list)}});
-  // rbl/'s detail is its own English sentence (not translated here).
+  // rbl/'s detail: its phrase when it gave one, else its English as it is.
   const bool detail = !l.detail.empty() && l.result != rbl::outcome::listed;
-  optional_part("detail", detail ? " — " + l.detail : "", {"server.listing_detail", {value("detail", l.detail)}});
+  const sentence detail_said = l.detail_said.key.empty() ? sentence{"server.text", {value("text", l.detail)}}
+                                                         : output_words::to_sentence(l.detail_said);
+  optional_part("detail", detail ? " — " + l.detail : "", {"server.listing_detail", {part("detail", detail_said)}});
   const bool removal = l.blocks() && !l.removal_page.empty();
   optional_part("removal", removal ? " — removal: " + l.removal_page : "",
                 {"server.listing_removal", {value("url", l.removal_page)}});

@@ -4,6 +4,7 @@
 #include "dns/resolver.hpp"
 #include "probe/data_dir.hpp"
 #include "probe/exit_status.hpp"
+#include "probe/output_words.hpp"
 #include "probe/rbl_command.hpp"
 #include "probe/server_output.hpp"
 #include "probe/terminal_text.hpp"
@@ -71,6 +72,13 @@ std::variant<server_knowledge, std::string> load_server_knowledge() {
 int run_server(const settings& config, const server_request& request, const rbl::catalogue& lists,
                const server_knowledge& knowledge, net::io_context& io, dns::source& dns, egress_sources egress,
                std::ostream& out, std::ostream& err) {
+  // The report's words come from output_words.yaml: a broken installation fails at once,
+  // as `probe mx`, `probe rbl` and `probe user@domain` do, not after the lookups.
+  if (!config.output.json)
+    if (const auto* problem = std::get_if<std::string>(&output_words::installed())) {
+      err << "probe server: " << *problem << '\n';
+      return exit_input_error;
+    }
   server_report report;
   if (!request.ip.empty()) {
     auto parsed = rbl::parse_target(request.ip);
@@ -87,9 +95,16 @@ int run_server(const settings& config, const server_request& request, const rbl:
     if (detected) report.egress = std::move(*detected);
   }
   if (!report.egress.address) {
-    err << "probe server: " << printable(report.egress.how) << '\n';
+    // In the reader's language when the words file is read (always in text mode, checked
+    // above); the English texts otherwise.
+    const auto* words = std::get_if<output_words>(&output_words::installed());
+    const auto& lang = config.output.lang;
+    const auto say = [&](const sentence& said, const std::string& english) {
+      return words ? words->render(said, lang, english) : english;
+    };
+    err << "probe server: " << printable(say(report.egress.how_said, report.egress.how)) << '\n';
     for (const auto& a : report.egress.attempts)
-      err << "  " << printable(a.asked) << ": " << printable(a.problem) << '\n';
+      err << "  " << printable(say(a.asked_said, a.asked)) << ": " << printable(say(a.problem_said, a.problem)) << '\n';
     return exit_probe_failed;
   }
 

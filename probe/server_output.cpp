@@ -122,7 +122,8 @@ std::string server_text(const server_report& report, const server_knowledge& kno
   const output_words* words = words_for(lang);
   std::ostringstream out;
   out << (zh ? "服务器检查：" : "Server check of ") << (report.egress.address ? report.egress.address->to_string() : "?") << '\n';
-  out << (zh ? "  地址:    " : "  address: ") << printable(report.egress.how) << '\n';
+  const std::string how = words ? words->render(report.egress.how_said, lang, report.egress.how) : report.egress.how;
+  out << (zh ? "  地址:    " : "  address: ") << printable(how) << '\n';
   out << "  HELO:    "
       << (in.helo.empty() ? (zh ? "（无；请用 --helo 指定）" : "(none; give --helo)")
                           : printable(in.helo) + " (" + source_words(in.helo_from, zh) + ")")

@@ -33,17 +33,45 @@ std::string family_words(list_kind kind) {
   return "";
 }
 
-std::string failure_words(const dns::answer& a) {
-  std::string out;
+phrase_value fact(std::string name, std::string text) { return {std::move(name), std::move(text), {}, {}}; }
+phrase_value part(std::string name, phrase said) { return {std::move(name), {}, {}, {std::move(said)}}; }
+phrase said(std::string key, std::vector<phrase_value> values = {}) { return {"rbl.said." + key, std::move(values)}; }
+
+// A failed lookup: the word is an identifier (names.dns_failure), the resolver's detail
+// (c-ares's text) stays as it came.
+phrase failure_said(const dns::answer& a) {
+  std::string word;
   switch (a.result) {
-    case dns::outcome::timeout: out = "timeout"; break;
-    case dns::outcome::servfail: out = "SERVFAIL"; break;
-    case dns::outcome::refused: out = "REFUSED"; break;
-    case dns::outcome::malformed: out = "malformed answer"; break;
-    default: out = std::string(dns::to_string(a.result)); break;
+    case dns::outcome::timeout: word = "timeout"; break;
+    case dns::outcome::servfail: word = "SERVFAIL"; break;
+    case dns::outcome::refused: word = "REFUSED"; break;
+    case dns::outcome::malformed: word = "malformed answer"; break;
+    default: word = std::string(dns::to_string(a.result)); break;
   }
-  if (!a.detail.empty()) out += " (" + a.detail + ")";
-  return out;
+  return said("failure", {{"result", word, "dns_failure", {}}, fact("detail", a.detail.empty() ? "" : " (" + a.detail + ")")});
+}
+
+std::string failure_words(const dns::answer& a) {
+  const auto p = failure_said(a);
+  return p.values[0].text + p.values[1].text;
+}
+
+void set_detail(listing& l, std::string english, phrase p) {
+  l.detail = std::move(english);
+  l.detail_said = std::move(p);
+}
+void set_detail(zone_health& h, std::string english, phrase p) {
+  h.detail = std::move(english);
+  h.detail_said = std::move(p);
+}
+void warn(listing& l, std::string english, phrase p) {
+  l.warnings.push_back(std::move(english));
+  l.warnings_said.push_back(std::move(p));
+}
+
+// " (gone since 2014-03)" or nothing.
+phrase_value gone_since(const std::string& since) {
+  return since.empty() ? fact("since", "") : part("since", said("gone_since", {fact("date", since)}));
 }
 
 // The display form of a query name: the key label of a keyed zone is masked.
@@ -88,28 +116,39 @@ zone_health judge_health(const list_entry& list, zone_health h) {
   std::string error_meaning;
   if (h.unlisted_answer.ok() && !contains_bogus(unlisted_hits) && !contains_error(unlisted_hits)) {
     h.state = health_state::wildcard;
-    h.detail = "the test point " + h.unlisted_point + " that must not be listed is listed (" +
-               unlisted_hits.front().address + "): the list answers \"listed\" to everything";
+    set_detail(h,
+               "the test point " + h.unlisted_point + " that must not be listed is listed (" +
+                   unlisted_hits.front().address + "): the list answers \"listed\" to everything",
+               said("health_wildcard", {fact("point", h.unlisted_point), fact("code", unlisted_hits.front().address)}));
   } else if (contains_bogus(unlisted_hits) || contains_bogus(listed_hits)) {
     h.state = health_state::broken;
-    h.detail = "a test point answered outside 127.0.0.0/8: the list's domain no longer serves a DNSBL";
+    set_detail(h, "a test point answered outside 127.0.0.0/8: the list's domain no longer serves a DNSBL",
+               said("health_broken"));
   } else if (contains_error(unlisted_hits, &error_meaning) || contains_error(listed_hits, &error_meaning)) {
     h.state = health_state::refused;
-    h.detail = "the list answered its test points with an error code: " + error_meaning;
+    set_detail(h, "the list answered its test points with an error code: " + error_meaning,
+               said("health_error_code", {fact("meaning", error_meaning)}));
   } else if ((!h.unlisted_point.empty() && !dns::is_answer(h.unlisted_answer.result)) ||
              (!h.listed_point.empty() && !dns::is_answer(h.listed_answer.result))) {
     h.state = health_state::unknown;
     const auto& failed = !dns::is_answer(h.unlisted_answer.result) && !h.unlisted_point.empty() ? h.unlisted_answer
                                                                                                 : h.listed_answer;
-    h.detail = "a test point lookup failed: " + failure_words(failed);
+    set_detail(h, "a test point lookup failed: " + failure_words(failed),
+               said("health_lookup_failed", {part("failure", failure_said(failed))}));
   } else if (!h.listed_point.empty() && !h.listed_answer.ok()) {
     h.state = health_state::no_test_point;
-    h.detail = "the test point " + h.listed_point +
-               " is not listed: the list may be empty, dead, or not follow RFC 5782 §5";
+    set_detail(h,
+               "the test point " + h.listed_point +
+                   " is not listed: the list may be empty, dead, or not follow RFC 5782 §5",
+               said("health_no_test_point", {fact("point", h.listed_point)}));
   } else {
     h.state = health_state::healthy;
-    h.detail = h.listed_point.empty() ? "the unlisted test point " + h.unlisted_point + " is not listed"
-                                      : "test point " + h.listed_point + " listed, " + h.unlisted_point + " not";
+    if (h.listed_point.empty())
+      set_detail(h, "the unlisted test point " + h.unlisted_point + " is not listed",
+                 said("health_unlisted_only", {fact("point", h.unlisted_point)}));
+    else
+      set_detail(h, "test point " + h.listed_point + " listed, " + h.unlisted_point + " not",
+                 said("healthy", {fact("listed", h.listed_point), fact("unlisted", h.unlisted_point)}));
   }
   return h;
 }
@@ -235,7 +274,7 @@ net::awaitable<zone_health> checker::health(const selected_list& list, list_kind
     if (slot->done) co_return slot->value;
     zone_health pending;
     pending.state = health_state::unknown;
-    pending.detail = "the health check of this list did not finish within the timeout";
+    set_detail(pending, "the health check of this list did not finish within the timeout", said("health_pending"));
     co_return pending;
   }
 
@@ -323,30 +362,34 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
 
   if (!entry.takes(t.is_ipv6(), t.is_domain())) {
     out.result = outcome::skipped;
-    out.detail = "this list takes " + family_words(entry.kind);
+    set_detail(out, "this list takes " + family_words(entry.kind), said("takes_" + std::string(to_string(entry.kind))));
     co_return out;
   }
   if (entry.status == list_status::dead && !options_.include_all) {
     out.result = outcome::dead;
-    out.detail = "this list no longer exists" + (entry.dead_since.empty() ? "" : " (gone since " + entry.dead_since + ")") +
-                 "; not asked (--all asks it anyway)";
+    set_detail(out,
+               "this list no longer exists" + (entry.dead_since.empty() ? "" : " (gone since " + entry.dead_since + ")") +
+                   "; not asked (--all asks it anyway)",
+               said("dead", {gone_since(entry.dead_since)}));
     co_return out;
   }
   if (selected.query_zone.empty()) {
     out.result = outcome::skipped;
-    out.detail = "this list needs a key (--dqs-key)";
+    set_detail(out, "this list needs a key (--dqs-key)", said("needs_key"));
     co_return out;
   }
   if (entry.status == list_status::dead)
-    out.warnings.push_back("this list no longer exists" +
-                           (entry.dead_since.empty() ? std::string() : " (gone since " + entry.dead_since + ")") +
-                           "; its answers mean nothing");
+    warn(out,
+         "this list no longer exists" +
+             (entry.dead_since.empty() ? std::string() : " (gone since " + entry.dead_since + ")") +
+             "; its answers mean nothing",
+         said("dead_asked", {gone_since(entry.dead_since)}));
 
   const auto name = query_name(t, selected.query_zone);
   out.query_name = masked(name, selected);
   if (name.size() > 253) {
     out.result = outcome::unknown;
-    out.detail = "the query name would exceed 253 bytes";
+    set_detail(out, "the query name would exceed 253 bytes", said("name_too_long"));
     co_return out;
   }
 
@@ -364,15 +407,16 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
     out.codes = decode_answer(entry, a, options_.max_codes);
     if (out.codes.empty()) {
       out.result = outcome::unknown;
-      out.detail = "the answer held no A record";
+      set_detail(out, "the answer held no A record", said("no_a_record"));
     } else if (contains_bogus(out.codes)) {
       out.result = outcome::bogus;
-      out.detail = "answered " + out.codes.front().address + ", outside 127.0.0.0/8: the list is broken";
+      set_detail(out, "answered " + out.codes.front().address + ", outside 127.0.0.0/8: the list is broken",
+                 said("bogus", {fact("address", out.codes.front().address)}));
     } else if (contains_error(out.codes)) {
       out.result = outcome::list_error;
       for (const auto& c : out.codes)
         if (c.kind == code_class::error) {
-          out.detail = c.meaning;
+          set_detail(out, c.meaning, said("text", {fact("text", c.meaning)}));
           break;
         }
     } else {
@@ -382,29 +426,32 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
     out.result = outcome::not_listed;
   } else if (a.result == dns::outcome::nodata) {
     out.result = outcome::not_listed;
-    out.detail = "the name exists but has no A record (NODATA): not a listing";
+    set_detail(out, "the name exists but has no A record (NODATA): not a listing", said("nodata"));
   } else {
     out.result = outcome::unknown;
-    out.detail = failure_words(a);
+    set_detail(out, failure_words(a), failure_said(a));
   }
 
   // RFC 5782 §5: a list that fails its health check cannot be believed either way.
   switch (out.health.state) {
     case health_state::wildcard:
     case health_state::broken:
-      out.warnings.push_back("unhealthy list, answer discarded: " + out.health.detail);
+      warn(out, "unhealthy list, answer discarded: " + out.health.detail,
+           said("unhealthy", {part("health", out.health.detail_said)}));
       if (out.result != outcome::list_error) {
-        out.detail = "the list failed its health check; its answer (" + std::string(to_string(out.result)) +
-                     ") was discarded";
+        set_detail(out,
+                   "the list failed its health check; its answer (" + std::string(to_string(out.result)) +
+                       ") was discarded",
+                   said("discarded", {{"result", std::string(to_string(out.result)), "rbl_outcome", {}}}));
         out.result = outcome::unhealthy;
       }
       break;
     case health_state::refused:
-      if (out.result != outcome::list_error) out.warnings.push_back(out.health.detail);
+      if (out.result != outcome::list_error) warn(out, out.health.detail, out.health.detail_said);
       break;
     case health_state::unknown:
     case health_state::no_test_point:
-      out.warnings.push_back("health check: " + out.health.detail);
+      warn(out, "health check: " + out.health.detail, said("health_check", {part("health", out.health.detail_said)}));
       break;
     default: break;
   }
@@ -412,7 +459,7 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
   const bool wants_reason = out.result == outcome::listed || out.result == outcome::list_error;
   if (wants_reason && options_.fetch_txt) {
     if (clock::now() >= deadline) {
-      out.warnings.push_back("no time left for the TXT (reason) lookup");
+      warn(out, "no time left for the TXT (reason) lookup", said("no_time_for_txt"));
     } else {
       out.txt_answer = co_await query_until(source_, name, dns::type::txt, deadline);
       for (auto text : out.txt_answer.texts()) {
@@ -421,7 +468,8 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
         out.txt.push_back(std::move(text));
       }
       if (!dns::is_answer(out.txt_answer.result))
-        out.warnings.push_back("TXT (reason) lookup failed: " + failure_words(out.txt_answer));
+        warn(out, "TXT (reason) lookup failed: " + failure_words(out.txt_answer),
+             said("txt_failed", {part("failure", failure_said(out.txt_answer))}));
     }
   }
   finish(out);
@@ -446,6 +494,7 @@ net::awaitable<std::vector<listing>> checker::check_selected(target t, std::vect
       if (error) {
         result.result = outcome::unknown;
         result.detail = "internal error while checking this list";
+        result.detail_said = {"rbl.said.internal_error", {}};
       }
       join->results[i] = std::move(result);
       if (--join->remaining == 0) join->all_done.cancel();

@@ -60,9 +60,11 @@ enum class health_state {
 };
 std::string_view to_string(health_state h);
 
+// rbl::phrase (rbl/target.hpp): a text of this module as a key of output_words.yaml.
 struct zone_health {
   health_state state = health_state::not_checked;
   std::string detail;                 // what was seen, in words
+  phrase detail_said;                 // `detail` as a phrase
   std::string listed_point, unlisted_point;  // the test points asked ("127.0.0.2")
   dns::answer listed_answer, unlisted_answer;
 };
@@ -132,7 +134,9 @@ struct listing {
   std::vector<code_hit> codes;      // decoded A records (listed, error or bogus)
   std::vector<std::string> txt;     // reasons the list gives, bounded, raw (print via printable)
   std::string detail;               // one line: why skipped, which failure, what was discarded
+  phrase detail_said;               // `detail` as a phrase
   std::vector<std::string> warnings;
+  std::vector<phrase> warnings_said;  // warnings[i] as a phrase (same length)
   zone_health health;                // state and detail; the test point answers stay in the checker's cache
   dns::answer a_answer, txt_answer;  // evidence (qname shows the key: do not print it)
   std::string removal_page, lookup_page;

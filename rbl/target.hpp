@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace rbl {
 
@@ -25,8 +26,26 @@ struct target {
   bool is_domain() const { return !ip; }
 };
 
+// A text of this module (a detail, a warning, a refusal) as a key of probe/data/output_words.yaml
+// ("rbl.said.*") and named values, so a report can say it in the reader's language; the
+// file's English template gives back the English text byte for byte. A value with `kind` is
+// an identifier (the report may name it from names.KIND); one with `part` is a sentence of
+// its own. DNS text and the catalogue's words are values as they came.
+struct phrase_value;
+struct phrase {
+  std::string key;  // "" when there is none (the English text stands)
+  std::vector<phrase_value> values;
+};
+struct phrase_value {
+  std::string name;
+  std::string text;
+  std::string kind;
+  std::vector<phrase> part;  // one element: the value is that sentence
+};
+
 struct target_error {
   std::string what;
+  phrase said;  // `what` as a phrase (rbl.said.target_*)
 };
 
 std::variant<target, target_error> parse_target(std::string_view text);

@@ -59,6 +59,16 @@ phrase_value explained(std::string name, std::string en, std::string zh) {
 phrase_value sentence(std::string name, phrase p) { return {std::move(name), {}, {}, {}, {std::move(p)}}; }
 phrase make_phrase(std::string key, std::vector<phrase_value> values = {}) { return {std::move(key), std::move(values)}; }
 
+// A note or warning: the English text (what --json prints) and its phrase, set together.
+void set_note(attempt& at, std::string english, phrase said) {
+  at.note = std::move(english);
+  at.note_phrase = std::move(said);
+}
+void add_warning(address_check& check, std::string english, phrase said) {
+  check.warning_phrases.push_back({english, std::move(said)});
+  check.warnings.push_back(std::move(english));
+}
+
 // A failure as probe's report words it ("address.failure": English is describe() itself).
 // The system's words ("Network is unreachable") are an identifier, so a report can name the
 // common ones; words that only repeat the kind ("connection refused" for refused) are left
@@ -319,10 +329,16 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
   if (check.attempts.empty()) {
     check.reason = "no MX address could be tried";
     if (!check.warnings.empty()) check.reason += " (" + check.warnings.back() + ")";
-    if (check.warnings.empty())
+    if (check.warnings.empty()) {
       say("reason.nothing_tried");
-    else
-      say("reason.nothing_tried_because", {fact("warning", check.warnings.back())});
+    } else {
+      // The prober's own warning is a sentence of this file; a caller's stays as it is.
+      const auto& last = check.warnings.back();
+      const auto own = std::find_if(check.warning_phrases.rbegin(), check.warning_phrases.rend(),
+                                    [&](const address_check::warning_phrase& w) { return w.english == last; });
+      say("reason.nothing_tried_because",
+          {own != check.warning_phrases.rend() ? sentence("warning", own->said) : fact("warning", last)});
+    }
     return;
   }
   check.evidence_attempt = check.attempts.size() - 1;
@@ -431,12 +447,15 @@ net::awaitable<bool> prober::resolve_proxy(address_check& check) {
         ip = answer.addresses().front();
         ec = {};
       } else {
-        proxy_error_ = "cannot resolve the proxy host " + url.host + " (" + std::string(dns::to_string(answer.result)) + ")";
+        const std::string result(dns::to_string(answer.result));
+        proxy_error_ = "cannot resolve the proxy host " + url.host + " (" + result + ")";
+        proxy_error_phrase_ = make_phrase("reason.warning_proxy_unresolved",
+                                          {fact("host", url.host), identifier("result", "dns_result", result)});
       }
     }
     if (!ec) proxy_ = proxy_config{net::ip::tcp::endpoint(ip, url.port), url};
   }
-  if (!proxy_) check.warnings.push_back(proxy_error_);
+  if (!proxy_) add_warning(check, proxy_error_, proxy_error_phrase_);
   co_return proxy_.has_value();
 }
 
@@ -462,9 +481,11 @@ net::awaitable<address_check> prober::check(mailbox recipient, dns::routing rout
   out.mail_from = options_.mail_from;
   out.routing = std::move(routing);
   if (const auto helo = check_helo(options_.helo); helo && !helo->fully_qualified)
-    out.warnings.push_back("the HELO name \"" + options_.helo +
-                           "\" is not a fully qualified domain name; many servers refuse or penalise such "
-                           "clients (RFC 5321 §4.1.1.1). Set --helo to this host's public FQDN");
+    add_warning(out,
+                "the HELO name \"" + options_.helo +
+                    "\" is not a fully qualified domain name; many servers refuse or penalise such "
+                    "clients (RFC 5321 §4.1.1.1). Set --helo to this host's public FQDN",
+                make_phrase("reason.warning_helo_not_fqdn", {fact("helo", options_.helo)}));
   if (out.routing.kind == dns::route_kind::mx || out.routing.kind == dns::route_kind::implicit_mx)
     co_await probe(out);
   decide(out, options_.tls, options_.port);
@@ -491,14 +512,19 @@ net::awaitable<void> prober::probe(address_check& check) {
       }
       if (options_.source_ip && !proxy_ && options_.source_ip->is_v4() != address.is_v4()) {
         if (!family_warned)
-          check.warnings.push_back(std::string("skipped ") + (address.is_v4() ? "IPv4" : "IPv6") +
-                                   " MX addresses: the source address " + options_.source_ip->to_string() +
-                                   " is of the other family");
+          add_warning(check,
+                      std::string("skipped ") + (address.is_v4() ? "IPv4" : "IPv6") +
+                          " MX addresses: the source address " + options_.source_ip->to_string() +
+                          " is of the other family",
+                      make_phrase("reason.warning_other_family",
+                                  {fact("family", address.is_v4() ? "IPv4" : "IPv6"),
+                                   fact("source", options_.source_ip->to_string())}));
         family_warned = true;
         continue;
       }
       if (tried == options_.max_addresses) {
-        check.warnings.push_back("stopped after " + std::to_string(tried) + " addresses (the per-check limit)");
+        add_warning(check, "stopped after " + std::to_string(tried) + " addresses (the per-check limit)",
+                    make_phrase("reason.warning_address_limit", {fact("n", std::to_string(tried))}));
         co_return;
       }
       ++tried;
@@ -506,8 +532,11 @@ net::awaitable<void> prober::probe(address_check& check) {
     }
   }
   if (tried == 0 && filtered > 0)
-    check.warnings.push_back(std::string("the MX hosts have only ") + (options_.want_ipv4 ? "IPv6" : "IPv4") +
-                             " addresses, and " + (options_.want_ipv4 ? "-4" : "-6") + " was given");
+    add_warning(check,
+                std::string("the MX hosts have only ") + (options_.want_ipv4 ? "IPv6" : "IPv4") + " addresses, and " +
+                    (options_.want_ipv4 ? "-4" : "-6") + " was given",
+                make_phrase("reason.warning_family_missing", {fact("family", options_.want_ipv4 ? "IPv6" : "IPv4"),
+                                                              fact("flag", options_.want_ipv4 ? "-4" : "-6")}));
 }
 
 net::awaitable<std::unique_ptr<session>> prober::open_session(slot& s, const dns::mail_host& host,
@@ -541,9 +570,11 @@ net::awaitable<std::unique_ptr<session>> prober::open_session(slot& s, const dns
       at.ended_at = opened.where;
       at.end = opened.response && opened.response->permanent() ? attempt_end::refused_permanently
                                                                  : attempt_end::refused_temporarily;
-      at.note = at.end == attempt_end::refused_permanently
-                    ? "the server refuses this client; trying the next address (as Postfix does after a 5xx greeting)"
-                    : "deferred; trying the next address";
+      if (at.end == attempt_end::refused_permanently)
+        set_note(at, "the server refuses this client; trying the next address (as Postfix does after a 5xx greeting)",
+                 make_phrase("reason.note_refused_client"));
+      else
+        set_note(at, "deferred; trying the next address", make_phrase("reason.note_deferred"));
       co_await retire(std::move(sess), &at);
       co_return nullptr;
     case open_status::failed:
@@ -639,13 +670,14 @@ net::awaitable<prober::address_end> prober::try_address(address_check& check, co
         if (mode == tls_mode::opportunistic && at.error && at.error->kind == failure_kind::tls_failed) {
           // RFC 7435 §4 (opportunistic security): a failed handshake must not stop delivery;
           // like Postfix at security level "may", retry this address in plaintext.
-          at.note = "the TLS handshake failed; retrying this address without STARTTLS";
+          set_note(at, "the TLS handshake failed; retrying this address without STARTTLS",
+                   make_phrase("reason.note_tls_plaintext_retry"));
           check.attempts.push_back(std::move(at));
           mode = tls_mode::off;
           fresh_only = true;
           continue;
         }
-        if (at.note.empty()) at.note = "trying the next address";
+        if (at.note.empty()) set_note(at, "trying the next address", make_phrase("reason.note_next_address"));
         check.attempts.push_back(std::move(at));
         co_return address_end::next_address;
       }
@@ -654,22 +686,25 @@ net::awaitable<prober::address_end> prober::try_address(address_check& check, co
     const auto end = co_await transaction(*sess, check, at, s, reused);
     switch (end) {
       case transaction_end::stale_session:
-        at.note = "the kept session no longer answered; opening a new one";
+        set_note(at, "the kept session no longer answered; opening a new one", make_phrase("reason.note_stale_session"));
         check.attempts.push_back(std::move(at));
         co_await retire(std::move(sess), nullptr);
         fresh_only = true;
         continue;
       case transaction_end::too_many_recipients:
         s.rcpt_limit = std::max<std::size_t>(1, sess->rcpts_sent() - 1);
-        at.note = "the server limits recipients per session to " + std::to_string(s.rcpt_limit) +
-                  "; asking again in a new session";
+        set_note(at,
+                 "the server limits recipients per session to " + std::to_string(s.rcpt_limit) +
+                     "; asking again in a new session",
+                 make_phrase("reason.note_rcpt_limit", {fact("limit", std::to_string(s.rcpt_limit))}));
         check.attempts.push_back(std::move(at));
         co_await retire(std::move(sess), &check.attempts.back());
         fresh_only = true;
         continue;
       case transaction_end::greylisted:
         if (options_.greylist_wait.count() > 0 && !check.greylist_retried) {
-          at.note = "greylisted; waiting " + std::to_string(options_.greylist_wait.count()) + " s to ask again";
+          set_note(at, "greylisted; waiting " + std::to_string(options_.greylist_wait.count()) + " s to ask again",
+                   make_phrase("reason.note_greylist_wait", {fact("seconds", std::to_string(options_.greylist_wait.count()))}));
           check.attempts.push_back(std::move(at));
           co_await retire(std::move(sess), &check.attempts.back());
           guard.release();
@@ -719,7 +754,7 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
   if (needs_utf8 && !sess.opening().capabilities_now.smtputf8) {
     at.end = attempt_end::smtputf8_missing;
     at.ended_at = phase::mail;
-    at.note = "the address needs SMTPUTF8, which the server does not offer";
+    set_note(at, "the address needs SMTPUTF8, which the server does not offer", make_phrase("reason.note_smtputf8"));
     co_return transaction_end::decided;
   }
 
@@ -790,7 +825,7 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
       }
       if (mail_reply->transient()) {
         at.end = attempt_end::refused_temporarily;
-        at.note = "MAIL FROM was deferred; trying the next address";
+        set_note(at, "MAIL FROM was deferred; trying the next address", make_phrase("reason.note_mail_deferred"));
         co_return transaction_end::next_address;
       }
       // 5xx to MAIL: the server refuses the sender; a backup MX would not know better.

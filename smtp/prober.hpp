@@ -94,23 +94,6 @@ enum class attempt_end {
 };
 std::string_view to_string(attempt_end end);
 
-struct attempt {
-  std::string mx_host;
-  std::uint16_t preference = 0;
-  bool implicit_mx = false;
-  boost::asio::ip::address address;
-  std::size_t session_id = 0;      // 1-based within the prober; the same id means the same session
-  bool reused_session = false;     // opened by an earlier check and reused
-  bool tls_fallback = false;       // a plaintext retry after a failed TLS handshake
-  session_opening opening;         // banner, EHLO capabilities, TLS facts (and their transcript)
-  std::vector<exchange> transcript;  // this check's commands on the session
-  attempt_end end = attempt_end::connect_failed;
-  phase ended_at = phase::connect;
-  std::optional<failure> error;    // the failure that ended it, if any
-  std::optional<reply> refusal;    // the reply that ended it before RCPT, if any
-  std::string note;                // what the prober did next and why
-};
-
 // A sentence as a key and named values, so a report can say it in the reader's language:
 // smtp/ composes the English sentence (what --json prints) and, beside it, this; the
 // templates live with the report (probe/data/output_words.yaml, keys "reason.*"), whose
@@ -131,6 +114,24 @@ struct phrase_value {
   std::string text_zh;              // "": `text` in Chinese too
   std::string kind;                 // non-empty: `text` is an identifier of this kind
   std::vector<phrase> part;         // one element: the value is that sentence
+};
+
+struct attempt {
+  std::string mx_host;
+  std::uint16_t preference = 0;
+  bool implicit_mx = false;
+  boost::asio::ip::address address;
+  std::size_t session_id = 0;      // 1-based within the prober; the same id means the same session
+  bool reused_session = false;     // opened by an earlier check and reused
+  bool tls_fallback = false;       // a plaintext retry after a failed TLS handshake
+  session_opening opening;         // banner, EHLO capabilities, TLS facts (and their transcript)
+  std::vector<exchange> transcript;  // this check's commands on the session
+  attempt_end end = attempt_end::connect_failed;
+  phase ended_at = phase::connect;
+  std::optional<failure> error;    // the failure that ended it, if any
+  std::optional<reply> refusal;    // the reply that ended it before RCPT, if any
+  std::string note;                // what the prober did next and why
+  phrase note_phrase;              // `note` as key and values ("reason.note_*")
 };
 
 struct catch_all_result {
@@ -162,6 +163,13 @@ struct address_check {
   phrase reason_phrase;                       // `reason` as key and values, for other languages
   std::optional<std::size_t> evidence_attempt;  // the attempt the verdict rests on
   std::vector<std::string> warnings;
+  // The warnings the prober composed, as key and values; `english` is the warning's text
+  // in `warnings` (a caller may add its own warnings there without a phrase).
+  struct warning_phrase {
+    std::string english;
+    phrase said;
+  };
+  std::vector<warning_phrase> warning_phrases;
   std::chrono::milliseconds elapsed{0};
 };
 
@@ -249,6 +257,7 @@ class prober {
   bool proxy_resolved_ = false;
   async_gate proxy_gate_;
   std::string proxy_error_;
+  phrase proxy_error_phrase_;  // proxy_error_ as key and values
   std::unordered_map<std::string, std::unique_ptr<slot>> slots_;
   std::list<slot*> idle_lru_;
   std::size_t prune_slots_above_ = 0;  // set from the options

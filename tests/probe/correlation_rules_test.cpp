@@ -250,6 +250,12 @@ TEST(CorrelationVerdict, ListingRules) {
   EXPECT_EQ(judge(p, o), verdict::transient);
   o.listings = {listing("bl.example", listing_observation::state::unknown, true)};
   EXPECT_EQ(judge(p, o), verdict::inconclusive);
+  // rbl/'s detail is said in each language (detail_zh from its phrase).
+  o.listings.front().detail = "timeout";
+  o.listings.front().detail_zh = "超时";
+  const auto unknown = compare(p, o);
+  EXPECT_NE(unknown.summary.find("could not be checked now: timeout"), std::string::npos) << unknown.summary;
+  EXPECT_NE(unknown.summary_zh.find("现在无法查询 bl.example：超时"), std::string::npos) << unknown.summary_zh;
   auto dead = listing("bl.example", listing_observation::state::dead, true);
   dead.dead_since = "June 2024";
   o.listings = {dead};

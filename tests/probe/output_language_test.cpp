@@ -1123,8 +1123,9 @@ TEST(ReasonLanguage, TheCasesReachEveryReasonKey) {
   // "not sent" stands for a catch-all exchange missing from a transcript, which a working
   // session never produces; the key is rendered below.
   reached.insert("reason.not_sent");
+  // Notes and warnings are reached by the NoteLanguage cases below.
   for (const auto key : probe::output_words::required_keys())
-    if (key.starts_with("reason.")) {
+    if (key.starts_with("reason.") && !key.starts_with("reason.note_") && !key.starts_with("reason.warning_")) {
       EXPECT_TRUE(reached.contains(std::string(key))) << key << " is never produced";
     }
   const auto required = probe::output_words::required_keys();
@@ -1189,6 +1190,201 @@ TEST(OutputWords, ARouteFindingWithDifferentPlaceholdersIsRefused) {
   const auto loaded = load_text(text);
   ASSERT_TRUE(std::holds_alternative<std::string>(loaded));
   EXPECT_THAT(std::get<std::string>(loaded), HasSubstr("route.mx_no_address: the en and zh texts use different {placeholders}"));
+}
+
+// ---- an attempt's note and the prober's warnings ---------------------------------------------
+// The prober gives them as English text (what --json prints) and a phrase beside it
+// (attempt::note_phrase, address_check::warning_phrases). Every check below is the prober's
+// own against fake servers: the English template must give back the English text, Chinese
+// must be the file's, and together they must reach every "reason.note_*" and
+// "reason.warning_*" key.
+
+struct note_case {
+  std::string name;
+  smtp::address_check check;
+  std::vector<std::string> zh_lines;  // lines the Chinese report must hold
+};
+
+// Two checks on one prober: the second may reuse the first one's session.
+smtp::address_check second_check(fake_world& w, const std::string& first, const std::string& second) {
+  smtp::prober p(w.io.get_executor(), w.zone, w.options());
+  (void)fakes::run_coroutine(w.io, p.check(*smtp::parse_mailbox(first).value));
+  auto result = fakes::run_coroutine(w.io, p.check(*smtp::parse_mailbox(second).value));
+  (void)fakes::run_coroutine(w.io, closed(p));
+  return result;
+}
+
+std::vector<note_case> make_note_cases() {
+  std::vector<note_case> cases;
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.banner = "554 5.7.1 mx.example.test: no SMTP service here";
+    w.serve(b);
+    cases.push_back({"5xx greeting", w.check("alice@example.test"),
+                     {"    备注: 服务器拒绝本客户端；改试下一个地址（与 Postfix 收到 5xx 欢迎语后的做法相同）"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.banner = "421 4.3.2 mx.example.test busy, try later";
+    w.serve(b);
+    cases.push_back({"4xx greeting", w.check("alice@example.test"), {"    备注: 被暂缓；改试下一个地址"}});
+  }
+  {
+    fake_world w;  // nothing listens
+    cases.push_back({"connect refused", w.check("alice@example.test"), {"    备注: 改试下一个地址"}});
+    auto o = w.options();
+    o.helo = "localhost";
+    cases.push_back({"HELO not an FQDN", w.check("alice@example.test", o),
+                     {"  警告: HELO 名称 \"localhost\" 不是完整域名（FQDN）；许多服务器会拒绝或惩罚这样的客户端（RFC 5321 §4.1.1.1）。请用 --helo 设为本机的公网 FQDN"}});
+    o = w.options();
+    o.source_ip = ip::make_address("::1");
+    cases.push_back({"source of the other family", w.check("alice@example.test", o),
+                     {"  警告: 已跳过 IPv4 的 MX 地址：源地址 ::1 属于另一个地址族",
+                      "  技术原因: 没有可以尝试的 MX 地址（已跳过 IPv4 的 MX 地址：源地址 ::1 属于另一个地址族）"}});
+    o = w.options();
+    o.want_ipv4 = false;
+    cases.push_back({"-6 with IPv4 MX only", w.check("alice@example.test", o), {"  警告: MX 主机只有 IPv4 地址，而指定了 -6"}});
+    w.zone.add_a("mx.example.test", "127.0.0.3");
+    o = w.options();
+    o.max_addresses = 1;
+    cases.push_back({"address limit", w.check("alice@example.test", o), {"  警告: 尝试 1 个地址后停止（每次检查的上限）"}});
+    o = w.options();
+    o.proxy = *smtp::parse_proxy_url("socks5://proxy.nosuch.test:1080").value;
+    cases.push_back({"proxy unresolved", w.check("alice@example.test", o), {"  警告: 无法解析代理主机 proxy.nosuch.test（"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.starttls = true;
+    b.tls_garbage = true;
+    w.serve(b);
+    cases.push_back({"TLS fails, plaintext retry", w.check("alice@example.test"),
+                     {"    备注: TLS 握手失败；不使用 STARTTLS 重试此地址"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.on_command = answer_to("MAIL", "451 4.3.0 Temporary lookup failure");
+    w.serve(b);
+    cases.push_back({"MAIL deferred", w.check("alice@example.test"), {"    备注: MAIL FROM 被暂缓；改试下一个地址"}});
+  }
+  {
+    fake_world w;
+    w.serve({});
+    cases.push_back({"SMTPUTF8 missing", w.check("用户@example.test"), {"    备注: 该地址需要 SMTPUTF8，而服务器不支持"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.rcpt = rcpt_answers("", "451 4.7.1 <alice@example.test>: Recipient address rejected: Greylisted, try again later");
+    w.serve(b);
+    auto o = w.options();
+    o.greylist_wait = 1s;
+    cases.push_back({"greylist wait", w.check("alice@example.test", o), {"    备注: 被灰名单暂缓；等待 1 秒后再次询问"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.on_command = answer_to("RSET", "421 4.4.2 idle timeout", 2);  // the reused session's RSET
+    w.serve(b);
+    cases.push_back({"stale session", second_check(w, "alice@example.test", "bob@example.test"),
+                     {"    备注: 保留的会话已不再应答；改开新会话"}});
+  }
+  {
+    fake_world w;
+    fakes::smtp_behaviour b;
+    b.rcpt = [](const std::string& address, fakes::smtp_connection&) {
+      return address == "bob@example.test" ? std::string("452 4.5.3 Too many recipients") : std::string("250 2.1.5 Ok");
+    };
+    w.serve(b);
+    cases.push_back({"recipient limit", second_check(w, "alice@example.test", "bob@example.test"),
+                     {"    备注: 服务器将每个会话的收件人数限制为 "}});
+  }
+  return cases;
+}
+
+const std::vector<note_case>& note_cases() {
+  static const auto cases = make_note_cases();
+  return cases;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(NoteLanguage, EnglishIsTheProbersOwnTextAndChineseIsTranslated) {
+  const auto& words = probe::output_words::installed_or_throw();
+  for (const auto& nc : note_cases()) {
+    SCOPED_TRACE(nc.name);
+    const auto& c = nc.check;
+    std::size_t notes = 0;
+    for (const auto& a : c.attempts) {
+      if (a.note.empty()) continue;
+      ++notes;
+      ASSERT_FALSE(a.note_phrase.key.empty()) << a.note;
+      EXPECT_EQ(words.render(a.note_phrase, "en"), a.note);
+      const auto zh = words.render(a.note_phrase, "zh");
+      EXPECT_NE(zh, a.note);
+      EXPECT_THAT(zh, Not(HasSubstr("{")));
+    }
+    EXPECT_EQ(c.warning_phrases.size(), c.warnings.size()) << "a warning of the prober without a phrase";
+    for (const auto& w : c.warning_phrases) {
+      EXPECT_EQ(words.render(w.said, "en"), w.english);
+      EXPECT_NE(words.render(w.said, "zh"), w.english);
+    }
+    EXPECT_GT(notes + c.warnings.size(), 0u) << "the case shows no note or warning";
+    // English report: the note and warning lines are the English text as before.
+    const auto en = lines_of(address_text(c, "en", 0));
+    for (const auto& a : c.attempts) {
+      if (!a.note.empty()) {
+        EXPECT_NE(std::find(en.begin(), en.end(), "    " + probe::printable(a.note, 600)), en.end()) << a.note;
+      }
+    }
+    for (const auto& w : c.warnings)
+      EXPECT_NE(std::find(en.begin(), en.end(), "  warning: " + probe::printable(w, 600)), en.end()) << w;
+    const auto zh = address_text(c, "zh", 0);
+    for (const auto& line : nc.zh_lines) EXPECT_THAT(zh, HasSubstr(line)) << zh;
+    for (const auto& a : c.attempts) {
+      if (!a.note.empty()) {
+        EXPECT_THAT(zh, Not(HasSubstr(a.note)));
+      }
+    }
+    for (const auto& w : c.warnings) EXPECT_THAT(zh, Not(HasSubstr(w)));
+  }
+}
+
+TEST(NoteLanguage, TheCasesReachEveryNoteAndWarningKey) {
+  std::set<std::string> reached;
+  for (const auto& nc : note_cases()) {
+    for (const auto& a : nc.check.attempts) collect_keys(a.note_phrase, reached);
+    for (const auto& w : nc.check.warning_phrases) collect_keys(w.said, reached);
+  }
+  for (const auto key : probe::output_words::required_keys())
+    if (key.starts_with("reason.note_") || key.starts_with("reason.warning_")) {
+      EXPECT_TRUE(reached.contains(std::string(key))) << key << " is never produced";
+    }
+}
+
+TEST(NoteLanguage, ACallersWarningWithoutAPhraseStaysAsItIs) {
+  auto c = decided_on(dns::route_kind::mx, {attempt_at(smtp::attempt_end::session_failed)});
+  c.warnings.insert(c.warnings.begin(), "the sending IP 127.0.0.1 is private");
+  const auto zh = address_text(c, "zh", 0);
+  EXPECT_THAT(zh, HasSubstr("  警告: the sending IP 127.0.0.1 is private\n"));
+}
+
+TEST(OutputWords, ANoteWithoutItsChineseIsRefused) {
+  auto text = words_file_text();
+  const std::string line = R"(  note_next_address:  {en: "trying the next address", zh: "改试下一个地址"})";
+  ASSERT_NE(text.find(line), std::string::npos);
+  text.replace(text.find(line), line.size(), R"(  note_next_address:  {en: "trying the next address"})");
+  const auto loaded = load_text(text);
+  ASSERT_TRUE(std::holds_alternative<std::string>(loaded));
+  EXPECT_THAT(std::get<std::string>(loaded), HasSubstr("reason.note_next_address needs an en and a zh text"));
 }
 
 }  // namespace

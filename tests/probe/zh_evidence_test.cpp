@@ -4,6 +4,7 @@
 // own line byte for byte (so English output and --json cannot drift), and rendered in
 // Chinese it says the words probe composed in Chinese, leaving the network's text as it came.
 #include "probe/correlation_verdict.hpp"
+#include "probe/egress_ip.hpp"
 #include "probe/output_words.hpp"
 #include "probe/server_check.hpp"
 #include "smtp/prober.hpp"
@@ -15,6 +16,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace {
 
@@ -279,6 +281,77 @@ TEST(OutputWords, AServerOrLiveKeyWithoutItsChineseIsRefused) {
          "live.size_asked: the en and zh texts use different {placeholders}");
   refuse(R"x(  dmarc_none:         {en: "no DMARC record ({answer})", zh: "没有 DMARC 记录（{answer}）"})x", "",
          "no text for live.dmarc_none");
+}
+
+// The address `probe server` checks: how it was found, what was asked, what failed and
+// the warnings are egress_ip's own English with a sentence beside it.
+std::vector<probe::egress_result> egress_cases() {
+  net::io_context io;
+  std::vector<probe::egress_result> cases;
+  cases.push_back(probe::egress_given(net::ip::make_address("10.0.0.1")));
+  cases.push_back(probe::egress_given(net::ip::make_address("192.0.2.25")));
+  fakes::memory_zone opendns, google;
+  opendns.add_a("myip.opendns.com", "198.51.100.7");
+  google.add_txt("o-o.myaddr.l.google.com", "203.0.113.9");  // another uplink
+  cases.push_back(fakes::run_coroutine(io, probe::detect_egress({&opendns, &google})));
+  fakes::memory_zone nothing, no_address;
+  nothing.fail("myip.opendns.com", dns::outcome::servfail);
+  no_address.add_txt("o-o.myaddr.l.google.com", "edns0-client-subnet 192.0.2.0/24");
+  probe::egress_options toward_loopback;
+  toward_loopback.interface_toward = "127.0.0.1";  // the local address is loopback: behind "NAT"
+  cases.push_back(fakes::run_coroutine(io, probe::detect_egress({&nothing, &no_address}, toward_loopback)));
+  probe::egress_options nowhere;
+  nowhere.interface_toward = "not an address";
+  cases.push_back(fakes::run_coroutine(io, probe::detect_egress({&nothing, &no_address}, nowhere)));
+  return cases;
+}
+
+TEST(EgressLanguage, EnglishIsEgressOwnTextAndChineseIsTranslated) {
+  std::set<std::string> keys;
+  std::string zh;
+  const auto say = [&](const probe::sentence& said, const std::string& english) {
+    EXPECT_FALSE(said.key.empty()) << english;
+    EXPECT_EQ(words().render(said, "en", "<unknown key>"), english);
+    keys.insert(said.key);
+    for (const auto& v : said.values)
+      if (!v.part.empty()) keys.insert(v.part.front().key);
+    zh += words().render(said, "zh") + "\n";
+  };
+  for (const auto& e : egress_cases()) {
+    say(e.how_said, e.how);
+    ASSERT_EQ(e.warnings_said.size(), e.warnings.size());
+    for (std::size_t i = 0; i < e.warnings.size(); ++i) say(e.warnings_said[i], e.warnings[i]);
+    for (const auto& a : e.attempts) {
+      say(a.asked_said, a.asked);
+      if (!a.found) say(a.problem_said, a.problem);
+    }
+    // The item `probe server` prints: every line its sentence in English.
+    const auto item = probe::assess_egress(e);
+    for (std::size_t i = 0; i < item.evidence.size(); ++i)
+      EXPECT_EQ(words().render(item.evidence_said[i], "en", "<unknown key>"), item.evidence[i]);
+    if (e.address) {
+      EXPECT_EQ(words().render(item.summary_said, "en", "<unknown key>"), item.summary);
+      zh += words().render(item.summary_said, "zh") + "\n";
+    }
+  }
+  for (const auto key : probe::output_words::required_keys())
+    if (key.starts_with("server.egress_") && key != "server.egress_found" && key != "server.egress_nothing" &&
+        key != "server.egress_summary") {
+      EXPECT_TRUE(keys.contains(std::string(key))) << key << " is never produced";
+    }
+  EXPECT_THAT(zh, HasSubstr("由 --ip 指定\n"));
+  EXPECT_THAT(zh, HasSubstr("10.0.0.1 是私有地址或环回地址：互联网上的收件方永远看不到它"));
+  EXPECT_THAT(zh, HasSubstr("192.0.2.25（由 --ip 指定）"));
+  EXPECT_THAT(zh, HasSubstr("向 208.67.222.222, 208.67.220.220 查询 myip.opendns.com A：应答即该查询发出时所用的地址"));
+  EXPECT_THAT(zh, HasSubstr("google 看到的是 203.0.113.9，opendns 看到的是 198.51.100.7：本机经由多个地址发出"));
+  EXPECT_THAT(zh, HasSubstr("SERVFAIL（DNS 服务器故障）"));
+  EXPECT_THAT(zh, HasSubstr("TXT 应答中没有地址"));
+  EXPECT_THAT(zh, HasSubstr("没有“我的地址是什么”服务作答"));
+  EXPECT_THAT(zh, HasSubstr("127.0.0.1 是私有地址：本机位于 NAT 之后"));
+  EXPECT_THAT(zh, HasSubstr("找不到本机的公网地址"));
+  for (const char* english : {"given with", "is a private", "the address the query came from", "several addresses",
+                              "held no address", "no \"what is my address\"", "could not find", "routed toward"})
+    EXPECT_THAT(zh, Not(HasSubstr(english))) << english;
 }
 
 }  // namespace
