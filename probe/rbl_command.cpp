@@ -36,7 +36,10 @@ int run_rbl(const settings& config, std::string_view target_text, const rbl::cat
     }
   auto parsed = rbl::parse_target(target_text);
   if (auto* bad = std::get_if<rbl::target_error>(&parsed)) {
-    err << "probe rbl: " << printable(bad->what) << '\n';
+    // In the reader's language when the words are there (JSON runs need not have them).
+    const auto* words = std::get_if<output_words>(&output_words::installed());
+    err << "probe rbl: " << printable(words != nullptr ? words->render(bad->said, config.output.lang, bad->what) : bad->what)
+        << '\n';
     return exit_usage;
   }
   const auto target = std::get<rbl::target>(parsed);

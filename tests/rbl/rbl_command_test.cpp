@@ -134,6 +134,14 @@ TEST_F(RblCommand, UsageErrors) {
   EXPECT_EQ(dns_.queries(), 0u);
 }
 
+TEST_F(RblCommand, UsageErrorsInTheReadersLanguage) {
+  config_.output.lang = "zh";
+  const auto r = run("not a target");
+  EXPECT_EQ(r.status, probe::exit_usage);
+  EXPECT_THAT(r.err, HasSubstr("检查对象含有空格或控制字符"));
+  EXPECT_THAT(r.err, Not(HasSubstr("space")));
+}
+
 TEST_F(RblCommand, HostileTxtIsNeutralisedInText) {
   dns_.add_a("1.2.0.192.zen.test", "127.0.0.2");
   dns_.add_txt("1.2.0.192.zen.test", "\x1b]0;pwned\x07\x1b[2Jlisted\r\nRCPT TO:<x@y>");
