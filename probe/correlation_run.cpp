@@ -41,12 +41,8 @@ struct line {
   sentence said;
 };
 
-sentence_value value(std::string name, std::string text, std::string kind = {}) {
-  return sentence_value{std::move(name), std::move(text), {}, std::move(kind), {}};
-}
-sentence_value part(std::string name, sentence said) {
-  return sentence_value{std::move(name), {}, {}, {}, {std::move(said)}};
-}
+using said::part;
+using said::value;
 sentence just(std::string key) { return {std::move(key), {}}; }
 sentence text_of(std::string text) { return {"live.text", {value("text", std::move(text))}}; }
 

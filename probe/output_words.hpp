@@ -55,6 +55,18 @@ struct sentence_value {
   std::vector<sentence> part;  // one element: the value is that sentence, in the same language
 };
 
+// Building a sentence's values where a module composes its lines (server checks, live
+// checks, egress detection): a fact the same in every language, or with `kind` an identifier
+// other languages name (names.KIND); and a part, a sentence of its own.
+namespace said {
+inline sentence_value value(std::string name, std::string text, std::string kind = {}) {
+  return sentence_value{std::move(name), std::move(text), {}, std::move(kind), {}};
+}
+inline sentence_value part(std::string name, sentence of) {
+  return sentence_value{std::move(name), {}, {}, {}, {std::move(of)}};
+}
+}  // namespace said
+
 class output_words {
  public:
   using values = std::initializer_list<std::pair<std::string_view, std::string_view>>;

@@ -51,12 +51,8 @@ struct line {
   sentence said;
 };
 
-sentence_value value(std::string name, std::string text, std::string kind = {}) {
-  return sentence_value{std::move(name), std::move(text), {}, std::move(kind), {}};
-}
-sentence_value part(std::string name, sentence said) {
-  return sentence_value{std::move(name), {}, {}, {}, {std::move(said)}};
-}
+using said::part;
+using said::value;
 
 // Sentences joined by "; " ("server.joined"), as join(texts, "; ") joins their English.
 sentence joined(const std::vector<sentence>& parts) {
