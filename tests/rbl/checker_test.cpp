@@ -3,6 +3,7 @@
 
 #include "rbl/checker.hpp"
 #include "tests/fakes/memory_zone.hpp"
+#include "tests/rbl/parsed.hpp"
 #include "tests/rbl/run_sync.hpp"
 
 #include <gmock/gmock.h>
@@ -71,17 +72,8 @@ lists:
       - {match: 127.0.0.255, meaning: refused, meaning_zh: 拒绝}
 )";
 
-rbl::catalogue make_catalogue() {
-  auto loaded = rbl::catalogue::parse(test_catalogue, "test");
-  if (auto* e = std::get_if<rbl::load_error>(&loaded)) throw std::runtime_error(e->what);
-  return std::get<rbl::catalogue>(std::move(loaded));
-}
-
-rbl::target target_of(std::string_view text) {
-  auto parsed = rbl::parse_target(text);
-  if (auto* e = std::get_if<rbl::target_error>(&parsed)) throw std::runtime_error(e->what);
-  return std::get<rbl::target>(parsed);
-}
+rbl::catalogue make_catalogue() { return rbl::testing::catalogue_from(test_catalogue); }
+using rbl::testing::target_of;
 
 // A zone that follows RFC 5782 §5: 127.0.0.2 listed, 127.0.0.1 not.
 void healthy_ip4_zone(fakes::memory_zone& dns, const std::string& zone) {

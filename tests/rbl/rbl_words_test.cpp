@@ -9,6 +9,7 @@
 #include "rbl/checker.hpp"
 #include "rbl/summary.hpp"
 #include "tests/fakes/memory_zone.hpp"
+#include "tests/rbl/parsed.hpp"
 #include "tests/rbl/run_sync.hpp"
 
 #include <gmock/gmock.h>
@@ -64,17 +65,8 @@ const probe::output_words& words() {
   return std::get<probe::output_words>(loaded);
 }
 
-rbl::catalogue make_catalogue() {
-  auto loaded = rbl::catalogue::parse(test_catalogue, "test");
-  if (auto* e = std::get_if<rbl::load_error>(&loaded)) throw std::runtime_error(e->what);
-  return std::get<rbl::catalogue>(std::move(loaded));
-}
-
-rbl::target target_of(std::string_view text) {
-  auto parsed = rbl::parse_target(text);
-  if (auto* e = std::get_if<rbl::target_error>(&parsed)) throw std::runtime_error(e->what);
-  return std::get<rbl::target>(parsed);
-}
+rbl::catalogue make_catalogue() { return rbl::testing::catalogue_from(test_catalogue); }
+using rbl::testing::target_of;
 
 // One listing of `target` on `zone`, asked by a fresh checker of the zone `dns` serves.
 rbl::listing ask(fakes::memory_zone& dns, std::string_view target, const std::string& zone,
