@@ -267,6 +267,48 @@ TEST(Parse, BlankLinesAboveTheHeaderBlockAreReadPast) {
   }
 }
 
+// Coremail (163.com, 126.com) words the remote's reply in an English gloss that names the
+// step twice: "SMTP error, RCPT TO: Host X(ip) RCPT TO said 550 ...". The step read from it
+// keeps "no such user" an unknown mailbox; at an unnamed step it would read as a filter.
+TEST(Parse, CoremailGlossNamesTheStep) {
+  const auto rep = parse(
+      "From: Postmaster@163.com\nTo: s@163.com\nSubject: Undelivered\nX-Mailer: Coremail MTA server\n"
+      "Content-Type: text/plain; charset=utf-8\n\n"
+      "Sorry, your mail was returned.\n\n"
+      "      收件人 b@example.net\n\n"
+      "      退信原因：\n"
+      "            未知的原因，对方拒绝接收您的邮件\n"
+      "            英文说明:SMTP error, RCPT TO: Host example.net(192.0.2.1) RCPT TO said 550 No such user here\n");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].address, "b@example.net");
+  EXPECT_EQ(rep.recipients[0].command, reports::smtp_command::rcpt);
+  EXPECT_EQ(reports::classify(rep.recipients[0], rep, knowledge()).reason, "userunknown");
+  // The same gloss for DATA: the words are a filter's there.
+  const auto data = parse(
+      "From: Postmaster@163.com\nTo: s@163.com\nSubject: Undelivered\nX-Mailer: Coremail MTA server\n"
+      "Content-Type: text/plain; charset=utf-8\n\n"
+      "      收件人 b@example.net\n\n"
+      "            英文说明:SMTP error, DATA: Host example.net(192.0.2.1) DATA said 550 No such user here\n");
+  ASSERT_EQ(data.recipients.size(), 1u);
+  EXPECT_EQ(data.recipients[0].command, reports::smtp_command::data);
+  EXPECT_EQ(reports::classify(data.recipients[0], data, knowledge()).reason, "filtered");
+}
+
+// QSBMF (djb's qmail-send bounce message format) gives its example paragraph without a
+// "(#5.1.2)" code: the sentence alone names the missing host.
+TEST(Parse, QmailHostNotFoundWithoutCode) {
+  const auto q = parse(
+      "From: MAILER-DAEMON@mx.example.org\nTo: s@example.org\nSubject: failure notice\n\n"
+      "Hi. This is the qmail-send program at mx.example.org.\n"
+      "I'm afraid I wasn't able to deliver your message to the\n"
+      "following addresses. This is a permanent error; I've given up.\n"
+      "Sorry it didn't work out.\n\n"
+      "<god@example.net>:\nSorry, I couldn't find any host by that name.\n\n"
+      "--- Below this line is a copy of the message.\n\nFrom: s@example.org\n");
+  ASSERT_EQ(q.recipients.size(), 1u);
+  EXPECT_EQ(reports::classify(q.recipients[0], q, knowledge()).reason, "hostunknown");
+}
+
 TEST(Parse, QmailAndExim) {
   const auto q = parse(
       "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\n"
