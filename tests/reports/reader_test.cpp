@@ -446,6 +446,20 @@ TEST(Knowledge, AdviceInBothLanguages) {
   const auto pbl = reports::advice_for(knowledge(), "blocked", "spamhaus-pbl", "zh");
   ASSERT_TRUE(pbl);
   EXPECT_NE(pbl->what.find("PBL"), std::string::npos);
+  // An ARF report's Feedback-Type is its sub-cause: only "abuse" is the recipient's spam
+  // complaint, so an authentication failure report must not be explained as one.
+  const auto complaint = reports::advice_for(knowledge(), "feedback", "abuse", "en");
+  ASSERT_TRUE(complaint);
+  for (const char* type : {"auth-failure", "fraud", "virus", "not-spam"}) {
+    for (const char* lang : {"en", "zh"}) {
+      const auto a = reports::advice_for(knowledge(), "feedback", type, lang);
+      ASSERT_TRUE(a) << type << " " << lang;
+      EXPECT_NE(a->what, complaint->what) << type << " " << lang;
+      EXPECT_FALSE(a->action.empty()) << type << " " << lang;
+    }
+  }
+  const auto auth_zh = reports::advice_for(knowledge(), "feedback", "auth-failure", "zh");
+  EXPECT_NE(auth_zh->what.find("DKIM"), std::string::npos);
   const auto fallback = reports::advice_for(knowledge(), "blocked", "no-such-subcause", "fr");
   ASSERT_TRUE(fallback);
   EXPECT_EQ(fallback->side, "sender");
