@@ -65,6 +65,8 @@ constexpr std::string_view keys_used[] = {
     "reason.note_smtputf8", "reason.note_mail_deferred", "reason.warning_helo_not_fqdn",
     "reason.warning_other_family", "reason.warning_address_limit", "reason.warning_family_missing",
     "reason.warning_proxy_unresolved",
+    // A given MAIL FROM that looks forged (probe/prober_setup.cpp, prober_setup::note_phrases).
+    "reason.identity_sender_is_recipient", "reason.identity_sender_in_recipient_domain", "reason.identity_sender_provider",
     // A route finding's explanation (dns::route_finding keys, composed in dns/routing.cpp;
     // the English template gives back dns's English sentence exactly).
     "route.mx_ip_literal", "route.mx_is_cname", "route.mx_no_address", "route.mx_lookup_failed",
