@@ -186,10 +186,11 @@ class evaluator {
     const auto parsed = parse_record(text);
     if (!parsed.ok()) {
       r.verdict = result::permerror;
-      // The syntax error's own words (dns/spf_record) are a value in English.
+      // The syntax error's own words: dns/spf_record's phrase (else its English as a value).
+      const auto error = parsed.error_said.key.empty() ? value("error", parsed.error) : part("error", parsed.error_said);
       r.problem = "syntax error in the SPF record of " + domain + " " + parsed.error;
-      r.problem_said = {"spf.syntax_error", {value("domain", domain), value("error", parsed.error)}};
-      note(depth, "syntax error " + parsed.error + " → permerror", {"spf.step_syntax_error", {value("error", parsed.error)}});
+      r.problem_said = {"spf.syntax_error", {value("domain", domain), error}};
+      note(depth, "syntax error " + parsed.error + " → permerror", {"spf.step_syntax_error", {error}});
       co_return r;
     }
     const auto& rec = parsed.value;
@@ -276,8 +277,8 @@ class evaluator {
       co_return ignored(std::to_string(texts.size()) + " TXT records", {"spf.exp_records", {value("n", std::to_string(texts.size()))}});
     for (const char c : texts.front())
       if (static_cast<unsigned char>(c) > 0x7e) co_return ignored("non-ASCII text", {"spf.exp_non_ascii", {}});
-    if (const auto error = macro::check(texts.front(), macro::context::explanation); !error.empty())
-      co_return ignored("macro error: " + error, {"spf.exp_macro_error", {value("error", error)}});
+    if (const auto error = macro::check_problem(texts.front(), macro::context::explanation); !error.empty())
+      co_return ignored("macro error: " + error.text, {"spf.exp_macro_error", {part("error", error.said)}});
     auto values = base_;
     values.domain = decided.exp_domain;
     if (macro::uses_letter(texts.front(), 'p')) values.validated_name = co_await validated_name(decided.exp_domain);

@@ -29,12 +29,23 @@ struct phrase_value {
   std::vector<phrase> part;  // one element: the value is that sentence
 };
 
+// A problem as dns/'s English sentence and the same as a phrase; no text: no problem.
+struct said_problem {
+  std::string text;
+  phrase said;
+  bool empty() const { return text.empty(); }
+};
+
 namespace said {
 inline phrase_value value(std::string name, std::string text, std::string kind = {}) {
   return phrase_value{std::move(name), std::move(text), std::move(kind), {}};
 }
 inline phrase_value part(std::string name, phrase of) {
   return phrase_value{std::move(name), {}, {}, {std::move(of)}};
+}
+// `english` with its phrase: the problem of a key and values.
+inline said_problem problem(std::string english, std::string key, std::vector<phrase_value> values = {}) {
+  return said_problem{std::move(english), phrase{std::move(key), std::move(values)}};
 }
 }  // namespace said
 

@@ -5,6 +5,7 @@
 // in Chinese, it says dns/'s words in Chinese and leaves DNS data (names, records) as it came.
 #include "dns/dmarc.hpp"
 #include "dns/spf.hpp"
+#include "dns/spf_record.hpp"
 #include "probe/output_words.hpp"
 #include "probe/server_check.hpp"
 #include "tests/fakes/memory_zone.hpp"
@@ -185,6 +186,32 @@ TEST(SpfWords, ServerEvidenceAndAdviceSaySpfInChinese) {
     return;
   }
   FAIL() << "no spf_domain item";
+}
+
+// Every syntax error the record parser and the macro checker name, in both languages.
+TEST(SpfWords, EverySyntaxErrorIsItsPhraseInEnglishAndChineseInChinese) {
+  std::set<std::string> keys;
+  for (const std::string record :
+       {"v=spf2 -all", "v=spf1 a:\xc3\xa9.test -all", "v=spf1 a:x.test\t-all", "v=spf1 redirect=a.test redirect=b.test",
+        "v=spf1 foo -all", "v=spf1 all:x", "v=spf1 include", "v=spf1 ptr/24", "v=spf1 a/99", "v=spf1 a//200",
+        "v=spf1 a/24x", "v=spf1 ip4", "v=spf1 ip4:1.2.3.4/40", "v=spf1 ip6:::1/200", "v=spf1 ip4:1.2.3",
+        "v=spf1 ip6:zz::1", "v=spf1 include:", "v=spf1 a:localhost", "v=spf1 a:example.123", "v=spf1 exists:%",
+        "v=spf1 exists:%x.test", "v=spf1 exists:%{", "v=spf1 exists:%{q}.test", "v=spf1 exists:%{c}.test",
+        "v=spf1 exists:%{d1234}.test", "v=spf1 exists:%{d0}.test", "v=spf1 exists:%{d.test", "v=spf1 foo=%{x}",
+        "v=spf1 exists:%{d}\x01.test"}) {
+    const auto parsed = dns::spf::parse_record(record);
+    ASSERT_FALSE(parsed.ok()) << record;
+    ASSERT_FALSE(parsed.error_said.key.empty()) << record << ": " << parsed.error;
+    EXPECT_EQ(words().render(parsed.error_said, "en", "<unknown key>"), parsed.error) << record;
+    const auto zh = words().render(parsed.error_said, "zh", "<unknown key>");
+    EXPECT_NE(zh, parsed.error) << record;
+    for (const char* english : {"invalid", "needs", "takes no", "unknown", "not a", "malformed", "macro", "at offset"})
+      EXPECT_EQ(zh.find(english), std::string::npos) << record << " → " << zh;
+    keys.insert(parsed.error_said.key);
+    for (const auto& v : parsed.error_said.values)
+      if (!v.part.empty()) keys.insert(v.part.front().key);
+  }
+  EXPECT_GE(keys.size(), 26u) << testing::PrintToString(keys);
 }
 
 std::vector<dns::dmarc::lookup_result> dmarc_lookups() {
