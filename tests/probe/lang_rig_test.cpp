@@ -250,6 +250,7 @@ TEST(LangRig, ServerSpfProblemAndTraceInChinese) {
   EXPECT_THAT(zh.out, HasSubstr("          问题: 需要查询 DNS 的项超过 10 个（RFC 7208 §4.6.4）；在 toomany.server.test 的“a:x11.server.test”处达到上限\n"))
       << zh.out;
   EXPECT_THAT(zh.out, HasSubstr("a:x1.server.test：x1.server.test 的 A → 127.0.0.99 → 不匹配"));
+  EXPECT_THAT(zh.out, HasSubstr("  域名:    toomany.server.test（由参数给出）\n"));
   EXPECT_THAT(zh.out, HasSubstr("toomany.server.test：\"v=spf1 a:x1.server.test"));
   for (const char* english : {"terms that query DNS", "→ no match", "the limit was hit"})
     EXPECT_THAT(zh.out, Not(HasSubstr(english))) << english;
@@ -260,6 +261,7 @@ TEST(LangRig, ServerSpfProblemAndTraceInChinese) {
                                 "\"a:x11.server.test\" in toomany.server.test\n"))
       << en.out;
   EXPECT_THAT(en.out, HasSubstr("a:x1.server.test: A x1.server.test → 127.0.0.99 → no match"));
+  EXPECT_THAT(en.out, HasSubstr("  domain:  toomany.server.test (given)\n"));
 }
 
 // `probe bounce` live: what was asked of whom and the answer are Chinese with --lang zh;
