@@ -9,9 +9,12 @@
 // with warnings about common publishing mistakes. A DNS failure (timeout, SERVFAIL) is
 // kept in `answer` and named in `error`; it is never read as "no record".
 // Record text is DNS data: kept as received, print it through probe::printable().
+// Every warning and error is an English sentence with, beside it, the same sentence as a
+// dns::phrase (keys "dmarc.*", see dns/spf_phrase.hpp) for reports in other languages.
 // Threading: a coroutine on the source's io_context.
 
 #include "dns/source.hpp"
+#include "dns/spf_phrase.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -38,7 +41,9 @@ struct policy_record {
 struct parsed_record {
   std::optional<policy_record> record;  // absent when error is set
   std::vector<std::string> warnings;
+  std::vector<phrase> warnings_said;    // warnings[i] as a phrase (same length)
   std::string error;
+  phrase error_said;                    // `error` as a phrase; empty key when there is none
 };
 
 // RFC 7489 §6.4: the record starts with "v=DMARC1" (the value exactly, case-sensitively),
@@ -54,7 +59,9 @@ struct lookup_result {
   std::string organizational_domain;
   std::optional<policy_record> record; // absent: no DMARC record (or an unusable one: see error)
   std::vector<std::string> warnings;   // common mistakes (p missing, bad pct, rua without mailto:, p=none, sp weaker ...)
+  std::vector<phrase> warnings_said;   // warnings[i] as a phrase (same length)
   std::string error;                   // why there is no usable policy although something was found, or the DNS failure
+  phrase error_said;                   // `error` as a phrase; empty key when there is none
   std::string effective_policy;        // what applies to `domain`: p, or sp (else p) when inherited from the organisational domain
   bool inherited = false;              // the record came from the organisational domain
 };

@@ -11,6 +11,8 @@ namespace {
 
 namespace net = boost::asio;
 using boost::asio::ip::address;
+using said::part;
+using said::value;
 
 // An explanation is shown to the sender in a bounce; a hostile exp= record must not
 // turn it into megabytes (an exp TXT of "%{s}%{s}..." multiplies the sender).
@@ -95,6 +97,13 @@ std::string describe_failure(const answer& a) {
   return out;
 }
 
+// describe_failure() as a phrase: the outcome is an identifier, the detail the resolver's text.
+phrase failure_said(const answer& a) {
+  const std::string outcome(to_string(a.result));
+  if (a.detail.empty()) return {"spf.failure", {value("outcome", outcome, "dns_result")}};
+  return {"spf.failure_detail", {value("outcome", outcome, "dns_result"), value("detail", a.detail)}};
+}
+
 bool is_void(const answer& a) { return a.result == outcome::nxdomain || a.result == outcome::nodata; }
 
 // The outcome of one check_host() level.
@@ -104,6 +113,7 @@ struct level_result {
   std::string matched_in;
   std::string matched_record;
   std::string problem;
+  phrase problem_said;
   std::optional<std::string> exp_spec;  // exp= of the record whose mechanism gave "fail"
   std::string exp_domain;               // the <domain> to expand it with
 };
@@ -112,6 +122,7 @@ enum class match { yes, no, temperror, permerror };
 struct term_result {
   match outcome = match::no;
   std::string problem;
+  phrase problem_said;
 };
 
 class evaluator {
@@ -134,14 +145,17 @@ class evaluator {
     if (!is_checkable_domain(domain)) {
       r.verdict = result::none;
       r.problem = quoted(domain) + " is not a valid multi-label domain name (RFC 7208 §4.3)";
-      note(depth, domain + ": not a checkable domain name → none");
+      r.problem_said = {"spf.not_checkable", {value("domain", domain)}};
+      note(depth, domain + ": not a checkable domain name → none", {"spf.step_not_checkable", {value("domain", domain)}});
       co_return r;
     }
     const auto txt = co_await ask(domain, type::txt);
     if (!is_answer(txt.result)) {
       r.verdict = result::temperror;
       r.problem = "TXT lookup for " + domain + " failed: " + describe_failure(txt);
-      note(depth, domain + ": TXT lookup " + describe_failure(txt) + " → temperror");
+      r.problem_said = {"spf.txt_failed", {value("domain", domain), part("failure", failure_said(txt))}};
+      note(depth, domain + ": TXT lookup " + describe_failure(txt) + " → temperror",
+           {"spf.step_txt_failed", {value("domain", domain), part("failure", failure_said(txt))}});
       co_return r;
     }
     std::vector<std::string> records;
@@ -151,32 +165,39 @@ class evaluator {
       r.verdict = result::none;
       r.problem = txt.result == outcome::nxdomain ? domain + " does not exist (NXDOMAIN)"
                                                   : domain + " publishes no SPF record";
-      note(depth, domain + ": no SPF record (" + std::string(to_string(txt.result)) + ") → none");
+      r.problem_said = {txt.result == outcome::nxdomain ? "spf.nxdomain" : "spf.no_record", {value("domain", domain)}};
+      note(depth, domain + ": no SPF record (" + std::string(to_string(txt.result)) + ") → none",
+           {"spf.step_no_record", {value("domain", domain), value("outcome", std::string(to_string(txt.result)), "dns_result")}});
       co_return r;
     }
     if (records.size() > 1) {
       r.verdict = result::permerror;
       r.problem = domain + " publishes " + std::to_string(records.size()) +
                   " SPF records; exactly one is allowed (RFC 7208 §4.5)";
-      note(depth, domain + ": " + std::to_string(records.size()) + " SPF records → permerror");
+      r.problem_said = {"spf.several_records", {value("domain", domain), value("n", std::to_string(records.size()))}};
+      note(depth, domain + ": " + std::to_string(records.size()) + " SPF records → permerror",
+           {"spf.step_several_records", {value("domain", domain), value("n", std::to_string(records.size()))}});
       co_return r;
     }
     const auto& text = records.front();
     if (depth == 0) out_.record = text;
     r.matched_record = text;
-    note(depth, domain + ": " + quoted(text));
+    note(depth, domain + ": " + quoted(text), {"spf.step_record", {value("domain", domain), value("record", text)}});
     const auto parsed = parse_record(text);
     if (!parsed.ok()) {
       r.verdict = result::permerror;
+      // The syntax error's own words: dns/spf_record's phrase (else its English as a value).
+      const auto error = parsed.error_said.key.empty() ? value("error", parsed.error) : part("error", parsed.error_said);
       r.problem = "syntax error in the SPF record of " + domain + " " + parsed.error;
-      note(depth, "syntax error " + parsed.error + " → permerror");
+      r.problem_said = {"spf.syntax_error", {value("domain", domain), error}};
+      note(depth, "syntax error " + parsed.error + " → permerror", {"spf.step_syntax_error", {error}});
       co_return r;
     }
     const auto& rec = parsed.value;
 
     for (const auto& m : rec.mechanisms) {
       if (m.queries_dns() && !count_lookup(m.text, domain, r)) {
-        note(depth, m.text + ": " + r.problem);
+        note(depth, m.text + ": " + r.problem, problem_step(m.text, r.problem_said));
         co_return r;
       }
       const auto t = co_await evaluate(m, domain, depth);
@@ -184,19 +205,24 @@ class evaluator {
         r.verdict = result::temperror;
         r.problem = "the evaluation took longer than " + std::to_string(opts_.time_limit.count()) +
                     " ms (RFC 7208 §4.6.4); stopped at " + quoted(m.text) + " in " + domain;
-        note(depth, m.text + ": " + r.problem);
+        r.problem_said = {"spf.time_limit", {value("ms", std::to_string(opts_.time_limit.count())),
+                                             value("term", m.text), value("domain", domain)}};
+        note(depth, m.text + ": " + r.problem, problem_step(m.text, r.problem_said));
         co_return r;
       }
       if (t.outcome == match::temperror || t.outcome == match::permerror) {
         r.verdict = t.outcome == match::temperror ? result::temperror : result::permerror;
         r.problem = t.problem;
-        note(depth, m.text + " → " + std::string(to_string(r.verdict)));
+        r.problem_said = t.problem_said;
+        note(depth, m.text + " → " + std::string(to_string(r.verdict)),
+             {"spf.step_error", {value("term", m.text), value("result", std::string(to_string(r.verdict)))}});
         co_return r;
       }
       if (t.outcome == match::yes) {
         r.verdict = from_qualifier(m.qual);
         r.mechanism = m.text;
-        note(depth, m.text + " matches → " + std::string(to_string(r.verdict)));
+        note(depth, m.text + " matches → " + std::string(to_string(r.verdict)),
+             {"spf.step_matches", {value("term", m.text), value("result", std::string(to_string(r.verdict)))}});
         if (r.verdict == result::fail && rec.exp) {
           r.exp_spec = rec.exp->value;
           r.exp_domain = domain;
@@ -208,48 +234,56 @@ class evaluator {
     if (rec.redirect) {
       // §6.1: redirect= applies only when no mechanism matched (an "all" anywhere wins).
       if (!count_lookup(rec.redirect->text, domain, r)) {
-        note(depth, rec.redirect->text + ": " + r.problem);
+        note(depth, rec.redirect->text + ": " + r.problem, problem_step(rec.redirect->text, r.problem_said));
         co_return r;
       }
       const auto target = co_await target_name(rec.redirect->value, domain);
-      note(depth, rec.redirect->text + " → " + target);
+      note(depth, rec.redirect->text + " → " + target, {"spf.step_goes_to", {value("term", rec.redirect->text), value("domain", target)}});
       auto inner = co_await check(target, depth + 1);
       if (inner.verdict == result::none) {
         inner.verdict = result::permerror;
         inner.problem = rec.redirect->text + " in " + domain + ": " + inner.problem +
                         " (RFC 7208 §6.1: none becomes permerror)";
+        inner.problem_said = {"spf.redirect_none", {value("term", rec.redirect->text), value("domain", domain),
+                                                    part("problem", std::move(inner.problem_said))}};
       }
       co_return inner;
     }
     r.verdict = result::neutral;
     r.mechanism = "default";
-    note(depth, "no mechanism matched → neutral (RFC 7208 §4.7)");
+    note(depth, "no mechanism matched → neutral (RFC 7208 §4.7)", {"spf.step_default", {}});
     co_return r;
   }
 
   net::awaitable<void> explain(const level_result& decided, const std::string& top_domain) {
     out_.explanation = top_domain + " does not designate " + req_.ip.to_string() +
                        " as a permitted sender (SPF fail)";
+    out_.explanation_said = {"spf.default_explanation", {value("domain", top_domain), value("ip", req_.ip.to_string())}};
     if (!decided.exp_spec) co_return;
     // §6.2: any problem with exp= (DNS error, no or several TXT records, bad macro syntax,
     // non-ASCII text) means "proceed as if no exp modifier was given". The lookup does not
     // count against the limits: it happens after evaluation.
     const auto name = co_await target_name(*decided.exp_spec, decided.exp_domain);
-    const auto ignored = [&](const std::string& why) { note(0, "exp=" + name + ": " + why + ", ignored (RFC 7208 §6.2)"); };
-    if (!is_queryable(name)) co_return ignored("not a valid domain name");
+    const auto ignored = [&](const std::string& why, phrase why_said) {
+      note(0, "exp=" + name + ": " + why + ", ignored (RFC 7208 §6.2)",
+           {"spf.step_exp_ignored", {value("name", name), part("why", std::move(why_said))}});
+    };
+    if (!is_queryable(name)) co_return ignored("not a valid domain name", {"spf.exp_not_domain", {}});
     const auto txt = co_await ask(name, type::txt);
-    if (txt.result != outcome::records) co_return ignored("TXT lookup " + describe_failure(txt));
+    if (txt.result != outcome::records)
+      co_return ignored("TXT lookup " + describe_failure(txt), {"spf.exp_lookup", {part("failure", failure_said(txt))}});
     const auto texts = txt.texts();
-    if (texts.size() != 1) co_return ignored(std::to_string(texts.size()) + " TXT records");
+    if (texts.size() != 1)
+      co_return ignored(std::to_string(texts.size()) + " TXT records", {"spf.exp_records", {value("n", std::to_string(texts.size()))}});
     for (const char c : texts.front())
-      if (static_cast<unsigned char>(c) > 0x7e) co_return ignored("non-ASCII text");
-    if (const auto error = macro::check(texts.front(), macro::context::explanation); !error.empty())
-      co_return ignored("macro error: " + error);
+      if (static_cast<unsigned char>(c) > 0x7e) co_return ignored("non-ASCII text", {"spf.exp_non_ascii", {}});
+    if (const auto error = macro::check_problem(texts.front(), macro::context::explanation); !error.empty())
+      co_return ignored("macro error: " + error.text, {"spf.exp_macro_error", {part("error", error.said)}});
     auto values = base_;
     values.domain = decided.exp_domain;
     if (macro::uses_letter(texts.front(), 'p')) values.validated_name = co_await validated_name(decided.exp_domain);
     auto text = macro::expand(texts.front(), values, macro::context::explanation);
-    if (!text) co_return ignored("macro error");
+    if (!text) co_return ignored("macro error", {"spf.exp_macro_failed", {}});
     if (text->size() > max_explanation_bytes) text->resize(max_explanation_bytes);
     out_.explanation = std::move(*text);
     out_.explanation_from_exp = true;
@@ -258,17 +292,20 @@ class evaluator {
   void finish() {
     out_.dns_lookups = lookups_;
     out_.void_lookups = voids_;
-    if (dropped_trace_ > 0) out_.trace.push_back("… " + std::to_string(dropped_trace_) + " more steps not shown");
+    if (dropped_trace_ > 0) {
+      out_.trace.push_back("… " + std::to_string(dropped_trace_) + " more steps not shown");
+      out_.trace_said.push_back({"spf.step_more", {value("n", std::to_string(dropped_trace_))}});
+    }
   }
 
  private:
   net::awaitable<term_result> evaluate(const mechanism& m, const std::string& domain, int depth) {
     switch (m.kind) {
       case mechanism_kind::all:
-        co_return term_result{match::yes, {}};
+        co_return term_result{match::yes, {}, {}};
       case mechanism_kind::ip4:
       case mechanism_kind::ip6:
-        co_return term_result{in_network(req_.ip, m.network, m.network.is_v4() ? m.cidr4 : m.cidr6) ? match::yes : match::no, {}};
+        co_return term_result{in_network(req_.ip, m.network, m.network.is_v4() ? m.cidr4 : m.cidr6) ? match::yes : match::no, {}, {}};
       case mechanism_kind::a:
         co_return co_await evaluate_a(m, domain, depth);
       case mechanism_kind::mx:
@@ -280,7 +317,7 @@ class evaluator {
       case mechanism_kind::include:
         co_return co_await evaluate_include(m, domain, depth);
     }
-    co_return term_result{match::permerror, "unknown mechanism"};
+    co_return term_result{match::permerror, "unknown mechanism", {}};
   }
 
   // Every lookup goes through here: past the time limit (§4.6.4) no more queries are
@@ -311,15 +348,24 @@ class evaluator {
     if (is_void(a)) {
       ++voids_;
       note(depth, m.text + ": " + type_name(a.qtype) + " " + name + " → " + std::string(to_string(a.result)) +
-                      " (void lookup " + std::to_string(voids_) + ")");
+                      " (void lookup " + std::to_string(voids_) + ")",
+           {"spf.step_void", {value("term", m.text), value("type", type_name(a.qtype)), value("name", name),
+                              value("outcome", std::string(to_string(a.result)), "dns_result"),
+                              value("n", std::to_string(voids_))}});
       if (voids_ > opts_.max_void_lookups)
-        return term_result{match::permerror, "more than " + std::to_string(opts_.max_void_lookups) +
-                                                 " lookups found nothing (void lookup limit, RFC 7208 §4.6.4); the last: " +
-                                                 type_name(a.qtype) + " " + name + " for " + quoted(m.text)};
-      return term_result{match::no, {}};
+        return term_result{match::permerror,
+                           "more than " + std::to_string(opts_.max_void_lookups) +
+                               " lookups found nothing (void lookup limit, RFC 7208 §4.6.4); the last: " +
+                               type_name(a.qtype) + " " + name + " for " + quoted(m.text),
+                           {"spf.void_limit", {value("limit", std::to_string(opts_.max_void_lookups)),
+                                               value("type", type_name(a.qtype)), value("name", name),
+                                               value("term", m.text)}}};
+      return term_result{match::no, {}, {}};
     }
-    return term_result{match::temperror, type_name(a.qtype) + " lookup for " + name + " (" + quoted(m.text) +
-                                             ") failed: " + describe_failure(a)};
+    return term_result{match::temperror,
+                       type_name(a.qtype) + " lookup for " + name + " (" + quoted(m.text) + ") failed: " + describe_failure(a),
+                       {"spf.lookup_failed", {value("type", type_name(a.qtype)), value("name", name),
+                                              value("term", m.text), part("failure", failure_said(a))}}};
   }
 
   bool any_address_matches(const answer& a, const mechanism& m) const {
@@ -334,8 +380,10 @@ class evaluator {
     const auto a = co_await ask(name, address_type());
     if (auto judged = judge_lookup(m, a, name, depth)) co_return *judged;
     const bool hit = any_address_matches(a, m);
-    note(depth, m.text + ": " + type_name(a.qtype) + " " + name + " → " + addresses_text(a) + (hit ? " → match" : " → no match"));
-    co_return term_result{hit ? match::yes : match::no, {}};
+    note(depth, m.text + ": " + type_name(a.qtype) + " " + name + " → " + addresses_text(a) + (hit ? " → match" : " → no match"),
+         {hit ? "spf.step_a_match" : "spf.step_a_no_match", {value("term", m.text), value("type", type_name(a.qtype)),
+                                                              value("name", name), value("addresses", addresses_text(a))}});
+    co_return term_result{hit ? match::yes : match::no, {}, {}};
   }
 
   net::awaitable<term_result> evaluate_mx(const mechanism& m, const std::string& domain, int depth) {
@@ -346,25 +394,36 @@ class evaluator {
     const auto hosts = mx.mx();
     // §4.6.4: at most 10 MX names per "mx"; the suite's mx-limit requires permerror beyond.
     if (static_cast<int>(hosts.size()) > opts_.max_mx_ptr_names)
-      co_return term_result{match::permerror, quoted(m.text) + ": " + name + " has " + std::to_string(hosts.size()) +
-                                                  " MX records, more than the " + std::to_string(opts_.max_mx_ptr_names) +
-                                                  " allowed (RFC 7208 §4.6.4)"};
+      co_return term_result{match::permerror,
+                            quoted(m.text) + ": " + name + " has " + std::to_string(hosts.size()) +
+                                " MX records, more than the " + std::to_string(opts_.max_mx_ptr_names) +
+                                " allowed (RFC 7208 §4.6.4)",
+                            {"spf.too_many_mx", {value("term", m.text), value("name", name),
+                                                 value("n", std::to_string(hosts.size())),
+                                                 value("limit", std::to_string(opts_.max_mx_ptr_names))}}};
     for (const auto& host : hosts) {
       const auto host_name = strip_dot(host.host);
       // RFC 7505 null MX ("MX 0 .") names no host: nothing to compare.
       if (host_name.empty() || !is_queryable(host_name)) continue;
       const auto a = co_await ask(host_name, address_type());
       if (a.result != outcome::records && !is_void(a))
-        co_return term_result{match::temperror, type_name(a.qtype) + " lookup for MX host " + host_name + " (" +
-                                                    quoted(m.text) + ") failed: " + describe_failure(a)};
+        co_return term_result{match::temperror,
+                              type_name(a.qtype) + " lookup for MX host " + host_name + " (" + quoted(m.text) +
+                                  ") failed: " + describe_failure(a),
+                              {"spf.mx_host_failed", {value("type", type_name(a.qtype)), value("host", host_name),
+                                                      value("term", m.text), part("failure", failure_said(a))}}};
       if (any_address_matches(a, m)) {
-        note(depth, m.text + ": MX " + name + " → " + host_name + " → " + addresses_text(a) + " → match");
-        co_return term_result{match::yes, {}};
+        note(depth, m.text + ": MX " + name + " → " + host_name + " → " + addresses_text(a) + " → match",
+             {"spf.step_mx_match", {value("term", m.text), value("name", name), value("host", host_name),
+                                    value("addresses", addresses_text(a))}});
+        co_return term_result{match::yes, {}, {}};
       }
     }
     note(depth, m.text + ": MX " + name + " → " + std::to_string(hosts.size()) + " host(s), none has " +
-                    req_.ip.to_string() + " → no match");
-    co_return term_result{match::no, {}};
+                    req_.ip.to_string() + " → no match",
+         {"spf.step_mx_no_match", {value("term", m.text), value("name", name), value("n", std::to_string(hosts.size())),
+                                   value("ip", req_.ip.to_string())}});
+    co_return term_result{match::no, {}, {}};
   }
 
   net::awaitable<term_result> evaluate_ptr(const mechanism& m, const std::string& domain, int depth) {
@@ -374,18 +433,21 @@ class evaluator {
     if (ptr.result != outcome::records) {
       // §5.5: "If a DNS error occurs while doing the PTR RR lookup, then this mechanism
       // fails to match."
-      note(depth, m.text + ": PTR " + ptr.qname + " → " + describe_failure(ptr) + " → no match");
-      co_return term_result{match::no, {}};
+      note(depth, m.text + ": PTR " + ptr.qname + " → " + describe_failure(ptr) + " → no match",
+           {"spf.step_ptr_failed", {value("term", m.text), value("name", ptr.qname), part("failure", failure_said(ptr))}});
+      co_return term_result{match::no, {}, {}};
     }
     for (const auto& name : first_names(ptr)) {
       if (!within(name, target)) continue;
       if (co_await validates(name)) {
-        note(depth, m.text + ": PTR → " + name + " (validated) within " + target + " → match");
-        co_return term_result{match::yes, {}};
+        note(depth, m.text + ": PTR → " + name + " (validated) within " + target + " → match",
+             {"spf.step_ptr_match", {value("term", m.text), value("name", name), value("domain", target)}});
+        co_return term_result{match::yes, {}, {}};
       }
     }
-    note(depth, m.text + ": no validated PTR name within " + target + " → no match");
-    co_return term_result{match::no, {}};
+    note(depth, m.text + ": no validated PTR name within " + target + " → no match",
+         {"spf.step_ptr_no_match", {value("term", m.text), value("domain", target)}});
+    co_return term_result{match::no, {}, {}};
   }
 
   net::awaitable<term_result> evaluate_exists(const mechanism& m, const std::string& domain, int depth) {
@@ -394,35 +456,41 @@ class evaluator {
     // §5.7: always an A query, whatever the client's address family.
     const auto a = co_await ask(name, type::a);
     if (auto judged = judge_lookup(m, a, name, depth)) co_return *judged;
-    note(depth, m.text + ": A " + name + " exists → match");
-    co_return term_result{match::yes, {}};
+    note(depth, m.text + ": A " + name + " exists → match", {"spf.step_exists", {value("term", m.text), value("name", name)}});
+    co_return term_result{match::yes, {}, {}};
   }
 
   net::awaitable<term_result> evaluate_include(const mechanism& m, const std::string& domain, int depth) {
     const auto name = co_await target_name(m.domain_spec, domain);
-    note(depth, m.text + " → " + name);
+    note(depth, m.text + " → " + name, {"spf.step_goes_to", {value("term", m.text), value("domain", name)}});
     const auto inner = co_await check(name, depth + 1);
     // §5.2 table: pass matches; fail, softfail and neutral do not; errors propagate;
     // none becomes permerror.
     switch (inner.verdict) {
-      case result::pass: co_return term_result{match::yes, {}};
+      case result::pass: co_return term_result{match::yes, {}, {}};
       case result::fail:
       case result::softfail:
       case result::neutral:
-        note(depth, m.text + ": " + name + " says " + std::string(to_string(inner.verdict)) + " → no match");
-        co_return term_result{match::no, {}};
-      case result::temperror: co_return term_result{match::temperror, inner.problem};
-      case result::permerror: co_return term_result{match::permerror, inner.problem};
+        note(depth, m.text + ": " + name + " says " + std::string(to_string(inner.verdict)) + " → no match",
+             {"spf.step_include_says", {value("term", m.text), value("domain", name),
+                                        value("result", std::string(to_string(inner.verdict)))}});
+        co_return term_result{match::no, {}, {}};
+      case result::temperror: co_return term_result{match::temperror, inner.problem, inner.problem_said};
+      case result::permerror: co_return term_result{match::permerror, inner.problem, inner.problem_said};
       case result::none:
-        co_return term_result{match::permerror, quoted(m.text) + " in " + domain + ": " + inner.problem +
-                                                    " (RFC 7208 §5.2: none becomes permerror)"};
+        co_return term_result{match::permerror,
+                              quoted(m.text) + " in " + domain + ": " + inner.problem +
+                                  " (RFC 7208 §5.2: none becomes permerror)",
+                              {"spf.include_none", {value("term", m.text), value("domain", domain),
+                                                    part("problem", inner.problem_said)}}};
     }
-    co_return term_result{match::permerror, "unreachable"};
+    co_return term_result{match::permerror, "unreachable", {}};
   }
 
   term_result invalid_target(const mechanism& m, const std::string& name, int depth) {
-    note(depth, m.text + ": " + quoted(name) + " is not a valid domain name → no match");
-    return term_result{match::no, {}};
+    note(depth, m.text + ": " + quoted(name) + " is not a valid domain name → no match",
+         {"spf.step_invalid_target", {value("term", m.text), value("name", name)}});
+    return term_result{match::no, {}, {}};
   }
 
   // The first max_mx_ptr_names PTR names; the rest are ignored (§4.6.4).
@@ -481,6 +549,8 @@ class evaluator {
     r.verdict = result::permerror;
     r.problem = "more than " + std::to_string(opts_.max_dns_lookups) + " terms that query DNS (RFC 7208 §4.6.4); the limit was hit at " +
                 quoted(term) + " in " + domain;
+    r.problem_said = {"spf.lookup_limit", {value("limit", std::to_string(opts_.max_dns_lookups)), value("term", term),
+                                           value("domain", domain)}};
     return false;
   }
 
@@ -495,12 +565,19 @@ class evaluator {
     return out;
   }
 
-  void note(int depth, std::string line) {
+  // A trace step: the English line (indented by depth) and the same step as a phrase.
+  void note(int depth, std::string line, phrase said) {
     if (out_.trace.size() >= opts_.max_trace_lines) {
       ++dropped_trace_;
       return;
     }
     out_.trace.push_back(std::string(static_cast<std::size_t>(depth) * 2, ' ') + std::move(line));
+    out_.trace_said.push_back(std::move(said));
+  }
+
+  // "TERM: PROBLEM", the step of a problem that ends the evaluation at a term.
+  static phrase problem_step(const std::string& term, const phrase& problem) {
+    return {"spf.step_problem", {value("term", term), part("problem", problem)}};
   }
 
   source& dns_;
@@ -564,6 +641,7 @@ net::awaitable<evaluation> check_host(source& dns, request req, options opts) {
   out.matched_in = decided.matched_in;
   out.matched_record = decided.matched_record;
   out.problem = decided.problem;
+  out.problem_said = decided.problem_said;
   if (decided.verdict == result::fail) co_await ev.explain(decided, strip_dot(r.domain));
   ev.finish();
   co_return out;

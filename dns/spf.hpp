@@ -19,6 +19,7 @@
 // probe::printable().
 
 #include "dns/source.hpp"
+#include "dns/spf_phrase.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -56,8 +57,13 @@ struct evaluation {
   int void_lookups = 0;
   std::string explanation;   // for fail: exp= text expanded, or the default explanation
   bool explanation_from_exp = false;  // true when `explanation` came from the domain's exp=
+  phrase explanation_said;   // the default explanation as a phrase ("spf.default_explanation");
+                             // empty key when it came from exp= (the domain owner's words)
   std::string problem;       // for permerror/temperror (and none): what exactly went wrong
-  std::vector<std::string> trace;  // human-readable steps (domain → record → term → outcome)
+  phrase problem_said;       // `problem` as a phrase ("spf.*"); empty key when there is none
+  std::vector<std::string> trace;  // human-readable steps (domain → record → term → outcome),
+                                   // indented two spaces per include/redirect level
+  std::vector<phrase> trace_said;  // trace[i] without its indentation, as a phrase ("spf.step_*")
 };
 
 struct options {

@@ -29,47 +29,56 @@ struct macro_term {
 // `on_literal(text)` for literal runs and escapes, `on_macro(term)` for %{...}. Returns ""
 // or the first syntax error.
 template <class Literal, class Macro>
-std::string walk(std::string_view text, context where, Literal on_literal, Macro on_macro) {
+said_problem walk(std::string_view text, context where, Literal on_literal, Macro on_macro) {
+  using said::problem;
+  using said::value;
   std::size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
     if (c != '%') {
       const auto u = static_cast<unsigned char>(c);
       const bool space_ok = where == context::explanation && c == ' ';
-      if (!space_ok && (u < 0x21 || u > 0x7e))
-        return "character 0x" + std::string{"0123456789abcdef"[u >> 4]} +
-               std::string{"0123456789abcdef"[u & 15]} + " is not allowed in a macro-string";
+      if (!space_ok && (u < 0x21 || u > 0x7e)) {
+        const std::string hex{"0123456789abcdef"[u >> 4], "0123456789abcdef"[u & 15]};
+        return problem("character 0x" + hex + " is not allowed in a macro-string", "spf.syntax.macro_character",
+                       {value("hex", hex)});
+      }
       on_literal(text.substr(i, 1));
       ++i;
       continue;
     }
-    if (i + 1 >= text.size()) return "'%' at the end (write %% for a literal percent)";
+    if (i + 1 >= text.size())
+      return problem("'%' at the end (write %% for a literal percent)", "spf.syntax.macro_percent_at_end");
     const char next = text[i + 1];
     if (next == '%') { on_literal("%"); i += 2; continue; }
     if (next == '_') { on_literal(" "); i += 2; continue; }
     if (next == '-') { on_literal("%20"); i += 2; continue; }
     if (next != '{')
-      return "'%' must be followed by '{', '%', '_' or '-' (RFC 7208 §7.1)";
+      return problem("'%' must be followed by '{', '%', '_' or '-' (RFC 7208 §7.1)", "spf.syntax.macro_bad_escape");
     std::size_t j = i + 2;
-    if (j >= text.size()) return "unterminated macro";
+    if (j >= text.size()) return problem("unterminated macro", "spf.syntax.macro_unterminated");
     macro_term term;
     term.letter = lower(text[j]);
     term.url_encode = is_upper(text[j]);
     if (macro_letters.find(term.letter) == std::string_view::npos)
-      return "unknown macro letter '" + std::string(1, text[j]) + "'";
+      return problem("unknown macro letter '" + std::string(1, text[j]) + "'", "spf.syntax.macro_unknown_letter",
+                     {value("letter", std::string(1, text[j]))});
     if (where != context::explanation && explanation_only_letters.find(term.letter) != std::string_view::npos)
-      return "macro letter '" + std::string(1, text[j]) + "' is allowed only in exp= text (RFC 7208 §7.2)";
+      return problem("macro letter '" + std::string(1, text[j]) + "' is allowed only in exp= text (RFC 7208 §7.2)",
+                     "spf.syntax.macro_exp_only_letter", {value("letter", std::string(1, text[j]))});
     ++j;
     std::size_t digits = 0;
     while (j < text.size() && is_digit(text[j])) {
-      if (++digits > max_transformer_digits) return "too many digits in a macro transformer";
+      if (++digits > max_transformer_digits)
+        return problem("too many digits in a macro transformer", "spf.syntax.macro_too_many_digits");
       term.keep = term.keep * 10 + (text[j] - '0');
       ++j;
     }
-    if (digits && term.keep == 0) return "macro transformer digit must be nonzero (RFC 7208 §7.3)";
+    if (digits && term.keep == 0)
+      return problem("macro transformer digit must be nonzero (RFC 7208 §7.3)", "spf.syntax.macro_zero_digit");
     if (j < text.size() && lower(text[j]) == 'r') { term.reverse = true; ++j; }
     while (j < text.size() && delimiters.find(text[j]) != std::string_view::npos) term.split_on += text[j++];
-    if (j >= text.size() || text[j] != '}') return "malformed macro (expected '}')";
+    if (j >= text.size() || text[j] != '}') return problem("malformed macro (expected '}')", "spf.syntax.macro_malformed");
     on_macro(term);
     i = j + 1;
   }
@@ -135,9 +144,11 @@ std::string transform(std::string_view value, const macro_term& term) {
 
 }  // namespace
 
-std::string check(std::string_view text, context where) {
+said_problem check_problem(std::string_view text, context where) {
   return walk(text, where, [](std::string_view) {}, [](const macro_term&) {});
 }
+
+std::string check(std::string_view text, context where) { return check_problem(text, where).text; }
 
 bool uses_letter(std::string_view text, char letter) {
   bool found = false;

@@ -7,6 +7,8 @@
 // Expansion of a checked string cannot fail. Output length is bounded by the inputs: a
 // transformer keeps at most the parts it was given, and URL-encoding at most triples.
 
+#include "dns/spf_phrase.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <cstdint>
@@ -22,6 +24,8 @@ enum class context { domain_spec, explanation };
 
 // "" when `text` is a valid macro-string for the context, else what is wrong.
 std::string check(std::string_view text, context where);
+// The same with the problem's phrase ("spf.syntax.*") beside its English.
+said_problem check_problem(std::string_view text, context where);
 
 // True when `text` contains the macro letter (either case), e.g. 'p'.
 bool uses_letter(std::string_view text, char letter);

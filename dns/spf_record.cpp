@@ -94,19 +94,24 @@ std::optional<boost::asio::ip::address_v6> parse_ip6(std::string_view text) {
 
 // Splits "domain-spec[/n][//m]" (§5.3 dual-cidr-length). The CIDR suffixes are recognised
 // only when they are all digits, so "a:foo:bar/baz.example.com" keeps its slash.
-std::string parse_dual_cidr(std::string_view& argument, mechanism& m) {
+said_problem parse_dual_cidr(std::string_view& argument, mechanism& m) {
   if (const auto pos = argument.rfind("//"); pos != std::string_view::npos && all_digits(argument.substr(pos + 2))) {
-    if (!parse_cidr(argument.substr(pos + 2), 128, m.cidr6)) return "invalid IPv6 prefix length";
+    if (!parse_cidr(argument.substr(pos + 2), 128, m.cidr6))
+      return said::problem("invalid IPv6 prefix length", "spf.syntax.bad_ip6_prefix");
     argument = argument.substr(0, pos);
   }
   if (const auto pos = argument.rfind('/'); pos != std::string_view::npos && all_digits(argument.substr(pos + 1))) {
-    if (!parse_cidr(argument.substr(pos + 1), 32, m.cidr4)) return "invalid IPv4 prefix length";
+    if (!parse_cidr(argument.substr(pos + 1), 32, m.cidr4))
+      return said::problem("invalid IPv4 prefix length", "spf.syntax.bad_ip4_prefix");
     argument = argument.substr(0, pos);
   }
   return {};
 }
 
-std::string parse_mechanism(std::string_view term, mechanism& m) {
+said_problem domain_spec_problem(std::string_view spec);
+
+said_problem parse_mechanism(std::string_view term, mechanism& m) {
+  using said::problem;
   m.text = std::string(term);
   std::string_view rest = term;
   if (!rest.empty() && (rest[0] == '+' || rest[0] == '-' || rest[0] == '~' || rest[0] == '?')) {
@@ -122,56 +127,59 @@ std::string parse_mechanism(std::string_view term, mechanism& m) {
       m.kind = candidate.kind;
       known = true;
     }
-  if (!known) return "unknown mechanism";
+  if (!known) return problem("unknown mechanism", "spf.syntax.unknown_mechanism");
 
   switch (m.kind) {
     case mechanism_kind::all:
-      if (!rest.empty()) return "\"all\" takes no argument (RFC 7208 §5.1)";
+      if (!rest.empty()) return problem("\"all\" takes no argument (RFC 7208 §5.1)", "spf.syntax.all_argument");
       return {};
     case mechanism_kind::include:
     case mechanism_kind::exists:
-      if (rest.empty() || rest[0] != ':') return "needs \":\" and a domain (RFC 7208 §5.2, §5.7)";
+      if (rest.empty() || rest[0] != ':')
+        return problem("needs \":\" and a domain (RFC 7208 §5.2, §5.7)", "spf.syntax.needs_domain");
       m.domain_spec = std::string(rest.substr(1));
-      return check_domain_spec(m.domain_spec);
+      return domain_spec_problem(m.domain_spec);
     case mechanism_kind::ptr:
       if (rest.empty()) return {};
-      if (rest[0] != ':') return "\"ptr\" takes no prefix length (RFC 7208 §5.5)";
+      if (rest[0] != ':') return problem("\"ptr\" takes no prefix length (RFC 7208 §5.5)", "spf.syntax.ptr_prefix");
       m.domain_spec = std::string(rest.substr(1));
-      return check_domain_spec(m.domain_spec);
+      return domain_spec_problem(m.domain_spec);
     case mechanism_kind::a:
     case mechanism_kind::mx: {
       if (auto error = parse_dual_cidr(rest, m); !error.empty()) return error;
       if (rest.empty()) return {};
-      if (rest[0] != ':') return "malformed argument";
+      if (rest[0] != ':') return problem("malformed argument", "spf.syntax.malformed_argument");
       m.domain_spec = std::string(rest.substr(1));
-      return check_domain_spec(m.domain_spec);
+      return domain_spec_problem(m.domain_spec);
     }
     case mechanism_kind::ip4:
     case mechanism_kind::ip6: {
-      if (rest.empty() || rest[0] != ':') return "needs \":\" and an address (RFC 7208 §5.6)";
+      if (rest.empty() || rest[0] != ':')
+        return problem("needs \":\" and an address (RFC 7208 §5.6)", "spf.syntax.needs_address");
       auto network = rest.substr(1);
       const bool v4 = m.kind == mechanism_kind::ip4;
       int prefix = v4 ? 32 : 128;
       if (const auto slash = network.find('/'); slash != std::string_view::npos) {
         if (!parse_cidr(network.substr(slash + 1), prefix, prefix))
-          return v4 ? "invalid IPv4 prefix length" : "invalid IPv6 prefix length";
+          return v4 ? problem("invalid IPv4 prefix length", "spf.syntax.bad_ip4_prefix")
+                    : problem("invalid IPv6 prefix length", "spf.syntax.bad_ip6_prefix");
         network = network.substr(0, slash);
       }
       if (v4) {
         const auto address = parse_ip4(network);
-        if (!address) return "invalid IPv4 address";
+        if (!address) return problem("invalid IPv4 address", "spf.syntax.bad_ip4");
         m.network = *address;
         m.cidr4 = prefix;
       } else {
         const auto address = parse_ip6(network);
-        if (!address) return "invalid IPv6 address";
+        if (!address) return problem("invalid IPv6 address", "spf.syntax.bad_ip6");
         m.network = *address;
         m.cidr6 = prefix;
       }
       return {};
     }
   }
-  return "unknown mechanism";
+  return problem("unknown mechanism", "spf.syntax.unknown_mechanism");
 }
 
 // name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ), then "=" (§12 unknown-modifier).
@@ -208,9 +216,12 @@ bool is_toplabel(std::string_view label) {
   return is_alnum(label.front()) && is_alnum(label.back());
 }
 
-std::string check_domain_spec(std::string_view spec) {
-  if (spec.empty()) return "empty domain-spec";
-  if (auto error = macro::check(spec, macro::context::domain_spec); !error.empty()) return error;
+namespace {
+
+said_problem domain_spec_problem(std::string_view spec) {
+  using said::problem;
+  if (spec.empty()) return problem("empty domain-spec", "spf.syntax.empty_domain_spec");
+  if (auto error = macro::check_problem(spec, macro::context::domain_spec); !error.empty()) return error;
   // domain-end may be a macro-expand: "%{d}", but also "%%", "%_", "%-" by the grammar.
   // Find where the last token starts by walking from the left (a '%' may itself be escaped).
   bool ends_in_macro = false;
@@ -225,11 +236,16 @@ std::string check_domain_spec(std::string_view spec) {
   if (name.back() == '.') name.remove_suffix(1);
   const auto dot = name.rfind('.');
   if (dot == std::string_view::npos)
-    return "domain needs at least two labels, the last a valid top label (RFC 7208 §7.1)";
+    return problem("domain needs at least two labels, the last a valid top label (RFC 7208 §7.1)", "spf.syntax.two_labels");
   if (!is_toplabel(name.substr(dot + 1)))
-    return "\"" + std::string(name.substr(dot + 1)) + "\" is not a valid top label (RFC 7208 §7.1)";
+    return problem("\"" + std::string(name.substr(dot + 1)) + "\" is not a valid top label (RFC 7208 §7.1)",
+                   "spf.syntax.bad_toplabel", {said::value("label", std::string(name.substr(dot + 1)))});
   return {};
 }
+
+}  // namespace
+
+std::string check_domain_spec(std::string_view spec) { return domain_spec_problem(spec).text; }
 
 bool is_spf_record(std::string_view text) {
   return text.size() >= 6 && iequals(text.substr(0, 6), "v=spf1") && (text.size() == 6 || text[6] == ' ');
@@ -239,6 +255,7 @@ parse_result parse_record(std::string_view text) {
   parse_result out;
   if (!is_spf_record(text)) {
     out.error = "not an SPF record (must start with \"v=spf1\")";
+    out.error_said = {"spf.syntax.not_spf", {}};
     return out;
   }
   // §3.1: SPF records are 7-bit ASCII; §4.6.1: terms are separated by spaces only, so a
@@ -247,10 +264,12 @@ parse_result parse_record(std::string_view text) {
     const auto u = static_cast<unsigned char>(text[i]);
     if (u > 0x7e) {
       out.error = "non-ASCII byte at offset " + std::to_string(i) + " (RFC 7208 §3.1)";
+      out.error_said = {"spf.syntax.non_ascii", {said::value("offset", std::to_string(i))}};
       return out;
     }
     if (u < 0x20) {
       out.error = "control character at offset " + std::to_string(i) + " (terms are separated by spaces only, RFC 7208 §4.6.1)";
+      out.error_said = {"spf.syntax.control", {said::value("offset", std::to_string(i))}};
       return out;
     }
   }
@@ -261,20 +280,23 @@ parse_result parse_record(std::string_view text) {
     const auto end = std::min(text.find(' ', i), text.size());
     const auto term = text.substr(i, end - i);
     i = end;
-    const auto fail = [&](std::string_view why) {
-      out.error = "at \"" + std::string(term) + "\": " + std::string(why);
+    const auto fail = [&](const said_problem& why) {
+      out.error = "at \"" + std::string(term) + "\": " + why.text;
+      out.error_said = {"spf.syntax.at_term", {said::value("term", std::string(term)), said::part("why", why.said)}};
       return out;
     };
     if (const auto eq = modifier_equals(term); eq != std::string_view::npos) {
       modifier mod{lowered(term.substr(0, eq)), std::string(term.substr(eq + 1)), std::string(term)};
       if (mod.name == "redirect" || mod.name == "exp") {
         auto& slot = mod.name == "redirect" ? rec.redirect : rec.exp;
-        if (slot) return fail("\"" + mod.name + "=\" appears more than once (RFC 7208 §6)");
-        if (auto error = check_domain_spec(mod.value); !error.empty()) return fail(error);
+        if (slot)
+          return fail(said::problem("\"" + mod.name + "=\" appears more than once (RFC 7208 §6)",
+                                    "spf.syntax.repeated_modifier", {said::value("name", mod.name)}));
+        if (auto error = domain_spec_problem(mod.value); !error.empty()) return fail(error);
         slot = std::move(mod);
       } else {
         // Unknown modifiers are ignored (§6) but must still be valid macro-strings (§12).
-        if (auto error = macro::check(mod.value, macro::context::explanation); !error.empty()) return fail(error);
+        if (auto error = macro::check_problem(mod.value, macro::context::explanation); !error.empty()) return fail(error);
         rec.unknown_modifiers.push_back(std::move(mod));
       }
       continue;

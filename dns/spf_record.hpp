@@ -7,6 +7,8 @@
 // Macro strings are checked here (dns/spf_macro.hpp) but not expanded.
 // Input is hostile DNS text: every loop is bounded by its length; nothing is printed.
 
+#include "dns/spf_phrase.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <optional>
@@ -54,6 +56,7 @@ struct record {
 struct parse_result {
   record value;       // meaningful only when ok()
   std::string error;  // empty when the record parsed; otherwise what is wrong and where
+  phrase error_said;  // `error` as a phrase ("spf.syntax.*"); empty key when there is none
   bool ok() const { return error.empty(); }
 };
 

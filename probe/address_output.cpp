@@ -212,13 +212,25 @@ std::string capability_summary(const smtp::capabilities& c, const wording& say) 
   return out.empty() ? say("address.no_extensions") : printable(out, 400);
 }
 
+// A finding of the session's opening: its key and values when smtp/ gave them (numbers
+// only), else its English as it is.
+std::string finding_text(const smtp::session_opening& o, std::size_t i, const wording& say) {
+  if (i >= o.findings_said.size() || !say.words.has(o.findings_said[i].key)) return printable(o.findings[i], 600);
+  std::vector<std::pair<std::string_view, std::string_view>> with(o.findings_said[i].values.begin(),
+                                                                   o.findings_said[i].values.end());
+  return say.words.text(o.findings_said[i].key, say.lang, output_words::value_list(with));
+}
+
+// OpenSSL's verification words (X509_verify_cert_error_string) are named in the reader's
+// language from names.tls_verify_error; other words stay as OpenSSL gave them.
 std::string tls_summary(const smtp::tls_facts& t, const wording& say) {
   std::string s = t.protocol + " " + t.cipher;
   if (!t.certificate) return s + say("address.tls_no_certificate");
   s += say("address.tls_certificate", {{"subject", printable(t.subject, 200)}, {"issuer", printable(t.issuer, 200)}});
   if (!t.not_after.empty()) s += say(t.expired ? "address.tls_expired" : "address.tls_valid_until", {{"date", t.not_after}});
   s += t.chain_valid ? say("address.tls_chain_trusted")
-                     : say("address.tls_chain_untrusted", {{"error", printable(t.chain_error, 200)}});
+                     : say("address.tls_chain_untrusted",
+                           {{"error", printable(say.name("tls_verify_error", t.chain_error), 200)}});
   s += say(t.name_matches ? "address.tls_name_matches" : "address.tls_name_mismatch",
            {{"name", printable(t.name_checked, 255)}});
   return s;
@@ -457,7 +469,8 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
     if (a.opening.tls) out << say("address.tls", {{"summary", tls_summary(*a.opening.tls, say)}}) << "\n";
     if (a.opening.tls_failure)
       out << say("address.tls_failed", {{"error", failure_text(*a.opening.tls_failure, say)}}) << "\n";
-    for (const auto& f : a.opening.findings) out << say("address.finding", {{"text", printable(f, 600)}}) << "\n";
+    for (std::size_t f = 0; f < a.opening.findings.size(); ++f)
+      out << say("address.finding", {{"text", finding_text(a.opening, f, say)}}) << "\n";
     if (verbose > 0) {
       if (!a.reused_session)
         for (const auto& e : a.opening.transcript) print_exchange(out, e, say);

@@ -436,9 +436,14 @@ net::awaitable<task_result> authentication_checks(live_context& live, const plan
   sentence spf_said{"live.spf_answer", {value("result", spf_result)}};
   spf_said.values.push_back(spf.mechanism.empty() ? value("mechanism", "")
                                                   : part("mechanism", {"live.spf_mechanism", {value("mechanism", spf.mechanism)}}));
-  spf_said.values.push_back(spf.problem.empty()
-                                ? value("problem", "")
-                                : part("problem", {"live.spf_problem", {value("problem", printable(spf.problem, 300))}}));
+  // dns/spf's phrase when it says the whole problem (the English line holds at most 300
+  // printable bytes of it), else its English as shown.
+  const std::string problem_shown = printable(spf.problem, 300);
+  const bool problem_phrase = !spf.problem_said.key.empty() && problem_shown == spf.problem;
+  spf_said.values.push_back(spf.problem.empty() ? value("problem", "")
+                            : problem_phrase
+                                ? part("problem", {"live.spf_problem", {part("problem", output_words::to_sentence(spf.problem_said))}})
+                                : part("problem", {"live.spf_problem", {value("problem", problem_shown)}}));
   log.push_back({"spf", "SPF of " + p.sender_domain_name + " for " + p.sending_ip,
                  spf_result + (spf.mechanism.empty() ? "" : " (" + spf.mechanism + ")") +
                      (spf.problem.empty() ? "" : ": " + printable(spf.problem, 300)),

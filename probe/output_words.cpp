@@ -1,5 +1,6 @@
 #include "probe/output_words.hpp"
 
+#include "dns/spf_phrase.hpp"
 #include "probe/data_dir.hpp"
 #include "rbl/checker.hpp"
 #include "smtp/prober.hpp"
@@ -13,7 +14,7 @@
 namespace probe {
 namespace {
 
-constexpr std::string_view sections[] = {"address", "rbl", "mx", "reason", "route", "server", "live"};
+constexpr std::string_view sections[] = {"address", "rbl", "mx", "reason", "route", "server", "live", "spf", "dmarc"};
 
 constexpr std::string_view keys_used[] = {
     "address.headline", "address.reason", "address.meaning", "address.mailbox_exists",
@@ -23,7 +24,8 @@ constexpr std::string_view keys_used[] = {
     "address.no_extensions", "address.helo_used", "address.more_lines", "address.tls",
     "address.tls_no_certificate", "address.tls_certificate", "address.tls_expired",
     "address.tls_valid_until", "address.tls_chain_trusted", "address.tls_chain_untrusted",
-    "address.tls_name_matches", "address.tls_name_mismatch", "address.tls_failed", "address.finding",
+    "address.tls_name_matches", "address.tls_name_mismatch", "address.tls_failed", "address.finding", "address.session_finding.starttls_refused",
+    "address.session_finding.plaintext_discarded",
     "address.tls_handshake", "address.refused", "address.failure", "address.failed", "address.note", "address.catch_all",
     "address.catch_all_cached", "address.provider", "rbl.heading", "rbl.kind.ipv4", "rbl.kind.ipv6",
     "rbl.kind.domain", "rbl.verdict.listed", "rbl.verdict.clean", "rbl.verdict.nothing_asked",
@@ -63,6 +65,8 @@ constexpr std::string_view keys_used[] = {
     "reason.note_smtputf8", "reason.note_mail_deferred", "reason.warning_helo_not_fqdn",
     "reason.warning_other_family", "reason.warning_address_limit", "reason.warning_family_missing",
     "reason.warning_proxy_unresolved",
+    // A given MAIL FROM that looks forged (probe/prober_setup.cpp, prober_setup::note_phrases).
+    "reason.identity_sender_is_recipient", "reason.identity_sender_in_recipient_domain", "reason.identity_sender_provider",
     // A route finding's explanation (dns::route_finding keys, composed in dns/routing.cpp;
     // the English template gives back dns's English sentence exactly).
     "route.mx_ip_literal", "route.mx_is_cname", "route.mx_no_address", "route.mx_lookup_failed",
@@ -80,6 +84,11 @@ constexpr std::string_view keys_used[] = {
     "server.helo_problem.bare_address", "server.helo_problem.single_label", "server.helo_problem.bad_name",
     "server.summary.ptr_lookup_failed", "server.summary.mx_lookup_failed", "server.summary.ptr_generic",
     "server.summary.helo_problem",
+    // SPF's problems, trace steps and default explanation, DMARC's warnings and errors
+    // (dns::phrase keys, composed in dns/spf.cpp and dns/dmarc.cpp).
+    "spf.failure", "spf.indented", "spf.failure_detail", "spf.not_checkable", "spf.txt_failed", "spf.nxdomain", "spf.no_record", "spf.several_records", "spf.syntax_error", "spf.time_limit", "spf.redirect_none", "spf.include_none", "spf.void_limit", "spf.lookup_failed", "spf.too_many_mx", "spf.mx_host_failed", "spf.lookup_limit", "spf.default_explanation", "spf.step_not_checkable", "spf.step_txt_failed", "spf.step_no_record", "spf.step_several_records", "spf.step_record", "spf.step_syntax_error", "spf.step_problem", "spf.step_error", "spf.step_matches", "spf.step_goes_to", "spf.step_default", "spf.step_include_says", "spf.step_void", "spf.step_a_match", "spf.step_a_no_match", "spf.step_mx_match", "spf.step_mx_no_match", "spf.step_ptr_failed", "spf.step_ptr_match", "spf.step_ptr_no_match", "spf.step_exists", "spf.step_invalid_target", "spf.step_exp_ignored", "spf.step_more", "spf.exp_not_domain", "spf.exp_lookup", "spf.exp_records", "spf.exp_non_ascii", "spf.exp_macro_error", "spf.exp_macro_failed",
+    "spf.syntax.not_spf", "spf.syntax.non_ascii", "spf.syntax.control", "spf.syntax.at_term", "spf.syntax.repeated_modifier", "spf.syntax.unknown_mechanism", "spf.syntax.all_argument", "spf.syntax.needs_domain", "spf.syntax.ptr_prefix", "spf.syntax.malformed_argument", "spf.syntax.needs_address", "spf.syntax.bad_ip4_prefix", "spf.syntax.bad_ip6_prefix", "spf.syntax.bad_ip4", "spf.syntax.bad_ip6", "spf.syntax.empty_domain_spec", "spf.syntax.two_labels", "spf.syntax.bad_toplabel", "spf.syntax.macro_character", "spf.syntax.macro_percent_at_end", "spf.syntax.macro_bad_escape", "spf.syntax.macro_unterminated", "spf.syntax.macro_unknown_letter", "spf.syntax.macro_exp_only_letter", "spf.syntax.macro_too_many_digits", "spf.syntax.macro_zero_digit", "spf.syntax.macro_malformed",
+    "dmarc.not_mailto", "dmarc.not_mail_address", "dmarc.p_none", "dmarc.pct_partial", "dmarc.sp_weaker", "dmarc.no_rua", "dmarc.report_unverified", "dmarc.report_unauthorised", "dmarc.not_dmarc", "dmarc.malformed_tag", "dmarc.repeated_tag", "dmarc.bad_np", "dmarc.bad_pct", "dmarc.bad_alignment", "dmarc.bad_fo", "dmarc.bad_ri", "dmarc.bad_rf", "dmarc.unknown_tag", "dmarc.bad_sp", "dmarc.p_missing", "dmarc.bad_p", "dmarc.no_policy_p", "dmarc.no_policy_sp", "dmarc.p_assumed", "dmarc.not_domain", "dmarc.lookup_failed", "dmarc.record_ignored", "dmarc.several_records",
     // The live checks of `probe bounce` (probe/correlation_run.cpp).
     "live.text", "live.dns_failed", "live.dns_failed_detail", "live.route_asked", "live.route_no_domain",
     "live.route_null_mx", "live.route_no_mail_host", "live.route_lookup_failed", "live.route_mx",
@@ -119,7 +128,8 @@ std::string read_entries(const YAML::Node& node, const std::string& prefix,
       // chosen by the renderer), so both texts must use them all; labels elsewhere may
       // pick a value's name instead ({verdict_name}).
       if ((name.starts_with("reason.") || name.starts_with("route.") || name.starts_with("server.") ||
-           name.starts_with("live.") || name.starts_with("rbl.said.")) &&
+           name.starts_with("live.") || name.starts_with("rbl.said.") || name.starts_with("spf.") || name.starts_with("address.session_finding.") ||
+           name.starts_with("dmarc.")) &&
           placeholders(en) != placeholders(zh))
         return name + ": the en and zh texts use different {placeholders}";
       texts[name] = {std::move(en), std::move(zh)};
@@ -236,6 +246,21 @@ sentence output_words::to_sentence(const rbl::phrase& said) {
     out.values.push_back(std::move(value));
   }
   return out;
+}
+
+sentence output_words::to_sentence(const dns::phrase& said) {
+  sentence out{said.key, {}};
+  out.values.reserve(said.values.size());
+  for (const auto& v : said.values) {
+    sentence_value value{v.name, v.text, {}, v.kind, {}};
+    if (!v.part.empty()) value.part.push_back(to_sentence(v.part.front()));
+    out.values.push_back(std::move(value));
+  }
+  return out;
+}
+
+std::string output_words::render(const dns::phrase& said, std::string_view lang, const std::string& fallback) const {
+  return render(to_sentence(said), lang, fallback);
 }
 
 std::string output_words::render(const rbl::phrase& said, std::string_view lang, const std::string& fallback) const {

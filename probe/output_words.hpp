@@ -2,7 +2,9 @@
 // The words of the text reports of `probe user@domain`, `probe rbl` and `probe mx` —
 // labels, headings, counts, the reason sentences of an address check (smtp::phrase
 // keys "reason.*"), the details and warnings of a DNSBL listing (rbl::phrase keys
-// "rbl.said.*"), the explanations of route findings (dns::route_finding keys "route.*"), the evidence lines of `probe server` ("server.*") and the live checks of
+// "rbl.said.*"), the explanations of route findings (dns::route_finding keys "route.*"),
+// SPF's problems and trace steps and DMARC's warnings and errors (dns::phrase keys "spf.*",
+// "dmarc.*"), the evidence lines of `probe server` ("server.*") and the live checks of
 // `probe bounce` ("live.*") — in English and Chinese, from probe/data/output_words.yaml.
 //
 // A module that composes an English sentence for people keeps, beside it, a `sentence`:
@@ -12,7 +14,8 @@
 //
 // Promise: `load` accepts a file only if every key the reports use (`required_keys()`)
 // has an English and a Chinese text, both texts of a "reason.*", "route.*", "server.*",
-// "live.*" or "rbl.said.*" key use the same {placeholders}, and every entry is well formed; otherwise it returns a message
+// "live.*", "rbl.said.*", "spf.*" or "dmarc.*" key use the same {placeholders}, and every
+// entry is well formed; otherwise it returns a message
 // naming the file and the problem. `installed()` loads data_path("probe")/output_words.yaml
 // once per process (thread-safe; the object is read-only afterwards). Commands check it
 // before they render, so `installed_or_throw()` throws only when that check was skipped
@@ -36,6 +39,9 @@ namespace smtp {
 struct phrase;
 }
 namespace rbl {
+struct phrase;
+}
+namespace dns {
 struct phrase;
 }
 
@@ -95,6 +101,9 @@ class output_words {
   // rbl's details and warnings (rbl::phrase) likewise.
   std::string render(const rbl::phrase& said, std::string_view lang, const std::string& fallback = {}) const;
   static sentence to_sentence(const rbl::phrase& said);
+  // SPF's and DMARC's sentences (dns::phrase, keys "spf.*" and "dmarc.*") likewise.
+  std::string render(const dns::phrase& said, std::string_view lang, const std::string& fallback = {}) const;
+  static sentence to_sentence(const dns::phrase& said);
 
   // A name the code spells as an identifier (a verdict, a route kind, a health state):
   // in Chinese its translation from the file's `names.KIND` map, in English (or when

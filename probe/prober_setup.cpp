@@ -82,13 +82,20 @@ prober_setup make_prober_setup(const settings& config, const prober_overrides& o
     if (!given) return fail("--mail-from: " + given.error, exit_usage);
     sender = *given;
     const std::string sender_domain = smtp::ascii_lower(domain_of(sender));
+    const auto note = [&](std::string english, smtp::phrase said) {
+      setup.notes.push_back(english);
+      setup.note_phrases.push_back({std::move(english), std::move(said)});
+    };
     if (!recipient_address.empty() && sender == recipient_address)
-      setup.notes.push_back("the sender is the recipient itself; many servers refuse such forged mail");
+      note("the sender is the recipient itself; many servers refuse such forged mail",
+           {"reason.identity_sender_is_recipient", {}});
     else if (!sender.empty() && !recipient_domain.empty() && smtp::is_same_or_subdomain(sender_domain, recipient_domain))
-      setup.notes.push_back("the sender is in the recipient's own domain; its servers may refuse it as forged (SPF, DMARC)");
+      note("the sender is in the recipient's own domain; its servers may refuse it as forged (SPF, DMARC)",
+           {"reason.identity_sender_in_recipient_domain", {}});
     else if (is_provider_domain(sender_domain))
-      setup.notes.push_back("the sender claims a mailbox provider's domain (" + sender_domain +
-                            "); its SPF and DMARC will fail from this host, and many servers refuse that");
+      note("the sender claims a mailbox provider's domain (" + sender_domain +
+               "); its SPF and DMARC will fail from this host, and many servers refuse that",
+           {"reason.identity_sender_provider", {{"domain", sender_domain, {}, {}, {}}}});
   } else if (helo->fully_qualified && (recipient_domain.empty() || !smtp::is_same_or_subdomain(helo->name, recipient_domain)) &&
              !is_provider_domain(helo->name)) {
     sender = "probe@" + helo->name;

@@ -6,7 +6,8 @@
 // Sender identity (never forged): --helo, else /etc/mailname, else this host's name;
 // --mail-from, else "probe@<HELO name>" when that name is fully qualified and is neither
 // the recipient's domain nor a mailbox provider's, else the null sender "<>" (RFC 5321
-// §4.5.5, as verification callouts use). Notes warn when a given sender looks forged.
+// §4.5.5, as verification callouts use). Notes warn when a given sender looks forged;
+// each note is an English sentence with its phrase beside it (note_phrases).
 //
 // Data files: smtp/reply_classes.yaml and smtp/provider_quirks.yaml via data_path("smtp").
 
@@ -30,6 +31,10 @@ struct prober_overrides {
 struct prober_setup {
   smtp::prober_options options;
   std::vector<std::string> notes;  // identity warnings, for the report
+  // notes[i] with its phrase (keys "reason.identity_sender_*" of probe/data/output_words.yaml),
+  // in the form the address report reads beside the prober's own warnings
+  // (smtp::address_check::warning_phrases): add both to a check's warnings.
+  std::vector<smtp::address_check::warning_phrase> note_phrases;
   std::string error;               // set when the settings cannot make a prober
   int error_status = exit_ok;      // exit_usage (bad flag) or exit_input_error (data file)
   bool ok() const { return error.empty(); }

@@ -703,6 +703,20 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
   items.push_back(std::move(ptr));
 }
 
+// dns/spf's or dns/dmarc's sentence: its phrase when it gave one, else its English as it is.
+sentence dns_sentence(const dns::phrase& said, const std::string& english) {
+  return said.key.empty() ? sentence{"server.text", {value("text", english)}} : output_words::to_sentence(said);
+}
+
+// A trace step: the indentation dns/spf gave it, then the step's phrase.
+sentence spf_step(const dns::spf::evaluation& e, std::size_t i) {
+  const auto& line = e.trace[i];
+  if (i >= e.trace_said.size() || e.trace_said[i].key.empty()) return {"server.text", {value("text", line)}};
+  const auto indent = line.find_first_not_of(' ');
+  return {"spf.indented", {value("indent", line.substr(0, indent == std::string::npos ? 0 : indent)),
+                           part("step", output_words::to_sentence(e.trace_said[i]))}};
+}
+
 void add_spf_evidence(check_item& item, const dns::spf::evaluation& e) {
   if (!e.record.empty()) add_evidence(item, {"record: " + e.record, {"server.record", {value("record", e.record)}}});
   if (!e.mechanism.empty()) {
@@ -715,14 +729,19 @@ void add_spf_evidence(check_item& item, const dns::spf::evaluation& e) {
   const auto lookups = std::to_string(e.dns_lookups), void_lookups = std::to_string(e.void_lookups);
   add_evidence(item, {"DNS lookups: " + lookups + "/10, void lookups: " + void_lookups + "/2",
                       {"server.spf_lookups", {value("lookups", lookups), value("void_lookups", void_lookups)}}});
-  // The problem and the trace are dns/spf's own English sentences (not translated here).
-  if (!e.problem.empty()) add_evidence(item, {"problem: " + e.problem, {"server.problem", {value("problem", e.problem)}}});
-  // The explanation is the domain owner's text (RFC 7208 §6.2 exp=): as it came.
+  // The problem and the trace: dns/spf's sentences (their phrases, "spf.*").
+  if (!e.problem.empty())
+    add_evidence(item, {"problem: " + e.problem, {"server.problem", {part("problem", dns_sentence(e.problem_said, e.problem))}}});
+  // The explanation is the domain owner's text (RFC 7208 §6.2 exp=): as it came; dns/spf's
+  // default explanation is its own sentence.
   if (!e.explanation.empty())
-    add_evidence(item, {"explanation: " + e.explanation, {"server.spf_explanation", {value("text", e.explanation)}}});
+    add_evidence(item, {"explanation: " + e.explanation,
+                        {"server.spf_explanation",
+                         {e.explanation_from_exp ? value("text", e.explanation)
+                                                 : part("text", dns_sentence(e.explanation_said, e.explanation))}}});
   constexpr std::size_t trace_lines = 12;
   for (std::size_t i = 0; i < e.trace.size() && i < trace_lines; ++i)
-    add_evidence(item, {"  " + e.trace[i], {"server.spf_step", {value("step", e.trace[i])}}});
+    add_evidence(item, {"  " + e.trace[i], {"server.spf_step", {part("step", spf_step(e, i))}}});
   if (e.trace.size() > trace_lines) {
     const auto more = std::to_string(e.trace.size() - trace_lines);
     add_evidence(item, {"  … " + more + " more steps", {"server.spf_more_steps", {value("n", more)}}});
@@ -738,6 +757,7 @@ check_item spf_item(const dns::spf::evaluation& e, bool helo_identity, std::map<
   item.summary_zh = identity + "：对 " + values["ip"] + " 的结果是 " + std::string(dns::spf::to_string(e.verdict));
   values["result"] = std::string(dns::spf::to_string(e.verdict));
   values["problem"] = e.problem;
+  if (!e.problem_said.key.empty()) item.advice_said["problem"] = output_words::to_sentence(e.problem_said);
   switch (e.verdict) {
     case result::pass: item.status = check_status::pass; break;
     case result::fail:
@@ -778,8 +798,12 @@ check_item dmarc_item(const dns::dmarc::lookup_result& d, std::map<std::string, 
   if (!d.organizational_domain.empty())
     add_evidence(item, {"organisational domain: " + d.organizational_domain,
                         {"server.organizational_domain", {value("domain", d.organizational_domain)}}});
-  // dns/dmarc's warnings are its own English sentences (not translated here).
-  for (const auto& w : d.warnings) add_evidence(item, {"warning: " + w, {"server.warning", {value("text", w)}}});
+  // dns/dmarc's warnings: its sentences (their phrases, "dmarc.*").
+  std::vector<sentence> warnings_said;
+  for (std::size_t i = 0; i < d.warnings.size(); ++i) {
+    warnings_said.push_back(dns_sentence(i < d.warnings_said.size() ? d.warnings_said[i] : dns::phrase{}, d.warnings[i]));
+    add_evidence(item, {"warning: " + d.warnings[i], {"server.warning", {part("text", warnings_said.back())}}});
+  }
   if (d.record) {
     add_evidence(item, {"record: " + d.record->raw, {"server.record", {value("record", d.record->raw)}}});
     const auto policy = d.effective_policy.empty() ? d.record->p : d.effective_policy;
@@ -793,11 +817,16 @@ check_item dmarc_item(const dns::dmarc::lookup_result& d, std::map<std::string, 
       item.status = check_status::warn;
       item.advice_key = "dmarc_weak";
       values["problem"] = join(d.warnings, "; ");
+      item.advice_said["problem"] = joined(warnings_said);
     }
   } else if (!d.error.empty()) {
     const bool dns_failure = !dns::is_answer(d.answer.result);
     item.status = dns_failure ? check_status::warn : check_status::fail;
     item.summary = d.error;
+    if (!d.error_said.key.empty()) {
+      item.summary_said = output_words::to_sentence(d.error_said);
+      item.advice_said["problem"] = item.summary_said;
+    }
     item.advice_key = dns_failure ? "dmarc_lookup_failed" : "dmarc_error";
     values["problem"] = d.error;
   } else {

@@ -48,6 +48,9 @@ std::string source_words(name_source s, bool zh) {
   return zh ? "无" : "none";
 }
 
+// " (words)" in English, "（words）" in Chinese (full-width brackets, as the other Chinese lines).
+std::string in_brackets(const std::string& words, bool zh) { return zh ? "（" + words + "）" : " (" + words + ")"; }
+
 // The Chinese words of the report (probe/data/output_words.yaml "server.*"); null in
 // English or when the file could not be read (then the English lines are printed).
 const output_words* words_for(std::string_view lang) {
@@ -126,11 +129,11 @@ std::string server_text(const server_report& report, const server_knowledge& kno
   out << (zh ? "  地址:    " : "  address: ") << printable(how) << '\n';
   out << "  HELO:    "
       << (in.helo.empty() ? (zh ? "（无；请用 --helo 指定）" : "(none; give --helo)")
-                          : printable(in.helo) + " (" + source_words(in.helo_from, zh) + ")")
+                          : printable(in.helo) + in_brackets(source_words(in.helo_from, zh), zh))
       << '\n';
   out << (zh ? "  域名:    " : "  domain:  ")
       << (in.domain.empty() ? (zh ? "（无；请用 --domain 指定）" : "(none; give --domain)")
-                            : printable(in.domain) + " (" + source_words(in.domain_from, zh) + ")")
+                            : printable(in.domain) + in_brackets(source_words(in.domain_from, zh), zh))
       << "\n\n";
   std::size_t width = 0;
   for (const auto& item : report.items) width = std::max(width, display_width(knowledge.title_for(item, lang)));

@@ -107,6 +107,14 @@ struct exchange {
   std::optional<failure> error;
 };
 
+// A finding of the opening as a key of probe/data/output_words.yaml
+// ("address.session_finding.*") and named values (numbers only); the English template gives
+// back the finding's English sentence byte for byte, a report renders it in its language.
+struct opening_finding {
+  std::string key;
+  std::vector<std::pair<std::string, std::string>> values;
+};
+
 // How the session was opened: the facts every attempt on it shares.
 struct session_opening {
   boost::asio::ip::address address;
@@ -123,6 +131,7 @@ struct session_opening {
   std::optional<failure> tls_failure;   // a STARTTLS refusal or a failed handshake
   std::vector<exchange> transcript;     // banner, EHLO, STARTTLS, handshake, EHLO
   std::vector<std::string> findings;    // e.g. plaintext discarded after STARTTLS
+  std::vector<opening_finding> findings_said;  // findings[i] as a key and values (same length)
 };
 
 enum class open_status {

@@ -61,3 +61,54 @@ TEST(AddressOutput, ABrokenWordsFileIsRefusedWithItsProblem) {
 }
 
 }  // namespace
+
+namespace {
+
+// An attempt whose session met a self-signed certificate for another name, and whose
+// server sent plaintext after its STARTTLS reply.
+smtp::address_check check_with_tls_findings() {
+  smtp::address_check check;
+  check.recipient = *smtp::parse_mailbox("carol@example.com").value;
+  check.result = smtp::verdict::deliverable;
+  check.reason = "the server accepted the recipient";
+  smtp::attempt a;
+  a.mx_host = "mx.example.com";
+  a.address = boost::asio::ip::make_address("192.0.2.25");
+  a.session_id = 1;
+  a.end = smtp::attempt_end::rcpt_answered;
+  smtp::tls_facts tls;
+  tls.protocol = "TLSv1.3";
+  tls.cipher = "TLS_AES_256_GCM_SHA384";
+  tls.certificate = true;
+  tls.subject = "CN=self.example";
+  tls.issuer = "CN=self.example";
+  tls.not_after = "2030-01-01T00:00:00Z";
+  tls.chain_error = "self-signed certificate";
+  tls.name_checked = "mx.example.com";
+  a.opening.tls = tls;
+  a.opening.findings = {"discarded 27 bytes of plaintext the server sent after its STARTTLS reply (RFC 3207 §4.2)",
+                        "a finding smtp/ gave no key"};
+  a.opening.findings_said = {{"address.session_finding.plaintext_discarded", {{"bytes", "27"}}}, {}};
+  check.attempts.push_back(a);
+  return check;
+}
+
+TEST(AddressOutput, TlsFactsAndSessionFindingsInBothLanguages) {
+  const auto check = check_with_tls_findings();
+  std::ostringstream en, zh;
+  probe::print_address_check(en, check, 1, &words(), "en");
+  probe::print_address_check(zh, check, 1, &words(), "zh");
+  // English: OpenSSL's words and smtp/'s finding exactly as they came.
+  EXPECT_THAT(en.str(), HasSubstr("; chain not trusted (self-signed certificate); name does not match mx.example.com"));
+  EXPECT_THAT(en.str(), HasSubstr("    finding: discarded 27 bytes of plaintext the server sent after its STARTTLS reply (RFC 3207 §4.2)"));
+  // Chinese: the verification error is named, the finding said, the certificate's names kept.
+  EXPECT_THAT(zh.str(), HasSubstr("；证书 CN=self.example，签发者 CN=self.example"));
+  EXPECT_THAT(zh.str(), HasSubstr("；证书链不可信（自签名证书）；证书名称与 mx.example.com 不匹配"));
+  EXPECT_THAT(zh.str(), HasSubstr("    发现: 已丢弃服务器在 STARTTLS 答复之后发送的 27 字节明文（RFC 3207 §4.2）"));
+  EXPECT_THAT(zh.str(), testing::Not(HasSubstr("self-signed certificate")));
+  EXPECT_THAT(zh.str(), testing::Not(HasSubstr("bytes of plaintext")));
+  // A finding without a key stays as smtp/ wrote it.
+  EXPECT_THAT(zh.str(), HasSubstr("    发现: a finding smtp/ gave no key"));
+}
+
+}  // namespace

@@ -238,6 +238,32 @@ TEST(LangRig, ServerEvidenceInChinese) {
     EXPECT_EQ(jz["items"][i]["evidence"], j["items"][i]["evidence"]) << "JSON evidence stays as it was";
 }
 
+// `probe server`: SPF's problem, its trace steps and the {problem} of the advice are said
+// from dns/spf's phrases (a record with 11 terms that query DNS: permerror), DMARC's warning
+// from dns/dmarc's; English is dns/'s own sentence.
+TEST(LangRig, ServerSpfProblemAndTraceInChinese) {
+  const std::vector<std::string> args{"server", "--ip", "127.0.0.40", "--domain", "toomany.server.test",
+                                      "--zones", "bl.test", "--color", "never", "-v"};
+  auto zh_args = args;
+  zh_args.insert(zh_args.end(), {"--lang", "zh"});
+  const auto zh = run_probe(zh_args);
+  EXPECT_THAT(zh.out, HasSubstr("          问题: 需要查询 DNS 的项超过 10 个（RFC 7208 §4.6.4）；在 toomany.server.test 的“a:x11.server.test”处达到上限\n"))
+      << zh.out;
+  EXPECT_THAT(zh.out, HasSubstr("a:x1.server.test：x1.server.test 的 A → 127.0.0.99 → 不匹配"));
+  EXPECT_THAT(zh.out, HasSubstr("  域名:    toomany.server.test（由参数给出）\n"));
+  EXPECT_THAT(zh.out, HasSubstr("toomany.server.test：\"v=spf1 a:x1.server.test"));
+  for (const char* english : {"terms that query DNS", "→ no match", "the limit was hit"})
+    EXPECT_THAT(zh.out, Not(HasSubstr(english))) << english;
+  auto en_args = args;
+  en_args.insert(en_args.end(), {"--lang", "en"});
+  const auto en = run_probe(en_args);
+  EXPECT_THAT(en.out, HasSubstr("          problem: more than 10 terms that query DNS (RFC 7208 §4.6.4); the limit was hit at "
+                                "\"a:x11.server.test\" in toomany.server.test\n"))
+      << en.out;
+  EXPECT_THAT(en.out, HasSubstr("a:x1.server.test: A x1.server.test → 127.0.0.99 → no match"));
+  EXPECT_THAT(en.out, HasSubstr("  domain:  toomany.server.test (given)\n"));
+}
+
 // `probe bounce` live: what was asked of whom and the answer are Chinese with --lang zh;
 // English is unchanged and is what --json prints. (null-mx and nxdomain: scenarios no test
 // changes.)

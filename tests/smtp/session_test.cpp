@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 namespace {
 
@@ -204,6 +205,50 @@ TEST(Session, CertificateNameMismatchIsAFact) {
   EXPECT_EQ(o.facts.tls->name_checked, "other.example");
 }
 
+// A finding's template in probe/data/output_words.yaml ("address.session_finding.NAME")
+// in `lang`, filled with the finding's values: the English one must give back the finding.
+std::string finding_in(const smtp::opening_finding& f, const std::string& lang) {
+  static const YAML::Node words = YAML::LoadFile(std::string(PROBE_SOURCE_DIR) + "/probe/data/output_words.yaml");
+  const std::string prefix = "address.session_finding.";
+  if (f.key.rfind(prefix, 0) != 0) return "<not a session finding: " + f.key + ">";
+  const auto entry = words["address"]["session_finding"][f.key.substr(prefix.size())];
+  if (!entry || !entry[lang]) return "<no " + lang + " text for " + f.key + ">";
+  auto text = entry[lang].as<std::string>();
+  for (const auto& [name, value] : f.values)
+    if (const auto at = text.find("{" + name + "}"); at != std::string::npos) text.replace(at, name.size() + 2, value);
+  return text;
+}
+
+void expect_findings_said(const smtp::session_opening& o) {
+  ASSERT_EQ(o.findings_said.size(), o.findings.size());
+  for (std::size_t i = 0; i < o.findings.size(); ++i) {
+    EXPECT_EQ(finding_in(o.findings_said[i], "en"), o.findings[i]);
+    const auto zh = finding_in(o.findings_said[i], "zh");
+    EXPECT_EQ(zh.find('<'), std::string::npos) << zh;
+    EXPECT_EQ(zh.find("plaintext"), std::string::npos) << zh;
+    EXPECT_NE(zh.find("明文"), std::string::npos) << zh;
+  }
+}
+
+TEST(Session, RefusedStartTlsContinuesInPlaintextAndSaysSo) {
+  net::io_context io;
+  fakes::smtp_behaviour refuse;
+  refuse.starttls = true;
+  refuse.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+    if (line != "STARTTLS") return std::nullopt;
+    fakes::smtp_action a;
+    a.reply = "454 4.7.0 TLS not available due to temporary reason";
+    return a;
+  };
+  fakes::fake_smtp_server server(io, refuse);
+  smtp::session s(io.get_executor(), options_for(server.port()));
+  const auto o = open_session(io, s);
+  ASSERT_EQ(o.result.status, open_status::ready) << (o.result.error ? o.result.error->describe() : "");
+  ASSERT_EQ(o.facts.findings.size(), 1u);
+  EXPECT_EQ(o.facts.findings.front(), "STARTTLS was refused; the session continues in plaintext");
+  expect_findings_said(o.facts);
+}
+
 TEST(Session, PlaintextInjectedAfterStartTlsIsDiscarded) {
   net::io_context io;
   fakes::smtp_behaviour inject;
@@ -221,6 +266,7 @@ TEST(Session, PlaintextInjectedAfterStartTlsIsDiscarded) {
   ASSERT_EQ(o.result.status, open_status::ready) << (o.result.error ? o.result.error->describe() : "");
   ASSERT_FALSE(o.facts.findings.empty());
   EXPECT_NE(o.facts.findings.front().find("RFC 3207"), std::string::npos);
+  expect_findings_said(o.facts);
   // The injected "250" was not taken as the answer to the next command.
   const auto mail = fakes::run_coroutine(io, s.mail_from("", false));
   EXPECT_EQ(mail.response->lines.front(), "2.1.0 Ok");
