@@ -84,6 +84,8 @@ int run_address_check(const settings& config, const address_options& options, st
     return exit_internal;
   }
   for (auto& note : notes) result->warnings.insert(result->warnings.begin(), note);
+  // Their phrases: the report finds a warning's phrase by its English text.
+  for (auto& note : setup.note_phrases) result->warning_phrases.push_back(std::move(note));
 
   if (config.output.json) {
     out << address_check_json(*result, &counters).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)

@@ -95,6 +95,22 @@ TEST(LangRig, AddressCheckInChinese) {
     EXPECT_THAT(r.out, Not(HasSubstr(english))) << english;
 }
 
+// A given MAIL FROM that looks forged gets a note (probe/prober_setup); the command passes
+// the note's phrase along with its English, so the note is Chinese too.
+TEST(LangRig, IdentityNoteInChinese) {
+  const std::vector<std::string> args{"alice@fallback.probe.test", "--smtp-port", "2525", "--helo", "probe.probe.test",
+                                      "--mail-from", "alice@fallback.probe.test", "--color", "never", "--lang"};
+  auto zh_args = args;
+  zh_args.push_back("zh");
+  const auto zh = run_probe(zh_args);
+  EXPECT_THAT(zh.out, HasSubstr("发件人就是收件人本身")) << zh.out << zh.err;
+  auto en_args = args;
+  en_args.push_back("en");
+  const auto en = run_probe(en_args);
+  EXPECT_THAT(en.out, HasSubstr("the sender is the recipient")) << en.out;
+  EXPECT_THAT(zh.out, Not(HasSubstr("the sender is the recipient")));
+}
+
 // The reason line of `probe user@domain`, and the same check's --json reason.
 struct reason_pair {
   std::string text_line, json_reason;
