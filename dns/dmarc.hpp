@@ -10,11 +10,11 @@
 // kept in `answer` and named in `error`; it is never read as "no record".
 // Record text is DNS data: kept as received, print it through probe::printable().
 // Every warning and error is an English sentence with, beside it, the same sentence as a
-// dns::phrase (keys "dmarc.*", see dns/spf_phrase.hpp) for reports in other languages.
+// dns::phrase (keys "dmarc.*", see dns/phrase.hpp) for reports in other languages.
 // Threading: a coroutine on the source's io_context.
 
 #include "dns/source.hpp"
-#include "dns/spf_phrase.hpp"
+#include "dns/phrase.hpp"
 
 #include <boost/asio/awaitable.hpp>
 

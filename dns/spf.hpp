@@ -19,7 +19,7 @@
 // probe::printable().
 
 #include "dns/source.hpp"
-#include "dns/spf_phrase.hpp"
+#include "dns/phrase.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>

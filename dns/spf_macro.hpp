@@ -7,7 +7,7 @@
 // Expansion of a checked string cannot fail. Output length is bounded by the inputs: a
 // transformer keeps at most the parts it was given, and URL-encoding at most triples.
 
-#include "dns/spf_phrase.hpp"
+#include "dns/phrase.hpp"
 
 #include <boost/asio/ip/address.hpp>
 

@@ -7,7 +7,7 @@
 // Macro strings are checked here (dns/spf_macro.hpp) but not expanded.
 // Input is hostile DNS text: every loop is bounded by its length; nothing is printed.
 
-#include "dns/spf_phrase.hpp"
+#include "dns/phrase.hpp"
 
 #include <boost/asio/ip/address.hpp>
 

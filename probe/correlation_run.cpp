@@ -239,7 +239,7 @@ net::awaitable<task_result> route_and_probe(live_context& live, const plan& p, o
   const auto check = co_await live.prober->check(*mailbox, std::move(route));
   o.rcpt = observe_rcpt(check, live.bounce_knowledge);
   // The prober's reason in Chinese, from the key and values smtp keeps beside its sentence.
-  const auto reason = output_words::to_sentence(check.reason_phrase);
+  const auto& reason = check.reason_phrase;
   o.rcpt->detail_zh = printable(chinese(reason), 600);
   const auto& r = *o.rcpt;
   const std::string port = std::to_string(live.config.smtp.port);
@@ -285,7 +285,7 @@ listing_observation observe_listing(const rbl::listing& l) {
   seen.dead_since = l.dead_since;
   seen.detail = printable(l.detail, 300);
   // rbl/'s phrase in Chinese ("" when it gave none: the English is used).
-  if (!l.detail_said.key.empty()) seen.detail_zh = printable(chinese(output_words::to_sentence(l.detail_said)), 300);
+  if (!l.detail_said.key.empty()) seen.detail_zh = printable(chinese(l.detail_said), 300);
   switch (l.result) {
     case rbl::outcome::listed: seen.result = state::listed; break;
     case rbl::outcome::not_listed: seen.result = state::not_listed; break;
@@ -313,7 +313,7 @@ net::awaitable<task_result> dnsbl_checks(live_context& live, const plan& p, obse
   auto parsed = rbl::parse_target(p.sending_ip);
   if (auto* bad = std::get_if<rbl::target_error>(&parsed)) {
     // rbl/'s reason as its phrase (its English when it gave none).
-    const sentence why = bad->said.key.empty() ? text_of(bad->what) : output_words::to_sentence(bad->said);
+    const sentence why = bad->said.key.empty() ? text_of(bad->what) : bad->said;
     log.push_back({"dnsbl", p.sending_ip, "not checked: " + bad->what, 0, text_of(p.sending_ip),
                    {"live.not_checked", {part("why", why)}}});
     co_return task_result{};
@@ -442,7 +442,7 @@ net::awaitable<task_result> authentication_checks(live_context& live, const plan
   const bool problem_phrase = !spf.problem_said.key.empty() && problem_shown == spf.problem;
   spf_said.values.push_back(spf.problem.empty() ? value("problem", "")
                             : problem_phrase
-                                ? part("problem", {"live.spf_problem", {part("problem", output_words::to_sentence(spf.problem_said))}})
+                                ? part("problem", {"live.spf_problem", {part("problem", spf.problem_said)}})
                                 : part("problem", {"live.spf_problem", {value("problem", problem_shown)}}));
   log.push_back({"spf", "SPF of " + p.sender_domain_name + " for " + p.sending_ip,
                  spf_result + (spf.mechanism.empty() ? "" : " (" + spf.mechanism + ")") +

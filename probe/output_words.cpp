@@ -1,6 +1,6 @@
 #include "probe/output_words.hpp"
 
-#include "dns/spf_phrase.hpp"
+#include "dns/phrase.hpp"
 #include "probe/data_dir.hpp"
 #include "rbl/checker.hpp"
 #include "smtp/prober.hpp"
@@ -237,54 +237,9 @@ std::string render_known(const output_words& words, const sentence& said, std::s
 
 }  // namespace
 
-sentence output_words::to_sentence(const rbl::phrase& said) {
-  sentence out{said.key, {}};
-  out.values.reserve(said.values.size());
-  for (const auto& v : said.values) {
-    sentence_value value{v.name, v.text, {}, v.kind, {}};
-    if (!v.part.empty()) value.part.push_back(to_sentence(v.part.front()));
-    out.values.push_back(std::move(value));
-  }
-  return out;
-}
-
-sentence output_words::to_sentence(const dns::phrase& said) {
-  sentence out{said.key, {}};
-  out.values.reserve(said.values.size());
-  for (const auto& v : said.values) {
-    sentence_value value{v.name, v.text, {}, v.kind, {}};
-    if (!v.part.empty()) value.part.push_back(to_sentence(v.part.front()));
-    out.values.push_back(std::move(value));
-  }
-  return out;
-}
-
-std::string output_words::render(const dns::phrase& said, std::string_view lang, const std::string& fallback) const {
-  return render(to_sentence(said), lang, fallback);
-}
-
-std::string output_words::render(const rbl::phrase& said, std::string_view lang, const std::string& fallback) const {
-  return render(to_sentence(said), lang, fallback);
-}
-
-sentence output_words::to_sentence(const smtp::phrase& said) {
-  sentence out{said.key, {}};
-  out.values.reserve(said.values.size());
-  for (const auto& v : said.values) {
-    sentence_value value{v.name, v.text, v.text_zh, v.kind, {}};
-    if (!v.part.empty()) value.part.push_back(to_sentence(v.part.front()));
-    out.values.push_back(std::move(value));
-  }
-  return out;
-}
-
 std::string output_words::render(const sentence& said, std::string_view lang, const std::string& fallback) const {
   if (!known(said, *this)) return fallback;
   return render_known(*this, said, lang);
-}
-
-std::string output_words::render(const smtp::phrase& said, std::string_view lang, const std::string& fallback) const {
-  return render(to_sentence(said), lang, fallback);
 }
 
 std::string output_words::name(std::string_view kind, std::string_view id, std::string_view lang) const {

@@ -1,10 +1,9 @@
 #pragma once
 // The words of the text reports of `probe user@domain`, `probe rbl` and `probe mx` —
-// labels, headings, counts, the reason sentences of an address check (smtp::phrase
-// keys "reason.*"), the details and warnings of a DNSBL listing (rbl::phrase keys
-// "rbl.said.*"), the explanations of route findings (dns::route_finding keys "route.*"),
-// SPF's problems and trace steps and DMARC's warnings and errors (dns::phrase keys "spf.*",
-// "dmarc.*"), the evidence lines of `probe server` ("server.*") and the live checks of
+// labels, headings, counts, the reason sentences of an address check (keys "reason.*"),
+// the details and warnings of a DNSBL listing ("rbl.said.*"), the explanations of route
+// findings (dns::route_finding keys "route.*"), SPF's problems and trace steps and DMARC's
+// warnings and errors ("spf.*", "dmarc.*"), the evidence lines of `probe server` ("server.*") and the live checks of
 // `probe bounce` ("live.*") — in English and Chinese, from probe/data/output_words.yaml.
 //
 // A module that composes an English sentence for people keeps, beside it, a `sentence`:
@@ -27,6 +26,8 @@
 
 #include <filesystem>
 #include <initializer_list>
+#include "dns/phrase.hpp"
+
 #include <map>
 #include <span>
 #include <string>
@@ -35,43 +36,14 @@
 #include <variant>
 #include <vector>
 
-namespace smtp {
-struct phrase;
-}
-namespace rbl {
-struct phrase;
-}
-namespace dns {
-struct phrase;
-}
-
 namespace probe {
 
-struct sentence_value;
-// A sentence as a key of output_words.yaml and its values ("" key: no sentence).
-struct sentence {
-  std::string key;
-  std::vector<sentence_value> values;
-};
-struct sentence_value {
-  std::string name;        // the template's {placeholder}
-  std::string text;        // as the English sentence has it (server text: raw, made printable later)
-  std::string text_zh;     // "": `text` in Chinese too
-  std::string kind;        // non-empty: `text` is an identifier; other languages print names.KIND.text
-  std::vector<sentence> part;  // one element: the value is that sentence, in the same language
-};
-
-// Building a sentence's values where a module composes its lines (server checks, live
-// checks, egress detection): a fact the same in every language, or with `kind` an identifier
-// other languages name (names.KIND); and a part, a sentence of its own.
-namespace said {
-inline sentence_value value(std::string name, std::string text, std::string kind = {}) {
-  return sentence_value{std::move(name), std::move(text), {}, std::move(kind), {}};
-}
-inline sentence_value part(std::string name, sentence of) {
-  return sentence_value{std::move(name), {}, {}, {}, {std::move(of)}};
-}
-}  // namespace said
+// A sentence as a key of output_words.yaml and its values ("" key: no sentence): the one
+// form every module composes (dns/phrase.hpp), with its builders (said::value,
+// said::explained, said::part).
+using sentence = dns::phrase;
+using sentence_value = dns::phrase_value;
+namespace said = dns::said;
 
 class output_words {
  public:
@@ -92,18 +64,10 @@ class output_words {
   std::string text(std::string_view key, std::string_view lang, value_list with) const;
   bool has(std::string_view key) const { return texts_.contains(key); }
 
-  // A sentence in `lang`. Only when every key in it (its parts' too) is known; otherwise
-  // `fallback` (the module's English sentence) as it is.
+  // A sentence in `lang` (smtp's reasons, rbl's details, SPF's and DMARC's problems and
+  // the checks' own lines alike). Only when every key in it (its parts' too) is known;
+  // otherwise `fallback` (the module's English sentence) as it is.
   std::string render(const sentence& said, std::string_view lang, const std::string& fallback = {}) const;
-  // smtp's reason sentence (smtp::phrase) in `lang`; `fallback` when a key is unknown.
-  std::string render(const smtp::phrase& said, std::string_view lang, const std::string& fallback = {}) const;
-  static sentence to_sentence(const smtp::phrase& said);
-  // rbl's details and warnings (rbl::phrase) likewise.
-  std::string render(const rbl::phrase& said, std::string_view lang, const std::string& fallback = {}) const;
-  static sentence to_sentence(const rbl::phrase& said);
-  // SPF's and DMARC's sentences (dns::phrase, keys "spf.*" and "dmarc.*") likewise.
-  std::string render(const dns::phrase& said, std::string_view lang, const std::string& fallback = {}) const;
-  static sentence to_sentence(const dns::phrase& said);
 
   // A name the code spells as an identifier (a verdict, a route kind, a health state):
   // in Chinese its translation from the file's `names.KIND` map, in English (or when

@@ -705,7 +705,7 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
 
 // dns/spf's or dns/dmarc's sentence: its phrase when it gave one, else its English as it is.
 sentence dns_sentence(const dns::phrase& said, const std::string& english) {
-  return said.key.empty() ? sentence{"server.text", {value("text", english)}} : output_words::to_sentence(said);
+  return said.key.empty() ? sentence{"server.text", {value("text", english)}} : said;
 }
 
 // A trace step: the indentation dns/spf gave it, then the step's phrase.
@@ -714,7 +714,7 @@ sentence spf_step(const dns::spf::evaluation& e, std::size_t i) {
   if (i >= e.trace_said.size() || e.trace_said[i].key.empty()) return {"server.text", {value("text", line)}};
   const auto indent = line.find_first_not_of(' ');
   return {"spf.indented", {value("indent", line.substr(0, indent == std::string::npos ? 0 : indent)),
-                           part("step", output_words::to_sentence(e.trace_said[i]))}};
+                           part("step", e.trace_said[i])}};
 }
 
 void add_spf_evidence(check_item& item, const dns::spf::evaluation& e) {
@@ -757,7 +757,7 @@ check_item spf_item(const dns::spf::evaluation& e, bool helo_identity, std::map<
   item.summary_zh = identity + "：对 " + values["ip"] + " 的结果是 " + std::string(dns::spf::to_string(e.verdict));
   values["result"] = std::string(dns::spf::to_string(e.verdict));
   values["problem"] = e.problem;
-  if (!e.problem_said.key.empty()) item.advice_said["problem"] = output_words::to_sentence(e.problem_said);
+  if (!e.problem_said.key.empty()) item.advice_said["problem"] = e.problem_said;
   switch (e.verdict) {
     case result::pass: item.status = check_status::pass; break;
     case result::fail:
@@ -824,7 +824,7 @@ check_item dmarc_item(const dns::dmarc::lookup_result& d, std::map<std::string, 
     item.status = dns_failure ? check_status::warn : check_status::fail;
     item.summary = d.error;
     if (!d.error_said.key.empty()) {
-      item.summary_said = output_words::to_sentence(d.error_said);
+      item.summary_said = d.error_said;
       item.advice_said["problem"] = item.summary_said;
     }
     item.advice_key = dns_failure ? "dmarc_lookup_failed" : "dmarc_error";
@@ -854,7 +854,7 @@ line listing_line(const rbl::listing& l) {
   // rbl/'s detail: its phrase when it gave one, else its English as it is.
   const bool detail = !l.detail.empty() && l.result != rbl::outcome::listed;
   const sentence detail_said = l.detail_said.key.empty() ? sentence{"server.text", {value("text", l.detail)}}
-                                                         : output_words::to_sentence(l.detail_said);
+                                                         : l.detail_said;
   optional_part("detail", detail ? " — " + l.detail : "", {"server.listing_detail", {part("detail", detail_said)}});
   const bool removal = l.blocks() && !l.removal_page.empty();
   optional_part("removal", removal ? " — removal: " + l.removal_page : "",

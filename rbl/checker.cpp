@@ -33,8 +33,8 @@ std::string family_words(list_kind kind) {
   return "";
 }
 
-phrase_value fact(std::string name, std::string text) { return {std::move(name), std::move(text), {}, {}}; }
-phrase_value part(std::string name, phrase said) { return {std::move(name), {}, {}, {std::move(said)}}; }
+using dns::said::part;
+using dns::said::value;
 phrase said(std::string key, std::vector<phrase_value> values = {}) { return {"rbl.said." + key, std::move(values)}; }
 
 // A failed lookup: the word is an identifier (names.dns_failure), the resolver's detail
@@ -48,7 +48,7 @@ phrase failure_said(const dns::answer& a) {
     case dns::outcome::malformed: word = "malformed answer"; break;
     default: word = std::string(dns::to_string(a.result)); break;
   }
-  return said("failure", {{"result", word, "dns_failure", {}}, fact("detail", a.detail.empty() ? "" : " (" + a.detail + ")")});
+  return said("failure", {value("result", word, "dns_failure"), value("detail", a.detail.empty() ? "" : " (" + a.detail + ")")});
 }
 
 std::string failure_words(const dns::answer& a) {
@@ -71,7 +71,7 @@ void warn(listing& l, std::string english, phrase p) {
 
 // " (gone since 2014-03)" or nothing.
 phrase_value gone_since(const std::string& since) {
-  return since.empty() ? fact("since", "") : part("since", said("gone_since", {fact("date", since)}));
+  return since.empty() ? value("since", "") : part("since", said("gone_since", {value("date", since)}));
 }
 
 // The display form of a query name: the key label of a keyed zone is masked.
@@ -119,7 +119,7 @@ zone_health judge_health(const list_entry& list, zone_health h) {
     set_detail(h,
                "the test point " + h.unlisted_point + " that must not be listed is listed (" +
                    unlisted_hits.front().address + "): the list answers \"listed\" to everything",
-               said("health_wildcard", {fact("point", h.unlisted_point), fact("code", unlisted_hits.front().address)}));
+               said("health_wildcard", {value("point", h.unlisted_point), value("code", unlisted_hits.front().address)}));
   } else if (contains_bogus(unlisted_hits) || contains_bogus(listed_hits)) {
     h.state = health_state::broken;
     set_detail(h, "a test point answered outside 127.0.0.0/8: the list's domain no longer serves a DNSBL",
@@ -127,7 +127,7 @@ zone_health judge_health(const list_entry& list, zone_health h) {
   } else if (contains_error(unlisted_hits, &error_meaning) || contains_error(listed_hits, &error_meaning)) {
     h.state = health_state::refused;
     set_detail(h, "the list answered its test points with an error code: " + error_meaning,
-               said("health_error_code", {fact("meaning", error_meaning)}));
+               said("health_error_code", {value("meaning", error_meaning)}));
   } else if ((!h.unlisted_point.empty() && !dns::is_answer(h.unlisted_answer.result)) ||
              (!h.listed_point.empty() && !dns::is_answer(h.listed_answer.result))) {
     h.state = health_state::unknown;
@@ -140,15 +140,15 @@ zone_health judge_health(const list_entry& list, zone_health h) {
     set_detail(h,
                "the test point " + h.listed_point +
                    " is not listed: the list may be empty, dead, or not follow RFC 5782 §5",
-               said("health_no_test_point", {fact("point", h.listed_point)}));
+               said("health_no_test_point", {value("point", h.listed_point)}));
   } else {
     h.state = health_state::healthy;
     if (h.listed_point.empty())
       set_detail(h, "the unlisted test point " + h.unlisted_point + " is not listed",
-                 said("health_unlisted_only", {fact("point", h.unlisted_point)}));
+                 said("health_unlisted_only", {value("point", h.unlisted_point)}));
     else
       set_detail(h, "test point " + h.listed_point + " listed, " + h.unlisted_point + " not",
-                 said("healthy", {fact("listed", h.listed_point), fact("unlisted", h.unlisted_point)}));
+                 said("healthy", {value("listed", h.listed_point), value("unlisted", h.unlisted_point)}));
   }
   return h;
 }
@@ -411,12 +411,12 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
     } else if (contains_bogus(out.codes)) {
       out.result = outcome::bogus;
       set_detail(out, "answered " + out.codes.front().address + ", outside 127.0.0.0/8: the list is broken",
-                 said("bogus", {fact("address", out.codes.front().address)}));
+                 said("bogus", {value("address", out.codes.front().address)}));
     } else if (contains_error(out.codes)) {
       out.result = outcome::list_error;
       for (const auto& c : out.codes)
         if (c.kind == code_class::error) {
-          set_detail(out, c.meaning, said("text", {fact("text", c.meaning)}));
+          set_detail(out, c.meaning, said("text", {value("text", c.meaning)}));
           break;
         }
     } else {
@@ -442,7 +442,7 @@ net::awaitable<listing> checker::check_one(target t, selected_list selected) {
         set_detail(out,
                    "the list failed its health check; its answer (" + std::string(to_string(out.result)) +
                        ") was discarded",
-                   said("discarded", {{"result", std::string(to_string(out.result)), "rbl_outcome", {}}}));
+                   said("discarded", {value("result", std::string(to_string(out.result)), "rbl_outcome")}));
         out.result = outcome::unhealthy;
       }
       break;

@@ -48,11 +48,11 @@ std::variant<target, target_error> parse_target(std::string_view text) {
   const auto domain = dns::normalize_name(text);
   if (!valid_zone_name(domain))
     return refusal("'" + std::string(text) + "' is neither an IP address nor a domain name", "neither",
-                   {{"text", std::string(text), {}, {}}});
+                   {dns::said::value("text", std::string(text))});
   // An all-numeric last label is a mistyped address, not a domain (RFC 3696 §2).
   const auto last_label = std::string_view(domain).substr(domain.rfind('.') + 1);
   if (last_label.find_first_not_of("0123456789") == std::string_view::npos)
-    return refusal("'" + std::string(text) + "' is not a valid IP address", "bad_address", {{"text", std::string(text), {}, {}}});
+    return refusal("'" + std::string(text) + "' is not a valid IP address", "bad_address", {dns::said::value("text", std::string(text))});
   target t;
   t.text = domain;
   return t;

@@ -8,6 +8,8 @@
 // non-ASCII, empty labels — comes back as an error message, never a query.
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are folded to IPv4, as MTAs log them.
 
+#include "dns/phrase.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <optional>
@@ -26,22 +28,12 @@ struct target {
   bool is_domain() const { return !ip; }
 };
 
-// A text of this module (a detail, a warning, a refusal) as a key of probe/data/output_words.yaml
-// ("rbl.said.*") and named values, so a report can say it in the reader's language; the
-// file's English template gives back the English text byte for byte. A value with `kind` is
-// an identifier (the report may name it from names.KIND); one with `part` is a sentence of
-// its own. DNS text and the catalogue's words are values as they came.
-struct phrase_value;
-struct phrase {
-  std::string key;  // "" when there is none (the English text stands)
-  std::vector<phrase_value> values;
-};
-struct phrase_value {
-  std::string name;
-  std::string text;
-  std::string kind;
-  std::vector<phrase> part;  // one element: the value is that sentence
-};
+// A text of this module (a detail, a warning, a refusal) as a key of
+// probe/data/output_words.yaml ("rbl.said.*") and named values (dns/phrase.hpp), so a report
+// can say it in the reader's language. DNS text and the catalogue's words are values as
+// they came.
+using phrase = dns::phrase;
+using phrase_value = dns::phrase_value;
 
 struct target_error {
   std::string what;

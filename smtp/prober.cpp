@@ -48,15 +48,13 @@ std::string where_text(const attempt& at) {
   return at.mx_host + " [" + at.address.to_string() + "]";
 }
 
-// The values of a reason_phrase (see smtp::phrase).
-phrase_value fact(std::string name, std::string text) { return {std::move(name), std::move(text), {}, {}, {}}; }
+// The values of a reason_phrase (dns/phrase.hpp's builders; an identifier names its kind first).
+using dns::said::explained;
+using dns::said::part;
+using dns::said::value;
 phrase_value identifier(std::string name, std::string_view kind, std::string_view id) {
-  return {std::move(name), std::string(id), {}, std::string(kind), {}};
+  return value(std::move(name), std::string(id), std::string(kind));
 }
-phrase_value explained(std::string name, std::string en, std::string zh) {
-  return {std::move(name), std::move(en), std::move(zh), {}, {}};
-}
-phrase_value sentence(std::string name, phrase p) { return {std::move(name), {}, {}, {}, {std::move(p)}}; }
 phrase make_phrase(std::string key, std::vector<phrase_value> values = {}) { return {std::move(key), std::move(values)}; }
 
 // A note or warning: the English text (what --json prints) and its phrase, set together.
@@ -79,10 +77,10 @@ phrase failure_phrase(const failure& f) {
   std::transform(detail.begin(), detail.end(), detail.begin(), [](unsigned char c) { return std::tolower(c); });
   const bool repeats_kind = detail.find(kind) != std::string::npos;
   const bool said = !f.detail.empty() && !repeats_kind;
-  return make_phrase("address.failure", {fact("described", f.describe()),
+  return make_phrase("address.failure", {value("described", f.describe()),
                                          identifier("kind_name", "failure_kind", kind),
                                          identifier("phase_name", "phase", to_string(f.where)),
-                                         fact("detail_separator", said ? ": " : ""),
+                                         value("detail_separator", said ? ": " : ""),
                                          identifier("detail", "system_error", said ? f.detail : std::string())});
 }
 
@@ -115,9 +113,9 @@ void settle_from_rcpt(address_check& check) {
   const std::string at = check.rcpt_attempt ? " at " + where_text(check.attempts[*check.rcpt_attempt]) : "";
   const phrase_value at_value =
       check.rcpt_attempt
-          ? sentence("at", make_phrase("reason.at", {fact("where", where_text(check.attempts[*check.rcpt_attempt]))}))
-          : fact("at", "");
-  const phrase_value reply_value = fact("reply", quote_reply(answer));
+          ? part("at", make_phrase("reason.at", {value("where", where_text(check.attempts[*check.rcpt_attempt]))}))
+          : value("at", "");
+  const phrase_value reply_value = value("reply", quote_reply(answer));
   const phrase_value why_value = explained("why", meaning.why, meaning.why_zh);
   const auto say = [&](std::string key, std::vector<phrase_value> values) {
     check.reason_phrase = make_phrase(std::move(key), std::move(values));
@@ -126,7 +124,7 @@ void settle_from_rcpt(address_check& check) {
     check.result = check.quirk->result;
     check.reason = check.quirk->provider + ": " + check.quirk->reason + " (RCPT answered " + quote_reply(answer) + ")";
     // The quirk's own words (smtp/provider_quirks.yaml) are English only.
-    say("reason.quirk", {fact("provider", check.quirk->provider), explained("quirk", check.quirk->reason, check.quirk->reason_zh), reply_value});
+    say("reason.quirk", {value("provider", check.quirk->provider), explained("quirk", check.quirk->reason, check.quirk->reason_zh), reply_value});
     return;
   }
   switch (meaning.meaning) {
@@ -139,7 +137,7 @@ void settle_from_rcpt(address_check& check) {
       } else {
         check.result = verdict::deliverable;
         check.reason = "the server accepted RCPT TO" + at + " with " + quote_reply(answer);
-        const phrase_value test_value = sentence("catch_all", check.catch_all.reason_phrase);
+        const phrase_value test_value = part("catch_all", check.catch_all.reason_phrase);
         if (check.catch_all.state == catch_all_state::rejects_unknown) {
           check.reason += ", and it refuses unknown recipients";
           say("reason.accepted_rejects_unknown", {at_value, reply_value});
@@ -230,8 +228,8 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
                      (check.routing.mx_answer.detail.empty() ? "" : ": " + check.routing.mx_answer.detail) +
                      "); nothing was probed";
       say("reason.dns_failure",
-          {fact("result", std::string(dns::to_string(check.routing.mx_answer.result))),
-           fact("detail", check.routing.mx_answer.detail.empty() ? "" : ": " + check.routing.mx_answer.detail)});
+          {value("result", std::string(dns::to_string(check.routing.mx_answer.result))),
+           value("detail", check.routing.mx_answer.detail.empty() ? "" : ": " + check.routing.mx_answer.detail)});
       return;
     case dns::route_kind::mx:
     case dns::route_kind::implicit_mx: break;
@@ -259,13 +257,13 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
   const auto attempt_value = [&](std::size_t i) {
     const attempt& a = check.attempts[i];
     if (a.refusal)
-      return sentence("attempt", make_phrase("reason.attempt_answered",
-                                             {fact("where", where_text(a)), fact("reply", quote_reply(*a.refusal)),
+      return part("attempt", make_phrase("reason.attempt_answered",
+                                             {value("where", where_text(a)), value("reply", quote_reply(*a.refusal)),
                                               identifier("phase", "phase", to_string(a.ended_at))}));
     if (a.error)
-      return sentence("attempt", make_phrase("reason.attempt_failed",
-                                             {fact("where", where_text(a)), sentence("error", failure_phrase(*a.error))}));
-    return sentence("attempt", make_phrase("reason.attempt", {fact("where", where_text(a))}));
+      return part("attempt", make_phrase("reason.attempt_failed",
+                                             {value("where", where_text(a)), part("error", failure_phrase(*a.error))}));
+    return part("attempt", make_phrase("reason.attempt", {value("where", where_text(a))}));
   };
 
   if (auto i = with_end(attempt_end::refused_permanently)) {
@@ -280,7 +278,7 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
     check.evidence_attempt = i;
     check.reason = "the local part is not ASCII and " + where_text(check.attempts[*i]) +
                    " does not offer SMTPUTF8 (RFC 6531 §3.2): a sending MTA must bounce such mail";
-    say("reason.smtputf8_missing", {fact("where", where_text(check.attempts[*i]))});
+    say("reason.smtputf8_missing", {value("where", where_text(check.attempts[*i]))});
     return;
   }
   if (auto i = with_end(attempt_end::tls_demanded)) {
@@ -337,7 +335,7 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
       const auto own = std::find_if(check.warning_phrases.rbegin(), check.warning_phrases.rend(),
                                     [&](const address_check::warning_phrase& w) { return w.english == last; });
       say("reason.nothing_tried_because",
-          {own != check.warning_phrases.rend() ? sentence("warning", own->said) : fact("warning", last)});
+          {own != check.warning_phrases.rend() ? part("warning", own->said) : value("warning", last)});
     }
     return;
   }
@@ -352,7 +350,7 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
                    ", although DNS answered: outbound port " + std::to_string(port) +
                    " is probably blocked by the local network (common on cloud hosts and home ISPs); "
                    "try from a mail server, or through --proxy socks5://host:port";
-    say("reason.port25_blocked", {fact("port", std::to_string(port))});
+    say("reason.port25_blocked", {value("port", std::to_string(port))});
     return;
   }
   check.reason = "no MX could be reached: " + describe_attempt(check.attempts.size() - 1);
@@ -450,7 +448,7 @@ net::awaitable<bool> prober::resolve_proxy(address_check& check) {
         const std::string result(dns::to_string(answer.result));
         proxy_error_ = "cannot resolve the proxy host " + url.host + " (" + result + ")";
         proxy_error_phrase_ = make_phrase("reason.warning_proxy_unresolved",
-                                          {fact("host", url.host), identifier("result", "dns_result", result)});
+                                          {value("host", url.host), identifier("result", "dns_result", result)});
       }
     }
     if (!ec) proxy_ = proxy_config{net::ip::tcp::endpoint(ip, url.port), url};
@@ -485,7 +483,7 @@ net::awaitable<address_check> prober::check(mailbox recipient, dns::routing rout
                 "the HELO name \"" + options_.helo +
                     "\" is not a fully qualified domain name; many servers refuse or penalise such "
                     "clients (RFC 5321 §4.1.1.1). Set --helo to this host's public FQDN",
-                make_phrase("reason.warning_helo_not_fqdn", {fact("helo", options_.helo)}));
+                make_phrase("reason.warning_helo_not_fqdn", {value("helo", options_.helo)}));
   if (out.routing.kind == dns::route_kind::mx || out.routing.kind == dns::route_kind::implicit_mx)
     co_await probe(out);
   decide(out, options_.tls, options_.port);
@@ -517,14 +515,14 @@ net::awaitable<void> prober::probe(address_check& check) {
                           " MX addresses: the source address " + options_.source_ip->to_string() +
                           " is of the other family",
                       make_phrase("reason.warning_other_family",
-                                  {fact("family", address.is_v4() ? "IPv4" : "IPv6"),
-                                   fact("source", options_.source_ip->to_string())}));
+                                  {value("family", address.is_v4() ? "IPv4" : "IPv6"),
+                                   value("source", options_.source_ip->to_string())}));
         family_warned = true;
         continue;
       }
       if (tried == options_.max_addresses) {
         add_warning(check, "stopped after " + std::to_string(tried) + " addresses (the per-check limit)",
-                    make_phrase("reason.warning_address_limit", {fact("n", std::to_string(tried))}));
+                    make_phrase("reason.warning_address_limit", {value("n", std::to_string(tried))}));
         co_return;
       }
       ++tried;
@@ -535,8 +533,8 @@ net::awaitable<void> prober::probe(address_check& check) {
     add_warning(check,
                 std::string("the MX hosts have only ") + (options_.want_ipv4 ? "IPv6" : "IPv4") + " addresses, and " +
                     (options_.want_ipv4 ? "-4" : "-6") + " was given",
-                make_phrase("reason.warning_family_missing", {fact("family", options_.want_ipv4 ? "IPv6" : "IPv4"),
-                                                              fact("flag", options_.want_ipv4 ? "-4" : "-6")}));
+                make_phrase("reason.warning_family_missing", {value("family", options_.want_ipv4 ? "IPv6" : "IPv4"),
+                                                              value("flag", options_.want_ipv4 ? "-4" : "-6")}));
 }
 
 net::awaitable<std::unique_ptr<session>> prober::open_session(slot& s, const dns::mail_host& host,
@@ -696,7 +694,7 @@ net::awaitable<prober::address_end> prober::try_address(address_check& check, co
         set_note(at,
                  "the server limits recipients per session to " + std::to_string(s.rcpt_limit) +
                      "; asking again in a new session",
-                 make_phrase("reason.note_rcpt_limit", {fact("limit", std::to_string(s.rcpt_limit))}));
+                 make_phrase("reason.note_rcpt_limit", {value("limit", std::to_string(s.rcpt_limit))}));
         check.attempts.push_back(std::move(at));
         co_await retire(std::move(sess), &check.attempts.back());
         fresh_only = true;
@@ -704,7 +702,7 @@ net::awaitable<prober::address_end> prober::try_address(address_check& check, co
       case transaction_end::greylisted:
         if (options_.greylist_wait.count() > 0 && !check.greylist_retried) {
           set_note(at, "greylisted; waiting " + std::to_string(options_.greylist_wait.count()) + " s to ask again",
-                   make_phrase("reason.note_greylist_wait", {fact("seconds", std::to_string(options_.greylist_wait.count()))}));
+                   make_phrase("reason.note_greylist_wait", {value("seconds", std::to_string(options_.greylist_wait.count()))}));
           check.attempts.push_back(std::move(at));
           co_await retire(std::move(sess), &check.attempts.back());
           guard.release();
@@ -889,7 +887,7 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
       learnt.probe_address = check.recipient.address();
       learnt.response = check.rcpt_reply;
       learnt.reason = "learnt from the refusal of " + check.recipient.address();
-      learnt.reason_phrase = make_phrase("reason.catch_all_learnt", {fact("address", check.recipient.address())});
+      learnt.reason_phrase = make_phrase("reason.catch_all_learnt", {value("address", check.recipient.address())});
       remember_catch_all(check.recipient.domain, learnt);
       check.catch_all = std::move(learnt);
     }
@@ -944,9 +942,9 @@ net::awaitable<void> prober::test_catch_all(session& sess, address_check& check,
     return ex->response ? quote_reply(*ex->response) : "";
   };
   const auto detail_value = [](const std::optional<exchange>& ex) {
-    if (!ex) return sentence("detail", make_phrase("reason.not_sent"));
-    if (ex->error) return sentence("detail", failure_phrase(*ex->error));
-    return fact("detail", ex->response ? quote_reply(*ex->response) : "");
+    if (!ex) return part("detail", make_phrase("reason.not_sent"));
+    if (ex->error) return part("detail", failure_phrase(*ex->error));
+    return value("detail", ex->response ? quote_reply(*ex->response) : "");
   };
   if (!rset || !rset->response || rset->response->klass() != 2) {
     result.state = catch_all_state::inconclusive;
@@ -973,17 +971,17 @@ net::awaitable<void> prober::test_catch_all(session& sess, address_check& check,
   if (meaning.meaning == reply_meaning::accepted) {
     result.state = catch_all_state::accepts_all;
     result.reason = "a random local part (" + result.probe_address + ") was accepted too";
-    result.reason_phrase = make_phrase("reason.catch_all_accepted", {fact("address", result.probe_address)});
+    result.reason_phrase = make_phrase("reason.catch_all_accepted", {value("address", result.probe_address)});
   } else if ((result.response->permanent() && is_refusal_of_unknown(meaning.meaning)) ||
              (quirk && quirk->mailbox_exists == false)) {
     result.state = catch_all_state::rejects_unknown;
     result.reason = "a random local part was refused with " + quote_reply(*result.response);
-    result.reason_phrase = make_phrase("reason.catch_all_refused", {fact("reply", quote_reply(*result.response))});
+    result.reason_phrase = make_phrase("reason.catch_all_refused", {value("reply", quote_reply(*result.response))});
   } else {
     result.state = catch_all_state::inconclusive;
     result.reason = "a random local part got " + quote_reply(*result.response) + " (" +
                     std::string(to_string(meaning.meaning)) + "), which proves nothing either way";
-    result.reason_phrase = make_phrase("reason.catch_all_unclear", {fact("reply", quote_reply(*result.response)),
+    result.reason_phrase = make_phrase("reason.catch_all_unclear", {value("reply", quote_reply(*result.response)),
                                                                      identifier("meaning", "reply_meaning", to_string(meaning.meaning))});
   }
   if (result.state != catch_all_state::inconclusive) remember_catch_all(check.recipient.domain, result);

@@ -30,6 +30,7 @@
 // on idle sessions (destroying it closes their sockets without QUIT).
 // Results are values: network and DNS outcomes never throw.
 
+#include "dns/phrase.hpp"
 #include "dns/routing.hpp"
 #include "smtp/async_gate.hpp"
 #include "smtp/classify.hpp"
@@ -94,27 +95,13 @@ enum class attempt_end {
 };
 std::string_view to_string(attempt_end end);
 
-// A sentence as a key and named values, so a report can say it in the reader's language:
-// smtp/ composes the English sentence (what --json prints) and, beside it, this; the
-// templates live with the report (probe/data/output_words.yaml, keys "reason.*"), whose
-// English template gives back the English sentence exactly. A value is a fact the same in
-// every language (server text, a host, a number), an identifier (`kind` set: a report may
-// show its name from the file's names.KIND), an explanation with its own Chinese text
-// (`text_zh`, from smtp/reply_classes.yaml), or a sentence of its own (`part`, one element).
-// Server text in a value is as it came (bounded as in the English sentence): the report
-// makes it printable and never translates or expands it.
-struct phrase_value;
-struct phrase {
-  std::string key;                  // "" when there is no sentence
-  std::vector<phrase_value> values;
-};
-struct phrase_value {
-  std::string name;
-  std::string text;                 // English, and every language without its own
-  std::string text_zh;              // "": `text` in Chinese too
-  std::string kind;                 // non-empty: `text` is an identifier of this kind
-  std::vector<phrase> part;         // one element: the value is that sentence
-};
+// A sentence as a key and named values (dns/phrase.hpp), so a report can say it in the
+// reader's language: smtp/ composes the English sentence (what --json prints) and, beside
+// it, this; the templates are probe/data/output_words.yaml's "reason.*". An explanation
+// value carries its Chinese (`text_zh`, from smtp/reply_classes.yaml). Server text in a
+// value is as it came (bounded as in the English sentence).
+using phrase = dns::phrase;
+using phrase_value = dns::phrase_value;
 
 struct attempt {
   std::string mx_host;
