@@ -361,6 +361,35 @@ TEST(Parse, CommuniGateFailedToDeliverLineStartsTheRecipientsWords) {
   EXPECT_EQ(reports::classify(c.recipients[0], c, knowledge()).reason, "userunknown");
 }
 
+// Exchange's resolver says "Recipient not found by SMTP address lookup" with 5.1.10, a code
+// Microsoft uses for RecipientNotFound (RFC 7505 gave 5.1.10 to null MX): its own directory
+// lookup, so the words decide even in a DSN that names no SMTP step.
+TEST(Parse, ExchangeSmtpAddressLookupIsAnUnknownUser) {
+  const auto d = parse(
+      "From: postmaster@example.net\nTo: s@example.org\nSubject: Undeliverable: hello\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain\n\nDelivery has failed to these recipients or groups:\n\na@example.net\n\n"
+      "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.example.net\n\n"
+      "Final-Recipient: rfc822;a@example.net\nAction: failed\nStatus: 5.1.10\n"
+      "Diagnostic-Code: smtp;550 5.1.10 example.net; Recipient not found by SMTP address lookup\n\n"
+      "--b--\n");
+  ASSERT_EQ(d.recipients.size(), 1u);
+  EXPECT_EQ(reports::classify(d.recipients[0], d, knowledge()).reason, "userunknown");
+}
+
+// qmail-ldap's "The users mailfolder is over the allowed quota (size)." is a full mailbox.
+TEST(Parse, QmailMailfolderOverTheAllowedQuotaIsMailboxFull) {
+  const auto d = parse(
+      "From: MAILER-DAEMON@mx.example.nl\nTo: s@example.org\nSubject: failure notice\n\n"
+      "Hi. This is the qmail-send program at mx.example.nl.\n"
+      "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+      "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+      "<a@example.nl>:\nThe users mailfolder is over the allowed quota (size).\n\n"
+      "--- Below this line is a copy of the message.\n\nSubject: hello\n\nhi\n");
+  ASSERT_EQ(d.recipients.size(), 1u);
+  EXPECT_EQ(reports::classify(d.recipients[0], d, knowledge()).reason, "mailboxfull");
+}
+
 TEST(Parse, QmailAndExim) {
   const auto q = parse(
       "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\n"
