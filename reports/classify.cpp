@@ -178,6 +178,12 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     c.reason = fr->second;
     c.by = decided_by::report_kind;
     c.matched = rep.mta_family;
+  } else if (rep.kind == report_kind::delay) {
+    // A warning that delivery is still being retried: when neither the words nor the
+    // status name a cause, the delay is the verdict (Sisimai's "expired"); a bare reply
+    // code such as 421 only says the remote was not ready this time.
+    c.reason = "expired";
+    c.by = decided_by::report_kind;
   } else if (const auto rc = k.reply_codes.find(rcpt.reply_code); rc != k.reply_codes.end()) {
     // 3. The reply code.
     c.reason = rc->second;
@@ -188,9 +194,6 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     c.reason = command_reason->second;
     c.by = decided_by::command;
     c.matched = std::string(to_string(rcpt.command));
-  } else if (rep.kind == report_kind::delay) {
-    c.reason = "expired";
-    c.by = decided_by::report_kind;
   } else if (!text::trim(rcpt.diagnostic).empty()) {
     // Words no rule knows: not enough to decide (Sisimai's "onhold").
     c.reason = "onhold";

@@ -309,6 +309,87 @@ TEST(Parse, QmailHostNotFoundWithoutCode) {
   EXPECT_EQ(reports::classify(q.recipients[0], q, knowledge()).reason, "hostunknown");
 }
 
+// Lotus Domino names a recipient its directory holds twice: the receiving system cannot
+// choose (Sisimai's Domino table reads it as systemerror); no other word here decides.
+TEST(Parse, DominoSeveralDirectoryMatchesIsASystemError) {
+  const auto d = parse(
+      "From: Postmaster@example.com\nTo: s@example.org\n"
+      "Subject: DELIVERY FAILURE: Recipient user name info (info@example.com) not unique.\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain\n\nYour message\n\nwas not delivered to:\n\n  info@example.com\n\nbecause:\n\n"
+      "  Recipient user name info (info@example.com) not unique.  Several matches found in Domino Directory.\n\n"
+      "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.example.com\n\n"
+      "Final-Recipient: rfc822;info@example.com\nAction: failed\nStatus: 5.0.0\n"
+      "Diagnostic-Code: X-Notes; Recipient user name info (info@example.com\n ) not unique.  Several matches found in Domino Directory.\n\n"
+      "--b--\n");
+  ASSERT_EQ(d.recipients.size(), 1u);
+  EXPECT_EQ(reports::classify(d.recipients[0], d, knowledge()).reason, "systemerror");
+}
+
+// A delay warning whose only cause is a bare "421" (and the "other routing" status 4.4.0):
+// the remote was not ready this time, so the delay itself is the verdict, as for any
+// warning without words a rule knows. The same 421 in a failure still reads by its code.
+TEST(Parse, DelayWarningWithABare421IsExpired) {
+  const std::string dsn =
+      "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain\n\nDelivery is being retried.\n\n"
+      "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+      "Final-Recipient: rfc822; a@example.net\nStatus: 4.4.0\nAction: ";
+  const std::string tail = "\nDiagnostic-Code: smtp; 421 4.4.0 [internal] no MXs for this domain could be reached at this time\n\n--b--\n";
+  const auto delayed = parse("From: Mailer-Daemon@mx.example.org\nTo: s@example.org\nSubject: Delayed Mail (still being retried)\n" + dsn + "delayed" + tail);
+  ASSERT_EQ(delayed.recipients.size(), 1u);
+  EXPECT_EQ(delayed.kind, reports::report_kind::delay);
+  EXPECT_EQ(reports::classify(delayed.recipients[0], delayed, knowledge()).reason, "expired");
+  const auto failed = parse("From: Mailer-Daemon@mx.example.org\nTo: s@example.org\nSubject: Undeliverable\n" + dsn + "failed" + tail);
+  ASSERT_EQ(failed.recipients.size(), 1u);
+  EXPECT_EQ(reports::classify(failed.recipients[0], failed, knowledge()).reason, "systemerror");
+}
+
+// CommuniGate Pro writes "Failed to deliver to '<a@b>'" and the reason on the lines after
+// it, and its DSN part has no Diagnostic-Code: the reason is read from the text.
+TEST(Parse, CommuniGateFailedToDeliverLineStartsTheRecipientsWords) {
+  const auto c = parse(
+      "From: <MAILER-DAEMON@mx.example.org>\nTo: <s@example.org>\nSubject: Undeliverable mail: hello\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=\"delivery-status\"; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain; charset=\"utf-8\"\n\n"
+      "Failed to deliver to 'a@example.net'\nSMTP module(domain example.net) reports:\n host 192.0.2.7 says:\n 550 5.1.1 No such mailbox\n\n\n"
+      "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+      "Original-Recipient: rfc822;<a@example.net>\nFinal-Recipient: rfc822;<a@example.net>\nAction: failed\nStatus: 5.0.0\n\n"
+      "--b--\n");
+  ASSERT_EQ(c.recipients.size(), 1u);
+  EXPECT_NE(c.recipients[0].diagnostic.find("No such mailbox"), std::string::npos) << c.recipients[0].diagnostic;
+  EXPECT_EQ(reports::classify(c.recipients[0], c, knowledge()).reason, "userunknown");
+}
+
+// Exchange's resolver says "Recipient not found by SMTP address lookup" with 5.1.10, a code
+// Microsoft uses for RecipientNotFound (RFC 7505 gave 5.1.10 to null MX): its own directory
+// lookup, so the words decide even in a DSN that names no SMTP step.
+TEST(Parse, ExchangeSmtpAddressLookupIsAnUnknownUser) {
+  const auto d = parse(
+      "From: postmaster@example.net\nTo: s@example.org\nSubject: Undeliverable: hello\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain\n\nDelivery has failed to these recipients or groups:\n\na@example.net\n\n"
+      "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.example.net\n\n"
+      "Final-Recipient: rfc822;a@example.net\nAction: failed\nStatus: 5.1.10\n"
+      "Diagnostic-Code: smtp;550 5.1.10 example.net; Recipient not found by SMTP address lookup\n\n"
+      "--b--\n");
+  ASSERT_EQ(d.recipients.size(), 1u);
+  EXPECT_EQ(reports::classify(d.recipients[0], d, knowledge()).reason, "userunknown");
+}
+
+// qmail-ldap's "The users mailfolder is over the allowed quota (size)." is a full mailbox.
+TEST(Parse, QmailMailfolderOverTheAllowedQuotaIsMailboxFull) {
+  const auto d = parse(
+      "From: MAILER-DAEMON@mx.example.nl\nTo: s@example.org\nSubject: failure notice\n\n"
+      "Hi. This is the qmail-send program at mx.example.nl.\n"
+      "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+      "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+      "<a@example.nl>:\nThe users mailfolder is over the allowed quota (size).\n\n"
+      "--- Below this line is a copy of the message.\n\nSubject: hello\n\nhi\n");
+  ASSERT_EQ(d.recipients.size(), 1u);
+  EXPECT_EQ(reports::classify(d.recipients[0], d, knowledge()).reason, "mailboxfull");
+}
+
 TEST(Parse, QmailAndExim) {
   const auto q = parse(
       "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\n"
