@@ -471,10 +471,11 @@ probe::mx_report mx_fixture(const std::string& ptr_name) {
   first.a.ttl = 60;
   first.a.from_cache = true;
   first.aaaa = make_answer("mx1.example.com", 28, dns::outcome::nodata);
-  auto ptr = make_answer("10.2.0.192.in-addr.arpa", 12, dns::outcome::records);
-  ptr.records.push_back({"10.2.0.192.in-addr.arpa", 12, 60, dns::name_data{ptr_name}});
-  first.addresses.push_back({ip::make_address("192.0.2.10"), ptr});
-  first.addresses.push_back({ip::make_address("192.0.2.11"), make_answer("11.2.0.192.in-addr.arpa", 12, dns::outcome::nxdomain)});
+  const auto named = ip::make_address("192.0.2.10"), unnamed = ip::make_address("192.0.2.11");
+  auto ptr = make_answer(dns::reverse_name(named), 12, dns::outcome::records);
+  ptr.records.push_back({dns::reverse_name(named), 12, 60, dns::name_data{ptr_name}});
+  first.addresses.push_back({named, ptr});
+  first.addresses.push_back({unnamed, make_answer(dns::reverse_name(unnamed), 12, dns::outcome::nxdomain)});
   dns::mail_host no_address{20, "mx2.example.com", false, {}, {}, {}};
   no_address.a = make_answer("mx2.example.com", 1, dns::outcome::nodata);
   no_address.aaaa = make_answer("mx2.example.com", 28, dns::outcome::nodata);

@@ -63,7 +63,7 @@ probe::server_facts troubled_server() {
   f.inputs.helo = "mail.example.test";
   auto& r = f.reverse;
   r.ip = f.inputs.ip;
-  r.ptr = with_records("7.2.0.192.in-addr.arpa", dns::type::ptr, {dns::name_data{"192-0-2-7.dynamic.isp.test"}});
+  r.ptr = with_records(dns::reverse_name(r.ip), dns::type::ptr, {dns::name_data{"192-0-2-7.dynamic.isp.test"}});
   r.names = {"192-0-2-7.dynamic.isp.test"};
   r.confirmations.push_back({"192-0-2-7.dynamic.isp.test",
                              failed("192-0-2-7.dynamic.isp.test", dns::type::a, dns::outcome::timeout),
