@@ -26,8 +26,8 @@ struct macro_term {
 };
 
 // A tokenizer shared by check() and expand() so both agree on the grammar. Calls
-// `on_literal(text)` for literal runs and escapes, `on_macro(term)` for %{...}. Returns ""
-// or the first syntax error.
+// `on_literal(text)` for literal runs and escapes, `on_macro(term)` for %{...}. Returns no
+// problem (empty) or the first syntax error with its phrase.
 template <class Literal, class Macro>
 said_problem walk(std::string_view text, context where, Literal on_literal, Macro on_macro) {
   using said::problem;

@@ -152,37 +152,11 @@ struct wording {
   std::string name(std::string_view kind, std::string_view id) const { return words.name(kind, id, lang); }
 };
 
-// smtp's reason sentence (smtp::phrase) in the reader's language. Values are filled in as
-// they are (one pass: server text is never expanded); the caller makes the whole printable.
-std::string phrase_text(const smtp::phrase& p, const wording& say) {
-  std::vector<std::string> rendered;
-  rendered.reserve(p.values.size());
-  for (const auto& v : p.values) {
-    if (!v.part.empty())
-      rendered.push_back(phrase_text(v.part.front(), say));
-    else if (!v.kind.empty())
-      rendered.push_back(say.name(v.kind, v.text));
-    else
-      rendered.push_back(say.lang == "zh" && !v.text_zh.empty() ? v.text_zh : v.text);
-  }
-  std::vector<std::pair<std::string_view, std::string_view>> with;
-  with.reserve(p.values.size());
-  for (std::size_t i = 0; i < p.values.size(); ++i) with.emplace_back(p.values[i].name, rendered[i]);
-  return say.words.text(p.key, say.lang, with);
-}
-
-bool renderable(const smtp::phrase& p, const output_words& words) {
-  if (p.key.empty() || !words.has(p.key)) return false;
-  return std::all_of(p.values.begin(), p.values.end(), [&](const smtp::phrase_value& v) {
-    return v.part.empty() || renderable(v.part.front(), words);
-  });
-}
-
-// A reason in the reader's language; the English sentence itself when smtp gave no phrase
-// (or one the data file does not know, which load() rules out for the keys smtp uses).
+// A reason in the reader's language (output_words::render); the English sentence itself
+// when smtp gave no phrase (or one the data file does not know, which load() rules out for
+// the keys smtp uses). Server text in a value is never expanded; the whole is made printable.
 std::string reason_text(const std::string& english, const smtp::phrase& p, const wording& say, std::size_t max_bytes) {
-  if (!renderable(p, say.words)) return printable(english, max_bytes);
-  return printable(phrase_text(p, say), max_bytes);
+  return printable(say.words.render(p, say.lang, english), max_bytes);
 }
 
 std::string reply_line(const smtp::reply& r, const wording& say) {
@@ -415,7 +389,8 @@ void print_address_check(std::ostream& out, const smtp::address_check& c, int ve
       out << say("address.meaning", {{"text", text}}) << "\n";
   if (c.mailbox_exists) out << say(*c.mailbox_exists ? "address.mailbox_exists" : "address.mailbox_missing") << "\n";
   for (const auto& w : c.warnings) {
-    // The prober's own warnings have a phrase; a caller's (address_command) stay as they are.
+    // The prober's warnings and address_command's identity notes have a phrase; a warning
+    // without one stays as it is.
     const auto own = std::find_if(c.warning_phrases.begin(), c.warning_phrases.end(),
                                   [&](const smtp::address_check::warning_phrase& p) { return p.english == w; });
     const auto text = own != c.warning_phrases.end() ? reason_text(w, own->said, say, 600) : printable(w, 600);

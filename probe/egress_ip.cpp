@@ -13,8 +13,8 @@ namespace net = boost::asio;
 
 namespace {
 
-sentence_value fact(std::string name, std::string text) { return {std::move(name), std::move(text), {}, {}, {}}; }
 using said::part;
+using said::value;
 
 // A failed lookup: "NXDOMAIN", "no record", "timeout (detail)"; the word is named in other
 // languages (names.dns_failure), the resolver's detail (c-ares's text) stays as it came.
@@ -25,7 +25,7 @@ void set_failure(egress_attempt& attempt, const dns::answer& a) {
   const std::string detail = a.detail.empty() ? "" : " (" + a.detail + ")";
   attempt.problem = word + detail;
   attempt.problem_said = {"server.egress_lookup_failed",
-                          {{"result", word, {}, "dns_failure", {}}, fact("detail", detail)}};
+                          {value("result", word, "dns_failure"), value("detail", detail)}};
 }
 
 void set_how(egress_result& out, std::string english, sentence said) {
@@ -50,7 +50,7 @@ net::awaitable<egress_attempt> ask_opendns(dns::source& source, const std::strin
   attempt.method = egress_method::opendns;
   const auto qtype = o.ipv6 ? dns::type::aaaa : dns::type::a;
   attempt.asked = "myip.opendns.com " + dns::type_name(qtype) + " at " + servers;
-  attempt.asked_said = {"server.egress_asked_opendns", {fact("type", dns::type_name(qtype)), fact("servers", servers)}};
+  attempt.asked_said = {"server.egress_asked_opendns", {value("type", dns::type_name(qtype)), value("servers", servers)}};
   attempt.answer = co_await rbl::query_until(source, "myip.opendns.com", qtype, rbl::clock::now() + o.timeout);
   for (const auto& address : attempt.answer.addresses())
     if (address.is_v6() == o.ipv6) {
@@ -65,7 +65,7 @@ net::awaitable<egress_attempt> ask_google(dns::source& source, const std::string
   egress_attempt attempt;
   attempt.method = egress_method::google;
   attempt.asked = "o-o.myaddr.l.google.com TXT at " + servers;
-  attempt.asked_said = {"server.egress_asked_google", {fact("servers", servers)}};
+  attempt.asked_said = {"server.egress_asked_google", {value("servers", servers)}};
   attempt.answer =
       co_await rbl::query_until(source, "o-o.myaddr.l.google.com", dns::type::txt, rbl::clock::now() + o.timeout);
   // Asked directly, the answer is one TXT holding the querier's address; asked through a
@@ -153,7 +153,7 @@ egress_result egress_given(const net::ip::address& address) {
                 address.to_string() +
                     " is a private or loopback address: receivers on the internet never see it, so its PTR "
                     "and DNSBL results say nothing about your mail",
-                {"server.egress_private_given", {fact("address", address.to_string())}});
+                {"server.egress_private_given", {value("address", address.to_string())}});
   return out;
 }
 
@@ -185,9 +185,9 @@ net::awaitable<egress_result> detect_egress(egress_sources sources, egress_optio
                       ": this host leaves through several addresses (NAT pool or several uplinks); check each "
                       "with --ip",
                   {"server.egress_several",
-                   {fact("method", std::string(to_string(attempt.method))), fact("found", attempt.found->to_string()),
-                    fact("first_method", std::string(to_string(out.method))),
-                    fact("address", out.address->to_string())}});
+                   {value("method", std::string(to_string(attempt.method))), value("found", attempt.found->to_string()),
+                    value("first_method", std::string(to_string(out.method))),
+                    value("address", out.address->to_string())}});
     }
   }
   if (!out.address) {
@@ -198,10 +198,10 @@ net::awaitable<egress_result> detect_egress(egress_sources sources, egress_optio
         net::ip::make_address(options.ipv6 ? options.interface_toward_v6 : options.interface_toward, ec);
     const std::string toward_text = ec ? std::string("?") : toward.to_string();
     local.asked = "the local address routed toward " + toward_text;
-    local.asked_said = {"server.egress_asked_interface", {fact("toward", toward_text)}};
+    local.asked_said = {"server.egress_asked_interface", {value("toward", toward_text)}};
     if (!ec) local.found = local_interface_address(toward, local.problem);
     // The system's own words (no route, ...) stay as they came.
-    if (!local.found) local.problem_said = {"server.text", {fact("text", local.problem)}};
+    if (!local.found) local.problem_said = {"server.text", {value("text", local.problem)}};
     if (local.found) {
       out.address = local.found;
       out.method = egress_method::interface_address;
@@ -214,7 +214,7 @@ net::awaitable<egress_result> detect_egress(egress_sources sources, egress_optio
                     local.found->to_string() +
                         " is a private address: this host is behind NAT and its public address is unknown; "
                         "give it with --ip",
-                    {"server.egress_private_nat", {fact("address", local.found->to_string())}});
+                    {"server.egress_private_nat", {value("address", local.found->to_string())}});
     }
     out.attempts.push_back(std::move(local));
   }

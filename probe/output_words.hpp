@@ -24,10 +24,10 @@
 // server's text) is inserted as it is, never expanded. Values are inserted verbatim; the
 // caller passes server-controlled text through probe::printable() first.
 
-#include <filesystem>
-#include <initializer_list>
 #include "dns/phrase.hpp"
 
+#include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <span>
 #include <string>

@@ -95,7 +95,7 @@ prober_setup make_prober_setup(const settings& config, const prober_overrides& o
     else if (is_provider_domain(sender_domain))
       note("the sender claims a mailbox provider's domain (" + sender_domain +
                "); its SPF and DMARC will fail from this host, and many servers refuse that",
-           {"reason.identity_sender_provider", {{"domain", sender_domain, {}, {}, {}}}});
+           {"reason.identity_sender_provider", {dns::said::value("domain", sender_domain)}});
   } else if (helo->fully_qualified && (recipient_domain.empty() || !smtp::is_same_or_subdomain(helo->name, recipient_domain)) &&
              !is_provider_domain(helo->name)) {
     sender = "probe@" + helo->name;

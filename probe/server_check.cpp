@@ -703,7 +703,8 @@ void add_helo_items(std::vector<check_item>& items, const server_facts& f, std::
   items.push_back(std::move(ptr));
 }
 
-// dns/spf's or dns/dmarc's sentence: its phrase when it gave one, else its English as it is.
+// A module's sentence (dns/spf's, dns/dmarc's, rbl/'s): its phrase when it gave one, else
+// its English as it is.
 sentence dns_sentence(const dns::phrase& said, const std::string& english) {
   return said.key.empty() ? sentence{"server.text", {value("text", english)}} : said;
 }
@@ -853,8 +854,7 @@ line listing_line(const rbl::listing& l) {
   optional_part("codes", codes.empty() ? "" : " (" + code_list + ")", {"server.listing_codes", {value("codes", code_list)}});
   // rbl/'s detail: its phrase when it gave one, else its English as it is.
   const bool detail = !l.detail.empty() && l.result != rbl::outcome::listed;
-  const sentence detail_said = l.detail_said.key.empty() ? sentence{"server.text", {value("text", l.detail)}}
-                                                         : l.detail_said;
+  const sentence detail_said = dns_sentence(l.detail_said, l.detail);
   optional_part("detail", detail ? " — " + l.detail : "", {"server.listing_detail", {part("detail", detail_said)}});
   const bool removal = l.blocks() && !l.removal_page.empty();
   optional_part("removal", removal ? " — removal: " + l.removal_page : "",

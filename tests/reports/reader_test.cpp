@@ -529,18 +529,37 @@ TEST(Knowledge, AdviceInBothLanguages) {
   EXPECT_NE(pbl->what.find("PBL"), std::string::npos);
   // An ARF report's Feedback-Type is its sub-cause: only "abuse" is the recipient's spam
   // complaint, so an authentication failure report must not be explained as one.
-  const auto complaint = reports::advice_for(knowledge(), "feedback", "abuse", "en");
-  ASSERT_TRUE(complaint);
   for (const char* type : {"auth-failure", "fraud", "virus", "not-spam"}) {
     for (const char* lang : {"en", "zh"}) {
+      const auto complaint = reports::advice_for(knowledge(), "feedback", "abuse", lang);
       const auto a = reports::advice_for(knowledge(), "feedback", type, lang);
-      ASSERT_TRUE(a) << type << " " << lang;
+      ASSERT_TRUE(a && complaint) << type << " " << lang;
       EXPECT_NE(a->what, complaint->what) << type << " " << lang;
-      EXPECT_FALSE(a->action.empty()) << type << " " << lang;
+      EXPECT_NE(a->action, complaint->action) << type << " " << lang;
     }
+    // Its own Chinese, not the English entry as a fallback.
+    EXPECT_NE(reports::advice_for(knowledge(), "feedback", type, "zh")->what,
+              reports::advice_for(knowledge(), "feedback", type, "en")->what)
+        << type;
   }
-  const auto auth_zh = reports::advice_for(knowledge(), "feedback", "auth-failure", "zh");
+  // End to end: an authentication failure report is read with its type as the sub-cause
+  // and explained as one.
+  const auto arf = parse(
+      "From: reports@example.net\nTo: abuse@example.org\nSubject: auth failure\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\n\n"
+      "--F\nContent-Type: text/plain\n\nAn authentication failure report.\n"
+      "--F\nContent-Type: message/feedback-report\n\nFeedback-Type: auth-failure\nUser-Agent: x/1\nVersion: 1\n"
+      "Auth-Failure: dkim\nReported-Domain: example.org\n"
+      "--F\nContent-Type: text/rfc822-headers\n\nFrom: a@example.org\nTo: b@example.com\nSubject: hi\n"
+      "--F--\n");
+  ASSERT_EQ(arf.recipients.size(), 1u);
+  const auto c = reports::classify(arf.recipients[0], arf, knowledge());
+  EXPECT_EQ(c.reason, "feedback");
+  EXPECT_EQ(c.subcause, "auth-failure");
+  const auto auth_zh = reports::advice_for(knowledge(), c.reason, c.subcause, "zh");
+  ASSERT_TRUE(auth_zh);
   EXPECT_NE(auth_zh->what.find("DKIM"), std::string::npos);
+  EXPECT_NE(auth_zh->what.find("认证失败"), std::string::npos);
   const auto fallback = reports::advice_for(knowledge(), "blocked", "no-such-subcause", "fr");
   ASSERT_TRUE(fallback);
   EXPECT_EQ(fallback->side, "sender");
