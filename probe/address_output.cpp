@@ -186,13 +186,11 @@ std::string capability_summary(const smtp::capabilities& c, const wording& say) 
   return out.empty() ? say("address.no_extensions") : printable(out, 400);
 }
 
-// A finding of the session's opening: its key and values when smtp/ gave them (numbers
-// only), else its English as it is.
+// A finding of the session's opening: its phrase when smtp/ gave one, else its English as
+// it is.
 std::string finding_text(const smtp::session_opening& o, std::size_t i, const wording& say) {
-  if (i >= o.findings_said.size() || !say.words.has(o.findings_said[i].key)) return printable(o.findings[i], 600);
-  std::vector<std::pair<std::string_view, std::string_view>> with(o.findings_said[i].values.begin(),
-                                                                   o.findings_said[i].values.end());
-  return say.words.text(o.findings_said[i].key, say.lang, output_words::value_list(with));
+  if (i >= o.findings_said.size()) return printable(o.findings[i], 600);
+  return reason_text(o.findings[i], o.findings_said[i], say, 600);
 }
 
 // OpenSSL's verification words (X509_verify_cert_error_string) are named in the reader's

@@ -408,7 +408,7 @@ net::awaitable<open_result> session::starttls(bool required) {
     if (!usable_) co_return open_result{open_status::rejected, phase::starttls, ex.response, std::nullopt};
     if (required) co_return open_result{open_status::failed, phase::starttls, ex.response, refused};
     opening_.findings.push_back("STARTTLS was refused; the session continues in plaintext");
-    opening_.findings_said.push_back({"address.session_finding.starttls_refused", {}});
+    opening_.findings_said.push_back(dns::phrase{"address.session_finding.starttls_refused", {}});
     co_return open_result{open_status::ready, phase::starttls, std::nullopt, std::nullopt};
   }
   // RFC 3207 §4.2: anything the server sent after "220" but before the handshake is not
@@ -416,8 +416,8 @@ net::awaitable<open_result> session::starttls(bool required) {
   if (!pending_.empty()) {
     opening_.findings.push_back("discarded " + std::to_string(pending_.size()) +
                                 " bytes of plaintext the server sent after its STARTTLS reply (RFC 3207 §4.2)");
-    opening_.findings_said.push_back(
-        {"address.session_finding.plaintext_discarded", {{"bytes", std::to_string(pending_.size())}}});
+    opening_.findings_said.push_back(dns::phrase{"address.session_finding.plaintext_discarded",
+                                                 {dns::said::value("bytes", std::to_string(pending_.size()))}});
     pending_.clear();
   }
   parser_.reset();

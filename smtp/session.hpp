@@ -21,6 +21,7 @@
 // time may drive it. Lifetime: the object must outlive the coroutines awaiting it.
 // Network outcomes are values (exchange, failure); exceptions only for broken invariants.
 
+#include "dns/phrase.hpp"
 #include "smtp/address.hpp"
 #include "smtp/capabilities.hpp"
 #include "smtp/reply.hpp"
@@ -107,14 +108,6 @@ struct exchange {
   std::optional<failure> error;
 };
 
-// A finding of the opening as a key of probe/data/output_words.yaml
-// ("address.session_finding.*") and named values (numbers only); the English template gives
-// back the finding's English sentence byte for byte, a report renders it in its language.
-struct opening_finding {
-  std::string key;
-  std::vector<std::pair<std::string, std::string>> values;
-};
-
 // How the session was opened: the facts every attempt on it shares.
 struct session_opening {
   boost::asio::ip::address address;
@@ -131,7 +124,8 @@ struct session_opening {
   std::optional<failure> tls_failure;   // a STARTTLS refusal or a failed handshake
   std::vector<exchange> transcript;     // banner, EHLO, STARTTLS, handshake, EHLO
   std::vector<std::string> findings;    // e.g. plaintext discarded after STARTTLS
-  std::vector<opening_finding> findings_said;  // findings[i] as a key and values (same length)
+  // findings[i] as a phrase (dns/phrase.hpp; keys "address.session_finding.*", same length)
+  std::vector<dns::phrase> findings_said;
 };
 
 enum class open_status {

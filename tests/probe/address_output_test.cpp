@@ -88,7 +88,7 @@ smtp::address_check check_with_tls_findings() {
   a.opening.tls = tls;
   a.opening.findings = {"discarded 27 bytes of plaintext the server sent after its STARTTLS reply (RFC 3207 §4.2)",
                         "a finding smtp/ gave no key"};
-  a.opening.findings_said = {{"address.session_finding.plaintext_discarded", {{"bytes", "27"}}}, {}};
+  a.opening.findings_said = {{"address.session_finding.plaintext_discarded", {dns::said::value("bytes", "27")}}, {}};
   check.attempts.push_back(a);
   return check;
 }

@@ -1,12 +1,12 @@
 // smtp::session against the scripted fake server: phases, timeouts, STARTTLS, SOCKS5, faults.
 #include "smtp/session.hpp"
+#include "probe/output_words.hpp"
 #include "tests/fakes/fake_smtp_server.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 #include "tests/fakes/socks5_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
 namespace {
 
@@ -205,18 +205,14 @@ TEST(Session, CertificateNameMismatchIsAFact) {
   EXPECT_EQ(o.facts.tls->name_checked, "other.example");
 }
 
-// A finding's template in probe/data/output_words.yaml ("address.session_finding.NAME")
-// in `lang`, filled with the finding's values: the English one must give back the finding.
-std::string finding_in(const smtp::opening_finding& f, const std::string& lang) {
-  static const YAML::Node words = YAML::LoadFile(std::string(PROBE_SOURCE_DIR) + "/probe/data/output_words.yaml");
-  const std::string prefix = "address.session_finding.";
-  if (f.key.rfind(prefix, 0) != 0) return "<not a session finding: " + f.key + ">";
-  const auto entry = words["address"]["session_finding"][f.key.substr(prefix.size())];
-  if (!entry || !entry[lang]) return "<no " + lang + " text for " + f.key + ">";
-  auto text = entry[lang].as<std::string>();
-  for (const auto& [name, value] : f.values)
-    if (const auto at = text.find("{" + name + "}"); at != std::string::npos) text.replace(at, name.size() + 2, value);
-  return text;
+// A finding said in `lang` from probe/data/output_words.yaml (the report's renderer): the
+// English must give back the finding.
+std::string finding_in(const dns::phrase& f, const std::string& lang) {
+  static const auto loaded =
+      probe::output_words::load(std::string(PROBE_SOURCE_DIR) + "/probe/data/output_words.yaml");
+  if (const auto* problem = std::get_if<std::string>(&loaded)) return "<" + *problem + ">";
+  if (f.key.rfind("address.session_finding.", 0) != 0) return "<not a session finding: " + f.key + ">";
+  return std::get<probe::output_words>(loaded).render(f, lang, "<no template for " + f.key + ">");
 }
 
 void expect_findings_said(const smtp::session_opening& o) {
