@@ -7,6 +7,7 @@
 #include "probe/egress_ip.hpp"
 #include "probe/output_words.hpp"
 #include "probe/server_check.hpp"
+#include "tests/probe/words_refused.hpp"
 #include "smtp/prober.hpp"
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/fakes/run_coroutine.hpp"
@@ -144,7 +145,7 @@ std::vector<probe::check_item> all_items(const std::vector<probe::server_facts>&
 std::vector<probe::server_facts> server_cases() {
   std::vector<probe::server_facts> cases{troubled_server()};
   auto lookup_failed = troubled_server();
-  lookup_failed.reverse.ptr = failed("7.2.0.192.in-addr.arpa", dns::type::ptr, dns::outcome::refused);
+  lookup_failed.reverse.ptr = failed(dns::reverse_name(lookup_failed.reverse.ip), dns::type::ptr, dns::outcome::refused);
   lookup_failed.reverse.names.clear();
   lookup_failed.reverse.confirmations.clear();
   lookup_failed.mx->kind = dns::route_kind::dns_failure;
@@ -258,28 +259,14 @@ TEST(LiveLanguage, TheProbersReasonIsRenderedFromItsPhrase) {
 }
 
 TEST(OutputWords, AServerOrLiveKeyWithoutItsChineseIsRefused) {
-  std::ifstream in(words_file);
-  std::string text{std::istreambuf_iterator<char>(in), {}};
-  const auto refuse = [&](const std::string& line, const std::string& replaced, const std::string& problem) {
-    ASSERT_NE(text.find(line), std::string::npos) << line;
-    auto changed = text;
-    changed.replace(changed.find(line), line.size(), replaced);
-    const auto path = std::filesystem::temp_directory_path() / ("zh_evidence_test_" + std::to_string(::getpid()) + ".yaml");
-    {
-      std::ofstream out(path);
-      out << changed;
-    }
-    const auto loaded = probe::output_words::load(path);
-    std::filesystem::remove(path);
-    ASSERT_TRUE(std::holds_alternative<std::string>(loaded)) << line;
-    EXPECT_THAT(std::get<std::string>(loaded), HasSubstr(problem));
-  };
-  refuse(R"(  record:             {en: "record: {record}", zh: "记录: {record}"})",
+  using probe_test::expect_words_refused;
+
+  expect_words_refused(R"(  record:             {en: "record: {record}", zh: "记录: {record}"})",
          R"(  record:             {en: "record: {record}"})", "server.record needs an en and a zh text");
-  refuse(R"(  size_asked:         {en: "EHLO at {host}", zh: "{host} 的 EHLO"})",
+  expect_words_refused(R"(  size_asked:         {en: "EHLO at {host}", zh: "{host} 的 EHLO"})",
          R"(  size_asked:         {en: "EHLO at {host}", zh: "EHLO"})",
          "live.size_asked: the en and zh texts use different {placeholders}");
-  refuse(R"x(  dmarc_none:         {en: "no DMARC record ({answer})", zh: "没有 DMARC 记录（{answer}）"})x", "",
+  expect_words_refused(R"x(  dmarc_none:         {en: "no DMARC record ({answer})", zh: "没有 DMARC 记录（{answer}）"})x", "",
          "no text for live.dmarc_none");
 }
 

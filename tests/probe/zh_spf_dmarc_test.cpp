@@ -8,6 +8,7 @@
 #include "dns/spf_record.hpp"
 #include "probe/output_words.hpp"
 #include "probe/server_check.hpp"
+#include "tests/probe/words_refused.hpp"
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 
@@ -300,29 +301,15 @@ TEST(DmarcWords, ServerSummaryAndWarningsSayDmarcInChinese) {
 }
 
 TEST(SpfDmarcWords, AKeyWithoutItsChineseOrWithOtherPlaceholdersIsRefused) {
-  std::ifstream in(words_file);
-  std::string text{std::istreambuf_iterator<char>(in), {}};
-  const auto refuse = [&](const std::string& line, const std::string& replaced, const std::string& problem) {
-    ASSERT_NE(text.find(line), std::string::npos) << line;
-    auto changed = text;
-    changed.replace(changed.find(line), line.size(), replaced);
-    const auto path = std::filesystem::temp_directory_path() / ("zh_spf_dmarc_test_" + std::to_string(::getpid()) + ".yaml");
-    {
-      std::ofstream out(path);
-      out << changed;
-    }
-    const auto loaded = probe::output_words::load(path);
-    std::filesystem::remove(path);
-    ASSERT_TRUE(std::holds_alternative<std::string>(loaded)) << line;
-    EXPECT_THAT(std::get<std::string>(loaded), HasSubstr(problem));
-  };
-  refuse(R"x(  no_rua:             {en: "no rua=: nobody receives aggregate reports, so mail failing DMARC goes unnoticed", zh: "没有 rua=：没有人接收汇总报告，未通过 DMARC 的邮件不会被发现"})x",
+  using probe_test::expect_words_refused;
+
+  expect_words_refused(R"x(  no_rua:             {en: "no rua=: nobody receives aggregate reports, so mail failing DMARC goes unnoticed", zh: "没有 rua=：没有人接收汇总报告，未通过 DMARC 的邮件不会被发现"})x",
          R"x(  no_rua:             {en: "no rua=: nobody receives aggregate reports, so mail failing DMARC goes unnoticed"})x",
          "dmarc.no_rua needs an en and a zh text");
-  refuse(R"x(  no_record:          {en: "{domain} publishes no SPF record", zh: "{domain} 没有发布 SPF 记录"})x",
+  expect_words_refused(R"x(  no_record:          {en: "{domain} publishes no SPF record", zh: "{domain} 没有发布 SPF 记录"})x",
          R"x(  no_record:          {en: "{domain} publishes no SPF record", zh: "没有发布 SPF 记录"})x",
          "spf.no_record: the en and zh texts use different {placeholders}");
-  refuse(R"x(  step_default:       {en: "no mechanism matched → neutral (RFC 7208 §4.7)", zh: "没有机制匹配 → neutral（RFC 7208 §4.7）"})x", "",
+  expect_words_refused(R"x(  step_default:       {en: "no mechanism matched → neutral (RFC 7208 §4.7)", zh: "没有机制匹配 → neutral（RFC 7208 §4.7）"})x", "",
          "no text for spf.step_default");
 }
 
