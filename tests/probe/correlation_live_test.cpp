@@ -11,6 +11,7 @@
 #include "tests/fakes/fake_smtp_server.hpp"
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/fakes/run_coroutine.hpp"
+#include "tests/probe/words.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -203,12 +204,7 @@ TEST(CorrelationLive, RecipientsOfOneDomainShareOneSession) {
 // Every live check's lines carry sentences that give back the English exactly (what --json
 // prints) and say probe's own words in Chinese; the prober's reason inside a Chinese verdict
 // is Chinese too.
-const probe::output_words& words() {
-  static const auto loaded =
-      probe::output_words::load(std::filesystem::path(PROBE_SOURCE_DIR) / "probe/data/output_words.yaml");
-  if (const auto* problem = std::get_if<std::string>(&loaded)) throw std::runtime_error(*problem);
-  return std::get<probe::output_words>(loaded);
-}
+using probe_test::words;
 
 TEST(CorrelationLiveLanguage, EveryEvidenceLineIsItsSentenceInEnglishAndChineseInChinese) {
   world w;

@@ -4,6 +4,7 @@
 // domain as given.
 #include "probe/output_words.hpp"
 #include "probe/prober_setup.hpp"
+#include "tests/probe/words.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,12 +16,7 @@ namespace {
 using testing::HasSubstr;
 using testing::Not;
 
-const probe::output_words& words() {
-  static const auto loaded =
-      probe::output_words::load(std::filesystem::path(PROBE_SOURCE_DIR) / "probe/data/output_words.yaml");
-  if (const auto* problem = std::get_if<std::string>(&loaded)) throw std::runtime_error(*problem);
-  return std::get<probe::output_words>(loaded);
-}
+using probe_test::words;
 
 probe::prober_setup setup_for(const std::string& mail_from, const std::string& recipient) {
   probe::settings config;

@@ -8,7 +8,7 @@
 #include "dns/spf_record.hpp"
 #include "probe/output_words.hpp"
 #include "probe/server_check.hpp"
-#include "tests/probe/words_refused.hpp"
+#include "tests/probe/words.hpp"
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 
@@ -27,13 +27,7 @@ using testing::Not;
 
 namespace net = boost::asio;
 
-const std::filesystem::path words_file = std::filesystem::path(PROBE_SOURCE_DIR) / "probe/data/output_words.yaml";
-
-const probe::output_words& words() {
-  static const auto loaded = probe::output_words::load(words_file);
-  if (const auto* problem = std::get_if<std::string>(&loaded)) throw std::runtime_error(*problem);
-  return std::get<probe::output_words>(loaded);
-}
+using probe_test::words;
 
 // English words of dns/spf and dns/dmarc that a Chinese line must not keep (DNS data in the
 // scenarios below avoids them).

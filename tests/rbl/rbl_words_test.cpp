@@ -11,6 +11,7 @@
 #include "tests/fakes/memory_zone.hpp"
 #include "tests/rbl/parsed.hpp"
 #include "tests/rbl/run_sync.hpp"
+#include "tests/probe/words.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -58,12 +59,7 @@ lists:
     default: true
 )";
 
-const probe::output_words& words() {
-  static const auto loaded =
-      probe::output_words::load(std::filesystem::path(PROBE_SOURCE_DIR) / "probe" / "data" / "output_words.yaml");
-  if (const auto* problem = std::get_if<std::string>(&loaded)) throw std::runtime_error(*problem);
-  return std::get<probe::output_words>(loaded);
-}
+using probe_test::words;
 
 rbl::catalogue make_catalogue() { return rbl::testing::catalogue_from(test_catalogue); }
 using rbl::testing::target_of;
