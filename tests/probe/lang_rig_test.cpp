@@ -173,7 +173,7 @@ TEST(LangRig, RblInChinese) {
   EXPECT_EQ(r.status, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("DNSBL 检查 192.0.2.10（IPv4）: 所查询的 1 个列表中有 1 个列入"));
   EXPECT_THAT(r.out, HasSubstr("  已列入      Rig ZEN"));
-  EXPECT_THAT(r.out, HasSubstr("原因: \"Listed in SBL"));
+  EXPECT_THAT(r.out, HasSubstr("原因: “Listed in SBL"));
   EXPECT_THAT(r.out, Not(HasSubstr("LISTED")));
   // The code's meaning is the catalogue's meaning_zh; JSON keeps the English beside it.
   EXPECT_THAT(r.out, HasSubstr("127.0.0.2  SBL  已知的垃圾邮件来源"));
@@ -217,7 +217,7 @@ TEST(LangRig, ServerEvidenceInChinese) {
   zh_args.insert(zh_args.end(), {"--lang", "zh"});
   const auto zh = run_probe(zh_args);
   EXPECT_EQ(zh.status, 1) << zh.out << zh.err;
-  EXPECT_THAT(zh.out, HasSubstr("          10.0.0.127.in-addr.arpa PTR → NXDOMAIN（名称不存在）\n"));
+  EXPECT_THAT(zh.out, HasSubstr("          10.0.0.127.in-addr.arpa PTR → NXDOMAIN：名称不存在\n"));
   EXPECT_THAT(zh.out, HasSubstr("          DNS 查询次数: 0/10，空结果查询次数: 0/2\n"));
   EXPECT_THAT(zh.out, HasSubstr("          组织域名: probe.test\n"));
   EXPECT_THAT(zh.out, HasSubstr("          bl.test: 已列入（返回码 127.0.0.2）\n"));
@@ -267,7 +267,7 @@ TEST(LangRig, ServerSpfProblemAndTraceInChinese) {
       << zh.out;
   EXPECT_THAT(zh.out, HasSubstr("a:x1.server.test：x1.server.test 的 A → 127.0.0.99 → 不匹配"));
   EXPECT_THAT(zh.out, HasSubstr("  域名:    toomany.server.test（由参数给出）\n"));
-  EXPECT_THAT(zh.out, HasSubstr("toomany.server.test：\"v=spf1 a:x1.server.test"));
+  EXPECT_THAT(zh.out, HasSubstr("toomany.server.test：“v=spf1 a:x1.server.test"));
   for (const char* english : {"terms that query DNS", "→ no match", "the limit was hit"})
     EXPECT_THAT(zh.out, Not(HasSubstr(english))) << english;
   auto en_args = args;

@@ -402,7 +402,7 @@ TEST(RblOutputLanguage, ChineseLabelsEveryPart) {
   const auto zh = probe::rbl_text(rbl_fixture("benign"), "zh", 1);
   for (const char* word : {"DNSBL 检查 127.0.0.127（IPv4）: 所查询的 7 个列表中有 1 个列入；在 1 个白名单上", "已列入", "列表报错",
                            "未知", "未列入", "在白名单上", "列表已停用", "应答无效", "列表异常", "已跳过",
-                           "原因: \"see https://zen.test/q/127.0.0.127 benign\"", "申请移除: https://zen.test/remove",
+                           "原因: “see https://zen.test/q/127.0.0.127 benign”", "申请移除: https://zen.test/remove",
                            "查询页面: https://zen.test/lookup", "警告: the list answered slowly", "建议: 请使用自建 DNS 服务器",
                            "详情: timeout after 3000 ms", "查询: 127.0.0.127.zen.test A", "列表健康状态: 正常",
                            "列表健康状态: 拒绝本解析器查询（test point answered 127.255.255.254）"})
@@ -532,7 +532,7 @@ TEST(MxOutputLanguage, EnglishIsUnchanged) {
 TEST(MxOutputLanguage, ChineseLabelsEveryPart) {
   const auto zh = mx_text(mx_fixture("mail.example.com"), "zh", 1);
   for (const char* word : {"example.com: 可以接收邮件，共 1 台 MX 主机；首选 mx1.example.com [192.0.2.10]",
-                           "mx1.example.com（real.example.net 的别名）", "PTR mail.example.com", "无 PTR（NXDOMAIN（名称不存在））", "（缓存）",
+                           "mx1.example.com（real.example.net 的别名）", "PTR mail.example.com", "无 PTR（NXDOMAIN：名称不存在）", "（缓存）",
                            "无地址（A: 没有该类型的记录，AAAA: 没有该类型的记录）", "不会连接（IP 地址不是有效的 MX 目标）",
                            "! MX 主机没有地址  mx2.example.com 没有 A 或 AAAA 记录；发送方 MTA 会跳过它，改试下一台 MX",
                            "MX 查询: 有记录，ttl 300，5 ms，DNS 服务器 127.0.0.53", "AAAA 没有该类型的记录 ttl 0 0 ms"})
@@ -1240,7 +1240,7 @@ std::vector<note_case> make_note_cases() {
     auto o = w.options();
     o.helo = "localhost";
     cases.push_back({"HELO not an FQDN", w.check("alice@example.test", o),
-                     {"  警告: HELO 名称 \"localhost\" 不是完整域名（FQDN）；许多服务器会拒绝或惩罚这样的客户端（RFC 5321 §4.1.1.1）。请用 --helo 设为本机的公网 FQDN"}});
+                     {"  警告: HELO 名称“localhost”不是完整域名（FQDN）；许多服务器会拒绝或惩罚这样的客户端（RFC 5321 §4.1.1.1）。请用 --helo 设为本机的公网 FQDN"}});
     o = w.options();
     o.source_ip = ip::make_address("::1");
     cases.push_back({"source of the other family", w.check("alice@example.test", o),

@@ -196,9 +196,9 @@ TEST(ServerLanguage, ChineseSaysTheComposedWordsInChinese) {
   // The words probe composed ...
   EXPECT_THAT(zh, HasSubstr("192-0-2-7.dynamic.isp.test A → 超时"));
   EXPECT_THAT(zh, HasSubstr("192-0-2-7.dynamic.isp.test AAAA → 没有该类型的记录"));
-  EXPECT_THAT(zh, HasSubstr("mail.example.test A → SERVFAIL（DNS 服务器故障）"));
+  EXPECT_THAT(zh, HasSubstr("mail.example.test A → SERVFAIL：DNS 服务器故障"));
   EXPECT_THAT(zh, HasSubstr("mail.example.test AAAA → 查询出错（Misformatted domain name）"));
-  EXPECT_THAT(zh, HasSubstr(dns::reverse_name(net::ip::make_address("192.0.2.7")) + " PTR → REFUSED（DNS 服务器拒绝查询）"));
+  EXPECT_THAT(zh, HasSubstr(dns::reverse_name(net::ip::make_address("192.0.2.7")) + " PTR → REFUSED：DNS 服务器拒绝查询"));
   EXPECT_THAT(zh, HasSubstr("记录: v=spf1 include:_spf.example.test ~all"));
   EXPECT_THAT(zh, HasSubstr("决定结果的机制: ~all（位于 example.test）"));
   EXPECT_THAT(zh, HasSubstr("DNS 查询次数: 3/10，空结果查询次数: 1/2"));
@@ -208,14 +208,14 @@ TEST(ServerLanguage, ChineseSaysTheComposedWordsInChinese) {
   EXPECT_THAT(zh, HasSubstr("slow.test: 未知（无法查询） — timeout"));
   EXPECT_THAT(zh, HasSubstr("  列表给出的原因: see http://bl.test/?ip=192.0.2.7"));
   EXPECT_THAT(zh, HasSubstr("发现: mx.example.test: mx.example.test 没有 A 或 AAAA 记录"));
-  EXPECT_THAT(zh, HasSubstr("PTR 查询失败：REFUSED（DNS 服务器拒绝查询）"));
+  EXPECT_THAT(zh, HasSubstr("PTR 查询失败：REFUSED：DNS 服务器拒绝查询"));
   EXPECT_THAT(zh, HasSubstr("MX 查询失败：应答格式错误（short packet）"));
   EXPECT_THAT(zh, HasSubstr("192-0-2-7.dynamic.isp.test 看起来是运营商的通用名称：名称中包含 IP 地址 192.0.2.7；名称中含有地址池用词: dynamic"));
   EXPECT_THAT(zh, HasSubstr("OpenDNS myip.opendns.com: 未得到地址（timeout）"));
   EXPECT_THAT(zh, HasSubstr("警告: 10.0.0.1 is private"));
   // Words probe composed for the advice ({problem}) are Chinese too.
   EXPECT_THAT(zh, HasSubstr("advice problem: mx.example.test 没有 A 或 AAAA 记录"));
-  EXPECT_THAT(zh, HasSubstr("advice problem: SERVFAIL（DNS 服务器故障）"));
+  EXPECT_THAT(zh, HasSubstr("advice problem: SERVFAIL：DNS 服务器故障"));
   EXPECT_THAT(zh, HasSubstr("advice problem: 查询失败"));
   // ... and none of their English.
   for (const char* english : {"decided by", "DNS lookups", "more steps", "organisational domain", "removal:",
@@ -325,7 +325,7 @@ TEST(EgressLanguage, EnglishIsEgressOwnTextAndChineseIsTranslated) {
   EXPECT_THAT(zh, HasSubstr("192.0.2.25（由 --ip 指定）"));
   EXPECT_THAT(zh, HasSubstr("向 208.67.222.222, 208.67.220.220 查询 myip.opendns.com A：应答即该查询发出时所用的地址"));
   EXPECT_THAT(zh, HasSubstr("google 看到的是 203.0.113.9，opendns 看到的是 198.51.100.7：本机经由多个地址发出"));
-  EXPECT_THAT(zh, HasSubstr("SERVFAIL（DNS 服务器故障）"));
+  EXPECT_THAT(zh, HasSubstr("SERVFAIL：DNS 服务器故障"));
   EXPECT_THAT(zh, HasSubstr("TXT 应答中没有地址"));
   EXPECT_THAT(zh, HasSubstr("没有“我的地址是什么”服务作答"));
   EXPECT_THAT(zh, HasSubstr("127.0.0.1 是私有地址：本机位于 NAT 之后"));

@@ -156,7 +156,7 @@ TEST(SpfWords, ChineseSaysSpfsWordsAndKeepsDnsData) {
   EXPECT_THAT(all, HasSubstr("a:host.a-match.test：host.a-match.test 的 A → 192.0.2.7 → 匹配"));
   EXPECT_THAT(all, HasSubstr("没有机制匹配 → neutral（RFC 7208 §4.7）"));
   // The record as published stays as it came.
-  EXPECT_THAT(all, HasSubstr("syntax.test：\"v=spf1 foo:bar -all\""));
+  EXPECT_THAT(all, HasSubstr("syntax.test：“v=spf1 foo:bar -all”"));
 }
 
 TEST(SpfWords, ServerEvidenceAndAdviceSaySpfInChinese) {
@@ -174,7 +174,7 @@ TEST(SpfWords, ServerEvidenceAndAdviceSaySpfInChinese) {
       zh += words().render(item.evidence_said[i], "zh") + "\n";
     }
     EXPECT_THAT(zh, HasSubstr("问题: 需要查询 DNS 的项超过 10 个"));
-    EXPECT_THAT(zh, HasSubstr("  limit.test：\"v=spf1 a:h1.test"));
+    EXPECT_THAT(zh, HasSubstr("  limit.test：“v=spf1 a:h1.test"));
     EXPECT_THAT(zh, Not(HasSubstr("terms that query DNS")));
     ASSERT_TRUE(item.advice_said.contains("problem"));
     EXPECT_EQ(words().render(item.advice_said.at("problem"), "en"), item.advice_values.at("problem"));
@@ -262,8 +262,8 @@ TEST(DmarcWords, EveryWarningAndErrorIsItsPhraseInEnglishAndChineseInChinese) {
   EXPECT_GE(keys.size(), 26u) << testing::PrintToString(keys);
   EXPECT_THAT(all, HasSubstr("pct=50：p=reject 只适用于 50% 未通过的邮件"));
   EXPECT_THAT(all, HasSubstr("_dmarc.two.test 有 2 条 DMARC 记录：收件方不会应用任何策略"));
-  EXPECT_THAT(all, HasSubstr("_dmarc.down.test 的 TXT 查询失败：SERVFAIL（DNS 服务器故障）（策略未知，而不是不存在）"));
-  EXPECT_THAT(all, HasSubstr("_dmarc.almost.test 有 \"v=dmarc1; p=reject\"，收件方会忽略它"));
+  EXPECT_THAT(all, HasSubstr("_dmarc.down.test 的 TXT 查询失败：SERVFAIL：DNS 服务器故障（策略未知，而不是不存在）"));
+  EXPECT_THAT(all, HasSubstr("_dmarc.almost.test 有“v=dmarc1; p=reject”，收件方会忽略它"));
   EXPECT_THAT(all, HasSubstr("报告发往 noauth.test，但它没有授权接收"));
 }
 
