@@ -213,9 +213,12 @@ std::string tls_summary(const smtp::tls_facts& t, const wording& say) {
 std::string failure_text(const smtp::failure& f, const wording& say) {
   const std::string kind(smtp::to_string(f.kind)), phase(smtp::to_string(f.where));
   const std::string kind_name = say.name("failure_kind", kind);
-  // The system's words for the common failures (names.system_error); once said by the
-  // kind's own name ("connection refused" after 连接被拒绝) they are not repeated.
-  const std::string detail = f.detail.empty() ? std::string() : say.name("system_error", f.detail);
+  // A detail probe composed is said from its phrase; the system's words for the common
+  // failures by their name (names.system_error); once said by the kind's own name
+  // ("connection refused" after 连接被拒绝) they are not repeated.
+  const std::string detail = f.detail.empty()       ? std::string()
+                             : !f.said.key.empty() ? say.words.render(f.said, say.lang, f.detail)
+                                                   : say.name("system_error", f.detail);
   return printable(say("address.failure", {{"described", f.describe()},
                                            {"kind_name", kind_name},
                                            {"phase_name", say.name("phase", phase)},

@@ -26,6 +26,14 @@ constexpr std::string_view keys_used[] = {
     "address.tls_chain_untrusted", "address.tls_name_matches", "address.tls_name_mismatch",
     "address.tls_failed", "address.finding", "address.session_finding.starttls_refused",
     "address.session_finding.plaintext_discarded", "address.tls_handshake", "address.refused",
+    "address.detail.server_closed", "address.detail.server_reset", "address.detail.no_socket",
+    "address.detail.other_family", "address.detail.no_bind", "address.detail.no_syn_answer",
+    "address.detail.to_proxy", "address.detail.proxy_silent", "address.detail.it_sent",
+    "address.detail.server_closed_tls", "address.detail.refused_line_break", "address.detail.session_closed",
+    "address.detail.no_answer", "address.detail.not_answered", "address.detail.starttls_answer",
+    "address.detail.no_handshake", "address.detail.no_greeting", "address.detail.no_starttls",
+    "address.detail.upgrade_failed", "address.detail.server_answered", "address.detail.gave_up",
+    "address.detail.mail_not_sent", "address.detail.rcpt_not_sent",
     "address.failure", "address.failed", "address.note", "address.catch_all", "address.catch_all_cached",
     "address.provider",
     "rbl.heading", "rbl.kind.ipv4", "rbl.kind.ipv6", "rbl.kind.domain", "rbl.verdict.listed",
@@ -148,7 +156,7 @@ std::string read_entries(const YAML::Node& node, const std::string& prefix,
       // chosen by the renderer), so both texts must use them all; labels elsewhere may
       // pick a value's name instead ({verdict_name}).
       if ((name.starts_with("reason.") || name.starts_with("route.") || name.starts_with("server.") ||
-           name.starts_with("live.") || name.starts_with("rbl.said.") || name.starts_with("spf.") || name.starts_with("address.session_finding.") ||
+           name.starts_with("live.") || name.starts_with("rbl.said.") || name.starts_with("spf.") || name.starts_with("address.session_finding.") || name.starts_with("address.detail.") ||
            name.starts_with("dmarc.")) &&
           placeholders(en) != placeholders(zh))
         return name + ": the en and zh texts use different {placeholders}";

@@ -69,8 +69,9 @@ void add_warning(address_check& check, std::string english, phrase said) {
 
 // A failure as probe's report words it ("address.failure": English is describe() itself).
 // The system's words ("Network is unreachable") are an identifier, so a report can name the
-// common ones; words that only repeat the kind ("connection refused" for refused) are left
-// out of the values, as the kind's name already says them.
+// common ones; a detail probe composed is its own phrase; words that only repeat the kind
+// ("connection refused" for refused) are left out of the values, as the kind's name
+// already says them.
 phrase failure_phrase(const failure& f) {
   const std::string kind(to_string(f.kind));
   std::string detail = f.detail;
@@ -81,7 +82,9 @@ phrase failure_phrase(const failure& f) {
                                          identifier("kind_name", "failure_kind", kind),
                                          identifier("phase_name", "phase", to_string(f.where)),
                                          value("detail_separator", said ? ": " : ""),
-                                         identifier("detail", "system_error", said ? f.detail : std::string())});
+                                         said && !f.said.key.empty()
+                                             ? dns::said::part("detail", f.said)
+                                             : identifier("detail", "system_error", said ? f.detail : std::string())});
 }
 
 }  // namespace
@@ -735,7 +738,7 @@ net::awaitable<prober::address_end> prober::try_address(address_check& check, co
   last.preference = host.preference;
   last.address = address;
   last.end = attempt_end::session_failed;
-  last.error = failure{phase::connect, failure_kind::local_error, "gave up on this address after 5 rounds"};
+  last.error = composed_failure(phase::connect, failure_kind::local_error, "gave up on this address after 5 rounds", "gave_up");
   check.attempts.push_back(std::move(last));
   co_return address_end::next_address;
 }
@@ -795,7 +798,7 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
       first_reply = false;
     }
     if (!mail || mail->error) {
-      at.error = mail ? mail->error : failure{phase::mail, failure_kind::local_error, "MAIL was not sent"};
+      at.error = mail ? mail->error : composed_failure(phase::mail, failure_kind::local_error, "MAIL was not sent", "mail_not_sent");
       at.ended_at = phase::mail;
       at.end = end_for(*at.error);
       co_return stale_or(transaction_end::next_address);
@@ -832,7 +835,7 @@ net::awaitable<prober::transaction_end> prober::transaction(session& sess, addre
     }
 
     if (!rcpt || rcpt->error) {
-      at.error = rcpt ? rcpt->error : failure{phase::rcpt, failure_kind::local_error, "RCPT was not sent"};
+      at.error = rcpt ? rcpt->error : composed_failure(phase::rcpt, failure_kind::local_error, "RCPT was not sent", "rcpt_not_sent");
       at.ended_at = phase::rcpt;
       at.end = end_for(*at.error);
       co_return transaction_end::next_address;

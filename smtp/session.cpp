@@ -33,16 +33,27 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
          std::to_string(endpoint.port());
 }
 
+// A value that is the system's words (ec.message()): a report names the common ones.
+dns::phrase_value system_words(std::string name, std::string text) {
+  return dns::said::value(std::move(name), std::move(text), "system_error");
+}
+
+failure no_answer_within(phase where, std::chrono::milliseconds limit) {
+  const std::string ms = std::to_string(limit.count());
+  return composed_failure(where, failure_kind::timeout, "no answer within " + ms + " ms", "no_answer", {dns::said::value("ms", ms)});
+}
+
 failure socket_failure(phase where, const boost::system::error_code& ec) {
   namespace errc = net::error;
-  if (ec == errc::connection_refused) return {where, failure_kind::refused, "connection refused"};
+  if (ec == errc::connection_refused) return {where, failure_kind::refused, "connection refused", {}};
   if (ec == errc::network_unreachable || ec == errc::host_unreachable)
-    return {where, failure_kind::unreachable, ec.message()};
-  if (ec == errc::timed_out) return {where, failure_kind::timeout, ec.message()};
-  if (ec == errc::eof) return {where, failure_kind::closed, "the server closed the connection"};
-  if (ec == errc::connection_reset) return {where, failure_kind::closed, "the server reset the connection"};
-  if (ec == boost::system::errc::address_not_available) return {where, failure_kind::local_error, ec.message()};
-  return {where, failure_kind::network_error, ec.message()};
+    return {where, failure_kind::unreachable, ec.message(), {}};
+  if (ec == errc::timed_out) return {where, failure_kind::timeout, ec.message(), {}};
+  if (ec == errc::eof) return composed_failure(where, failure_kind::closed, "the server closed the connection", "server_closed");
+  if (ec == errc::connection_reset)
+    return composed_failure(where, failure_kind::closed, "the server reset the connection", "server_reset");
+  if (ec == boost::system::errc::address_not_available) return {where, failure_kind::local_error, ec.message(), {}};
+  return {where, failure_kind::network_error, ec.message(), {}};
 }
 
 net::awaitable<boost::system::error_code> connect_socket(tcp::socket& socket, tcp::endpoint target) {
@@ -123,6 +134,11 @@ std::string_view to_string(failure_kind kind) {
   return "unknown";
 }
 
+failure composed_failure(phase where, failure_kind kind, std::string english, std::string key,
+                         std::vector<dns::phrase_value> values) {
+  return failure{where, kind, std::move(english), dns::phrase{"address.detail." + std::move(key), std::move(values)}};
+}
+
 std::string failure::describe() const {
   std::string out;
   switch (kind) {
@@ -183,22 +199,34 @@ net::awaitable<std::optional<failure>> session::connect(tcp::endpoint target) {
   const tcp::endpoint dial = options_.proxy ? options_.proxy->endpoint : target;
   boost::system::error_code ec;
   socket_.open(dial.protocol(), ec);
-  if (ec) co_return failure{phase::connect, failure_kind::local_error, "cannot open a socket: " + ec.message()};
+  if (ec)
+    co_return composed_failure(phase::connect, failure_kind::local_error, "cannot open a socket: " + ec.message(), "no_socket",
+                       {system_words("error", ec.message())});
   if (options_.source_ip) {
     if (options_.source_ip->is_v4() != dial.address().is_v4())
-      co_return failure{phase::connect, failure_kind::local_error,
-                        "the source address " + options_.source_ip->to_string() + " and " +
-                            dial.address().to_string() + " are of different address families"};
+      co_return composed_failure(phase::connect, failure_kind::local_error,
+                         "the source address " + options_.source_ip->to_string() + " and " +
+                             dial.address().to_string() + " are of different address families",
+                         "other_family",
+                         {dns::said::value("source", options_.source_ip->to_string()),
+                          dns::said::value("target", dial.address().to_string())});
     socket_.bind(tcp::endpoint(*options_.source_ip, 0), ec);
     if (ec)
-      co_return failure{phase::connect, failure_kind::local_error,
-                        "cannot bind to the source address " + options_.source_ip->to_string() + ": " + ec.message()};
+      co_return composed_failure(phase::connect, failure_kind::local_error,
+                         "cannot bind to the source address " + options_.source_ip->to_string() + ": " + ec.message(),
+                         "no_bind",
+                         {dns::said::value("source", options_.source_ip->to_string()), system_words("error", ec.message())});
   }
   const auto connected = co_await race(connect_socket(socket_, dial), options_.limits.connect);
-  if (!connected) co_return failure{phase::connect, failure_kind::timeout, "no answer to the TCP SYN"};
+  if (!connected) co_return composed_failure(phase::connect, failure_kind::timeout, "no answer to the TCP SYN", "no_syn_answer");
   if (*connected) {
     auto f = socket_failure(phase::connect, *connected);
-    if (options_.proxy) f.detail = "to the proxy " + options_.proxy->url.display() + ": " + f.detail;
+    if (options_.proxy) {
+      auto inner = f.said.key.empty() ? system_words("detail", f.detail) : dns::said::part("detail", f.said);
+      f.said = dns::phrase{"address.detail.to_proxy",
+                           {dns::said::value("proxy", options_.proxy->url.display()), std::move(inner)}};
+      f.detail = "to the proxy " + options_.proxy->url.display() + ": " + f.detail;
+    }
     co_return f;
   }
   // Without TCP_NODELAY the first command after the TLS handshake can wait ~40 ms for
@@ -208,12 +236,13 @@ net::awaitable<std::optional<failure>> session::connect(tcp::endpoint target) {
 
   if (options_.proxy) {
     const auto answered = co_await race(socks5_connect(socket_, options_.proxy->url, target), options_.limits.connect);
-    if (!answered) co_return failure{phase::proxy, failure_kind::timeout, "the proxy did not finish the handshake"};
+    if (!answered)
+      co_return composed_failure(phase::proxy, failure_kind::timeout, "the proxy did not finish the handshake", "proxy_silent");
     switch (answered->error) {
       case proxy_error::none: break;
-      case proxy_error::refused: co_return failure{phase::connect, failure_kind::refused, answered->detail};
-      case proxy_error::unreachable: co_return failure{phase::connect, failure_kind::unreachable, answered->detail};
-      default: co_return failure{phase::proxy, failure_kind::proxy_failed, answered->detail};
+      case proxy_error::refused: co_return failure{phase::connect, failure_kind::refused, answered->detail, {}};
+      case proxy_error::unreachable: co_return failure{phase::connect, failure_kind::unreachable, answered->detail, {}};
+      default: co_return failure{phase::proxy, failure_kind::proxy_failed, answered->detail, {}};
     }
   }
   co_return std::nullopt;
@@ -225,10 +254,11 @@ net::awaitable<session::read_outcome> session::read_reply(phase p) {
     if (parser_.status() == reply_parser::state::complete) co_return read_outcome{parser_.take(), std::nullopt};
     if (parser_.status() == reply_parser::state::failed) {
       const bool not_smtp = parser_.failure() == parse_failure::not_smtp;
+      if (!not_smtp)
+        co_return read_outcome{std::nullopt, failure{p, failure_kind::reply_too_large, parser_.failure_evidence(), {}}};
       co_return read_outcome{std::nullopt,
-                             failure{p, not_smtp ? failure_kind::not_smtp : failure_kind::reply_too_large,
-                                     not_smtp ? "it sent \"" + parser_.failure_evidence() + "\""
-                                              : parser_.failure_evidence()}};
+                             composed_failure(p, failure_kind::not_smtp, "it sent \"" + parser_.failure_evidence() + "\"",
+                                      "it_sent", {dns::said::value("evidence", parser_.failure_evidence())})};
     }
     // The parser took every pending byte and wants more. Each read is at most 4 KiB and
     // the parser fails a reply after 64 KiB, so this loop ends (or the phase times out).
@@ -236,7 +266,8 @@ net::awaitable<session::read_outcome> session::read_reply(phase p) {
                         : co_await socket_.async_read_some(net::buffer(read_buffer_), io);
     if (ec) {
       if (ec == net::ssl::error::stream_truncated)
-        co_return read_outcome{std::nullopt, failure{p, failure_kind::closed, "the server closed the TLS connection"}};
+        co_return read_outcome{std::nullopt, composed_failure(p, failure_kind::closed, "the server closed the TLS connection",
+                                                      "server_closed_tls")};
       co_return read_outcome{std::nullopt, socket_failure(p, ec)};
     }
     const std::string_view fresh(read_buffer_.data(), n);
@@ -270,9 +301,10 @@ exchange session::prepare(verb v, const std::string& argument) const {
   // with a line break, but if one did, the line is refused rather than sent.
   if (has_line_break_or_nul(ex.command)) {
     ex.command = sanitize(ex.command);
-    ex.error = failure{spec.step, failure_kind::local_error, "refused to send a command containing CR, LF or NUL"};
+    ex.error = composed_failure(spec.step, failure_kind::local_error, "refused to send a command containing CR, LF or NUL",
+                        "refused_line_break");
   } else if (!usable_) {
-    ex.error = failure{spec.step, failure_kind::closed, "the session is no longer open"};
+    ex.error = composed_failure(spec.step, failure_kind::closed, "the session is no longer open", "session_closed");
   }
   return ex;
 }
@@ -300,7 +332,7 @@ net::awaitable<exchange> session::command(verb v, std::string argument) {
   auto outcome = co_await race(write_and_read(ex.command + "\r\n", ex.step), limit);
   ex.elapsed = since(start);
   if (!outcome) {
-    ex.error = failure{ex.step, failure_kind::timeout, "no answer within " + std::to_string(limit.count()) + " ms"};
+    ex.error = no_answer_within(ex.step, limit);
   } else {
     ex.response = std::move(outcome->response);
     ex.error = std::move(outcome->error);
@@ -358,7 +390,7 @@ net::awaitable<std::vector<exchange>> session::mail_transaction(bool rset_first,
   const auto finished = co_await race(exchange_group(*this, std::move(group), out, current, start), limit);
   std::optional<failure> broken;
   if (!finished)
-    broken = failure{phase::rcpt, failure_kind::timeout, "no answer within " + std::to_string(limit.count()) + " ms"};
+    broken = no_answer_within(phase::rcpt, limit);
   else if (finished->error)
     broken = finished->error;
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -367,7 +399,11 @@ net::awaitable<std::vector<exchange>> session::mail_transaction(bool rset_first,
       ex.error = broken;
       ex.error->where = ex.step;
       ex.response.reset();
-      if (i > current) ex.error->detail = "not answered: " + broken->describe();
+      if (i > current) {
+        // The failure of the command before is said in its own words (kind, phase, detail).
+        ex.error->detail = "not answered: " + broken->describe();
+        ex.error->said = dns::phrase{"address.detail.not_answered", {dns::said::value("described", broken->describe())}};
+      }
       if (ex.elapsed.count() == 0) ex.elapsed = since(start);
     }
     settle(steps[i].first, ex);
@@ -401,9 +437,10 @@ net::awaitable<open_result> session::starttls(bool required) {
   opening_.transcript.push_back(ex);
   if (ex.error) co_return open_result{open_status::failed, phase::starttls, std::nullopt, ex.error};
   if (ex.response->code != 220) {
-    failure refused{phase::starttls, failure_kind::tls_unavailable,
-                    "the server answered STARTTLS with " + std::to_string(ex.response->code) + " " +
-                        ex.response->text().substr(0, 200)};
+    const std::string code = std::to_string(ex.response->code), text = ex.response->text().substr(0, 200);
+    failure refused = composed_failure(phase::starttls, failure_kind::tls_unavailable,
+                               "the server answered STARTTLS with " + code + " " + text, "starttls_answer",
+                               {dns::said::value("code", code), dns::said::value("text", text)});
     opening_.tls_failure = refused;
     if (!usable_) co_return open_result{open_status::rejected, phase::starttls, ex.response, std::nullopt};
     if (required) co_return open_result{open_status::failed, phase::starttls, ex.response, refused};
@@ -434,10 +471,11 @@ net::awaitable<open_result> session::starttls(bool required) {
   const auto done = co_await race(handshake(*tls_), options_.limits.tls);
   shake.elapsed = since(start);
   if (!done) {
-    shake.error = failure{phase::tls_handshake, failure_kind::timeout,
-                          "no handshake within " + std::to_string(options_.limits.tls.count()) + " ms"};
+    const std::string ms = std::to_string(options_.limits.tls.count());
+    shake.error = composed_failure(phase::tls_handshake, failure_kind::timeout, "no handshake within " + ms + " ms",
+                           "no_handshake", {dns::said::value("ms", ms)});
   } else if (*done) {
-    shake.error = failure{phase::tls_handshake, failure_kind::tls_failed, drain_openssl_errors((*done).message())};
+    shake.error = failure{phase::tls_handshake, failure_kind::tls_failed, drain_openssl_errors((*done).message()), {}};
   }
   opening_.transcript.push_back(shake);
   if (shake.error) {
@@ -473,8 +511,9 @@ net::awaitable<open_result> session::open(net::ip::address address, std::string 
   const auto greeting = co_await race(read_reply(phase::banner), options_.limits.banner);
   banner.elapsed = since(banner_start);
   if (!greeting) {
-    banner.error = failure{phase::banner, failure_kind::timeout,
-                           "no greeting within " + std::to_string(options_.limits.banner.count()) + " ms"};
+    const std::string ms = std::to_string(options_.limits.banner.count());
+    banner.error = composed_failure(phase::banner, failure_kind::timeout, "no greeting within " + ms + " ms", "no_greeting",
+                            {dns::said::value("ms", ms)});
   } else {
     banner.response = greeting->response;
     banner.error = greeting->error;
@@ -497,7 +536,8 @@ net::awaitable<open_result> session::open(net::ip::address address, std::string 
   if (options_.tls == tls_mode::off) co_return greeted;
   if (opening_.capabilities_now.starttls) co_return co_await starttls(options_.tls == tls_mode::required);
   if (options_.tls == tls_mode::required) {
-    failure missing{phase::starttls, failure_kind::tls_unavailable, "the server does not offer STARTTLS"};
+    failure missing = composed_failure(phase::starttls, failure_kind::tls_unavailable, "the server does not offer STARTTLS",
+                               "no_starttls");
     opening_.tls_failure = missing;
     co_return open_result{open_status::failed, phase::starttls, std::nullopt, missing};
   }
@@ -520,10 +560,10 @@ net::awaitable<std::optional<failure>> session::upgrade_to_tls() {
   const auto upgraded = co_await starttls(true);
   if (upgraded.status == open_status::ready) co_return std::nullopt;
   if (upgraded.error) co_return upgraded.error;
-  co_return failure{upgraded.where, failure_kind::tls_unavailable,
-                    upgraded.response ? "the server answered " + std::to_string(upgraded.response->code) + " " +
-                                            upgraded.response->text().substr(0, 200)
-                                      : "the upgrade failed"};
+  if (!upgraded.response) co_return composed_failure(upgraded.where, failure_kind::tls_unavailable, "the upgrade failed", "upgrade_failed");
+  const std::string code = std::to_string(upgraded.response->code), text = upgraded.response->text().substr(0, 200);
+  co_return composed_failure(upgraded.where, failure_kind::tls_unavailable, "the server answered " + code + " " + text,
+                     "server_answered", {dns::said::value("code", code), dns::said::value("text", text)});
 }
 
 net::awaitable<exchange> session::quit() {

@@ -95,9 +95,17 @@ struct failure {
   phase where = phase::connect;
   failure_kind kind = failure_kind::network_error;
   std::string detail;  // sanitised; the peer's words when there are any
+  // The detail when probe composed it ("no answer within 30000 ms"), as a phrase whose
+  // English template gives back `detail` (keys "address.detail.*"); an empty key when the
+  // detail is the system's, OpenSSL's or the peer's own words.
+  dns::phrase said;
   // "timeout while waiting for the STARTTLS response (after 20000 ms)"
   std::string describe() const;
 };
+// A failure whose detail probe composed: `english` is the "address.detail.<key>" template
+// of probe/data/output_words.yaml filled with `values`, kept beside it for other languages.
+failure composed_failure(phase where, failure_kind kind, std::string english, std::string key,
+                         std::vector<dns::phrase_value> values = {});
 
 // One step of the dialogue as the transcript shows it.
 struct exchange {

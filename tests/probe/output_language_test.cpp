@@ -101,7 +101,7 @@ smtp::address_check address_fixture(const std::string& server_text) {
   refused.mx_host = "mx0.example.com";
   refused.address = ip::make_address("2001:db8::25");
   refused.end = smtp::attempt_end::connect_failed;
-  refused.error = smtp::failure{smtp::phase::connect, smtp::failure_kind::refused, "connection refused"};
+  refused.error = smtp::failure{smtp::phase::connect, smtp::failure_kind::refused, "connection refused", {}};
   refused.note = "trying the next address";
 
   smtp::attempt decided;
@@ -235,7 +235,7 @@ smtp::address_check other_branches_fixture() {
   c.attempts[1].opening.capabilities_now = {};
   c.attempts[1].opening.used_helo = true;
   c.attempts[1].opening.tls->certificate = false;
-  c.attempts[1].opening.tls_failure = smtp::failure{smtp::phase::tls_handshake, smtp::failure_kind::tls_failed, "bad record mac"};
+  c.attempts[1].opening.tls_failure = smtp::failure{smtp::phase::tls_handshake, smtp::failure_kind::tls_failed, "bad record mac", {}};
   return c;
 }
 
@@ -1030,16 +1030,24 @@ std::vector<reason_case> make_reason_cases() {
   }
   {
     auto a = attempt_at(smtp::attempt_end::tls_failed);
-    a.error = smtp::failure{smtp::phase::tls_handshake, smtp::failure_kind::tls_failed, "wrong version number"};
+    a.error = smtp::failure{smtp::phase::tls_handshake, smtp::failure_kind::tls_failed, "wrong version number", {}};
     cases.push_back({"STARTTLS failed", decided_on(dns::route_kind::mx, {a}),
                      {"STARTTLS 失败，且没有明文会话成功：mx.example.test [127.0.0.2]：TLS 握手失败（TLS 握手阶段）: wrong version number"}});
   }
   {
     // The system's common words inside the reason are named in Chinese too.
     auto a = attempt_at(smtp::attempt_end::connect_failed);
-    a.error = smtp::failure{smtp::phase::connect, smtp::failure_kind::network_error, "Network is unreachable"};
+    a.error = smtp::failure{smtp::phase::connect, smtp::failure_kind::network_error, "Network is unreachable", {}};
     cases.push_back({"network error, in the system's words", decided_on(dns::route_kind::mx, {a}),
                      {"网络错误（连接阶段）: 网络不可达"}});
+  }
+  {
+    // A detail probe composed is said in Chinese from its own phrase.
+    auto a = attempt_at(smtp::attempt_end::session_failed);
+    a.error = smtp::composed_failure(smtp::phase::banner, smtp::failure_kind::timeout, "no greeting within 30000 ms",
+                                     "no_greeting", {dns::said::value("ms", "30000")});
+    cases.push_back({"timeout, in probe's own words", decided_on(dns::route_kind::mx, {a}),
+                     {"超时（等待欢迎语阶段）: 30000 ms 内没有收到欢迎语（banner）"}});
   }
   cases.push_back({"attempt without a reply or failure", decided_on(dns::route_kind::mx, {attempt_at(smtp::attempt_end::session_failed)}),
                    {"已连上服务器，但会话失败：mx.example.test [127.0.0.2]"}});

@@ -45,6 +45,30 @@ opened open_session(net::io_context& io, smtp::session& s, const std::string& ad
   return {result, s.opening()};
 }
 
+// A phrase said in `lang` from probe/data/output_words.yaml (the report's renderer), when
+// its key is in the `section` the session's phrases belong to.
+std::string said_in(const dns::phrase& f, const std::string& lang, const std::string& section) {
+  static const auto loaded =
+      probe::output_words::load(std::string(PROBE_SOURCE_DIR) + "/probe/data/output_words.yaml");
+  if (const auto* problem = std::get_if<std::string>(&loaded)) return "<" + *problem + ">";
+  if (f.key.rfind(section, 0) != 0) return "<not in " + section + ": " + f.key + ">";
+  return std::get<probe::output_words>(loaded).render(f, lang, "<no template for " + f.key + ">");
+}
+
+// A finding's English must give back the finding.
+std::string finding_in(const dns::phrase& f, const std::string& lang) {
+  return said_in(f, lang, "address.session_finding.");
+}
+
+// A detail probe composed has its phrase: English gives back the detail, Chinese says
+// `zh_words` instead.
+void expect_detail_said(const smtp::failure& f, const std::string& zh_words) {
+  EXPECT_EQ(said_in(f.said, "en", "address.detail."), f.detail);
+  const auto zh = said_in(f.said, "zh", "address.detail.");
+  EXPECT_EQ(zh.find('<'), std::string::npos) << zh;
+  EXPECT_NE(zh.find(zh_words), std::string::npos) << zh;
+}
+
 TEST(Session, PlainDialogue) {
   net::io_context io;
   fakes::fake_smtp_server server(io, {});
@@ -83,6 +107,8 @@ TEST(Session, SlowBannerTimesOutWithItsPhase) {
   EXPECT_EQ(o.result.error->where, phase::banner);
   EXPECT_EQ(o.result.error->kind, failure_kind::timeout);
   EXPECT_NE(o.result.error->describe().find("timeout while waiting for the greeting banner"), std::string::npos);
+  EXPECT_EQ(o.result.error->detail, "no greeting within 500 ms");
+  expect_detail_said(*o.result.error, "500 ms 内没有收到欢迎语");
 }
 
 TEST(Session, Banner421IsARejection) {
@@ -160,6 +186,7 @@ TEST(Session, HttpServerIsNotSmtp) {
   ASSERT_EQ(o.result.status, open_status::failed);
   EXPECT_EQ(o.result.error->kind, failure_kind::not_smtp);
   EXPECT_NE(o.result.error->detail.find("HTTP/1.1 400"), std::string::npos);
+  expect_detail_said(*o.result.error, "对方发来“HTTP/1.1 400");
 }
 
 TEST(Session, StartTlsReportsFactsAndEhloAgain) {
@@ -205,15 +232,6 @@ TEST(Session, CertificateNameMismatchIsAFact) {
   EXPECT_EQ(o.facts.tls->name_checked, "other.example");
 }
 
-// A finding said in `lang` from probe/data/output_words.yaml (the report's renderer): the
-// English must give back the finding.
-std::string finding_in(const dns::phrase& f, const std::string& lang) {
-  static const auto loaded =
-      probe::output_words::load(std::string(PROBE_SOURCE_DIR) + "/probe/data/output_words.yaml");
-  if (const auto* problem = std::get_if<std::string>(&loaded)) return "<" + *problem + ">";
-  if (f.key.rfind("address.session_finding.", 0) != 0) return "<not a session finding: " + f.key + ">";
-  return std::get<probe::output_words>(loaded).render(f, lang, "<no template for " + f.key + ">");
-}
 
 void expect_findings_said(const smtp::session_opening& o) {
   ASSERT_EQ(o.findings_said.size(), o.findings.size());
@@ -243,6 +261,8 @@ TEST(Session, RefusedStartTlsContinuesInPlaintextAndSaysSo) {
   ASSERT_EQ(o.facts.findings.size(), 1u);
   EXPECT_EQ(o.facts.findings.front(), "STARTTLS was refused; the session continues in plaintext");
   expect_findings_said(o.facts);
+  ASSERT_TRUE(o.facts.tls_failure);
+  expect_detail_said(*o.facts.tls_failure, "服务器对 STARTTLS 的回答是 454 ");
 }
 
 TEST(Session, PlaintextInjectedAfterStartTlsIsDiscarded) {
@@ -291,6 +311,7 @@ TEST(Session, TlsRequiredButNotOffered) {
   const auto o = open_session(io, s);
   ASSERT_EQ(o.result.status, open_status::failed);
   EXPECT_EQ(o.result.error->kind, failure_kind::tls_unavailable);
+  expect_detail_said(*o.result.error, "服务器不提供 STARTTLS");
 }
 
 TEST(Session, TlsOffMeansNoStartTls) {
@@ -349,6 +370,7 @@ TEST(Session, RefusesToSendALineBreak) {
   const auto rcpt = fakes::run_coroutine(io, s.rcpt_to(forged));
   ASSERT_TRUE(rcpt.error);
   EXPECT_EQ(rcpt.error->kind, failure_kind::local_error);
+  expect_detail_said(*rcpt.error, "拒绝发送含有 CR、LF 或 NUL 的命令");
   const auto mail = fakes::run_coroutine(io, s.mail_from("a@b.example>\nRSET", false));
   ASSERT_TRUE(mail.error);
   fakes::run_coroutine(io, s.quit());
@@ -377,6 +399,7 @@ TEST(Session, RcptTimeoutNamesItsPhase) {
   EXPECT_EQ(rcpt.error->kind, failure_kind::timeout);
   EXPECT_TRUE(rcpt.error->describe().starts_with("timeout while waiting for the RCPT TO response"))
       << rcpt.error->describe();
+  expect_detail_said(*rcpt.error, "500 ms 内没有应答");
   EXPECT_FALSE(s.usable());
 }
 
