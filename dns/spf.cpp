@@ -97,11 +97,12 @@ std::string describe_failure(const answer& a) {
   return out;
 }
 
-// describe_failure() as a phrase: the outcome is an identifier, the detail the resolver's text.
+// describe_failure() as a phrase: the outcome is an identifier, the detail the resolver's
+// text (an identifier too: a report names the common ones).
 phrase failure_said(const answer& a) {
   const std::string outcome(to_string(a.result));
   if (a.detail.empty()) return {"spf.failure", {value("outcome", outcome, "dns_result")}};
-  return {"spf.failure_detail", {value("outcome", outcome, "dns_result"), value("detail", a.detail)}};
+  return {"spf.failure_detail", {value("outcome", outcome, "dns_result"), value("detail", a.detail, "resolver_detail")}};
 }
 
 bool is_void(const answer& a) { return a.result == outcome::nxdomain || a.result == outcome::nodata; }

@@ -57,10 +57,12 @@ line describe(const dns::answer& a) {
   }
   const std::string result(dns::to_string(a.result));
   if (a.detail.empty()) return {printable(result, 400), {"live.dns_failed", {value("result", result, "dns_result")}}};
-  // The detail is the resolver's (c-ares) own text: kept as it came.
+  // The detail is the resolver's (c-ares) own text: a report names the common ones
+  // (names.resolver_detail); any other stays as it came.
   std::string out = result + " (" + a.detail + ")";
   return {printable(out, 400),
-          {"live.dns_failed_detail", {value("result", result, "dns_result"), value("detail", printable(a.detail, 400))}}};
+          {"live.dns_failed_detail",
+           {value("result", result, "dns_result"), value("detail", printable(a.detail, 400), "resolver_detail")}}};
 }
 
 line describe(const dns::routing& route) {

@@ -22,10 +22,12 @@ void set_failure(egress_attempt& attempt, const dns::answer& a) {
   std::string word = a.result == dns::outcome::nxdomain ? "NXDOMAIN"
                      : a.result == dns::outcome::nodata ? "no record"
                                                         : std::string(dns::to_string(a.result));
-  const std::string detail = a.detail.empty() ? "" : " (" + a.detail + ")";
-  attempt.problem = word + detail;
+  attempt.problem = word + (a.detail.empty() ? "" : " (" + a.detail + ")");
   attempt.problem_said = {"server.egress_lookup_failed",
-                          {value("result", word, "dns_failure"), value("detail", detail)}};
+                          {value("result", word, "dns_failure"),
+                           a.detail.empty() ? value("detail", "")
+                                            : part("detail", {"server.resolver_detail",
+                                                              {value("detail", a.detail, "resolver_detail")}})}};
 }
 
 void set_how(egress_result& out, std::string english, sentence said) {

@@ -82,9 +82,11 @@ line failure_line(const dns::answer& a) {
   if (!word.empty()) return {word, {"server.lookup_failed", {value("result", word, "dns_failure")}}};
   const std::string result(dns::to_string(a.result));
   if (a.detail.empty()) return {result, {"server.lookup_failed", {value("result", result, "dns_failure")}}};
-  // The detail is the resolver's (c-ares) own text: kept as it came.
+  // The detail is the resolver's (c-ares) own text: a report names the common ones
+  // (names.resolver_detail); any other stays as it came.
   return {result + " (" + a.detail + ")",
-          {"server.lookup_failed_detail", {value("result", result, "dns_failure"), value("detail", a.detail)}}};
+          {"server.lookup_failed_detail",
+           {value("result", result, "dns_failure"), value("detail", a.detail, "resolver_detail")}}};
 }
 
 std::string failure_words(const dns::answer& a) { return failure_line(a).text; }

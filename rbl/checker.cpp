@@ -37,8 +37,8 @@ using dns::said::part;
 using dns::said::value;
 phrase said(std::string key, std::vector<phrase_value> values = {}) { return {"rbl.said." + key, std::move(values)}; }
 
-// A failed lookup: the word is an identifier (names.dns_failure), the resolver's detail
-// (c-ares's text) stays as it came.
+// A failed lookup: the word is an identifier (names.dns_failure), and so is the resolver's
+// detail (c-ares's text: a report names the common ones, names.resolver_detail).
 phrase failure_said(const dns::answer& a) {
   std::string word;
   switch (a.result) {
@@ -48,12 +48,13 @@ phrase failure_said(const dns::answer& a) {
     case dns::outcome::malformed: word = "malformed answer"; break;
     default: word = std::string(dns::to_string(a.result)); break;
   }
-  return said("failure", {value("result", word, "dns_failure"), value("detail", a.detail.empty() ? "" : " (" + a.detail + ")")});
+  if (a.detail.empty()) return said("failure", {value("result", word, "dns_failure"), value("detail", "")});
+  return said("failure", {value("result", word, "dns_failure"),
+                          part("detail", said("resolver_detail", {value("detail", a.detail, "resolver_detail")}))});
 }
 
 std::string failure_words(const dns::answer& a) {
-  const auto p = failure_said(a);
-  return p.values[0].text + p.values[1].text;
+  return failure_said(a).values[0].text + (a.detail.empty() ? "" : " (" + a.detail + ")");
 }
 
 void set_detail(listing& l, std::string english, phrase p) {

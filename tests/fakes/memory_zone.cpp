@@ -38,8 +38,8 @@ void memory_zone::add_ptr(std::string_view address, std::string name) {
 
 void memory_zone::add_empty(std::string name) { names_[dns::normalize_name(name)]; }
 
-void memory_zone::fail(std::string name, dns::outcome failure) {
-  failures_[dns::normalize_name(name)] = failure;
+void memory_zone::fail(std::string name, dns::outcome failure, std::string detail) {
+  failures_[dns::normalize_name(name)] = {failure, std::move(detail)};
 }
 
 boost::asio::awaitable<dns::answer> memory_zone::query(std::string name, std::uint16_t qtype) {
@@ -54,8 +54,8 @@ dns::answer memory_zone::lookup(const std::string& name, std::uint16_t qtype) co
   auto current = dns::normalize_name(name);
   for (int hops = 0; hops < 8; ++hops) {
     if (auto f = failures_.find(current); f != failures_.end()) {
-      out.result = f->second;
-      out.detail = "injected failure";
+      out.result = f->second.first;
+      out.detail = f->second.second;
       return out;
     }
     const auto found = names_.find(current);

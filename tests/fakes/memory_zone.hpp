@@ -26,7 +26,8 @@ class memory_zone : public dns::source {
   void add_ptr(std::string_view address, std::string name);
   // The name exists (NODATA for types it lacks) even with no records at all.
   void add_empty(std::string name);
-  void fail(std::string name, dns::outcome failure);
+  // `detail` is the resolver's words the answer carries.
+  void fail(std::string name, dns::outcome failure, std::string detail = "injected failure");
 
   boost::asio::awaitable<dns::answer> query(std::string name, std::uint16_t qtype) override;
   dns::answer lookup(const std::string& name, std::uint16_t qtype) const;  // same, synchronously
@@ -42,7 +43,7 @@ class memory_zone : public dns::source {
     std::string owner;
   };
   std::map<std::string, std::vector<entry>> names_;
-  std::map<std::string, dns::outcome> failures_;
+  std::map<std::string, std::pair<dns::outcome, std::string>> failures_;  // outcome, detail
   std::vector<std::pair<std::string, std::uint16_t>> log_;
 };
 

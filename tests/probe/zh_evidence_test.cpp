@@ -197,7 +197,7 @@ TEST(ServerLanguage, ChineseSaysTheComposedWordsInChinese) {
   EXPECT_THAT(zh, HasSubstr("192-0-2-7.dynamic.isp.test A → 超时"));
   EXPECT_THAT(zh, HasSubstr("192-0-2-7.dynamic.isp.test AAAA → 没有该类型的记录"));
   EXPECT_THAT(zh, HasSubstr("mail.example.test A → SERVFAIL：DNS 服务器故障"));
-  EXPECT_THAT(zh, HasSubstr("mail.example.test AAAA → 查询出错（Misformatted domain name）"));
+  EXPECT_THAT(zh, HasSubstr("mail.example.test AAAA → 查询出错（域名格式错误）"));
   EXPECT_THAT(zh, HasSubstr(dns::reverse_name(net::ip::make_address("192.0.2.7")) + " PTR → REFUSED：DNS 服务器拒绝查询"));
   EXPECT_THAT(zh, HasSubstr("记录: v=spf1 include:_spf.example.test ~all"));
   EXPECT_THAT(zh, HasSubstr("决定结果的机制: ~all（位于 example.test）"));
@@ -220,7 +220,7 @@ TEST(ServerLanguage, ChineseSaysTheComposedWordsInChinese) {
   // ... and none of their English.
   for (const char* english : {"decided by", "DNS lookups", "more steps", "organisational domain", "removal:",
                               "  reason:", "finding:", "no record", "the PTR lookup failed", "looks generic",
-                              "embeds the address", "pool words", "nothing ("})
+                              "embeds the address", "pool words", "nothing (", "Misformatted"})
     EXPECT_THAT(zh, Not(HasSubstr(english))) << english;
   // The domain owner's and the list's own text stays as it came, even when it looks like a placeholder.
   EXPECT_THAT(zh, HasSubstr("域名所有者的说明（exp）: Mail from {here} is not allowed"));

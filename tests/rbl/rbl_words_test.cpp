@@ -91,7 +91,7 @@ std::vector<words_case> make_cases() {
   {
     fakes::memory_zone dns;
     healthy(dns, "zen.test");
-    dns.fail("1.2.0.192.zen.test", dns::outcome::timeout);
+    dns.fail("1.2.0.192.zen.test", dns::outcome::timeout, "no answer from the DNS server(s) before the timeout");
     cases.push_back({"timeout, healthy zone", ask(dns, "192.0.2.1", "zenlike")});
   }
   {
@@ -219,7 +219,8 @@ TEST(RblWords, ProbeRblPrintsThemInChineseAndLeavesEnglishAlone) {
     zh += report(c, "zh");
     en += report(c, "en");
   }
-  for (const char* line : {"超时", "SERVFAIL：DNS 服务器故障", "应答为 198.51.100.7，不在 127.0.0.0/8 之内：该列表已损坏",
+  // The resolver's own words are named too (names.resolver_detail).
+  for (const char* line : {"超时（超时前 DNS 服务器没有应答）", "SERVFAIL：DNS 服务器故障", "应答为 198.51.100.7，不在 127.0.0.0/8 之内：该列表已损坏",
                            "列表异常，应答已丢弃：不应列入的测试点 127.0.0.1 被列入（127.0.0.2）",
                            "该列表未通过健康检查；其应答（已列入）已丢弃", "健康检查：测试点 127.0.0.2 未被列入",
                            "健康检查：测试点查询失败：REFUSED：DNS 服务器拒绝查询", "该列表对测试点返回了错误码",
@@ -229,7 +230,7 @@ TEST(RblWords, ProbeRblPrintsThemInChineseAndLeavesEnglishAlone) {
                            "（测试点 127.0.0.2 已列入，127.0.0.1 未列入）"})
     EXPECT_THAT(zh, HasSubstr(line)) << zh;
   for (const char* english : {"health check:", "test point", "no longer exists", "this list takes", "needs a key",
-                              "discarded", "NODATA): not a listing", "outside 127.0.0.0/8"})
+                              "discarded", "NODATA): not a listing", "outside 127.0.0.0/8", "no answer from"})
     EXPECT_THAT(zh, Not(HasSubstr(english))) << english;
   // English is the checker's text, as before.
   for (const auto& c : cases()) {
