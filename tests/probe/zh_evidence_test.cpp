@@ -122,9 +122,9 @@ std::vector<probe::check_item> all_items(const std::vector<probe::server_facts>&
   for (const auto& f : cases)
     for (auto& item : probe::assess(f, probe::server_knowledge{})) items.push_back(std::move(item));
   probe::egress_result egress;
-  egress.address = net::ip::make_address("10.0.0.1");
+  egress.address = net::ip::make_address("127.0.0.9");
   egress.how = "given with --ip";
-  egress.warnings = {"10.0.0.1 is private"};
+  egress.warnings = {"127.0.0.9 is loopback"};
   egress.attempts.push_back({});
   egress.attempts.back().asked = "OpenDNS myip.opendns.com";
   egress.attempts.back().problem = "timeout";
@@ -149,7 +149,7 @@ std::vector<probe::server_facts> server_cases() {
   // Bad HELO names: check_helo gives each its real problem (it asks no DNS for them).
   net::io_context io;
   fakes::memory_zone zone;
-  for (const char* helo : {"mail", "192.0.2.7", "[300.1.1.1]", "bad_name!.test"}) {
+  for (const char* helo : {"mail", "192.0.2.7", "[127.0.0.256]", "bad_name!.test"}) {
     auto bad = troubled_server();
     bad.helo = fakes::run_coroutine(io, probe::check_helo(zone, helo, bad.inputs.ip, bad.reverse));
     EXPECT_NE(bad.helo->syntax, probe::helo_syntax::fqdn) << helo;
@@ -212,7 +212,7 @@ TEST(ServerLanguage, ChineseSaysTheComposedWordsInChinese) {
   EXPECT_THAT(zh, HasSubstr("MX 查询失败：应答格式错误（short packet）"));
   EXPECT_THAT(zh, HasSubstr("192-0-2-7.dynamic.isp.test 看起来是运营商的通用名称：名称中包含 IP 地址 192.0.2.7；名称中含有地址池用词: dynamic"));
   EXPECT_THAT(zh, HasSubstr("OpenDNS myip.opendns.com: 未得到地址（timeout）"));
-  EXPECT_THAT(zh, HasSubstr("警告: 10.0.0.1 is private"));
+  EXPECT_THAT(zh, HasSubstr("警告: 127.0.0.9 is loopback"));
   // Words probe composed for the advice ({problem}) are Chinese too.
   EXPECT_THAT(zh, HasSubstr("advice problem: mx.example.test 没有 A 或 AAAA 记录"));
   EXPECT_THAT(zh, HasSubstr("advice problem: SERVFAIL：DNS 服务器故障"));
@@ -269,7 +269,7 @@ TEST(OutputWords, AServerOrLiveKeyWithoutItsChineseIsRefused) {
 std::vector<probe::egress_result> egress_cases() {
   net::io_context io;
   std::vector<probe::egress_result> cases;
-  cases.push_back(probe::egress_given(net::ip::make_address("10.0.0.1")));
+  cases.push_back(probe::egress_given(net::ip::make_address("127.0.0.9")));
   cases.push_back(probe::egress_given(net::ip::make_address("192.0.2.25")));
   fakes::memory_zone opendns, google;
   opendns.add_a("myip.opendns.com", "198.51.100.7");
@@ -321,7 +321,7 @@ TEST(EgressLanguage, EnglishIsEgressOwnTextAndChineseIsTranslated) {
       EXPECT_TRUE(keys.contains(std::string(key))) << key << " is never produced";
     }
   EXPECT_THAT(zh, HasSubstr("由 --ip 指定\n"));
-  EXPECT_THAT(zh, HasSubstr("10.0.0.1 是私有地址或环回地址：互联网上的收件方永远看不到它"));
+  EXPECT_THAT(zh, HasSubstr("127.0.0.9 是私有地址或环回地址：互联网上的收件方永远看不到它"));
   EXPECT_THAT(zh, HasSubstr("192.0.2.25（由 --ip 指定）"));
   EXPECT_THAT(zh, HasSubstr("向 208.67.222.222, 208.67.220.220 查询 myip.opendns.com A：应答即该查询发出时所用的地址"));
   EXPECT_THAT(zh, HasSubstr("google 看到的是 203.0.113.9，opendns 看到的是 198.51.100.7：本机经由多个地址发出"));
