@@ -345,6 +345,21 @@ TEST(Parse, DelayWarningWithABare421IsExpired) {
   EXPECT_EQ(reports::classify(failed.recipients[0], failed, knowledge()).reason, "systemerror");
 }
 
+// The same for a bare "452" (4.0.0), the other 4xx code the reply-code table knows (RFC 5321
+// §4.2.3: insufficient system storage): in a delay the delay decides, as Sisimai 4.25 reads it.
+TEST(Parse, DelayWarningWithABare452IsExpired) {
+  const auto delayed = parse(
+      "From: Mailer-Daemon@mx.example.org\nTo: s@example.org\nSubject: Delayed Mail (still being retried)\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain\n\nYour message could not be delivered for more than 4 hour(s).\n\n"
+      "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+      "Final-Recipient: rfc822; a@example.net\nAction: delayed\nStatus: 4.0.0\nDiagnostic-Code: smtp; 452\n\n--b--\n");
+  ASSERT_EQ(delayed.recipients.size(), 1u);
+  EXPECT_EQ(delayed.kind, reports::report_kind::delay);
+  EXPECT_EQ(delayed.recipients[0].reply_code, 452);
+  EXPECT_EQ(reports::classify(delayed.recipients[0], delayed, knowledge()).reason, "expired");
+}
+
 // CommuniGate Pro writes "Failed to deliver to '<a@b>'" and the reason on the lines after
 // it, and its DSN part has no Diagnostic-Code: the reason is read from the text.
 TEST(Parse, CommuniGateFailedToDeliverLineStartsTheRecipientsWords) {
