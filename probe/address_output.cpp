@@ -208,23 +208,10 @@ std::string tls_summary(const smtp::tls_facts& t, const wording& say) {
   return s;
 }
 
-// English keeps smtp's sentence; Chinese is built from the failure's kind and phase, which
-// smtp/ keeps as values beside the sentence.
+// English keeps smtp's sentence; another language renders the phrase smtp/ keeps beside it
+// (the failure's kind, phase and detail).
 std::string failure_text(const smtp::failure& f, const wording& say) {
-  const std::string kind(smtp::to_string(f.kind)), phase(smtp::to_string(f.where));
-  const std::string kind_name = say.name("failure_kind", kind);
-  // A detail probe composed is said from its phrase; the system's words for the common
-  // failures by their name (names.system_error); once said by the kind's own name
-  // ("connection refused" after 连接被拒绝) they are not repeated.
-  const std::string detail = f.detail.empty()       ? std::string()
-                             : !f.said.key.empty() ? say.words.render(f.said, say.lang, f.detail)
-                                                   : say.name("system_error", f.detail);
-  return printable(say("address.failure", {{"described", f.describe()},
-                                           {"kind_name", kind_name},
-                                           {"phase_name", say.name("phase", phase)},
-                                           {"detail_separator", detail.empty() || detail == kind_name ? "" : ": "},
-                                           {"detail", detail.empty() || detail == kind_name ? std::string() : detail}}),
-                   600);
+  return printable(say.words.render(f.describe_said(), say.lang, f.describe()), 600);
 }
 
 void print_exchange(std::ostream& out, const smtp::exchange& e, const wording& say) {

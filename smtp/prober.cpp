@@ -67,26 +67,6 @@ void add_warning(address_check& check, std::string english, phrase said) {
   check.warnings.push_back(std::move(english));
 }
 
-// A failure as probe's report words it ("address.failure": English is describe() itself).
-// The system's words ("Network is unreachable") are an identifier, so a report can name the
-// common ones; a detail probe composed is its own phrase; words that only repeat the kind
-// ("connection refused" for refused) are left out of the values, as the kind's name
-// already says them.
-phrase failure_phrase(const failure& f) {
-  const std::string kind(to_string(f.kind));
-  std::string detail = f.detail;
-  std::transform(detail.begin(), detail.end(), detail.begin(), [](unsigned char c) { return std::tolower(c); });
-  const bool repeats_kind = detail.find(kind) != std::string::npos;
-  const bool said = !f.detail.empty() && !repeats_kind;
-  return make_phrase("address.failure", {value("described", f.describe()),
-                                         identifier("kind_name", "failure_kind", kind),
-                                         identifier("phase_name", "phase", to_string(f.where)),
-                                         value("detail_separator", said ? ": " : ""),
-                                         said && !f.said.key.empty()
-                                             ? dns::said::part("detail", f.said)
-                                             : identifier("detail", "system_error", said ? f.detail : std::string())});
-}
-
 }  // namespace
 
 std::string_view to_string(attempt_end end) {
@@ -265,7 +245,7 @@ void decide(address_check& check, tls_mode mode, std::uint16_t port) {
                                               identifier("phase", "phase", to_string(a.ended_at))}));
     if (a.error)
       return part("attempt", make_phrase("reason.attempt_failed",
-                                             {value("where", where_text(a)), part("error", failure_phrase(*a.error))}));
+                                             {value("where", where_text(a)), part("error", a.error->describe_said())}));
     return part("attempt", make_phrase("reason.attempt", {value("where", where_text(a))}));
   };
 
@@ -946,7 +926,7 @@ net::awaitable<void> prober::test_catch_all(session& sess, address_check& check,
   };
   const auto detail_value = [](const std::optional<exchange>& ex) {
     if (!ex) return part("detail", make_phrase("reason.not_sent"));
-    if (ex->error) return part("detail", failure_phrase(*ex->error));
+    if (ex->error) return part("detail", ex->error->describe_said());
     return value("detail", ex->response ? quote_reply(*ex->response) : "");
   };
   if (!rset || !rset->response || rset->response->klass() != 2) {

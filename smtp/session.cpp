@@ -13,6 +13,9 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace smtp {
 namespace net = boost::asio;
 using net::ip::tcp;
@@ -132,6 +135,19 @@ std::string_view to_string(failure_kind kind) {
     case failure_kind::local_error: return "local-error";
   }
   return "unknown";
+}
+
+dns::phrase failure::describe_said() const {
+  const std::string kind_id(to_string(kind));
+  std::string lower = detail;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const bool shown = !detail.empty() && lower.find(kind_id) == std::string::npos;
+  using dns::said::value;
+  return dns::phrase{"address.failure",
+                     {value("described", describe()), value("kind_name", kind_id, "failure_kind"),
+                      value("phase_name", std::string(to_string(where)), "phase"), value("detail_separator", shown ? ": " : ""),
+                      shown && !said.key.empty() ? dns::said::part("detail", said)
+                                                 : value("detail", shown ? detail : std::string(), "system_error")}};
 }
 
 failure composed_failure(phase where, failure_kind kind, std::string english, std::string key,
@@ -389,8 +405,8 @@ net::awaitable<std::vector<exchange>> session::mail_transaction(bool rset_first,
   const auto limit = options_.limits.command;
   const auto finished = co_await race(exchange_group(*this, std::move(group), out, current, start), limit);
   std::optional<failure> broken;
-  if (!finished)
-    broken = no_answer_within(phase::rcpt, limit);
+  if (!finished)  // `current` is the reply that never came (the group has one after it at most)
+    broken = no_answer_within(out[std::min(current, out.size() - 1)].step, limit);
   else if (finished->error)
     broken = finished->error;
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -402,7 +418,7 @@ net::awaitable<std::vector<exchange>> session::mail_transaction(bool rset_first,
       if (i > current) {
         // The failure of the command before is said in its own words (kind, phase, detail).
         ex.error->detail = "not answered: " + broken->describe();
-        ex.error->said = dns::phrase{"address.detail.not_answered", {dns::said::value("described", broken->describe())}};
+        ex.error->said = dns::phrase{"address.detail.not_answered", {dns::said::part("described", broken->describe_said())}};
       }
       if (ex.elapsed.count() == 0) ex.elapsed = since(start);
     }

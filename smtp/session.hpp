@@ -101,6 +101,11 @@ struct failure {
   dns::phrase said;
   // "timeout while waiting for the STARTTLS response (after 20000 ms)"
   std::string describe() const;
+  // describe() as a phrase (key "address.failure", whose English is describe() itself): the
+  // kind and phase as identifiers, the detail as `said` or, when it is the system's words,
+  // an identifier (names.system_error); a detail that only repeats the kind ("connection
+  // refused" for refused) is left out, as the kind's name already says it.
+  dns::phrase describe_said() const;
 };
 // A failure whose detail probe composed: `english` is the "address.detail.<key>" template
 // of probe/data/output_words.yaml filled with `values`, kept beside it for other languages.

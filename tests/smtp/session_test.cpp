@@ -428,6 +428,32 @@ TEST(Session, PipelinedTransactionNamesThePhaseThatTimedOut) {
   EXPECT_FALSE(s.usable());
 }
 
+// A command after the one that failed was never answered: its detail quotes the failure
+// before it, in the reader's language too.
+TEST(Session, PipelinedCommandAfterAFailureIsNotAnswered) {
+  net::io_context io;
+  fakes::smtp_behaviour silent;
+  silent.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+    if (!line.starts_with("MAIL") && !line.starts_with("RCPT")) return std::nullopt;
+    fakes::smtp_action a;
+    a.hang = true;
+    return a;
+  };
+  fakes::fake_smtp_server server(io, silent);
+  smtp::session s(io.get_executor(), options_for(server.port()));
+  ASSERT_EQ(open_session(io, s).result.status, open_status::ready);
+  ASSERT_TRUE(s.opening().capabilities_now.pipelining);
+  const auto group = fakes::run_coroutine(io, s.mail_transaction(false, "", false, box("user@example.com")));
+  ASSERT_EQ(group.size(), 2u);
+  ASSERT_TRUE(group[0].error);
+  EXPECT_EQ(group[0].error->where, phase::mail);
+  ASSERT_TRUE(group[1].error);
+  EXPECT_EQ(group[1].error->where, phase::rcpt);
+  EXPECT_TRUE(group[1].error->detail.starts_with("not answered: timeout while waiting for the MAIL FROM response"))
+      << group[1].error->detail;
+  expect_detail_said(*group[1].error, "未获回答（前一条命令失败）：超时（MAIL FROM 阶段）: 500 ms 内没有应答");
+}
+
 TEST(Session, PipelinedGroupReadsRepliesInOrder) {
   net::io_context io;
   fakes::smtp_behaviour b;
