@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <type_traits>
 
 namespace reports {
 namespace {
@@ -80,31 +81,46 @@ void literal_scanner::compile() {
     }
   }
   // The states in which literals end are numbered after all others, so the scan loop
-  // tells them by one comparison of the row it already holds (no flag to mask off per
-  // byte). The root has no output: it stays state 0.
-  std::vector<std::uint32_t> renumbered(states);
-  std::uint32_t plain = 0;
-  for (std::size_t s = 0; s < states; ++s)
+  // tells them by one comparison of the state it already holds (no flag to mask off per
+  // byte). Both groups in breadth-first order: the shallow states, where a scan spends
+  // most bytes, are neighbours in each column. The root has no output: it stays state 0.
+  std::vector<std::uint32_t> renumbered(states, 0);
+  std::uint32_t plain = 1;
+  for (const std::uint32_t s : queue)
     if (outputs[s].empty()) renumbered[s] = plain++;
   std::uint32_t with_output = plain;
-  for (std::size_t s = 0; s < states; ++s)
+  for (const std::uint32_t s : queue)
     if (!outputs[s].empty()) renumbered[s] = with_output++;
-  first_output_row_ = std::size_t{plain} * classes_;
+  first_output_ = plain;
+  states_ = states;
 
-  // Second pass: the full transition table, written once in the final numbering. A
-  // state's row starts as a copy of its failure state's (finished earlier), then its own
-  // children replace their entries; the root's row holds its children, else itself.
+  // Second pass: the full transition table, by state (a row of classes_ entries), written
+  // once in the final numbering. A state's row starts as a copy of its failure state's
+  // (finished earlier), then its own children replace their entries; the root's row holds
+  // its children, else itself. Then stored column by column.
+  std::vector<std::uint32_t> rows(states * classes_, 0);
   const auto row_of = [&](std::uint32_t state) { return std::size_t{renumbered[state]} * classes_; };
-  next_.assign(states * classes_, 0);
   for (std::uint32_t child = first_child[0]; child != 0; child = next_sibling[child])
-    next_[class_of_state[child]] = static_cast<std::uint32_t>(row_of(child));
+    rows[class_of_state[child]] = renumbered[child];
   for (const std::uint32_t state : queue) {
-    std::uint32_t* const row = next_.data() + row_of(state);
-    const std::uint32_t* const fail_row = next_.data() + row_of(failure[state]);
+    std::uint32_t* const row = rows.data() + row_of(state);
+    const std::uint32_t* const fail_row = rows.data() + row_of(failure[state]);
     std::copy(fail_row, fail_row + classes_, row);
     for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child])
-      row[class_of_state[child]] = static_cast<std::uint32_t>(row_of(child));
+      row[class_of_state[child]] = renumbered[child];
   }
+  const auto transpose = [&](auto& next) {
+    next.assign(states * classes_, 0);
+    for (std::size_t s = 0; s < states; ++s)
+      for (std::size_t c = 0; c < classes_; ++c)
+        next[c * states + s] = static_cast<typename std::decay_t<decltype(next)>::value_type>(rows[s * classes_ + c]);
+  };
+  next16_.clear();
+  next32_.clear();
+  if (states <= 0x10000) transpose(next16_);
+  else transpose(next32_);
+  for (unsigned b = 0; b < 256; ++b) column_of_[b] = static_cast<std::uint32_t>(class_of_[b] * states);
+
   std::vector<std::uint32_t> old_of(states);
   for (std::size_t s = 0; s < states; ++s) old_of[renumbered[s]] = static_cast<std::uint32_t>(s);
   out_begin_.assign(states - plain + 1, 0);
@@ -119,21 +135,11 @@ void literal_scanner::compile() {
 
 void literal_scanner::scan(std::string_view text, std::vector<int>& found) const {
   found.clear();
-  if (next_.empty()) return;
+  std::vector<hit> hits;
+  scan_positions(text, hits);
+  if (hits.empty()) return;
   std::vector<std::uint64_t> seen((literals_.size() + 63) / 64, 0);
-  std::size_t row = 0;
-  const std::uint32_t* next = next_.data();
-  bool any = false;
-  for (const char c : text) {
-    row = next[row + class_of_[static_cast<unsigned char>(c)]];
-    if (row >= first_output_row_) {
-      const std::size_t at = (row - first_output_row_) / classes_;
-      for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o)
-        seen[static_cast<std::size_t>(outputs_[o]) / 64] |= 1ull << (outputs_[o] % 64);
-      any = true;
-    }
-  }
-  if (!any) return;
+  for (const hit& h : hits) seen[static_cast<std::size_t>(h.id) / 64] |= 1ull << (h.id % 64);
   for (std::size_t w = 0; w < seen.size(); ++w)
     for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1)
       found.push_back(static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
@@ -141,32 +147,36 @@ void literal_scanner::scan(std::string_view text, std::vector<int>& found) const
 
 void literal_scanner::scan_positions(std::string_view text, std::vector<hit>& hits) const {
   hits.clear();
-  if (next_.empty()) return;
-  // A row is a state's offset in next_ (state * classes_); rows from first_output_row_ on
-  // are states in which literals end. size_t rows: no zero-extension per byte.
-  std::size_t row = 0;
-  const std::uint32_t* next = next_.data();
-  const std::size_t first_output = first_output_row_;
+  if (!next16_.empty()) scan_positions_in(next16_.data(), text, hits);
+  else if (!next32_.empty()) scan_positions_in(next32_.data(), text, hits);
+}
+
+template <typename Entry>
+void literal_scanner::scan_positions_in(const Entry* next, std::string_view text, std::vector<hit>& hits) const {
+  // States from first_output_ on are states in which literals end. size_t states: no
+  // zero-extension per byte.
+  std::size_t state = 0;
+  const std::size_t first_output = first_output_;
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const auto report = [&](std::size_t at_row, std::size_t end) {
-    const std::size_t at = (at_row - first_output) / classes_;
+  const auto report = [&](std::size_t at_state, std::size_t end) {
+    const std::size_t at = at_state - first_output;
     for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o) hits.push_back({outputs_[o], end});
   };
   // Four bytes per round: the loop's own bookkeeping is paid once for four lookups.
   std::size_t i = 0;
   for (; i + 4 <= text.size(); i += 4) {
-    row = next[row + class_of_[bytes[i]]];
-    if (row >= first_output) report(row, i + 1);
-    row = next[row + class_of_[bytes[i + 1]]];
-    if (row >= first_output) report(row, i + 2);
-    row = next[row + class_of_[bytes[i + 2]]];
-    if (row >= first_output) report(row, i + 3);
-    row = next[row + class_of_[bytes[i + 3]]];
-    if (row >= first_output) report(row, i + 4);
+    state = next[column_of_[bytes[i]] + state];
+    if (state >= first_output) report(state, i + 1);
+    state = next[column_of_[bytes[i + 1]] + state];
+    if (state >= first_output) report(state, i + 2);
+    state = next[column_of_[bytes[i + 2]] + state];
+    if (state >= first_output) report(state, i + 3);
+    state = next[column_of_[bytes[i + 3]] + state];
+    if (state >= first_output) report(state, i + 4);
   }
   for (; i < text.size(); ++i) {
-    row = next[row + class_of_[bytes[i]]];
-    if (row >= first_output) report(row, i + 1);
+    state = next[column_of_[bytes[i]] + state];
+    if (state >= first_output) report(state, i + 1);
   }
 }
 
