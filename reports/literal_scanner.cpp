@@ -94,31 +94,31 @@ void literal_scanner::compile() {
   first_output_ = plain;
   states_ = states;
 
-  // Second pass: the full transition table, by state (a row of classes_ entries), written
-  // once in the final numbering. A state's row starts as a copy of its failure state's
-  // (finished earlier), then its own children replace their entries; the root's row holds
-  // its children, else itself. Then stored column by column.
-  std::vector<std::uint32_t> rows(states * classes_, 0);
-  const auto row_of = [&](std::uint32_t state) { return std::size_t{renumbered[state]} * classes_; };
-  for (std::uint32_t child = first_child[0]; child != 0; child = next_sibling[child])
-    rows[class_of_state[child]] = renumbered[child];
-  for (const std::uint32_t state : queue) {
-    std::uint32_t* const row = rows.data() + row_of(state);
-    const std::uint32_t* const fail_row = rows.data() + row_of(failure[state]);
-    std::copy(fail_row, fail_row + classes_, row);
-    for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child])
-      row[class_of_state[child]] = renumbered[child];
-  }
-  const auto transpose = [&](auto& next) {
-    next.assign(states * classes_, 0);
-    for (std::size_t s = 0; s < states; ++s)
-      for (std::size_t c = 0; c < classes_; ++c)
-        next[c * states + s] = static_cast<typename std::decay_t<decltype(next)>::value_type>(rows[s * classes_ + c]);
+  // Second pass: the full transition table, written column by column in the final
+  // numbering. A state's entry in a column is its child on that class, else its failure
+  // state's entry, else (the root) the root. Every failure state is numbered before the
+  // states failing to it (it is shallower, and a state without outputs fails to one
+  // without), so one pass in numbering order finds each failure entry finished.
+  std::vector<std::uint32_t> failure_of(states, 0);  // by final number
+  for (const std::uint32_t state : queue) failure_of[renumbered[state]] = renumbered[failure[state]];
+  const auto fill = [&](auto& next) {
+    using entry = typename std::decay_t<decltype(next)>::value_type;
+    constexpr entry none = static_cast<entry>(~entry{0});  // never a state: states < none
+    next.assign(states * classes_, none);
+    for (std::size_t state = 0; state < states; ++state)
+      for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child])
+        next[class_of_state[child] * states + renumbered[state]] = static_cast<entry>(renumbered[child]);
+    for (std::size_t c = 0; c < classes_; ++c) {
+      entry* const column = next.data() + c * states;
+      if (column[0] == none) column[0] = 0;
+      for (std::size_t s = 1; s < states; ++s)
+        if (column[s] == none) column[s] = column[failure_of[s]];
+    }
   };
   next16_.clear();
   next32_.clear();
-  if (states <= 0x10000) transpose(next16_);
-  else transpose(next32_);
+  if (states < 0xffff) fill(next16_);
+  else fill(next32_);
   for (unsigned b = 0; b < 256; ++b) column_of_[b] = static_cast<std::uint32_t>(class_of_[b] * states);
 
   std::vector<std::uint32_t> old_of(states);

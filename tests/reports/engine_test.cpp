@@ -84,7 +84,7 @@ TEST(LiteralScanner, AgreesWithNaiveSearch) {
   }
 }
 
-// Beyond 65,536 states the table's entries are 32-bit instead of 16-bit: the same
+// From 65,535 states on the table's entries are 32-bit instead of 16-bit: the same
 // answers there, and on both sides of the limit.
 TEST(LiteralScanner, AgreesWithNaiveSearchPastSixteenBitStates) {
   std::mt19937 rng(20261124);
