@@ -7,6 +7,9 @@
 namespace reports {
 namespace {
 
+// A text this many times the longest literal is scanned as two halves at once.
+constexpr std::size_t split_factor = 4;
+
 constexpr unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c - 'A' + 'a') : c; }
 
 }  // namespace
@@ -93,6 +96,8 @@ void literal_scanner::compile() {
     if (!outputs[s].empty()) renumbered[s] = with_output++;
   first_output_ = plain;
   states_ = states;
+  longest_ = 0;
+  for (const auto& l : literals_) longest_ = std::max(longest_, l.size());
 
   // Second pass: the full transition table, written column by column in the final
   // numbering. A state's entry in a column is its child on that class, else its failure
@@ -155,28 +160,64 @@ template <typename Entry>
 void literal_scanner::scan_positions_in(const Entry* next, std::string_view text, std::vector<hit>& hits) const {
   // States from first_output_ on are states in which literals end. size_t states: no
   // zero-extension per byte.
-  std::size_t state = 0;
   const std::size_t first_output = first_output_;
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const auto report = [&](std::size_t at_state, std::size_t end) {
+  const auto report = [&](std::vector<hit>& into, std::size_t at_state, std::size_t end) {
     const std::size_t at = at_state - first_output;
-    for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o) hits.push_back({outputs_[o], end});
+    for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o) into.push_back({outputs_[o], end});
   };
-  // Four bytes per round: the loop's own bookkeeping is paid once for four lookups.
+  std::size_t state = 0;
   std::size_t i = 0;
+  if (text.size() >= split_factor * longest_ && longest_ > 0) {
+    // Two scans at once, over the halves: each byte's look-up waits for the previous one
+    // (the next state), and a table entry not in L1 cache makes it wait longer, so two
+    // independent chains of look-ups take little more time than one. The second starts
+    // longest_ - 1 bytes before the middle: the state after a byte is the longest
+    // suffix that begins a literal, at most longest_ bytes, so from the middle on it is
+    // the state a scan from the start would hold; hits ending before the middle are the
+    // first half's.
+    const std::size_t middle = text.size() / 2;
+    const std::size_t second_start = middle - (longest_ - 1);
+    thread_local std::vector<hit> second_hits;
+    second_hits.clear();
+    std::size_t second = 0;
+    for (; i + 2 <= middle; i += 2) {
+      state = next[column_of_[bytes[i]] + state];
+      second = next[column_of_[bytes[second_start + i]] + second];
+      if (state >= first_output) report(hits, state, i + 1);
+      if (second >= first_output && second_start + i >= middle) report(second_hits, second, second_start + i + 1);
+      state = next[column_of_[bytes[i + 1]] + state];
+      second = next[column_of_[bytes[second_start + i + 1]] + second];
+      if (state >= first_output) report(hits, state, i + 2);
+      if (second >= first_output && second_start + i + 1 >= middle) report(second_hits, second, second_start + i + 2);
+    }
+    for (; i < middle; ++i) {
+      state = next[column_of_[bytes[i]] + state];
+      second = next[column_of_[bytes[second_start + i]] + second];
+      if (state >= first_output) report(hits, state, i + 1);
+      if (second >= first_output && second_start + i >= middle) report(second_hits, second, second_start + i + 1);
+    }
+    for (std::size_t j = second_start + middle; j < text.size(); ++j) {
+      second = next[column_of_[bytes[j]] + second];
+      if (second >= first_output) report(second_hits, second, j + 1);
+    }
+    hits.insert(hits.end(), second_hits.begin(), second_hits.end());
+    return;
+  }
+  // Four bytes per round: the loop's own bookkeeping is paid once for four lookups.
   for (; i + 4 <= text.size(); i += 4) {
     state = next[column_of_[bytes[i]] + state];
-    if (state >= first_output) report(state, i + 1);
+    if (state >= first_output) report(hits, state, i + 1);
     state = next[column_of_[bytes[i + 1]] + state];
-    if (state >= first_output) report(state, i + 2);
+    if (state >= first_output) report(hits, state, i + 2);
     state = next[column_of_[bytes[i + 2]] + state];
-    if (state >= first_output) report(state, i + 3);
+    if (state >= first_output) report(hits, state, i + 3);
     state = next[column_of_[bytes[i + 3]] + state];
-    if (state >= first_output) report(state, i + 4);
+    if (state >= first_output) report(hits, state, i + 4);
   }
   for (; i < text.size(); ++i) {
     state = next[column_of_[bytes[i]] + state];
-    if (state >= first_output) report(state, i + 1);
+    if (state >= first_output) report(hits, state, i + 1);
   }
 }
 

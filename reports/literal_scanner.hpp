@@ -53,6 +53,7 @@ class literal_scanner {
   std::vector<std::uint16_t> next16_;
   std::vector<std::uint32_t> next32_;
   std::uint32_t first_output_ = 0;
+  std::size_t longest_ = 0;  // the longest literal's length: the automaton's deepest state
   // state - first_output_ -> first output; the next entry -> its end.
   std::vector<std::uint32_t> out_begin_;
   std::vector<int> outputs_;  // literal ids ending at each such state (with suffixes)
