@@ -95,7 +95,6 @@ void literal_scanner::compile() {
   for (const std::uint32_t s : queue)
     if (!outputs[s].empty()) renumbered[s] = with_output++;
   first_output_ = plain;
-  states_ = states;
   longest_ = 0;
   for (const auto& l : literals_) longest_ = std::max(longest_, l.size());
 

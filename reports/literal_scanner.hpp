@@ -7,7 +7,8 @@
 // exactly. Cost: one table lookup per input byte, whatever the number of literals.
 // Used as the prefilter of reports/pattern_set (RE2's FilteredRE2 names the literals a
 // regex cannot match without).
-// Thread-safety: after compile(), scan() may be called concurrently.
+// Thread-safety: after compile(), scan() and scan_positions() may be called concurrently
+// (a long text's second half collects its hits in a per-thread vector).
 
 #include <cstdint>
 #include <string>
@@ -42,7 +43,6 @@ class literal_scanner {
   std::unordered_map<std::string, int> ids_;
   std::uint8_t class_of_[256] = {};     // folded byte -> input class (0 = in no literal)
   std::uint32_t classes_ = 1;
-  std::size_t states_ = 0;
   // Transitions, one column per input class (a column holds every state's next state on
   // that class): entry column_of_[byte] + state is the next state. States are numbered
   // breadth first, so the shallow states a scan spends most bytes in share cache lines
