@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <type_traits>
 
 namespace reports {
 namespace {
+
+// A text this many times the longest literal is scanned as two halves at once.
+constexpr std::size_t split_factor = 4;
 
 constexpr unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c - 'A' + 'a') : c; }
 
@@ -80,31 +84,47 @@ void literal_scanner::compile() {
     }
   }
   // The states in which literals end are numbered after all others, so the scan loop
-  // tells them by one comparison of the row it already holds (no flag to mask off per
-  // byte). The root has no output: it stays state 0.
-  std::vector<std::uint32_t> renumbered(states);
-  std::uint32_t plain = 0;
-  for (std::size_t s = 0; s < states; ++s)
+  // tells them by one comparison of the state it already holds (no flag to mask off per
+  // byte). Both groups in breadth-first order: the shallow states, where a scan spends
+  // most bytes, are neighbours in each column. The root has no output: it stays state 0.
+  std::vector<std::uint32_t> renumbered(states, 0);
+  std::uint32_t plain = 1;
+  for (const std::uint32_t s : queue)
     if (outputs[s].empty()) renumbered[s] = plain++;
   std::uint32_t with_output = plain;
-  for (std::size_t s = 0; s < states; ++s)
+  for (const std::uint32_t s : queue)
     if (!outputs[s].empty()) renumbered[s] = with_output++;
-  first_output_row_ = std::size_t{plain} * classes_;
+  first_output_ = plain;
+  longest_ = 0;
+  for (const auto& l : literals_) longest_ = std::max(longest_, l.size());
 
-  // Second pass: the full transition table, written once in the final numbering. A
-  // state's row starts as a copy of its failure state's (finished earlier), then its own
-  // children replace their entries; the root's row holds its children, else itself.
-  const auto row_of = [&](std::uint32_t state) { return std::size_t{renumbered[state]} * classes_; };
-  next_.assign(states * classes_, 0);
-  for (std::uint32_t child = first_child[0]; child != 0; child = next_sibling[child])
-    next_[class_of_state[child]] = static_cast<std::uint32_t>(row_of(child));
-  for (const std::uint32_t state : queue) {
-    std::uint32_t* const row = next_.data() + row_of(state);
-    const std::uint32_t* const fail_row = next_.data() + row_of(failure[state]);
-    std::copy(fail_row, fail_row + classes_, row);
-    for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child])
-      row[class_of_state[child]] = static_cast<std::uint32_t>(row_of(child));
-  }
+  // Second pass: the full transition table, written column by column in the final
+  // numbering. A state's entry in a column is its child on that class, else its failure
+  // state's entry, else (the root) the root. Every failure state is numbered before the
+  // states failing to it (it is shallower, and a state without outputs fails to one
+  // without), so one pass in numbering order finds each failure entry finished.
+  std::vector<std::uint32_t> failure_of(states, 0);  // by final number
+  for (const std::uint32_t state : queue) failure_of[renumbered[state]] = renumbered[failure[state]];
+  const auto fill = [&](auto& next) {
+    using entry = typename std::decay_t<decltype(next)>::value_type;
+    constexpr entry none = static_cast<entry>(~entry{0});  // never a state: states < none
+    next.assign(states * classes_, none);
+    for (std::size_t state = 0; state < states; ++state)
+      for (std::uint32_t child = first_child[state]; child != 0; child = next_sibling[child])
+        next[class_of_state[child] * states + renumbered[state]] = static_cast<entry>(renumbered[child]);
+    for (std::size_t c = 0; c < classes_; ++c) {
+      entry* const column = next.data() + c * states;
+      if (column[0] == none) column[0] = 0;
+      for (std::size_t s = 1; s < states; ++s)
+        if (column[s] == none) column[s] = column[failure_of[s]];
+    }
+  };
+  next16_.clear();
+  next32_.clear();
+  if (states < 0xffff) fill(next16_);
+  else fill(next32_);
+  for (unsigned b = 0; b < 256; ++b) column_of_[b] = static_cast<std::uint32_t>(class_of_[b] * states);
+
   std::vector<std::uint32_t> old_of(states);
   for (std::size_t s = 0; s < states; ++s) old_of[renumbered[s]] = static_cast<std::uint32_t>(s);
   out_begin_.assign(states - plain + 1, 0);
@@ -119,21 +139,11 @@ void literal_scanner::compile() {
 
 void literal_scanner::scan(std::string_view text, std::vector<int>& found) const {
   found.clear();
-  if (next_.empty()) return;
+  std::vector<hit> hits;
+  scan_positions(text, hits);
+  if (hits.empty()) return;
   std::vector<std::uint64_t> seen((literals_.size() + 63) / 64, 0);
-  std::size_t row = 0;
-  const std::uint32_t* next = next_.data();
-  bool any = false;
-  for (const char c : text) {
-    row = next[row + class_of_[static_cast<unsigned char>(c)]];
-    if (row >= first_output_row_) {
-      const std::size_t at = (row - first_output_row_) / classes_;
-      for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o)
-        seen[static_cast<std::size_t>(outputs_[o]) / 64] |= 1ull << (outputs_[o] % 64);
-      any = true;
-    }
-  }
-  if (!any) return;
+  for (const hit& h : hits) seen[static_cast<std::size_t>(h.id) / 64] |= 1ull << (h.id % 64);
   for (std::size_t w = 0; w < seen.size(); ++w)
     for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1)
       found.push_back(static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
@@ -141,32 +151,72 @@ void literal_scanner::scan(std::string_view text, std::vector<int>& found) const
 
 void literal_scanner::scan_positions(std::string_view text, std::vector<hit>& hits) const {
   hits.clear();
-  if (next_.empty()) return;
-  // A row is a state's offset in next_ (state * classes_); rows from first_output_row_ on
-  // are states in which literals end. size_t rows: no zero-extension per byte.
-  std::size_t row = 0;
-  const std::uint32_t* next = next_.data();
-  const std::size_t first_output = first_output_row_;
+  if (!next16_.empty()) scan_positions_in(next16_.data(), text, hits);
+  else if (!next32_.empty()) scan_positions_in(next32_.data(), text, hits);
+}
+
+template <typename Entry>
+void literal_scanner::scan_positions_in(const Entry* next, std::string_view text, std::vector<hit>& hits) const {
+  // States from first_output_ on are states in which literals end. size_t states: no
+  // zero-extension per byte.
+  const std::size_t first_output = first_output_;
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  const auto report = [&](std::size_t at_row, std::size_t end) {
-    const std::size_t at = (at_row - first_output) / classes_;
-    for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o) hits.push_back({outputs_[o], end});
+  const auto report = [&](std::vector<hit>& into, std::size_t at_state, std::size_t end) {
+    const std::size_t at = at_state - first_output;
+    for (std::uint32_t o = out_begin_[at]; o != out_begin_[at + 1]; ++o) into.push_back({outputs_[o], end});
   };
-  // Four bytes per round: the loop's own bookkeeping is paid once for four lookups.
+  std::size_t state = 0;
   std::size_t i = 0;
+  if (text.size() >= split_factor * longest_ && longest_ > 0) {
+    // Two scans at once, over the halves: each byte's look-up waits for the previous one
+    // (the next state), and a table entry not in L1 cache makes it wait longer, so two
+    // independent chains of look-ups take little more time than one. The second starts
+    // longest_ - 1 bytes before the middle: the state after a byte is the longest
+    // suffix that begins a literal, at most longest_ bytes, so from the middle on it is
+    // the state a scan from the start would hold; hits ending before the middle are the
+    // first half's.
+    const std::size_t middle = text.size() / 2;
+    const std::size_t second_start = middle - (longest_ - 1);
+    thread_local std::vector<hit> second_hits;
+    second_hits.clear();
+    std::size_t second = 0;
+    for (; i + 2 <= middle; i += 2) {
+      state = next[column_of_[bytes[i]] + state];
+      second = next[column_of_[bytes[second_start + i]] + second];
+      if (state >= first_output) report(hits, state, i + 1);
+      if (second >= first_output && second_start + i >= middle) report(second_hits, second, second_start + i + 1);
+      state = next[column_of_[bytes[i + 1]] + state];
+      second = next[column_of_[bytes[second_start + i + 1]] + second];
+      if (state >= first_output) report(hits, state, i + 2);
+      if (second >= first_output && second_start + i + 1 >= middle) report(second_hits, second, second_start + i + 2);
+    }
+    for (; i < middle; ++i) {
+      state = next[column_of_[bytes[i]] + state];
+      second = next[column_of_[bytes[second_start + i]] + second];
+      if (state >= first_output) report(hits, state, i + 1);
+      if (second >= first_output && second_start + i >= middle) report(second_hits, second, second_start + i + 1);
+    }
+    for (std::size_t j = second_start + middle; j < text.size(); ++j) {
+      second = next[column_of_[bytes[j]] + second];
+      if (second >= first_output) report(second_hits, second, j + 1);
+    }
+    hits.insert(hits.end(), second_hits.begin(), second_hits.end());
+    return;
+  }
+  // Four bytes per round: the loop's own bookkeeping is paid once for four lookups.
   for (; i + 4 <= text.size(); i += 4) {
-    row = next[row + class_of_[bytes[i]]];
-    if (row >= first_output) report(row, i + 1);
-    row = next[row + class_of_[bytes[i + 1]]];
-    if (row >= first_output) report(row, i + 2);
-    row = next[row + class_of_[bytes[i + 2]]];
-    if (row >= first_output) report(row, i + 3);
-    row = next[row + class_of_[bytes[i + 3]]];
-    if (row >= first_output) report(row, i + 4);
+    state = next[column_of_[bytes[i]] + state];
+    if (state >= first_output) report(hits, state, i + 1);
+    state = next[column_of_[bytes[i + 1]] + state];
+    if (state >= first_output) report(hits, state, i + 2);
+    state = next[column_of_[bytes[i + 2]] + state];
+    if (state >= first_output) report(hits, state, i + 3);
+    state = next[column_of_[bytes[i + 3]] + state];
+    if (state >= first_output) report(hits, state, i + 4);
   }
   for (; i < text.size(); ++i) {
-    row = next[row + class_of_[bytes[i]]];
-    if (row >= first_output) report(row, i + 1);
+    state = next[column_of_[bytes[i]] + state];
+    if (state >= first_output) report(hits, state, i + 1);
   }
 }
 

@@ -7,7 +7,8 @@
 // exactly. Cost: one table lookup per input byte, whatever the number of literals.
 // Used as the prefilter of reports/pattern_set (RE2's FilteredRE2 names the literals a
 // regex cannot match without).
-// Thread-safety: after compile(), scan() may be called concurrently.
+// Thread-safety: after compile(), scan() and scan_positions() may be called concurrently
+// (a long text's second half collects its hits in a per-thread vector).
 
 #include <cstdint>
 #include <string>
@@ -42,13 +43,22 @@ class literal_scanner {
   std::unordered_map<std::string, int> ids_;
   std::uint8_t class_of_[256] = {};     // folded byte -> input class (0 = in no literal)
   std::uint32_t classes_ = 1;
-  // Transitions: entry (row + class) holds the next state's row (state * classes_).
-  // The states in which literals end come last: their rows are first_output_row_ and up.
-  std::vector<std::uint32_t> next_;
-  std::size_t first_output_row_ = 0;
-  // (row - first_output_row_) / classes_ -> first output; the next entry -> its end.
+  // Transitions, one column per input class (a column holds every state's next state on
+  // that class): entry column_of_[byte] + state is the next state. States are numbered
+  // breadth first, so the shallow states a scan spends most bytes in share cache lines
+  // within each column; 16-bit entries while the states fit (they do for the knowledge's
+  // scanners), 32-bit beyond. The states in which literals end come last, from
+  // first_output_ on.
+  std::uint32_t column_of_[256] = {};
+  std::vector<std::uint16_t> next16_;
+  std::vector<std::uint32_t> next32_;
+  std::uint32_t first_output_ = 0;
+  std::size_t longest_ = 0;  // the longest literal's length: the automaton's deepest state
+  // state - first_output_ -> first output; the next entry -> its end.
   std::vector<std::uint32_t> out_begin_;
   std::vector<int> outputs_;  // literal ids ending at each such state (with suffixes)
+  template <typename Entry>
+  void scan_positions_in(const Entry* next, std::string_view text, std::vector<hit>& hits) const;
   std::uint64_t serial_ = 0;
 };
 

@@ -483,25 +483,22 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
   }
   mask_index_ = line_index_ && regexes_.size() <= 64;
   if (mask_index_) {
-    users_mask_of_atom_.assign(atoms.size(), 0);
+    atom_bits_.assign(atoms.size(), {});
     for (std::size_t a = 0; a < atoms.size(); ++a)
-      for (const int r : users_of_atom_[a]) users_mask_of_atom_[a] |= std::uint64_t{1} << r;
+      for (const int r : users_of_atom_[a]) atom_bits_[a].users |= std::uint64_t{1} << r;
     unfiltered_mask_ = 0;
     for (const int r : unfiltered_) unfiltered_mask_ |= std::uint64_t{1} << r;
     checked_mask_ = 0;
     for (std::size_t r = 0; r < regexes_.size(); ++r)
       if (!required_[r].empty()) checked_mask_ |= std::uint64_t{1} << r;
-    proven_mask_of_atom_.assign(atoms.size(), 0);
     for (std::size_t a = 0; a < atoms.size(); ++a)
-      for (const int r : proves_[a]) proven_mask_of_atom_[a] |= std::uint64_t{1} << r;
-    start_mask_of_atom_.assign(atoms.size(), 0);
-    blank_start_mask_of_atom_.assign(atoms.size(), 0);
+      for (const int r : proves_[a]) atom_bits_[a].proven |= std::uint64_t{1} << r;
     for (std::size_t r = 0; r < regexes_.size(); ++r) {
       const start_literal start = start_literals(regexes_[r]->pattern());
       for (const auto& literal : start.strings)
         if (const auto it = std::find(atoms.begin(), atoms.end(), literal); it != atoms.end())
-          (start.blank_prefix ? blank_start_mask_of_atom_ : start_mask_of_atom_)[static_cast<std::size_t>(it - atoms.begin())] |=
-              std::uint64_t{1} << r;
+          (start.blank_prefix ? atom_bits_[static_cast<std::size_t>(it - atoms.begin())].blank_start
+                              : atom_bits_[static_cast<std::size_t>(it - atoms.begin())].start) |= std::uint64_t{1} << r;
     }
   }
   if (regexes_.size() <= max_together) together_ = std::make_unique<lazy_set>();
@@ -652,9 +649,9 @@ std::uint64_t pattern_set::candidate_mask(const scanned_text& t, std::size_t fro
     const auto id = static_cast<std::size_t>(t.hits[h].id);
     if (t.hits[h].end <= from || id >= local_of_.size() || local_of_[id] < 0) continue;
     const auto a = static_cast<std::size_t>(local_of_[id]);
-    possible |= users_mask_of_atom_[a];
+    possible |= atom_bits_[a].users;
     if (t.hits[h].end - from >= atom_length_[a]) {
-      proven |= proven_mask_of_atom_[a];
+      proven |= atom_bits_[a].proven;
       proven |= start_proven(t.text, from, t.hits[h].end - atom_length_[a], a);
     }
     present.push_back(local_of_[id]);
@@ -666,13 +663,13 @@ std::uint64_t pattern_set::candidate_mask(const scanned_text& t, std::size_t fro
 std::uint64_t pattern_set::start_proven(std::string_view text, std::size_t line_begin, std::size_t start,
                                        std::size_t a) const {
   std::uint64_t proven = 0;
-  if (start == line_begin) proven |= start_mask_of_atom_[a];
-  if (blank_start_mask_of_atom_[a] == 0) return proven;
+  if (start == line_begin) proven |= atom_bits_[a].start;
+  if (atom_bits_[a].blank_start == 0) return proven;
   for (std::size_t i = line_begin; i < start; ++i) {
     const char c = text[i];
     if (c != ' ' && c != '\t' && c != '\n' && c != '\f' && c != '\r') return proven;
   }
-  return proven | blank_start_mask_of_atom_[a];
+  return proven | atom_bits_[a].blank_start;
 }
 
 int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven) const {
@@ -720,7 +717,7 @@ void pattern_set::proven_into(const scanned_text& t, std::vector<int>& out) cons
     std::uint64_t proven = 0;
     for (const auto& hit : t.hits) {
       const auto id = static_cast<std::size_t>(hit.id);
-      if (id < local_of_.size() && local_of_[id] >= 0) proven |= proven_mask_of_atom_[static_cast<std::size_t>(local_of_[id])];
+      if (id < local_of_.size() && local_of_[id] >= 0) proven |= atom_bits_[static_cast<std::size_t>(local_of_[id])].proven;
     }
     for (; proven != 0; proven &= proven - 1) out.push_back(std::countr_zero(proven));
     return;
@@ -892,9 +889,9 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
       const auto id = static_cast<std::size_t>(t.hits[h].id);
       if (t.hits[h].end <= line_begin || id >= local_of_.size() || local_of_[id] < 0) continue;
       const auto a = static_cast<std::size_t>(local_of_[id]);
-      possible |= users_mask_of_atom_[a];
+      possible |= atom_bits_[a].users;
       if (t.hits[h].end - line_begin >= atom_length_[a]) {
-        proven |= proven_mask_of_atom_[a];
+        proven |= atom_bits_[a].proven;
         proven |= start_proven(t.text, line_begin, t.hits[h].end - atom_length_[a], a);
       }
       present.push_back(local_of_[id]);

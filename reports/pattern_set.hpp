@@ -208,7 +208,14 @@ class pattern_set {
   bool line_index_ = false;
   // The same index as bit masks, for sets of up to 64 expressions (bit i: expression i),
   // so a line's candidates are an OR per literal found, in index order without sorting.
-  std::vector<std::uint64_t> users_mask_of_atom_;
+  // Per local atom, for the sets of up to 64 (bit i: expression i), together so that a
+  // hit reads one cache line: the expressions using the atom (users); those a hit of it
+  // proves (proven: see proves_ below); those it proves when it starts the line (start)
+  // or follows only white space there (blank_start: see start_proven).
+  struct atom_bits {
+    std::uint64_t users = 0, proven = 0, start = 0, blank_start = 0;
+  };
+  std::vector<atom_bits> atom_bits_;
   std::uint64_t unfiltered_mask_ = 0;
   bool mask_index_ = false;
   // Expressions that are only literals joined by '|' (see literal_branches in the .cpp):
@@ -216,15 +223,12 @@ class pattern_set {
   // match, so they need no RE2 run; as bit masks for the sets of up to 64.
   std::vector<std::size_t> atom_length_;
   std::vector<std::vector<int>> proves_;
-  std::vector<std::uint64_t> proven_mask_of_atom_;
   // Expressions that are a literal anchored at the start ("^\s*this is a permanent
   // error", "^(received|x-received): ", see start_literals in the .cpp), for the sets of
   // up to 64: local atom -> the expressions it proves when its hit starts the text or
   // line RE2 would read (`^`), or follows nothing but white space there (`^\s*`).
-  std::vector<std::uint64_t> start_mask_of_atom_;
-  std::vector<std::uint64_t> blank_start_mask_of_atom_;
   // The expressions a hit of atom `a` starting at `start` proves, in a text or line whose
-  // RE2 reading begins at `line_begin` (start_mask_of_atom_ and blank_start_mask_of_atom_).
+  // RE2 reading begins at `line_begin` (atom_bits start and blank_start).
   std::uint64_t start_proven(std::string_view text, std::size_t line_begin, std::size_t start, std::size_t a) const;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
   // match is read once (one DFA pass) instead of once per expression. Compiled on first

@@ -17,7 +17,9 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <fstream>
 #include <thread>
 
@@ -35,7 +37,11 @@ const reports::knowledge& knowledge() {
 reports::report parse(const std::string& text) { return reports::parse(reports::normalise_line_endings(text), knowledge()); }
 
 // ---------------------------------------------------------------------------------------
-// Literal scanner: the same answers as searching each literal (ASCII case folded).
+// Literal scanner: the same answers as searching each literal (ASCII case folded). A
+// text of four times the longest literal or more is scanned as two halves at once: these
+// random texts of 1 to 60 bytes are read whole and in halves, with literals across the
+// middle (checked to fail with the second half starting one byte late, or reporting from
+// one byte past the middle).
 
 TEST(LiteralScanner, AgreesWithNaiveSearch) {
   std::mt19937 rng(20240501);
@@ -54,7 +60,7 @@ TEST(LiteralScanner, AgreesWithNaiveSearch) {
       if (static_cast<std::size_t>(id) == literals.size()) literals.push_back(reports::text::lower(l));
     }
     scanner.compile();
-    const std::string haystack = random_text(60);
+    const std::string haystack = random_text(1 + rng() % 60);
     const std::string folded = reports::text::lower(haystack);
     std::vector<int> found;
     scanner.scan(haystack, found);
@@ -77,6 +83,51 @@ TEST(LiteralScanner, AgreesWithNaiveSearch) {
       EXPECT_EQ(folded.substr(hits[h].end - l.size(), l.size()), l) << "hit " << h << " in '" << haystack << "'";
       if (h > 0) {
         EXPECT_LE(hits[h - 1].end, hits[h].end);
+      }
+    }
+  }
+}
+
+// From 65,535 states on the table's entries are 32-bit instead of 16-bit: the same
+// answers there, and on both sides of the limit.
+TEST(LiteralScanner, AgreesWithNaiveSearchPastSixteenBitStates) {
+  std::mt19937 rng(20261124);
+  const auto random_word = [&](std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s.push_back(static_cast<char>('a' + rng() % 20));
+    return s;
+  };
+  for (const std::size_t count : {2000u, 2600u}) {  // about 56,000 and 73,000 states
+    reports::literal_scanner scanner;
+    std::vector<std::string> literals;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::string l = random_word(28);
+      if (static_cast<std::size_t>(scanner.add(l)) == literals.size()) literals.push_back(l);
+    }
+    scanner.compile();
+    for (int round = 0; round < 20; ++round) {
+      // Literals, their halves and noise, so the scan walks deep states and finds hits.
+      std::string haystack;
+      for (int piece = 0; piece < 30; ++piece) {
+        const std::string& l = literals[rng() % literals.size()];
+        const unsigned kind = rng() % 3;
+        haystack += kind == 0 ? l : kind == 1 ? l.substr(rng() % l.size()) : random_word(rng() % 5);
+      }
+      if (round % 2 == 1) for (char& c : haystack) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::string folded = reports::text::lower(haystack);
+      std::vector<reports::literal_scanner::hit> hits;
+      scanner.scan_positions(haystack, hits);
+      std::vector<reports::literal_scanner::hit> expected;
+      for (std::size_t end = 1; end <= folded.size(); ++end)
+        for (std::size_t id = 0; id < literals.size(); ++id)
+          if (end >= literals[id].size() && folded.compare(end - literals[id].size(), literals[id].size(), literals[id]) == 0)
+            expected.push_back({static_cast<int>(id), end});
+      ASSERT_EQ(hits.size(), expected.size()) << count << " literals, round " << round;
+      EXPECT_GT(expected.size(), 2u);
+      for (std::size_t h = 0; h < hits.size(); ++h) {
+        EXPECT_EQ(hits[h].end, expected[h].end);
+        // Literals ending at the same offset may come in any order.
+        EXPECT_TRUE(std::any_of(expected.begin(), expected.end(), [&](const auto& e) { return e.id == hits[h].id && e.end == hits[h].end; }));
       }
     }
   }
