@@ -5,6 +5,10 @@
 // this test in Postfix's layout with other addresses and other words than the set's.
 // The first case reads hostunknown under the rules before this reading; the second guards
 // the status where the words name the host.
+// Stalwart names the refused step in its notification ("host 'mx.example.org' rejected
+// command 'RCPT TO:<...>' with code 550 (5.1.1) '...'"); without it the step is unknown and
+// no-such-user words read as a filter's (filtered) — the third case, written in Stalwart's
+// layout with other addresses and words than the set's, reads filtered under the rules before.
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
@@ -85,6 +89,44 @@ TEST(Unseen6Readings, Status512WithHostWordsStaysHostUnknown) {
                                   "Domain not found"),
                       "lena@old.example.org"),
             "hostunknown");
+}
+
+// A Stalwart DSN for one address: the notification names the refused command, the
+// delivery-status part does not.
+std::string stalwart_dsn(const std::string& address, const std::string& command, const std::string& words) {
+  return "From: \"Mail Delivery Subsystem\" <MAILER-DAEMON@relay.example.net>\n"
+         "To: orders@example.net\n"
+         "Auto-Submitted: auto-generated\n"
+         "Subject: Failed to deliver message\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=\"delivery-status\"; boundary=\"b1\"\n"
+         "\n"
+         "--b1\n"
+         "Content-Type: text/plain; charset=\"utf-8\"\n"
+         "\n"
+         "Your message could not be delivered to the following recipients:\n"
+         "\n"
+         "<" + address + "> (host 'mx.example.org' rejected command '" + command + "' with code 550 (5.0.0) '" +
+         words + "')\n"
+         "\n"
+         "--b1\n"
+         "Content-Type: message/delivery-status; charset=\"utf-8\"\n"
+         "\n"
+         "Reporting-MTA: dns;relay.example.net\n"
+         "\n"
+         "Final-Recipient: rfc822;" + address + "\n"
+         "Action: failed\n"
+         "Status: 5.0.0\n"
+         "Diagnostic-Code: smtp;550 " + words + "\n"
+         "Remote-MTA: dns;mx.example.org\n"
+         "\n"
+         "--b1--\n";
+}
+
+TEST(Unseen6Readings, StalwartNamesTheRefusedCommand) {
+  EXPECT_EQ(reason_of(stalwart_dsn("mira@example.org", "RCPT TO:<mira@example.org>", "No such mailbox here"),
+                      "mira@example.org"),
+            "userunknown");
 }
 
 }  // namespace
