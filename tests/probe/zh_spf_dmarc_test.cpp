@@ -189,7 +189,7 @@ TEST(SpfWords, EverySyntaxErrorIsItsPhraseInEnglishAndChineseInChinese) {
   for (const std::string record :
        {"v=spf2 -all", "v=spf1 a:\xc3\xa9.test -all", "v=spf1 a:x.test\t-all", "v=spf1 redirect=a.test redirect=b.test",
         "v=spf1 foo -all", "v=spf1 all:x", "v=spf1 include", "v=spf1 ptr/24", "v=spf1 a/99", "v=spf1 a//200",
-        "v=spf1 a/24x", "v=spf1 ip4", "v=spf1 ip4:1.2.3.4/40", "v=spf1 ip6:::1/200", "v=spf1 ip4:1.2.3",
+        "v=spf1 a/24x", "v=spf1 ip4", "v=spf1 ip4:192.0.2.4/40", "v=spf1 ip6:::1/200", "v=spf1 ip4:1.2.3",
         "v=spf1 ip6:zz::1", "v=spf1 include:", "v=spf1 a:localhost", "v=spf1 a:example.123", "v=spf1 exists:%",
         "v=spf1 exists:%x.test", "v=spf1 exists:%{", "v=spf1 exists:%{q}.test", "v=spf1 exists:%{c}.test",
         "v=spf1 exists:%{d1234}.test", "v=spf1 exists:%{d0}.test", "v=spf1 exists:%{d.test", "v=spf1 foo=%{x}",

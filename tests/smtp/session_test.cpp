@@ -8,6 +8,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace {
 
 namespace net = boost::asio;
@@ -32,6 +35,19 @@ smtp::mailbox box(const std::string& text) {
   auto parsed = smtp::parse_mailbox(text);
   EXPECT_TRUE(parsed) << parsed.error;
   return *parsed;
+}
+
+// A server that answers nothing to the commands starting with one of `verbs` (the
+// connection stays open).
+fakes::smtp_behaviour unanswered(std::vector<std::string> verbs) {
+  fakes::smtp_behaviour b;
+  b.on_command = [verbs](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
+    if (std::none_of(verbs.begin(), verbs.end(), [&](const auto& v) { return line.starts_with(v); })) return std::nullopt;
+    fakes::smtp_action a;
+    a.hang = true;
+    return a;
+  };
+  return b;
 }
 
 struct opened {
@@ -383,13 +399,7 @@ TEST(Session, RefusesToSendALineBreak) {
 
 TEST(Session, RcptTimeoutNamesItsPhase) {
   net::io_context io;
-  fakes::smtp_behaviour silent;
-  silent.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
-    if (!line.starts_with("RCPT")) return std::nullopt;
-    fakes::smtp_action a;
-    a.hang = true;
-    return a;
-  };
+  const auto silent = unanswered({"RCPT"});
   fakes::fake_smtp_server server(io, silent);
   smtp::session s(io.get_executor(), options_for(server.port()));
   ASSERT_EQ(open_session(io, s).result.status, open_status::ready);
@@ -405,13 +415,7 @@ TEST(Session, RcptTimeoutNamesItsPhase) {
 
 TEST(Session, PipelinedTransactionNamesThePhaseThatTimedOut) {
   net::io_context io;
-  fakes::smtp_behaviour silent;
-  silent.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
-    if (!line.starts_with("RCPT")) return std::nullopt;
-    fakes::smtp_action a;
-    a.hang = true;
-    return a;
-  };
+  const auto silent = unanswered({"RCPT"});
   fakes::fake_smtp_server server(io, silent);
   smtp::session s(io.get_executor(), options_for(server.port()));
   ASSERT_EQ(open_session(io, s).result.status, open_status::ready);
@@ -432,13 +436,7 @@ TEST(Session, PipelinedTransactionNamesThePhaseThatTimedOut) {
 // before it, in the reader's language too.
 TEST(Session, PipelinedCommandAfterAFailureIsNotAnswered) {
   net::io_context io;
-  fakes::smtp_behaviour silent;
-  silent.on_command = [](const std::string& line, fakes::smtp_connection&) -> std::optional<fakes::smtp_action> {
-    if (!line.starts_with("MAIL") && !line.starts_with("RCPT")) return std::nullopt;
-    fakes::smtp_action a;
-    a.hang = true;
-    return a;
-  };
+  const auto silent = unanswered({"MAIL", "RCPT"});
   fakes::fake_smtp_server server(io, silent);
   smtp::session s(io.get_executor(), options_for(server.port()));
   ASSERT_EQ(open_session(io, s).result.status, open_status::ready);
