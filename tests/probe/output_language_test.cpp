@@ -29,6 +29,7 @@
 #include <set>
 #include <sstream>
 
+#include <openssl/x509_vfy.h>
 #include <unistd.h>
 
 namespace {
@@ -762,6 +763,37 @@ TEST(OutputWords, PlaceholdersAreFilledOnceAndNeverFromValues) {
   EXPECT_EQ(words.name("verdict", "catch-all", "en"), "catch-all");
   EXPECT_EQ(words.name("verdict", "catch-all", "zh"), "全收（无法确认）");
   EXPECT_EQ(words.name("verdict", "no-such-verdict", "zh"), "no-such-verdict");
+}
+
+// The keys of names.tls_verify_error are OpenSSL's own texts: a key that differs from what
+// X509_verify_cert_error_string says (a typo, a changed spelling in another OpenSSL) would
+// leave that error in English under --lang zh without any other test noticing.
+TEST(OutputWords, CertificateErrorsAreNamedInChineseByOpenSslsOwnText) {
+  const auto loaded = probe::output_words::load(words_file);
+  ASSERT_TRUE(std::holds_alternative<probe::output_words>(loaded));
+  const auto& words = std::get<probe::output_words>(loaded);
+  for (const long code :
+       {X509_V_ERR_UNSPECIFIED, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_CRL,
+        X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE, X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY,
+        X509_V_ERR_CERT_SIGNATURE_FAILURE, X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED,
+        X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD,
+        X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+        X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+        X509_V_ERR_CERT_CHAIN_TOO_LONG, X509_V_ERR_CERT_REVOKED, X509_V_ERR_NO_ISSUER_PUBLIC_KEY,
+        X509_V_ERR_PATH_LENGTH_EXCEEDED, X509_V_ERR_INVALID_PURPOSE, X509_V_ERR_CERT_UNTRUSTED,
+        X509_V_ERR_CERT_REJECTED, X509_V_ERR_SUBJECT_ISSUER_MISMATCH, X509_V_ERR_KEYUSAGE_NO_CERTSIGN,
+        X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION, X509_V_ERR_INVALID_NON_CA, X509_V_ERR_PERMITTED_VIOLATION,
+        X509_V_ERR_EXCLUDED_VIOLATION, X509_V_ERR_PATH_LOOP, X509_V_ERR_HOSTNAME_MISMATCH,
+        X509_V_ERR_EMAIL_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH, X509_V_ERR_DANE_NO_MATCH,
+        X509_V_ERR_EE_KEY_TOO_SMALL, X509_V_ERR_CA_KEY_TOO_SMALL, X509_V_ERR_CA_MD_TOO_WEAK,
+        X509_V_ERR_STORE_LOOKUP, X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM, X509_V_ERR_INVALID_CA,
+        X509_V_ERR_EMPTY_SUBJECT_ALT_NAME, X509_V_ERR_EC_KEY_EXPLICIT_PARAMS}) {
+    const std::string openssl = X509_verify_cert_error_string(code);
+    const std::string zh = words.name("tls_verify_error", openssl, "zh");
+    EXPECT_NE(zh, openssl) << "code " << code << ": no Chinese for OpenSSL's \"" << openssl << "\"";
+    EXPECT_EQ(words.name("tls_verify_error", openssl, "en"), openssl);
+  }
+  EXPECT_EQ(words.name("tls_verify_error", "the server sent no certificate", "zh"), "服务器没有发送证书");
 }
 
 // ---- the reason sentence ------------------------------------------------------------------
