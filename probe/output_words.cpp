@@ -32,7 +32,7 @@ constexpr std::string_view keys_used[] = {
     "address.detail.server_closed_tls", "address.detail.refused_line_break", "address.detail.session_closed",
     "address.detail.no_answer", "address.detail.not_answered", "address.detail.starttls_answer",
     "address.detail.no_handshake", "address.detail.no_greeting", "address.detail.no_starttls",
-    "address.detail.upgrade_failed", "address.detail.server_answered", "address.detail.gave_up",
+    "address.detail.upgrade_failed", "address.detail.tls_error", "address.detail.server_answered", "address.detail.gave_up",
     "address.detail.mail_not_sent", "address.detail.rcpt_not_sent", "address.failure", "address.failed",
     "address.note", "address.catch_all", "address.catch_all_cached", "address.provider",
     "rbl.heading", "rbl.kind.ipv4", "rbl.kind.ipv6", "rbl.kind.domain", "rbl.verdict.listed",

@@ -491,7 +491,17 @@ net::awaitable<open_result> session::starttls(bool required) {
     shake.error = composed_failure(phase::tls_handshake, failure_kind::timeout, "no handshake within " + ms + " ms",
                            "no_handshake", {dns::said::value("ms", ms)});
   } else if (*done) {
-    shake.error = failure{phase::tls_handshake, failure_kind::tls_failed, drain_openssl_errors((*done).message()), {}};
+    // Asio took the first error off OpenSSL's queue into `done`; what is left follows it.
+    std::string errors = (*done).message();
+    if (std::string rest = drain_openssl_errors(""); !rest.empty()) errors += "; " + rest;
+    errors = sanitize(errors);
+    // The reason alone is named in other languages; the words around it stay as they are.
+    const std::string_view reason = openssl_reason(errors);
+    const auto at = static_cast<std::size_t>(reason.data() - errors.data());
+    using dns::said::value;
+    shake.error = composed_failure(phase::tls_handshake, failure_kind::tls_failed, errors, "tls_error",
+                                   {value("before", errors.substr(0, at)), value("reason", std::string(reason), "tls_error"),
+                                    value("after", errors.substr(at + reason.size()))});
   }
   opening_.transcript.push_back(shake);
   if (shake.error) {

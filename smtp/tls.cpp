@@ -128,4 +128,18 @@ std::string drain_openssl_errors(std::string_view fallback) {
   return out.empty() ? std::string(fallback) : sanitize(out);
 }
 
+std::string_view openssl_reason(std::string_view errors) {
+  errors = errors.substr(0, errors.find("; "));
+  if (errors.starts_with("error:")) {
+    const auto at = errors.rfind(':');
+    return errors.substr(at + 1);
+  }
+  // Asio's words for an SSL error category code: "<reason> (<library>)".
+  if (errors.ends_with(" routines)")) {
+    const auto open = errors.rfind(" (");
+    if (open != std::string_view::npos && open > 0) return errors.substr(0, open);
+  }
+  return errors;
+}
+
 }  // namespace smtp

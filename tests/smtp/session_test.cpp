@@ -1,14 +1,19 @@
 // smtp::session against the scripted fake server: phases, timeouts, STARTTLS, SOCKS5, faults.
 #include "smtp/session.hpp"
+#include "smtp/tls.hpp"
 #include "probe/output_words.hpp"
 #include "tests/fakes/fake_smtp_server.hpp"
 #include "tests/fakes/run_coroutine.hpp"
 #include "tests/fakes/socks5_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <variant>
 #include <vector>
 
 namespace {
@@ -316,6 +321,41 @@ TEST(Session, TlsHandshakeGarbage) {
   EXPECT_EQ(o.result.error->where, phase::tls_handshake);
   EXPECT_EQ(o.result.error->kind, failure_kind::tls_failed);
   EXPECT_TRUE(o.facts.tls_failure);
+  // OpenSSL's words stay in English and JSON; Chinese names their reason (the fake server
+  // answers the ClientHello with plain text, which OpenSSL reads as a bad record version).
+  EXPECT_NE(o.result.error->detail.find("wrong version number"), std::string::npos) << o.result.error->detail;
+  expect_detail_said(*o.result.error, "版本号错误");
+}
+
+TEST(Session, OpenSslReasonIsCutFromEitherForm) {
+  EXPECT_EQ(smtp::openssl_reason("wrong version number (SSL routines)"), "wrong version number");
+  EXPECT_EQ(smtp::openssl_reason("error:0A00010B:SSL routines::wrong version number"), "wrong version number");
+  EXPECT_EQ(smtp::openssl_reason("error:0A000086:SSL routines::certificate verify failed; error:0A000197:SSL "
+                                 "routines::shutdown while in init"),
+            "certificate verify failed");
+  EXPECT_EQ(smtp::openssl_reason("stream truncated"), "stream truncated");
+  EXPECT_EQ(smtp::openssl_reason(" (SSL routines)"), " (SSL routines)");
+}
+
+// The keys of names.tls_error are libssl's own reason texts (a misspelt key would leave that
+// reason in English under --lang zh).
+TEST(Session, TlsErrorNamesAreOpenSslsOwnReasons) {
+  const auto loaded = probe::output_words::load(std::filesystem::path(PROBE_SOURCE_DIR) / "probe" / "data" / "output_words.yaml");
+  ASSERT_TRUE(std::holds_alternative<probe::output_words>(loaded));
+  const auto& words = std::get<probe::output_words>(loaded);
+  OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, nullptr);
+  for (const int reason :
+       {SSL_R_WRONG_VERSION_NUMBER, SSL_R_BAD_PROTOCOL_VERSION_NUMBER, SSL_R_CERTIFICATE_VERIFY_FAILED,
+        SSL_R_UNSUPPORTED_PROTOCOL, SSL_R_NO_PROTOCOLS_AVAILABLE, SSL_R_DH_KEY_TOO_SMALL, SSL_R_UNEXPECTED_EOF_WHILE_READING,
+        SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED, SSL_R_PACKET_LENGTH_TOO_LONG,
+        SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, SSL_R_NO_SHARED_CIPHER, SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE,
+        SSL_R_SSLV3_ALERT_UNEXPECTED_MESSAGE, SSL_R_SSLV3_ALERT_BAD_RECORD_MAC, SSL_R_SSLV3_ALERT_BAD_CERTIFICATE,
+        SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, SSL_R_TLSV1_ALERT_UNKNOWN_CA, SSL_R_TLSV1_ALERT_DECODE_ERROR,
+        SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, SSL_R_TLSV1_ALERT_INTERNAL_ERROR, SSL_R_TLSV1_UNRECOGNIZED_NAME}) {
+    const char* text = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, reason));
+    ASSERT_NE(text, nullptr) << reason;
+    EXPECT_NE(words.name("tls_error", text, "zh"), text) << "no Chinese for libssl's \"" << text << "\"";
+  }
 }
 
 TEST(Session, TlsRequiredButNotOffered) {
