@@ -157,9 +157,18 @@ struct address_split {
   std::array<bool, 128> domain{};  // Y, per ASCII byte
   bool lazy = false;
   bool anchored = false;  // the expression starts with '^': the match starts at 0
+  // The part before read by hand when it is "[^][\s*]L[ *]" with L literal ASCII text
+  // (lower case, as literal_branches gives it): white space, L in any case, spaces, each
+  // taken greedily, which is `before`'s own preferred match.
+  bool before_by_hand = false;
+  bool before_blanks = false;  // "\s*" first
+  bool before_spaces = false;  // " *" last
+  std::string before_literal;
 };
 
 namespace {
+
+std::vector<std::string> literal_branches(std::string_view expression);
 
 // The address split of `expression`, or null when it does not have that shape.
 std::unique_ptr<address_split> address_split_of(std::string_view expression, const RE2::Options& o) {
@@ -209,6 +218,18 @@ std::unique_ptr<address_split> address_split_of(std::string_view expression, con
   split->anchored = expression.starts_with('^');
   split->before = std::make_unique<RE2>(std::string(expression.substr(0, open)), o);
   if (!split->before->ok() || split->before->NumberOfCapturingGroups() != 0) return nullptr;
+  std::string_view before = expression.substr(0, open);
+  if (before.starts_with('^')) before.remove_prefix(1);  // the match start is `anchored`'s
+  split->before_blanks = before.starts_with("\\s*");
+  if (split->before_blanks) before.remove_prefix(3);
+  split->before_spaces = before.ends_with(" *") && !before.ends_with("\\ *");
+  if (split->before_spaces) before.remove_suffix(2);
+  if (before.empty()) {
+    split->before_by_hand = true;
+  } else if (const std::vector<std::string> branches = literal_branches(before); branches.size() == 1) {
+    split->before_by_hand = true;
+    split->before_literal = branches.front();
+  }
   if (!after.empty()) {
     split->after = std::make_unique<RE2>(std::string(after), o);
     if (!split->after->ok() || split->after->NumberOfCapturingGroups() != 0) return nullptr;
@@ -1121,8 +1142,24 @@ bool find_address(const address_split& a, const RE2& whole, std::string_view lin
     if (!whole.Match(piece, 0, n, RE2::UNANCHORED, &m, 1)) return false;
     start = at_offset(m);
   }
-  if (!a.before->Match(piece, start, n, RE2::ANCHOR_START, &m, 1)) return false;
-  const std::size_t from = start + m.size();
+  std::size_t from = start;
+  if (a.before_by_hand) {
+    // As `before` would: its own preferred match from the start (a byte >= 0x80 in the
+    // literal's place might be a letter folding into ASCII: RE2 decides).
+    if (a.before_blanks)
+      while (from < n && (line[from] == ' ' || line[from] == '\t' || line[from] == '\n' || line[from] == '\f' || line[from] == '\r'))
+        ++from;
+    if (n - from < a.before_literal.size()) return false;
+    for (const char l : a.before_literal) {
+      const char c = line[from++];
+      if (!ascii(c) || (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != l) return false;
+    }
+    if (a.before_spaces)
+      while (from < n && line[from] == ' ') ++from;
+  } else {
+    if (!a.before->Match(piece, start, n, RE2::ANCHOR_START, &m, 1)) return false;
+    from = start + m.size();
+  }
   std::size_t at = from;
   while (at < n && ascii(line[at]) && line[at] != '@' && a.local[byte(line[at])]) ++at;
   if (at == from || at >= n || line[at] != '@') return false;
