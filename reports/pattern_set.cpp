@@ -157,9 +157,18 @@ struct address_split {
   std::array<bool, 128> domain{};  // Y, per ASCII byte
   bool lazy = false;
   bool anchored = false;  // the expression starts with '^': the match starts at 0
+  // The part before read by hand when it is "[^][\s*]L[ *]" with L literal ASCII text
+  // (lower case, as literal_branches gives it): white space, L in any case, spaces, each
+  // taken greedily, which is `before`'s own preferred match.
+  bool before_by_hand = false;
+  bool before_blanks = false;  // "\s*" first
+  bool before_spaces = false;  // " *" last
+  std::string before_literal;
 };
 
 namespace {
+
+std::vector<std::string> literal_branches(std::string_view expression);
 
 // The address split of `expression`, or null when it does not have that shape.
 std::unique_ptr<address_split> address_split_of(std::string_view expression, const RE2::Options& o) {
@@ -209,6 +218,18 @@ std::unique_ptr<address_split> address_split_of(std::string_view expression, con
   split->anchored = expression.starts_with('^');
   split->before = std::make_unique<RE2>(std::string(expression.substr(0, open)), o);
   if (!split->before->ok() || split->before->NumberOfCapturingGroups() != 0) return nullptr;
+  std::string_view before = expression.substr(0, open);
+  if (before.starts_with('^')) before.remove_prefix(1);  // the match start is `anchored`'s
+  split->before_blanks = before.starts_with("\\s*");
+  if (split->before_blanks) before.remove_prefix(3);
+  split->before_spaces = before.ends_with(" *") && !before.ends_with("\\ *");
+  if (split->before_spaces) before.remove_suffix(2);
+  if (before.empty()) {
+    split->before_by_hand = true;
+  } else if (const std::vector<std::string> branches = literal_branches(before); branches.size() == 1) {
+    split->before_by_hand = true;
+    split->before_literal = branches.front();
+  }
   if (!after.empty()) {
     split->after = std::make_unique<RE2>(std::string(after), o);
     if (!split->after->ok() || split->after->NumberOfCapturingGroups() != 0) return nullptr;
@@ -314,6 +335,129 @@ start_literal start_literals(std::string_view expression) {
   }
   for (const auto& m : middles) out.strings.push_back(head + m + tail);
   return out;
+}
+
+// The bytes a line (or text) may begin with, after its white space, for RE2 to match an
+// expression anchored at its start: "^X...", "^\s*X...", "^\s+X..." or "^ *X..." with X one
+// character, a class of characters or a group of branches each beginning with one, and
+// never white space (\s is [\t\n\f\r ] in RE2) nor optional. Then the first byte that is
+// not white space must be one of `bytes` (and, for "^X", be the line's first byte): a
+// line beginning otherwise cannot match, whatever follows. Letters stand for both cases
+// and for the two letters outside ASCII that fold into it (U+212A, the Kelvin sign, to
+// 'k'; U+017F, the long s, to 's': their first UTF-8 bytes). `ok` false: no such bound
+// (the expression is always run when its atoms allow).
+struct first_byte_gate {
+  bool ok = false;
+  bool strict = false;  // "^X": no white space may come first
+  std::array<bool, 256> bytes{};
+};
+
+// One character of an expression at expression[i], lower ASCII only: its bytes into
+// `into`, and the index past it; npos for anything else (a dot, a wider escape).
+std::size_t gate_character(std::string_view e, std::size_t i, std::array<bool, 256>& into) {
+  const auto add = [&](unsigned char c) {
+    into[c] = true;
+    if (c >= 'a' && c <= 'z') into[c - 'a' + 'A'] = true;
+    if (c >= 'A' && c <= 'Z') into[c - 'A' + 'a'] = true;
+    if (c == 'k' || c == 'K') into[0xE2] = true;  // U+212A KELVIN SIGN
+    if (c == 's' || c == 'S') into[0xC5] = true;  // U+017F LATIN SMALL LETTER LONG S
+  };
+  if (i >= e.size()) return std::string_view::npos;
+  const auto c = static_cast<unsigned char>(e[i]);
+  if (c >= 0x80 || std::string_view(".()|^$?*+{}").find(static_cast<char>(c)) != std::string_view::npos)
+    return std::string_view::npos;
+  if (c == '\\') {
+    if (i + 1 >= e.size()) return std::string_view::npos;
+    const auto n = static_cast<unsigned char>(e[i + 1]);
+    if (n == 'd') {
+      for (unsigned char d = '0'; d <= '9'; ++d) add(d);
+      return i + 2;
+    }
+    if (n < 0x80 && !std::isalnum(n)) {
+      add(n);
+      return i + 2;
+    }
+    return std::string_view::npos;
+  }
+  if (c == '[') {
+    // A plain class: characters and ASCII ranges, no negation, no escape.
+    const std::size_t end = class_end(e, i);
+    if (end == std::string_view::npos || e[i + 1] == '^') return std::string_view::npos;
+    for (std::size_t j = i + 1; j + 1 < end; ++j) {
+      const auto a = static_cast<unsigned char>(e[j]);
+      if (a == '\\' || a >= 0x80 || a == '[') return std::string_view::npos;
+      if (j + 2 < end - 1 && e[j + 1] == '-') {
+        const auto b = static_cast<unsigned char>(e[j + 2]);
+        if (b == '\\' || b >= 0x80 || b < a) return std::string_view::npos;
+        for (unsigned x = a; x <= b; ++x) add(static_cast<unsigned char>(x));
+        j += 2;
+      } else {
+        add(a);
+      }
+    }
+    return end;
+  }
+  add(c);
+  return i + 1;
+}
+
+// Whether the part of an expression at `i` (just past a character or group) makes it
+// optional: '?', '*' or a count that may be 0.
+bool optional_after(std::string_view e, std::size_t i) {
+  return i < e.size() && (e[i] == '?' || e[i] == '*' || (e[i] == '{' && i + 1 < e.size() && (e[i + 1] == '0' || e[i + 1] == ',')));
+}
+
+first_byte_gate first_byte_gate_of(std::string_view expression) {
+  first_byte_gate gate;
+  if (!expression.starts_with("^") || has_top_level_alternation(expression)) return gate;
+  std::string_view e = expression.substr(1);
+  gate.strict = true;
+  for (const std::string_view blanks : {"\\s*", "\\s+", " *", " +"})
+    if (e.starts_with(blanks)) {
+      e.remove_prefix(blanks.size());
+      gate.strict = false;
+      break;
+    }
+  std::size_t next = std::string_view::npos;
+  if (e.starts_with("(")) {
+    // A group of branches: each must begin with one character, not optional.
+    std::size_t i = e.starts_with("(?:") ? 3 : 1;
+    if (e.substr(i).starts_with("?")) return gate;  // flags or a named group
+    int depth = 0;
+    bool branch_start = true;
+    for (; i < e.size(); ++i) {
+      const char c = e[i];
+      if (branch_start && depth == 0) {
+        const std::size_t past = gate_character(e, i, gate.bytes);
+        if (past == std::string_view::npos || optional_after(e, past)) return first_byte_gate{};
+        branch_start = false;
+        i = past - 1;
+        continue;
+      }
+      if (c == '\\') {
+        ++i;
+      } else if (c == '[') {
+        const std::size_t end = class_end(e, i);
+        if (end == std::string_view::npos) return first_byte_gate{};
+        i = end - 1;
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')') {
+        if (depth-- == 0) break;
+      } else if (c == '|' && depth == 0) {
+        branch_start = true;
+      }
+    }
+    if (i >= e.size() || branch_start) return first_byte_gate{};
+    next = i + 1;
+  } else {
+    next = gate_character(e, 0, gate.bytes);
+  }
+  if (next == std::string_view::npos || optional_after(e, next)) return first_byte_gate{};
+  for (const unsigned char blank : {'\t', '\n', '\f', '\r', ' '})
+    if (gate.bytes[blank]) return first_byte_gate{};
+  gate.ok = true;
+  return gate;
 }
 
 void sort_unique(std::vector<int>& v) {
@@ -501,8 +645,31 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
                               : atom_bits_[static_cast<std::size_t>(it - atoms.begin())].start) |= std::uint64_t{1} << r;
     }
   }
+  if (mask_index_) {
+    gated_mask_ = strict_mask_ = 0;
+    first_byte_allowed_.clear();
+    for (std::size_t r = 0; r < regexes_.size(); ++r) {
+      const first_byte_gate gate = first_byte_gate_of(regexes_[r]->pattern());
+      if (!gate.ok) continue;
+      if (first_byte_allowed_.empty()) first_byte_allowed_.assign(256, 0);
+      const std::uint64_t bit = std::uint64_t{1} << r;
+      gated_mask_ |= bit;
+      if (gate.strict) strict_mask_ |= bit;
+      for (std::size_t b = 0; b < 256; ++b)
+        if (gate.bytes[b]) first_byte_allowed_[b] |= bit;
+    }
+  }
   if (regexes_.size() <= max_together) together_ = std::make_unique<lazy_set>();
   return true;
+}
+
+std::uint64_t pattern_set::gate_mask(std::string_view line) const {
+  std::size_t i = 0;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\n' || line[i] == '\f' || line[i] == '\r')) ++i;
+  if (i == line.size()) return ~gated_mask_;
+  std::uint64_t allowed = ~gated_mask_ | first_byte_allowed_[static_cast<unsigned char>(line[i])];
+  if (i > 0) allowed &= ~strict_mask_;
+  return allowed;
 }
 
 const RE2::Set* pattern_set::together() const {
@@ -676,10 +843,13 @@ int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, st
   // A proven expression answers unless one before it matches: only those are run.
   const int lowest = proven != 0 ? std::countr_zero(proven) : -1;
   if (lowest >= 0) possible &= (std::uint64_t{1} << lowest) - 1;
+  // As in first_per_line_masked: the gate, and the set pass where it was taken before it.
+  const std::uint64_t before_gate = possible;
+  if ((possible & gated_mask_) != 0) possible &= gate_mask(text);
   if (possible == 0) return lowest;
   const re2::StringPiece piece(text.data(), text.size());
   const RE2::Set* set = nullptr;
-  if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && (set = together()) != nullptr) {
+  if (static_cast<std::size_t>(std::popcount(before_gate)) >= min_together_candidates && (set = together()) != nullptr) {
     // One pass for all of them; the lowest matching index is the answer (`possible`
     // holds every expression before `lowest` that can match, and `lowest` matches).
     thread_local std::vector<int> matched;
@@ -906,9 +1076,15 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
     if (lowest >= 0) possible &= (std::uint64_t{1} << lowest) - 1;
     out[l] = lowest;
     if (possible == 0) continue;
+    // Expressions anchored at the line's start by a character the line does not begin
+    // with cannot match it. The set pass is still taken where it was (it costs about two
+    // single runs): the gate spares single runs and the lines it leaves no candidate.
+    const std::uint64_t before_gate = possible;
+    if ((possible & gated_mask_) != 0) possible &= gate_mask(lines[l]);
+    if (possible == 0) continue;
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
     const RE2::Set* set = nullptr;
-    if (static_cast<std::size_t>(std::popcount(possible)) >= min_together_candidates && (set = together()) != nullptr) {
+    if (static_cast<std::size_t>(std::popcount(before_gate)) >= min_together_candidates && (set = together()) != nullptr) {
       RE2::Set::ErrorInfo error{};
       if (set->Match(piece, &matched, &error)) {
         out[l] = *std::min_element(matched.begin(), matched.end());
@@ -966,8 +1142,24 @@ bool find_address(const address_split& a, const RE2& whole, std::string_view lin
     if (!whole.Match(piece, 0, n, RE2::UNANCHORED, &m, 1)) return false;
     start = at_offset(m);
   }
-  if (!a.before->Match(piece, start, n, RE2::ANCHOR_START, &m, 1)) return false;
-  const std::size_t from = start + m.size();
+  std::size_t from = start;
+  if (a.before_by_hand) {
+    // As `before` would: its own preferred match from the start (a byte >= 0x80 in the
+    // literal's place might be a letter folding into ASCII: RE2 decides).
+    if (a.before_blanks)
+      while (from < n && (line[from] == ' ' || line[from] == '\t' || line[from] == '\n' || line[from] == '\f' || line[from] == '\r'))
+        ++from;
+    if (n - from < a.before_literal.size()) return false;
+    for (const char l : a.before_literal) {
+      const char c = line[from++];
+      if (!ascii(c) || (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != l) return false;
+    }
+    if (a.before_spaces)
+      while (from < n && line[from] == ' ') ++from;
+  } else {
+    if (!a.before->Match(piece, start, n, RE2::ANCHOR_START, &m, 1)) return false;
+    from = start + m.size();
+  }
   std::size_t at = from;
   while (at < n && ascii(line[at]) && line[at] != '@' && a.local[byte(line[at])]) ++at;
   if (at == from || at >= n || line[at] != '@') return false;

@@ -230,6 +230,17 @@ class pattern_set {
   // The expressions a hit of atom `a` starting at `start` proves, in a text or line whose
   // RE2 reading begins at `line_begin` (atom_bits start and blank_start).
   std::uint64_t start_proven(std::string_view text, std::size_t line_begin, std::size_t start, std::size_t a) const;
+  // Sets of up to 64: the expressions anchored at the start by one character (or a group
+  // of branches each beginning with one: "^\s*-+ *original message", "^(received|...)",
+  // see first_byte_gate in the .cpp), as bit masks: gated_mask_ all of them, strict_mask_
+  // those without white space allowed before it, first_byte_allowed_ per byte (256
+  // entries, empty when none is gated) those it may begin.
+  std::uint64_t gated_mask_ = 0, strict_mask_ = 0;
+  std::vector<std::uint64_t> first_byte_allowed_;
+  // The expressions of the set a line or text (RE2's `^` at its start) may match as far
+  // as its first byte that is not white space tells (all others' bits set): a gated
+  // expression needs that byte among its first bytes.
+  std::uint64_t gate_mask(std::string_view line) const;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
   // match is read once (one DFA pass) instead of once per expression. Compiled on first
   // use (every expression in it already compiled alone, so only memory can refuse it):

@@ -209,6 +209,60 @@ TEST(PatternSet, AnchoredLiteralProofsAgreeWithRe2) {
   }
 }
 
+// Expressions anchored at the start by one character (or a class, or a group of branches
+// each beginning with one) are not run on a line whose first byte that is not white space
+// cannot begin them (pattern_set.cpp, first_byte_gate). The same answers as plain RE2 on
+// lines beginning with every kind of white space (\v is none in RE2), in capitals, with
+// the two letters outside ASCII that fold into ASCII ones (the Kelvin sign into 'k', the
+// long s into 's'), and with a wrong first byte; as whole lines, as views one and two bytes
+// in, and as whole texts. (Checked to fail with the Kelvin sign or the capitals left out
+// of a gate, and with "^\s*X" read as "^X".)
+TEST(PatternSet, FirstByteGatesAgreeWithRe2) {
+  reports::pattern_set set;
+  std::string error;
+  for (const std::string e :
+       {"^\\s*-+ *original message", "^k\\S* scale reading", "^\\s*s\\S* cipher failure", "^\\s*[45]\\d\\d mailbox gone",
+        "^ +\\d{3} host said: ", "^(return-path|received): [^ ]+ relay", "^\\s*(?:ab|\\*c) group gate", "^\\s*(the )?mail system",
+        "^\\s*\\(expanded from", "^\\s*x?y optional start", "mailbox gone"})
+    ASSERT_TRUE(set.add(e, error)) << error;
+  ASSERT_TRUE(set.compile(error)) << error;
+  const std::vector<std::string> heads = {"", " ", "\t", "\f", "\r", "\v", "  \t", "x", "-"};
+  const std::vector<std::string> bodies = {
+      "--- original message ---", "- Original Message", "-original message", "K9 scale reading", "k scale reading",
+      "\xE2\x84\xAA" "1 scale reading", "\xE2\x84\xAB" "1 scale reading", "ssl cipher failure", "S cipher failure",
+      "\xC5\xBFsl cipher failure", "\xC5\xBEsl cipher failure", "550 mailbox gone", "450 MAILBOX GONE", "350 mailbox gone",
+      "250 host said: ok", "550 host said: no", "Received: a.example relay", "return-path: <> relay", "RECEIVED: x relay",
+      "ab group gate", "*c group gate", "AB GROUP GATE", "c group gate", "the mail system", "mail system", "The Mail System",
+      "(expanded from <a@example.com>)", "y optional start", "xy optional start", "z optional start", "mailbox gone"};
+  std::string text;
+  for (const auto& h : heads)
+    for (const auto& b : bodies) text += h + b + "\n";
+  const auto all = reports::text::lines(text, 1000);
+  const auto plain_first = [&](std::string_view t) {
+    for (std::size_t i = 0; i < set.size(); ++i)
+      if (RE2::PartialMatch(re2::StringPiece(t.data(), t.size()), set.regex(static_cast<int>(i)))) return static_cast<int>(i);
+    return -1;
+  };
+  std::size_t matched = 0;
+  for (std::size_t skip = 0; skip < 3; ++skip) {
+    std::vector<std::string_view> views;
+    for (const auto l : all) views.push_back(l.substr(std::min(skip, l.size())));
+    std::vector<int> per_line;
+    set.first_per_line(set.scan(text), views, per_line);
+    for (std::size_t n = 0; n < views.size(); ++n) {
+      const int plain = plain_first(views[n]);
+      matched += plain >= 0 ? 1 : 0;
+      EXPECT_EQ(per_line[n], plain) << "skip " << skip << " line: " << views[n];
+      EXPECT_EQ(set.first(std::string(views[n])), plain) << "skip " << skip << " line: " << views[n];
+    }
+  }
+  EXPECT_GT(matched, 200u);  // the lines exercise matches, not only refusals
+  // Whole texts: '^' is the text's start, and \s* also takes line breaks.
+  for (const std::string t : {"\n\n--- original message", "\n k scale reading", "k scale reading\nx", "\n\xC5\xBFs cipher failure",
+                              "x\n550 mailbox gone"})
+    EXPECT_EQ(set.first(t), plain_first(t)) << t;
+}
+
 // With a required byte ('@' for recipient lines), a line without it is -1 and every other
 // line is read as without it; the set goes from one '@' to the next. Lines as the reader
 // cuts them, and views cut one or two bytes into each line (an '@' there falls between
