@@ -48,10 +48,11 @@ tls_facts read_tls_facts(SSL* ssl, std::string_view mx_host, std::string_view sn
 // The OpenSSL error queue (and `fallback` when empty), emptied, sanitised: for handshake failures.
 std::string drain_openssl_errors(std::string_view fallback);
 
-// The reason alone of what drain_openssl_errors() gave: "wrong version number" from Asio's
-// "wrong version number (SSL routines)" or from OpenSSL's "error:0A00010B:SSL
-// routines::wrong version number" (the first error when several are joined by "; "), so
-// other languages can name it (probe's names.tls_error); any other text as it is.
+// The reason alone of a handshake's error text (Asio's words for the first error, then
+// drain_openssl_errors()'s, joined by "; "): "wrong version number" from Asio's "wrong
+// version number (SSL routines)" or from OpenSSL's "error:0A00010B:SSL routines::wrong
+// version number", the first error's, so other languages can name it (probe's
+// names.tls_error); any other text as it is. A view into `errors`.
 std::string_view openssl_reason(std::string_view errors);
 
 }  // namespace smtp
