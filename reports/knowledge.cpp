@@ -93,6 +93,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   const auto vac = root["vacation"];
   if (vac) {
     if (!l.add_list(k.vacation_subjects, vac["subjects"], "vacation.subjects")) return false;
+    if (!l.add_list(k.reply_subjects, vac["reply_subjects"], "vacation.reply_subjects")) return false;
     for (const auto& h : vac["headers"]) {
       RE2::Options o;
       o.set_case_sensitive(false);
@@ -121,9 +122,11 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(std::move(name));
   };
   // The bounce's own header: parse.cpp reads From, To, Subject, Date, X-Failed-Recipients,
-  // Return-Path and Auto-Submitted (whether it says it is a report at all), the family,
+  // Return-Path and Auto-Submitted (whether it says it is a report at all), In-Reply-To and
+  // References (whether an auto-generated message is a reply), the family,
   // vacation and complaint rules the headers they name.
-  for (const char* name : {"from", "to", "subject", "date", "x-failed-recipients", "return-path", "auto-submitted"})
+  for (const char* name : {"from", "to", "subject", "date", "x-failed-recipients", "return-path", "auto-submitted",
+                           "in-reply-to", "references"})
     add(k.top_headers_read, name);
   for (const auto& f : k.family_of)
     for (const auto& h : f.headers) add(k.top_headers_read, h);
@@ -153,6 +156,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
          l.compile(k.recipient_sections, "recipient_sections", text) && l.compile(k.block_ends, "block_ends", text) &&
          l.compile(k.delay_markers, "delay_markers", text) && l.compile(k.commands, "commands", diag) &&
          l.compile(k.remote_hosts, "remote_hosts", diag) && l.compile(k.vacation_subjects, "vacation.subjects") &&
+         l.compile(k.reply_subjects, "vacation.reply_subjects") &&
          l.compile(k.bounce_senders, "bounce_senders") && l.compile(k.bounce_subjects, "bounce_subjects") &&
          l.compile(k.forward_markers, "forward_markers") && l.compile(k.bare_name_lists, "bare_name_lists");
 }

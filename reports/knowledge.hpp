@@ -112,6 +112,9 @@ class knowledge {
   pattern_set remote_hosts;
   pattern_set vacation_subjects;
   std::vector<std::pair<std::string, std::unique_ptr<RE2>>> vacation_headers;
+  // Subjects of a reply (formats.yaml vacation.reply_subjects): with "Auto-Submitted:
+  // auto-generated" and In-Reply-To or References, an automatic reply (parse.cpp).
+  pattern_set reply_subjects;
   pattern_set bounce_senders;
   pattern_set bounce_subjects;
   pattern_set bare_name_lists;  // a line after which recipients are named without a domain

@@ -916,7 +916,17 @@ bool is_vacation(const knowledge& k, const mime::document& doc) {
     if (!value.empty() && finds(*re, value)) return true;
   }
   const std::string_view subject = header_value(doc.headers, "Subject");
-  return k.vacation_subjects.first(subject) >= 0;
+  if (k.vacation_subjects.first(subject) >= 0) return true;
+  // RFC 3834 §5 keeps "auto-generated" for messages that are not a direct response, yet
+  // forum and help-desk autoresponders (Discourse's and Chatwoot's test mail) mark their
+  // replies so. A message so marked that answers another (In-Reply-To or References, and
+  // a reply's subject) is an automatic reply; a notification that is no reply stays not a
+  // bounce.
+  const std::string_view auto_submitted = text::trim(header_value(doc.headers, "Auto-Submitted"));
+  if (!text::istarts_with(auto_submitted, "auto-generated")) return false;
+  if (text::trim(header_value(doc.headers, "In-Reply-To")).empty() && text::trim(header_value(doc.headers, "References")).empty())
+    return false;
+  return k.reply_subjects.first(text::trim(subject)) >= 0;
 }
 
 // "550-5.7.1 Messages with multiple 550-5.7.1 addresses in From:" → the prefixes of the
