@@ -1,0 +1,93 @@
+// Readings added after the twelfth unseen set's half A (docs/bounce.md): ZMailer, the MTA
+// in front of vger.kernel.org's lists, refuses RCPT TO for an address it cannot route
+// with "Hi [ip], unresolvable address: <a>; nosuchuser; a", naming its router's error
+// form (nosuchuser: the address does not exist). Before this reading the words
+// "unresolvable address" read as the client's missing reverse DNS (requireptr). The
+// bounce is written for this test in Postfix's layout with other addresses and words
+// than the set's; a ZMailer refusal without the nosuchuser form keeps its old reading.
+
+#include "reports/classify.hpp"
+#include "reports/input.hpp"
+#include "reports/knowledge.hpp"
+#include "reports/parse.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+const reports::knowledge& knowledge() {
+  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
+  if (!loaded.value) throw std::runtime_error(loaded.error);
+  return *loaded.value;
+}
+
+// A Postfix report for one address refused at RCPT TO with the remote's `words`.
+std::string postfix_dsn(const std::string& address, const std::string& words) {
+  return "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
+         "To: maintainer@example.net\n"
+         "Subject: Undelivered Mail Returned to Sender\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=delivery-status;\n"
+         "  boundary=\"7C1D2E3F4A.1700000000/relay.example.net\"\n"
+         "\n"
+         "--7C1D2E3F4A.1700000000/relay.example.net\n"
+         "Content-Description: Notification\n"
+         "Content-Type: text/plain\n"
+         "\n"
+         "This is the mail system at host relay.example.net.\n"
+         "\n"
+         "<" + address + ">: host lists.example.org[198.51.100.25] said: " + words +
+         " (in reply to RCPT TO command)\n"
+         "\n"
+         "--7C1D2E3F4A.1700000000/relay.example.net\n"
+         "Content-Description: Delivery report\n"
+         "Content-Type: message/delivery-status\n"
+         "\n"
+         "Reporting-MTA: dns; relay.example.net\n"
+         "\n"
+         "Final-Recipient: rfc822; " + address + "\n"
+         "Action: failed\n"
+         "Status: 5.0.0\n"
+         "Diagnostic-Code: X-Postfix; host lists.example.org[198.51.100.25] said: " + words +
+         " (in reply to RCPT TO command)\n"
+         "\n"
+         "--7C1D2E3F4A.1700000000/relay.example.net--\n";
+}
+
+std::string reason_of(const std::string& message, const std::string& address) {
+  const auto rep = reports::parse(reports::normalise_line_endings(message), knowledge());
+  EXPECT_EQ(rep.kind, reports::report_kind::failure) << to_string(rep.kind);
+  if (rep.recipients.size() != 1) {
+    ADD_FAILURE() << "recipients: " << rep.recipients.size();
+    return {};
+  }
+  EXPECT_EQ(rep.recipients.front().address, address);
+  const auto cl = reports::classify(rep.recipients.front(), rep, knowledge());
+  SCOPED_TRACE("diag '" + rep.recipients.front().diagnostic + "' matched '" + cl.matched + "'");
+  return cl.reason;
+}
+
+TEST(Unseen9Readings, ZmailerNoSuchUserFormIsUserUnknown) {
+  EXPECT_EQ(reason_of(postfix_dsn("kernel-notes@lists.example.org",
+                                  "554 5.0.0 Hi [203.0.113.40], unresolvable address: "
+                                  "<kernel-notes@lists.example.org>; nosuchuser; "
+                                  "kernel-notes@lists.example.org"),
+                      "kernel-notes@lists.example.org"),
+            "userunknown");
+}
+
+// The reading needs ZMailer's nosuchuser form: "unresolvable address" alone stays a
+// reverse-DNS refusal, as it read before.
+TEST(Unseen9Readings, UnresolvableAddressWithoutTheFormKeepsItsReading) {
+  EXPECT_EQ(reason_of(postfix_dsn("patches@lists.example.org",
+                                  "554 5.7.1 Client host rejected: unresolvable address "
+                                  "203.0.113.41"),
+                      "patches@lists.example.org"),
+            "requireptr");
+}
+
+}  // namespace
