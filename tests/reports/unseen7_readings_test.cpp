@@ -8,22 +8,17 @@
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
-#include "reports/knowledge.hpp"
 #include "reports/parse.hpp"
+#include "tests/reports/written_bounce.hpp"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <stdexcept>
 #include <string>
 
 namespace {
 
-const reports::knowledge& knowledge() {
-  static const auto loaded = reports::load_knowledge(std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data");
-  if (!loaded.value) throw std::runtime_error(loaded.error);
-  return *loaded.value;
-}
+// The one failed recipient's reason (tests/reports/written_bounce.hpp).
+const auto reason_of = reports::testing::reason_of_only_recipient;
 
 // A Domino DSN for one address whose only cause is Domino's own `words` (X-Notes).
 std::string domino_dsn(const std::string& address, const std::string& words) {
@@ -59,19 +54,6 @@ std::string domino_dsn(const std::string& address, const std::string& words) {
          "Diagnostic-Code: X-Notes; " + words + "\n"
          "\n"
          "--==NOTES0815==--\n";
-}
-
-std::string reason_of(const std::string& message, const std::string& address) {
-  const auto rep = reports::parse(reports::normalise_line_endings(message), knowledge());
-  EXPECT_EQ(rep.kind, reports::report_kind::failure) << to_string(rep.kind);
-  if (rep.recipients.size() != 1) {
-    ADD_FAILURE() << "recipients: " << rep.recipients.size();
-    return {};
-  }
-  EXPECT_EQ(rep.recipients.front().address, address);
-  const auto cl = reports::classify(rep.recipients.front(), rep, knowledge());
-  SCOPED_TRACE("diag '" + rep.recipients.front().diagnostic + "' matched '" + cl.matched + "'");
-  return cl.reason;
 }
 
 TEST(Unseen7Readings, DominoGermanNotInDirectoryIsUserUnknown) {
