@@ -36,6 +36,14 @@ const reports::knowledge& knowledge() {
 
 reports::report parse(const std::string& text) { return reports::parse(reports::normalise_line_endings(text), knowledge()); }
 
+// The lowest expression of `set` that plain RE2 finds in `text` (-1: none): what every fast
+// path of pattern_set must answer.
+int first_by_plain_re2(const reports::pattern_set& set, std::string_view text) {
+  for (std::size_t i = 0; i < set.size(); ++i)
+    if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), set.regex(static_cast<int>(i)))) return static_cast<int>(i);
+  return -1;
+}
+
 // ---------------------------------------------------------------------------------------
 // Literal scanner: the same answers as searching each literal (ASCII case folded). A
 // text of four times the longest literal or more is scanned as two halves at once: these
@@ -151,10 +159,7 @@ TEST(PatternSet, FirstPerLineEqualsFirstOnEveryLineOverTheCorpus) {
         std::vector<int> per_line;
         set->first_per_line(set->scan(part.text), lines, per_line);
         for (std::size_t n = 0; n < lines.size(); ++n) {
-          int plain = -1;
-          for (std::size_t i = 0; i < set->size() && plain < 0; ++i)
-            if (RE2::PartialMatch(re2::StringPiece(lines[n].data(), lines[n].size()), set->regex(static_cast<int>(i))))
-              plain = static_cast<int>(i);
+          const int plain = first_by_plain_re2(*set, lines[n]);
           ASSERT_EQ(per_line[n], plain) << entry.path().filename() << " line: " << lines[n];
           ++lines_checked;
           hits += plain >= 0;
@@ -192,20 +197,14 @@ TEST(PatternSet, AnchoredLiteralProofsAgreeWithRe2) {
     std::vector<int> per_line;
     set.first_per_line(set.scan(text), views, per_line);
     for (std::size_t n = 0; n < views.size(); ++n) {
-      int plain = -1;
-      for (std::size_t i = 0; i < set.size() && plain < 0; ++i)
-        if (RE2::PartialMatch(re2::StringPiece(views[n].data(), views[n].size()), set.regex(static_cast<int>(i))))
-          plain = static_cast<int>(i);
+      const int plain = first_by_plain_re2(set, views[n]);
       EXPECT_EQ(per_line[n], plain) << "skip " << skip << " line: " << views[n];
       EXPECT_EQ(set.first(std::string(views[n])), plain) << "skip " << skip << " line: " << views[n];
     }
   }
   // A whole text: '^' is its start, and \s* also takes line breaks before the literal.
   for (const std::string t : {"\n\n  this is a permanent error", "x\nthis is a permanent error", "\nreceived: x", "received: x\n"}) {
-    int plain = -1;
-    for (std::size_t i = 0; i < set.size() && plain < 0; ++i)
-      if (RE2::PartialMatch(t, set.regex(static_cast<int>(i)))) plain = static_cast<int>(i);
-    EXPECT_EQ(set.first(t), plain) << t;
+    EXPECT_EQ(set.first(t), first_by_plain_re2(set, t)) << t;
   }
 }
 
@@ -238,11 +237,6 @@ TEST(PatternSet, FirstByteGatesAgreeWithRe2) {
   for (const auto& h : heads)
     for (const auto& b : bodies) text += h + b + "\n";
   const auto all = reports::text::lines(text, 1000);
-  const auto plain_first = [&](std::string_view t) {
-    for (std::size_t i = 0; i < set.size(); ++i)
-      if (RE2::PartialMatch(re2::StringPiece(t.data(), t.size()), set.regex(static_cast<int>(i)))) return static_cast<int>(i);
-    return -1;
-  };
   std::size_t matched = 0;
   for (std::size_t skip = 0; skip < 3; ++skip) {
     std::vector<std::string_view> views;
@@ -250,7 +244,7 @@ TEST(PatternSet, FirstByteGatesAgreeWithRe2) {
     std::vector<int> per_line;
     set.first_per_line(set.scan(text), views, per_line);
     for (std::size_t n = 0; n < views.size(); ++n) {
-      const int plain = plain_first(views[n]);
+      const int plain = first_by_plain_re2(set, views[n]);
       matched += plain >= 0 ? 1 : 0;
       EXPECT_EQ(per_line[n], plain) << "skip " << skip << " line: " << views[n];
       EXPECT_EQ(set.first(std::string(views[n])), plain) << "skip " << skip << " line: " << views[n];
@@ -260,7 +254,7 @@ TEST(PatternSet, FirstByteGatesAgreeWithRe2) {
   // Whole texts: '^' is the text's start, and \s* also takes line breaks.
   for (const std::string t : {"\n\n--- original message", "\n k scale reading", "k scale reading\nx", "\n\xC5\xBFs cipher failure",
                               "x\n550 mailbox gone"})
-    EXPECT_EQ(set.first(t), plain_first(t)) << t;
+    EXPECT_EQ(set.first(t), first_by_plain_re2(set, t)) << t;
 }
 
 // With a required byte ('@' for recipient lines), a line without it is -1 and every other
@@ -288,9 +282,7 @@ TEST(PatternSet, FirstPerLineWithARequiredByteOverTheCorpus) {
             int plain = -1;
             if (views[n].find('@') != std::string_view::npos) {
               ++with_at;
-              for (std::size_t i = 0; i < set->size() && plain < 0; ++i)
-                if (RE2::PartialMatch(re2::StringPiece(views[n].data(), views[n].size()), set->regex(static_cast<int>(i))))
-                  plain = static_cast<int>(i);
+              plain = first_by_plain_re2(*set, views[n]);
             }
             ASSERT_EQ(per_line[n], plain) << entry.path().filename() << " skip " << skip << " line: " << views[n];
             hits += plain >= 0;
@@ -322,10 +314,7 @@ TEST(PatternSet, FirstPerLineWithARequiredByteAtTheEdges) {
       std::vector<int> per_line;
       set.first_per_line(set.scan(text), views, per_line, '@');
       for (std::size_t n = 0; n < views.size(); ++n) {
-        int plain = -1;
-        for (std::size_t i = 0; i < set.size() && plain < 0 && views[n].find('@') != std::string_view::npos; ++i)
-          if (RE2::PartialMatch(re2::StringPiece(views[n].data(), views[n].size()), set.regex(static_cast<int>(i))))
-            plain = static_cast<int>(i);
+        const int plain = views[n].find('@') != std::string_view::npos ? first_by_plain_re2(set, views[n]) : -1;
         EXPECT_EQ(per_line[n], plain) << "skip " << skip << " drop " << drop_end << " line: " << views[n];
       }
     }
