@@ -83,7 +83,7 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
   for (const int i : possible) {
     const auto& rule = k.provider_rules[static_cast<std::size_t>(i)];
     if (rule.provider == *provider && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
-        finds(*rule.match, diag))
+        (rule.status.empty() || rcpt.status.empty() || rule.status == rcpt.status) && finds(*rule.match, diag))
       return &rule;
   }
   return nullptr;

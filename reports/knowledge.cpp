@@ -230,6 +230,7 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
         rule.command = command_from_name(r["command"].as<std::string>());
         if (rule.command == smtp_command::unknown) return l.fail("providers " + name + ": unknown command");
       }
+      if (r["status"]) rule.status = r["status"].as<std::string>();
       // Compiled once, by provider_text (same options); `match` points there after loading.
       std::string e;
       if (!k.provider_text.add(rule.pattern, e)) return l.fail("providers " + name + ": " + e);

@@ -63,6 +63,7 @@ class knowledge {
     const RE2* match = nullptr;  // provider_text's expression for this rule (compiled once, there)
     std::string reason;
     smtp_command command = smtp_command::unknown;  // when set: only a refusal at this step
+    std::string status;  // when set: only with this status (or none given)
   };
   struct feedback_rule {
     std::string where;  // header | original | subject

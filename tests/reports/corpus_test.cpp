@@ -8,6 +8,10 @@
 // content, not the name, keeps byte-identical copies under two names on the same side.
 // PROBE_CORPUS_VERBOSE=1 lists dev misses only; =all lists held-out misses too (looking
 // at them spends the held-out set). PROBE_CORPUS_DUMP=FILE writes every row's result.
+// The held-out split was spent in stop 18 (docs/bounce.md, "The held-out split, spent"):
+// its misses were read and gave general readings, so its figure is no longer an estimate
+// for unseen bounces (the local unseen sets' first runs are); the split is kept so its
+// floor still guards those readings.
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
@@ -27,12 +31,12 @@
 namespace {
 
 // Floors: the test fails when accuracy drops below them.
-constexpr double reason_floor = 0.94;
+constexpr double reason_floor = 0.96;
 constexpr double status_floor = 0.97;
 constexpr double reply_floor = 0.98;
 constexpr double recipient_floor = 0.995;
 
-constexpr double held_out_reason_floor = 0.83;
+constexpr double held_out_reason_floor = 0.92;
 
 std::uint64_t fnv1a(std::string_view bytes) {
   std::uint64_t h = 14695981039346656037ull;
@@ -163,7 +167,7 @@ TEST(Corpus, SisimaiDevAccuracy) {
             << "reply code accuracy: " << all.reply << "/" << rows.size() << " = " << reply_acc * 100 << "%\n"
             << "recipients found:    " << found_recipients << "/" << expected_recipients << "\n";
   dev.print("dev split (tuned on)");
-  held.print("held-out split (never tuned on)");
+  held.print("held-out split (spent in stop 18)");
   EXPECT_GE(reason_acc, reason_floor);
   EXPECT_GE(status_acc, status_floor);
   EXPECT_GE(reply_acc, reply_floor);
