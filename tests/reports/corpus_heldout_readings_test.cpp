@@ -239,25 +239,39 @@ TEST(HeldOutReadings, GmailsQuotedTlsRefusalIsAStartTlsFailure) {
   EXPECT_EQ(reason_of(message, "office@school.example.ed.jp"), "failedstarttls");
 }
 
+// Zoho's report: the returned message's headers follow the recipient's line in the same
+// text part, with no space after the colon ("Received:from").
+const std::string zoho_report =
+    "From: mailer-daemon@mail.zoho.example.com\n"
+    "To: ravi@zoho.example.com\n"
+    "Subject: Undelivered Mail Returned to Sender\n"
+    "Content-Type: text/plain; charset=\"UTF-8\"\n"
+    "\n"
+    "This message was created automatically by mail delivery software.\n"
+    "A message that you sent could not be delivered to one or more of its recipients. "
+    "This is a permanent error. \n"
+    "\n"
+    "accounts@ledger.example.in Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.\n"
+    "\n"
+    "\n"
+    "Received:from mail.zoho.example.com by mx.zohomail.example.com\n"
+    "    with SMTP id 1418381459307794.7899025594404; Fri, 12 Dec 2014 02:50:59 -0800 (PST)\n"
+    "Message-ID:<1a2b3c@zoho.example.com>\n"
+    "To:<accounts@ledger.example.in>\n"
+    "Subject:invoice\n";
+
 TEST(HeldOutReadings, ZohosHostNotReachableIsANetworkError) {
-  const std::string message =
-      "From: mailer-daemon@mail.zoho.example.com\n"
-      "To: ravi@zoho.example.com\n"
-      "Subject: Undelivered Mail Returned to Sender\n"
-      "Content-Type: text/plain; charset=\"UTF-8\"\n"
-      "\n"
-      "This message was created automatically by mail delivery software.\n"
-      "A message that you sent could not be delivered to one or more of its recipients. "
-      "This is a permanent error. \n"
-      "\n"
-      "accounts@ledger.example.in Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.\n"
-      "\n"
-      "\n"
-      "Received:from mail.zoho.example.com by mx.zohomail.example.com\n"
-      "Message-ID:<1a2b3c@zoho.example.com>\n"
-      "To:<accounts@ledger.example.in>\n"
-      "Subject:invoice\n";
-  EXPECT_EQ(reason_of(message, "accounts@ledger.example.in"), "networkerror");
+  EXPECT_EQ(reason_of(zoho_report, "accounts@ledger.example.in"), "networkerror");
+}
+
+// "Received:" without a space still starts the returned message: its headers are the
+// original's, not more words of the diagnostic.
+TEST(HeldOutReadings, ZohosReturnedHeadersAreTheOriginalsNotTheDiagnostic) {
+  const auto rep = reports::parse(reports::normalise_line_endings(zoho_report), reports::testing::source_knowledge());
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients.front().diagnostic, "Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.");
+  EXPECT_EQ(rep.original.subject, "invoice");
+  EXPECT_EQ(rep.original.message_id, "<1a2b3c@zoho.example.com>");
 }
 
 }  // namespace
