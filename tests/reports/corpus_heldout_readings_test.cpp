@@ -147,37 +147,14 @@ TEST(HeldOutReadings, PostfixTemplateWithoutItsDeliveryReportIsUndefined) {
   EXPECT_EQ(reason_of(message, "reader.one@lagoon.example.fr"), "undefined");
 }
 
-// A Postfix report for one address the remote refused after DATA, with its DSN status.
+// A Postfix report for one address docomo refused after DATA, with its DSN status.
 std::string postfix_after_data(const std::string& address, const std::string& status, const std::string& words) {
-  return "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
-         "To: shop@example.net\n"
-         "Subject: Undelivered Mail Returned to Sender\n"
-         "MIME-Version: 1.0\n"
-         "Content-Type: multipart/report; report-type=delivery-status;\n"
-         "  boundary=\"9A8B7C6D5E.1702000000/relay.example.net\"\n"
-         "\n"
-         "--9A8B7C6D5E.1702000000/relay.example.net\n"
-         "Content-Description: Notification\n"
-         "Content-Type: text/plain\n"
-         "\n"
-         "This is the mail system at host relay.example.net.\n"
-         "\n"
-         "<" + address + ">: host mfsmax.docomo.ne.jp[203.0.113.70] said: " + words +
-         " (in reply to end of DATA command)\n"
-         "\n"
-         "--9A8B7C6D5E.1702000000/relay.example.net\n"
-         "Content-Description: Delivery report\n"
-         "Content-Type: message/delivery-status\n"
-         "\n"
-         "Reporting-MTA: dns; relay.example.net\n"
-         "\n"
-         "Final-Recipient: rfc822; " + address + "\n"
-         "Action: failed\n"
-         "Status: " + status + "\n"
-         "Remote-MTA: dns; mfsmax.docomo.ne.jp\n"
-         "Diagnostic-Code: smtp; " + words + "\n"
-         "\n"
-         "--9A8B7C6D5E.1702000000/relay.example.net--\n";
+  return reports::testing::postfix_report({.address = address,
+                                           .reply = words,
+                                           .status = status,
+                                           .step = "end of DATA",
+                                           .remote_host = "mfsmax.docomo.ne.jp",
+                                           .remote_ip = "203.0.113.70"});
 }
 
 TEST(HeldOutReadings, DocomoUnknownUserAfterDataWithAMailboxStatusIsItsFilter) {

@@ -26,36 +26,7 @@ const auto reason_of = reports::testing::reason_of_only_recipient;
 
 // A Postfix DSN for one address refused at RCPT TO with `reply` (code, status and words).
 std::string postfix_dsn(const std::string& address, const std::string& status, const std::string& reply) {
-  return "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
-         "To: orders@example.net\n"
-         "Subject: Undelivered Mail Returned to Sender\n"
-         "Auto-Submitted: auto-replied\n"
-         "MIME-Version: 1.0\n"
-         "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B0\"\n"
-         "\n"
-         "--B0\n"
-         "Content-Type: text/plain\n"
-         "\n"
-         "This is the mail system at host relay.example.net.\n"
-         "\n"
-         "I'm sorry to have to inform you that your message could not\n"
-         "be delivered to one or more recipients.\n"
-         "\n"
-         "<" + address + ">: host mx.example.org[192.0.2.7] said: " + reply +
-         " (in reply to RCPT TO command)\n"
-         "\n"
-         "--B0\n"
-         "Content-Type: message/delivery-status\n"
-         "\n"
-         "Reporting-MTA: dns; relay.example.net\n"
-         "\n"
-         "Final-Recipient: rfc822; " + address + "\n"
-         "Action: failed\n"
-         "Status: " + status + "\n"
-         "Remote-MTA: dns; mx.example.org\n"
-         "Diagnostic-Code: smtp; " + reply + "\n"
-         "\n"
-         "--B0--\n";
+  return reports::testing::postfix_report({.address = address, .reply = reply, .status = status});
 }
 
 TEST(Unseen6Readings, NoSuchUserAtRcptOutweighsStatus512) {

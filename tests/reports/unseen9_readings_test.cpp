@@ -22,35 +22,8 @@ const auto reason_of = reports::testing::reason_of_only_recipient;
 
 // A Postfix report for one address refused at RCPT TO with the remote's `words`.
 std::string postfix_dsn(const std::string& address, const std::string& words) {
-  return "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
-         "To: maintainer@example.net\n"
-         "Subject: Undelivered Mail Returned to Sender\n"
-         "MIME-Version: 1.0\n"
-         "Content-Type: multipart/report; report-type=delivery-status;\n"
-         "  boundary=\"7C1D2E3F4A.1700000000/relay.example.net\"\n"
-         "\n"
-         "--7C1D2E3F4A.1700000000/relay.example.net\n"
-         "Content-Description: Notification\n"
-         "Content-Type: text/plain\n"
-         "\n"
-         "This is the mail system at host relay.example.net.\n"
-         "\n"
-         "<" + address + ">: host lists.example.org[198.51.100.25] said: " + words +
-         " (in reply to RCPT TO command)\n"
-         "\n"
-         "--7C1D2E3F4A.1700000000/relay.example.net\n"
-         "Content-Description: Delivery report\n"
-         "Content-Type: message/delivery-status\n"
-         "\n"
-         "Reporting-MTA: dns; relay.example.net\n"
-         "\n"
-         "Final-Recipient: rfc822; " + address + "\n"
-         "Action: failed\n"
-         "Status: 5.0.0\n"
-         "Diagnostic-Code: X-Postfix; host lists.example.org[198.51.100.25] said: " + words +
-         " (in reply to RCPT TO command)\n"
-         "\n"
-         "--7C1D2E3F4A.1700000000/relay.example.net--\n";
+  return reports::testing::postfix_report(
+      {.address = address, .reply = words, .remote_host = "lists.example.org", .remote_ip = "198.51.100.25"});
 }
 
 TEST(Unseen9Readings, ZmailerNoSuchUserFormIsUserUnknown) {

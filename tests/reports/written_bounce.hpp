@@ -1,7 +1,8 @@
 #pragma once
-// Test helper for the readings tests (tests/reports/unseen*_readings_test.cpp): a bounce
+// Test helper for the readings tests (tests/reports/*_readings_test.cpp): a bounce
 // written for the test, with one failed recipient, read and classified as `probe bounce`
-// does, with the knowledge in reports/data (line_classifier.hpp's, loaded once).
+// does, with the knowledge in reports/data (line_classifier.hpp's, loaded once); and the
+// Postfix report several of them write.
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
@@ -27,6 +28,48 @@ inline std::string reason_of_only_recipient(const std::string& message, const st
   const auto cl = classify(rep.recipients.front(), rep, source_knowledge());
   SCOPED_TRACE("diag '" + rep.recipients.front().diagnostic + "' matched '" + cl.matched + "'");
   return cl.reason;
+}
+
+// A Postfix report (its notification text and RFC 3464 part) for one address the remote
+// host refused with `reply` (code, status and words) in answer to `step` ("RCPT TO",
+// "end of DATA"), with the DSN's `status`.
+struct postfix_refusal {
+  std::string address;
+  std::string reply;
+  std::string status = "5.0.0";
+  std::string step = "RCPT TO";
+  std::string remote_host = "mx.example.org";
+  std::string remote_ip = "192.0.2.7";
+};
+
+inline std::string postfix_report(const postfix_refusal& r) {
+  const std::string said = "host " + r.remote_host + "[" + r.remote_ip + "] said: " + r.reply + " (in reply to " + r.step + " command)";
+  return "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
+         "To: orders@example.net\n"
+         "Subject: Undelivered Mail Returned to Sender\n"
+         "Auto-Submitted: auto-replied\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B0\"\n"
+         "\n"
+         "--B0\n"
+         "Content-Type: text/plain\n"
+         "\n"
+         "This is the mail system at host relay.example.net.\n"
+         "\n"
+         "<" + r.address + ">: " + said + "\n"
+         "\n"
+         "--B0\n"
+         "Content-Type: message/delivery-status\n"
+         "\n"
+         "Reporting-MTA: dns; relay.example.net\n"
+         "\n"
+         "Final-Recipient: rfc822; " + r.address + "\n"
+         "Action: failed\n"
+         "Status: " + r.status + "\n"
+         "Remote-MTA: dns; " + r.remote_host + "\n"
+         "Diagnostic-Code: smtp; " + r.reply + "\n"
+         "\n"
+         "--B0--\n";
 }
 
 }  // namespace reports::testing
