@@ -314,6 +314,17 @@ void read_report_text(report_text& t, std::string_view human, const knowledge& k
   k.block_ends.first_per_line(t.scanned, t.lines, t.block_end);
 }
 
+// True when `lead` is only a "to" label of forward_labels ("To", "收件人", "宛先"), with
+// or without a colon (ASCII or full-width) after it.
+bool is_recipient_label(std::string_view lead, const knowledge& k) {
+  if (lead.ends_with("\xEF\xBC\x9A")) lead.remove_suffix(3);
+  else if (lead.ends_with(':')) lead.remove_suffix(1);
+  lead = text::trim(lead);
+  if (lead.empty() || lead.size() > 32) return false;
+  const auto it = k.forward_label_of.find(text::lower(lead));
+  return it != k.forward_label_of.end() && it->second == "to";
+}
+
 std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, const std::string& sender) {
   const std::vector<std::string_view>& lines = t.lines;
   std::vector<text_block> blocks;
@@ -357,9 +368,10 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
         // "554 <a@b>... 550 Host unknown" (Sendmail): only a reply code before the address.
         const bool code_only = lead_text.size() <= 5 && lead_text.size() >= 3 && is_digit(lead_text[0]) &&
                                is_digit(lead_text[1]) && is_digit(lead_text[2]);
-        // "RCPT TO: a@b" (James's message details): a label, not words about the failure
-        // (unlike IMail's "Unknown user: a@b").
-        const bool label_only = text::iequals(lead_text, "rcpt to:");
+        // "RCPT TO: a@b" (James's message details) and a recipient label ("收件人 a@b",
+        // Coremail's facts of the original): a label, not words about the failure (unlike
+        // IMail's "Unknown user: a@b").
+        const bool label_only = text::iequals(lead_text, "rcpt to:") || is_recipient_label(lead_text, k);
         if (lead > 0 && lead_text.size() > 3 && !code_only && !label_only) {
           // "Unable to deliver message to <a@b> (and others)": the words around the
           // address are the reason.

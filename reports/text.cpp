@@ -290,6 +290,10 @@ std::string clean_address(std::string_view s) {
   s = trim(s);
   if (istarts_with(s, "rfc822;")) s = trim(s.substr(7));
   s = after_address_markers(s);
+  // A label written with a full-width colon and no space ("发件人：a@b", "宛先：a@b", as
+  // Chinese and Japanese reports write them) ends where the address begins.
+  if (const std::size_t colon = s.substr(0, s.rfind('@')).rfind("\xEF\xBC\x9A"); colon != std::string_view::npos)
+    s = s.substr(colon + 3);
   while (!s.empty() && (s.front() == '<' || s.front() == '"' || s.front() == '\'' || s.front() == '(' || s.front() == '.'))
     s.remove_prefix(1);
   while (!s.empty() && (s.back() == '>' || s.back() == '"' || s.back() == '\'' || s.back() == ')' || s.back() == ',' ||

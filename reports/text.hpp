@@ -70,8 +70,8 @@ std::string valid_utf8(std::string_view s, std::size_t max_bytes = std::string::
 std::vector<std::string_view> lines(std::string_view s, std::size_t max_lines);
 // The same into `out` (cleared first; its room is kept for a caller's scratch).
 void lines_into(std::string_view s, std::size_t max_lines, std::vector<std::string_view>& out);
-// Address without <>, quotes, "rfc822;" prefix or trailing punctuation, lower-cased
-// domain; "" when it is not addr-spec like.
+// Address without <>, quotes, "rfc822;" prefix, a label ending in a full-width colon
+// ("发件人："), or trailing punctuation, lower-cased domain; "" when it is not addr-spec like.
 std::string clean_address(std::string_view s);
 // First thing that looks like local@domain in `s` ("" if none).
 std::string find_address(std::string_view s);
