@@ -64,15 +64,19 @@ TEST(Unseen13Readings, CoremailsReasonUnderItsRecipientLabelDecides) {
   EXPECT_EQ(reason_of(message, "liuyang2024@163.example.com"), "spamdetected");
 }
 
+// An Alimail report ("退信通知") to `sender`, its one part of `media_type` holding `body`.
+std::string alimail_report(const std::string& sender, const std::string& media_type, const std::string& body) {
+  return "From: postmaster@mxhichina.example.com\n"
+         "To: " + sender + "\n"
+         "Subject: =?UTF-8?B?6YCA5L+h6YCa55+l?=\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: " + media_type + "; charset=utf-8\n"
+         "Content-Transfer-Encoding: 8bit\n"
+         "\n" + body;
+}
+
 TEST(Unseen13Readings, AlimailsTextLayoutNamesOneRecipientAndAConnectionFailure) {
-  const std::string message =
-      "From: postmaster@mxhichina.example.com\n"
-      "To: reports@batch.example.net\n"
-      "Subject: =?UTF-8?B?6YCA5L+h6YCa55+l?=\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: text/plain; charset=utf-8\n"
-      "Content-Transfer-Encoding: 8bit\n"
-      "\n"
+  const std::string message = alimail_report("reports@batch.example.net", "text/plain",
       "您发送的邮件被退回，相关信息如下：\n"
       "    发件人：reports@batch.example.net\n"
       "    主题：每日报表\n"
@@ -81,26 +85,19 @@ TEST(Unseen13Readings, AlimailsTextLayoutNamesOneRecipientAndAConnectionFailure)
       "无法发送到ops@plant.example.org\n"
       "    系统应答：(9)connect to the \"203.0.113.61(203.0.113.61) of plant.example.org\" server failed\n"
       "    退信原因：连接收件方邮件系统失败，导致邮件被系统退回。\n"
-      "    解决建议：1.请联系收件方确认是否设置了黑名单；2. 请稍后重新尝试发送。\n";
+      "    解决建议：1.请联系收件方确认是否设置了黑名单；2. 请稍后重新尝试发送。\n");
   EXPECT_EQ(reason_of(message, "ops@plant.example.org"), "networkerror");
 }
 
 TEST(Unseen13Readings, AlimailsTableLetsTheRemoteReplyDecide) {
-  const std::string message =
-      "From: postmaster@mxhichina.example.com\n"
-      "To: hr@firm.example.net\n"
-      "Subject: =?UTF-8?B?6YCA5L+h6YCa55+l?=\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: text/html; charset=utf-8\n"
-      "Content-Transfer-Encoding: 8bit\n"
-      "\n"
+  const std::string message = alimail_report("hr@firm.example.net", "text/html",
       "<html><body><table>\n"
       "<tr><td>收件人</td><td>zhao.min@partner.example.org</td></tr>\n"
       "<tr><td>退信原因</td><td>收件方地址不存在，或暂时不可用，导致邮件被系统退回。</td></tr>\n"
       "<tr><td>解决方案</td><td>1. 请检查输入的收件方地址是否有误。</td></tr>\n"
       "<tr><td>远程响应</td><td>the mta server of partner.example.org -- mx1.partner.example.org(198.51.100.40) "
       "reply:552 Message size exceeds fixed maximum message size</td></tr>\n"
-      "</table></body></html>\n";
+      "</table></body></html>\n");
   EXPECT_EQ(reason_of(message, "zhao.min@partner.example.org"), "mesgtoobig");
 }
 
