@@ -44,6 +44,27 @@ int first_by_plain_re2(const reports::pattern_set& set, std::string_view text) {
   return -1;
 }
 
+// Checks `set`'s line answers on `text`'s lines (at most `max_lines`), read whole and as
+// views one and two bytes in, against plain RE2, both by first_per_line and by first();
+// returns how many of those lines some expression matched.
+std::size_t expect_lines_agree_with_re2(const reports::pattern_set& set, const std::string& text, std::size_t max_lines) {
+  const auto all = reports::text::lines(text, max_lines);
+  std::size_t matched = 0;
+  for (std::size_t skip = 0; skip < 3; ++skip) {
+    std::vector<std::string_view> views;
+    for (const auto l : all) views.push_back(l.substr(std::min(skip, l.size())));
+    std::vector<int> per_line;
+    set.first_per_line(set.scan(text), views, per_line);
+    for (std::size_t n = 0; n < views.size(); ++n) {
+      const int plain = first_by_plain_re2(set, views[n]);
+      matched += plain >= 0 ? 1 : 0;
+      EXPECT_EQ(per_line[n], plain) << "skip " << skip << " line: " << views[n];
+      EXPECT_EQ(set.first(std::string(views[n])), plain) << "skip " << skip << " line: " << views[n];
+    }
+  }
+  return matched;
+}
+
 // ---------------------------------------------------------------------------------------
 // Literal scanner: the same answers as searching each literal (ASCII case folded). A
 // text of four times the longest literal or more is scanned as two halves at once: these
@@ -189,19 +210,8 @@ TEST(PatternSet, AnchoredLiteralProofsAgreeWithRe2) {
       "an error", "", "received:", "received: "};
   std::string text;
   for (const auto& l : lines) text += l + "\n";
-  const auto all = reports::text::lines(text, 100);
   // Whole lines, then views starting one and two bytes into each line.
-  for (std::size_t skip = 0; skip < 3; ++skip) {
-    std::vector<std::string_view> views;
-    for (const auto l : all) views.push_back(l.substr(std::min(skip, l.size())));
-    std::vector<int> per_line;
-    set.first_per_line(set.scan(text), views, per_line);
-    for (std::size_t n = 0; n < views.size(); ++n) {
-      const int plain = first_by_plain_re2(set, views[n]);
-      EXPECT_EQ(per_line[n], plain) << "skip " << skip << " line: " << views[n];
-      EXPECT_EQ(set.first(std::string(views[n])), plain) << "skip " << skip << " line: " << views[n];
-    }
-  }
+  expect_lines_agree_with_re2(set, text, 100);
   // A whole text: '^' is its start, and \s* also takes line breaks before the literal.
   for (const std::string t : {"\n\n  this is a permanent error", "x\nthis is a permanent error", "\nreceived: x", "received: x\n"}) {
     EXPECT_EQ(set.first(t), first_by_plain_re2(set, t)) << t;
@@ -236,20 +246,7 @@ TEST(PatternSet, FirstByteGatesAgreeWithRe2) {
   std::string text;
   for (const auto& h : heads)
     for (const auto& b : bodies) text += h + b + "\n";
-  const auto all = reports::text::lines(text, 1000);
-  std::size_t matched = 0;
-  for (std::size_t skip = 0; skip < 3; ++skip) {
-    std::vector<std::string_view> views;
-    for (const auto l : all) views.push_back(l.substr(std::min(skip, l.size())));
-    std::vector<int> per_line;
-    set.first_per_line(set.scan(text), views, per_line);
-    for (std::size_t n = 0; n < views.size(); ++n) {
-      const int plain = first_by_plain_re2(set, views[n]);
-      matched += plain >= 0 ? 1 : 0;
-      EXPECT_EQ(per_line[n], plain) << "skip " << skip << " line: " << views[n];
-      EXPECT_EQ(set.first(std::string(views[n])), plain) << "skip " << skip << " line: " << views[n];
-    }
-  }
+  const std::size_t matched = expect_lines_agree_with_re2(set, text, 1000);
   EXPECT_GT(matched, 200u);  // the lines exercise matches, not only refusals
   // Whole texts: '^' is the text's start, and \s* also takes line breaks.
   for (const std::string t : {"\n\n--- original message", "\n k scale reading", "k scale reading\nx", "\n\xC5\xBFs cipher failure",
