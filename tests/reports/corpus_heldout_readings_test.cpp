@@ -16,8 +16,10 @@
 //   says what each range means (1300-1340: too many concurrent connections).
 // - docomo's "Unknown user" after DATA is the sender refused with 5.0.0, and the
 //   recipient's filter with 5.2.0 (the mailbox status decides).
-// - Zoho's "Host not reachable" is a connection failure (a network error), not the
-//   remote system's failure its bare code 421 read as before.
+// - "Host not reachable" is a connection failure (a network error), not the remote
+//   system's failure its bare code 421 read as before. In Zoho's own report it is more:
+//   Zoho returns an unreachable host only when its retries end ("This is a permanent
+//   error" over a 421), so the sender gave up (expired).
 // - Postfix's bounce template around a report whose delivery report is missing ("---
 //   Delivery report unavailable ---") is no diagnostic: no cause is found (undefined),
 //   where its words "the mail system" read before as a remote system error.
@@ -216,10 +218,11 @@ TEST(HeldOutReadings, GmailsQuotedTlsRefusalIsAStartTlsFailure) {
   EXPECT_EQ(reason_of(message, "office@school.example.ed.jp"), "failedstarttls");
 }
 
-// Zoho's report: the returned message's headers follow the recipient's line in the same
-// text part, with no space after the colon ("Received:from").
-const std::string zoho_report =
-    "From: mailer-daemon@mail.zoho.example.com\n"
+// Zoho's report layout: the returned message's headers follow the recipient's line in the
+// same text part, with no space after the colon ("Received:from"). `reporter` is the
+// mailer-daemon's host.
+std::string zoho_layout_report(const std::string& reporter) {
+  return "From: mailer-daemon@" + reporter + "\n"
     "To: ravi@zoho.example.com\n"
     "Subject: Undelivered Mail Returned to Sender\n"
     "Content-Type: text/plain; charset=\"UTF-8\"\n"
@@ -236,9 +239,17 @@ const std::string zoho_report =
     "Message-ID:<1a2b3c@zoho.example.com>\n"
     "To:<accounts@ledger.example.in>\n"
     "Subject:invoice\n";
+}
 
-TEST(HeldOutReadings, ZohosHostNotReachableIsANetworkError) {
-  EXPECT_EQ(reason_of(zoho_report, "accounts@ledger.example.in"), "networkerror");
+const std::string zoho_report = zoho_layout_report("mail.zoho.com");
+
+TEST(HeldOutReadings, ZohosHostNotReachableIsTheEndOfItsRetries) {
+  EXPECT_EQ(reason_of(zoho_report, "accounts@ledger.example.in"), "expired");
+}
+
+// The same words from any other reporting host only say the connection failed.
+TEST(HeldOutReadings, HostNotReachableElsewhereIsANetworkError) {
+  EXPECT_EQ(reason_of(zoho_layout_report("mailer.example.org"), "accounts@ledger.example.in"), "networkerror");
 }
 
 // "Received:" without a space still starts the returned message: its headers are the
