@@ -433,24 +433,12 @@ net::awaitable<task_result> authentication_checks(live_context& live, const plan
   request.helo = p.helo;
   const auto spf = co_await dns::spf::check_host(live.dns, request);
   o.spf = spf_observation{std::string(dns::spf::to_string(spf.verdict)), p.sender_domain_name, spf.mechanism, printable(spf.problem, 300)};
-  // The result is an identifier (RFC 7208 §2.6), the problem dns/spf's English sentence.
   const std::string spf_result(dns::spf::to_string(spf.verdict));
-  sentence spf_said{"live.spf_answer", {value("result", spf_result)}};
-  spf_said.values.push_back(spf.mechanism.empty() ? value("mechanism", "")
-                                                  : part("mechanism", {"live.spf_mechanism", {value("mechanism", spf.mechanism)}}));
-  // dns/spf's phrase when it says the whole problem (the English line holds at most 300
-  // printable bytes of it), else its English as shown.
-  const std::string problem_shown = printable(spf.problem, 300);
-  const bool problem_phrase = !spf.problem_said.key.empty() && problem_shown == spf.problem;
-  spf_said.values.push_back(spf.problem.empty() ? value("problem", "")
-                            : problem_phrase
-                                ? part("problem", {"live.spf_problem", {part("problem", spf.problem_said)}})
-                                : part("problem", {"live.spf_problem", {value("problem", problem_shown)}}));
   log.push_back({"spf", "SPF of " + p.sender_domain_name + " for " + p.sending_ip,
                  spf_result + (spf.mechanism.empty() ? "" : " (" + spf.mechanism + ")") +
                      (spf.problem.empty() ? "" : ": " + printable(spf.problem, 300)),
                  ms_since(start), {"live.spf_asked", {value("domain", p.sender_domain_name), value("ip", p.sending_ip)}},
-                 std::move(spf_said)});
+                 spf_answer_said(spf)});
   if (!p.dmarc || p.from_domain.empty()) co_return task_result{};
   const auto dmarc_start = clock_type::now();
   const auto dmarc = co_await dns::dmarc::lookup(live.dns, p.from_domain);
@@ -475,6 +463,20 @@ net::awaitable<task_result> authentication_checks(live_context& live, const plan
 }
 
 }  // namespace
+
+sentence spf_answer_said(const dns::spf::evaluation& spf) {
+  // The result is an identifier (RFC 7208 §2.6); the problem is dns/spf's phrase whenever it
+  // has one, so Chinese output says it in Chinese however long it is (the printed answer is
+  // bounded and made printable where it is shown, probe/bounce_live.cpp), else its English.
+  sentence said{"live.spf_answer", {value("result", std::string(dns::spf::to_string(spf.verdict)))}};
+  said.values.push_back(spf.mechanism.empty() ? value("mechanism", "")
+                                              : part("mechanism", {"live.spf_mechanism", {value("mechanism", spf.mechanism)}}));
+  said.values.push_back(spf.problem.empty() ? value("problem", "")
+                        : !spf.problem_said.key.empty()
+                            ? part("problem", {"live.spf_problem", {part("problem", spf.problem_said)}})
+                            : part("problem", {"live.spf_problem", {value("problem", printable(spf.problem, 300))}}));
+  return said;
+}
 
 net::awaitable<recipient_check> check_recipient(live_context& live, const reports::report& report,
                                                 const reports::recipient& recipient,

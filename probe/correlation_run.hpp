@@ -53,4 +53,8 @@ boost::asio::awaitable<recipient_check> check_recipient(live_context& live, cons
 // Maps the prober's result onto what the rules compare (pure; tested on facts).
 rcpt_observation observe_rcpt(const smtp::address_check& check, const reports::knowledge& knowledge);
 
+// The live SPF check's answer as a sentence: the result, the mechanism that decided and
+// dns/spf's problem as its phrase (pure; tested on evaluations).
+sentence spf_answer_said(const dns::spf::evaluation& spf);
+
 }  // namespace probe::correlation

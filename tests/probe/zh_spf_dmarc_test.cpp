@@ -6,6 +6,7 @@
 #include "dns/dmarc.hpp"
 #include "dns/spf.hpp"
 #include "dns/spf_record.hpp"
+#include "probe/correlation_run.hpp"
 #include "probe/output_words.hpp"
 #include "probe/server_check.hpp"
 #include "tests/probe/words.hpp"
@@ -181,6 +182,29 @@ TEST(SpfWords, ServerEvidenceAndAdviceSaySpfInChinese) {
     return;
   }
   FAIL() << "no spf_domain item";
+}
+
+// The live check of `probe bounce` says the problem in Chinese however long it is: a
+// record's bad term quoted in it can take the English sentence past the 300 bytes an
+// English line shows.
+TEST(SpfWords, LiveAnswerSaysALongProblemInChinese) {
+  fakes::memory_zone zone;
+  zone.add_txt("long-term.test", "v=spf1 foo:" + std::string(320, 'x') + ".test -all");
+  net::io_context io;
+  dns::spf::request request;
+  request.ip = net::ip::make_address("192.0.2.7");
+  request.domain = "long-term.test";
+  request.sender = "someone@long-term.test";
+  request.helo = "mail.example.test";
+  const auto e = fakes::run_coroutine(io, dns::spf::check_host(zone, request));
+  ASSERT_EQ(e.verdict, dns::spf::result::permerror);
+  ASSERT_GT(e.problem.size(), 300u);
+  const auto said = probe::correlation::spf_answer_said(e);
+  EXPECT_EQ(words().render(said, "en", "<unknown key>"), "permerror: " + e.problem);
+  const auto zh = words().render(said, "zh", "<unknown key>");
+  EXPECT_EQ(zh.rfind("permerror：", 0), 0u) << zh;
+  expect_chinese(zh.substr(zh.find("：")), e.problem);
+  EXPECT_THAT(zh, HasSubstr(std::string(320, 'x')));
 }
 
 // Every syntax error the record parser and the macro checker name, in both languages.
