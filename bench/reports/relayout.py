@@ -71,7 +71,7 @@ def read_lines(path):
     return rows
 
 
-REPLY_HEAD = re.compile(r"^([245]\d\d)(?:[ -]+([245]\.\d{1,3}\.\d{1,3})\b)?")
+REPLY_HEAD = re.compile(r"^([245]\d\d)(?=[ -]|$)(?:[ -]+([245]\.\d{1,3}\.\d{1,3})\b)?")
 
 
 def smtp_reply_codes():
@@ -187,12 +187,14 @@ def l_dsn(c, encoding=None, final=None):
                   dsn_fields(c, diag_folded=encoding is None, final=final), encoding)
 
 
-POSTFIX_STEP = {"CONN": "initial greeting", "EHLO": "EHLO", "MAIL": "MAIL FROM", "RCPT": "RCPT TO",
-                "DATA": "end of DATA"}
+POSTFIX_STEP = {"EHLO": "EHLO", "MAIL": "MAIL FROM", "RCPT": "RCPT TO", "DATA": "end of DATA"}
 
 
 def postfix_text(c):
-    said = f"host {c['host']}[{c['ip']}] said: {c['reply']}"
+    if c["step"] == "CONN":     # smtp_proto.c: a refused greeting
+        said = f"host {c['host']}[{c['ip']}] refused to talk to me: {c['reply']}"
+    else:
+        said = f"host {c['host']}[{c['ip']}] said: {c['reply']}"
     if c["step"] in POSTFIX_STEP:
         said += f" (in reply to {POSTFIX_STEP[c['step']]} command)"
     return (f"This is the mail system at host {REPORTER}.\n\n"
@@ -249,7 +251,7 @@ SENDMAIL_STEP = {"CONN": [], "EHLO": [f">>> EHLO {REPORTER}"], "MAIL": [f">>> MA
 def l_sendmail(c):
     code, status = c["code"], c["status"]
     rest = REPLY_HEAD.sub("", c["reply"].strip()).strip() if code else c["reply"].strip()
-    summary = " ".join(x for x in (code or "554", status or "5.0.0") if x) + f" <{c['addr']}>... {rest}"
+    summary = " ".join(x for x in (code, status) if x) + f" <{c['addr']}>... {rest}"
     transcript = [f"... while talking to {c['host']}.:"]
     if c["step"] in SENDMAIL_STEP:
         transcript += [t.replace("{addr}", c["addr"]) for t in SENDMAIL_STEP[c["step"]]]
@@ -310,6 +312,7 @@ def l_gmail(c):
                   "Delivery Status Notification (Failure)", text, None)
 
 
+HOSTLESS_LAYOUTS = {"qmail"}   # qmail-remote names the remote's IP alone
 STEP_LAYOUTS = {"postfix-text", "postfix-crlf", "exim", "exim-bare", "sendmail", "qmail"}
 LAYOUTS = collections.OrderedDict([
     ("dsn", l_dsn),
@@ -429,6 +432,8 @@ def main(argv):
         if reason != sref_reason:
             notes.append(f"reason {reason} ({step_ref.split('-', 1)[1][:-4]} {sref_reason}; dsn {ref_reason}; "
                          f"label {c['label']})")
+        if notes and c["host"] != "mx.example.org" and name in HOSTLESS_LAYOUTS:
+            notes.append(f"({name} names no remote host; the line's reading is {c['host']}'s)")
         if notes:
             disagreements.append((name, c, r, notes))
 
