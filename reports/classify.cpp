@@ -202,6 +202,24 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
   }
 }
 
+// The remote server's own words in a diagnostic: what follows the last of the layout's
+// reply intros (formats.yaml reply_intros: qmail's "Remote host said:"), else all of it.
+// The layout's sentence before names the step and the host, which the parser has read;
+// read for the cause it would decide over the reply (qmail's "does not like recipient"
+// before "Relay access denied").
+std::string_view remote_words(std::string_view diag, const knowledge& k) {
+  std::size_t from = 0;
+  for (const auto& intro : k.reply_intros) {
+    std::size_t at = 0;
+    for (std::size_t hit; (hit = text::ifind(diag.substr(at), intro)) != std::string_view::npos;) {
+      at += hit + intro.size();
+      from = std::max(from, at);
+    }
+  }
+  const std::string_view words = diag.substr(from);
+  return text::trim(words).empty() ? diag : words;
+}
+
 }  // namespace
 
 classification classify(const recipient& rcpt, const report& rep, const knowledge& k) {
@@ -238,7 +256,8 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     c.status = rcpt.status;
     return c;
   }
-  const std::string_view diag = rcpt.diagnostic;
+  const std::string_view whole = rcpt.diagnostic;
+  const std::string_view diag = remote_words(whole, k);
   c.temporary = is_temporary(rcpt, rep, k);
 
   // The text's verdict, used by every step below.
@@ -256,7 +275,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
   const knowledge::family_pattern* own = nullptr;
   for (const auto& fp : k.family_patterns)
     if (std::string_view(fp.where) == "diagnostic" && fp.family == rep.mta_family &&
-        finds(*fp.match, diag)) {
+        finds(*fp.match, whole)) {
       own = &fp;
       break;
     }

@@ -107,6 +107,9 @@ class knowledge {
   std::vector<std::string> transcript_commands;  // line prefixes, lower case
   std::vector<std::string> transcript_replies;
   std::vector<std::string> transcript_sessions;
+  // A layout's words just before the remote server's own reply ("remote host said:"),
+  // lower case: the cause is read in what follows (classify.cpp).
+  std::vector<std::string> reply_intros;
   pattern_set delay_markers;
   pattern_set commands;
   std::vector<smtp_command> command_of;

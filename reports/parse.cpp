@@ -325,11 +325,20 @@ bool is_recipient_label(std::string_view lead, const knowledge& k) {
   return it != k.forward_label_of.end() && it->second == "to";
 }
 
+// Leading spaces and tabs of a report line.
+std::size_t indent_of(std::string_view line) {
+  std::size_t n = 0;
+  while (n < line.size() && (line[n] == ' ' || line[n] == '\t')) ++n;
+  return n;
+}
+
 std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, const std::string& sender) {
   const std::vector<std::string_view>& lines = t.lines;
   std::vector<text_block> blocks;
   std::size_t current = std::string::npos;  // index into blocks
   bool current_had_blank = false;
+  std::size_t current_indent = 0;             // of the line that opened or reopened the current entry
+  std::size_t last_read = std::string::npos;  // the last line read into the current entry
   bool expect_recipient = false;  // the previous line introduced a recipient list
   std::vector<re2::StringPiece> groups;
   auto open_block = [&](const std::string& address, std::size_t line_no) -> bool {
@@ -343,6 +352,8 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
       blocks[current].lines_in_entry = 0;
     }
     current_had_blank = false;
+    current_indent = indent_of(lines[line_no]);
+    last_read = line_no;
     return true;
   };
   for (std::size_t n = 0; n < lines.size(); ++n) {
@@ -353,7 +364,14 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
       current = std::string::npos;
       continue;
     }
-    const int m = t.recipient[n];
+    // Postfix wraps its report at 76 columns and indents the wrapped lines by four
+    // (bounce(8)), so a reply that names an address ("550 5.1.1 <a@b>: Recipient address
+    // rejected") can start a wrapped line. A line indented deeper than the line that opened
+    // the entry, right after a line of that entry, continues it: not a new recipient.
+    const bool continues_entry = current != std::string::npos && last_read != std::string::npos &&
+                                 last_read + 1 == n && !blocks[current].diagnostic.empty() &&
+                                 indent_of(line) > current_indent;
+    const int m = continues_entry ? -1 : t.recipient[n];
     if (m >= 0) {
       // Group 1 is the address, group 2 (if any) the words after it.
       const bool ok = k.recipient_lines.capture_line(m, line, groups) && groups.size() >= 2;
@@ -431,6 +449,7 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
     join_diag(block.diagnostic, trimmed);
     ++block.lines_in_entry;
     block.last_line = n;
+    last_read = n;
   }
   return blocks;
 }
