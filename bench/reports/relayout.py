@@ -440,7 +440,10 @@ def l_courier(c):
     """Courier: the SMTP dialogue ('>>> RCPT TO:<a@b>', '<<< reply') under the recipient."""
     steps = {"CONN": [], "EHLO": [f">>> EHLO {REPORTER}"], "MAIL": [f">>> MAIL FROM:<{SENDER}>"],
              "RCPT": [f">>> RCPT TO:<{c['addr']}>"], "DATA": [">>> DATA", "<<< 354 Ok", ">>> ."]}
-    dialogue = "\n".join(steps.get(c["step"], []) + [f"<<< {c['reply']}"])
+    # A reply of no known step is written as Courier writes a failure outside a dialogue
+    # (the words alone): "<<< " with no command before it would answer the greeting.
+    dialogue = ("\n".join(steps[c["step"]] + [f"<<< {c['reply']}"]) if c["step"] in steps
+                else f"    {c['reply']}")
     text = (f"\nThis is a delivery status notification from {REPORTER},\n"
             "running the Courier mail server, version 1.1.8.\n\n"
             f"The original message was received on {DATE}\n"
@@ -533,7 +536,11 @@ def l_sendmail_transcript(c):
 
 
 def l_mdaemon(c):
-    """MDaemon: a timestamped session transcript ('--> RCPT To:<a@b>', '<-- reply')."""
+    """MDaemon: a timestamped session transcript ('--> RCPT To:<a@b>', '<-- reply'); a reply of
+    no known step is not written (a transcript always has one). The part is labelled UTF-8
+    (MDaemon says iso-8859-1): the check is the layout, not a mislabelled charset."""
+    if c["step"] == "-":
+        return None
     t = "Tue 2024-06-04 09:15:02: "
     steps = {"CONN": [], "EHLO": [f"--> EHLO {REPORTER}", "<-- 250 Ok"],
              "MAIL": [f"--> EHLO {REPORTER}", "<-- 250 Ok", f"--> MAIL From:<{SENDER}> SIZE=2048"],
@@ -555,7 +562,7 @@ def l_mdaemon(c):
             "--- Session Transcript ---\n" + "\n".join(" " + t + s for s in session) +
             "\n--- End Transcript ---\n")
     head = bounce_head(c, f"MDaemon@{REPORTER}", "Permanent Delivery Failure", "X-MDDSN-Message: Yes\n")
-    return mime_message(head, [("text/plain; charset=iso-8859-1", text), original_part(c)],
+    return mime_message(head, [("text/plain; charset=utf-8", text), original_part(c)],
                         ctype="multipart/mixed")
 
 
@@ -834,7 +841,8 @@ def main(argv):
             obj = json.loads(line)
         except json.JSONDecodeError:
             continue
-        results[os.path.basename(obj.get("source", ""))] = obj
+        # A report read from an attachment is named "file#attached" (reports/forwarded).
+        results[os.path.basename(obj.get("source", "")).split("#", 1)[0]] = obj
     if not results:
         print("probe gave no results: " + run.stderr[:500], file=sys.stderr)
         return 2
