@@ -220,6 +220,23 @@ std::string_view remote_words(std::string_view diag, const knowledge& k) {
   return text::trim(words).empty() ? diag : words;
 }
 
+// The diagnostic without a layout's words after the reply (formats.yaml reply_outros: Exim's
+// ": retry timeout exceeded", deliver.c), when words are left before them: the cause is read
+// in the reply first, the outro deciding only when the reply names none (lhost-exim-07's
+// "mailbox is full: retry timeout exceeded" is a full mailbox; a bare "retry timeout
+// exceeded" the end of the retries).
+std::string_view without_outro(std::string_view diag, const knowledge& k) {
+  const std::string_view t = text::trim(diag);
+  for (const auto& outro : k.reply_outros) {
+    if (t.size() <= outro.size()) continue;
+    const std::string_view tail = t.substr(t.size() - outro.size());
+    if (text::ifind(tail, outro) != 0) continue;
+    const std::string_view before = text::trim(t.substr(0, t.size() - outro.size()));
+    if (!before.empty()) return before;
+  }
+  return diag;
+}
+
 }  // namespace
 
 classification classify(const recipient& rcpt, const report& rep, const knowledge& k) {
@@ -257,17 +274,25 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     return c;
   }
   const std::string_view whole = rcpt.diagnostic;
-  const std::string_view diag = remote_words(whole, k);
+  const std::string_view with_outro = remote_words(whole, k);
+  std::string_view diag = without_outro(with_outro, k);
   c.temporary = is_temporary(rcpt, rep, k);
 
   // The text's verdict, used by every step below.
   // The diagnostic's scan, its hit list kept per thread (classify does not recurse).
   thread_local scanned_text scanned;
-  k.reason_text.scan_into(diag, scanned);
   // Its reason-pattern candidates, read twice (kept per thread like the scan).
   thread_local std::vector<int> reason_candidates;
-  k.reason_text.candidates_into(scanned, reason_candidates);
-  const int first_hit = k.reason_text.first_among(scanned, reason_candidates);
+  const auto scan = [&] {
+    k.reason_text.scan_into(diag, scanned);
+    k.reason_text.candidates_into(scanned, reason_candidates);
+    return k.reason_text.first_among(scanned, reason_candidates);
+  };
+  int first_hit = scan();
+  if (first_hit < 0 && diag.size() != with_outro.size()) {
+    diag = with_outro;  // the reply names no cause: the layout's outro does
+    first_hit = scan();
+  }
   const knowledge::text_rule* text_rule = first_hit < 0 ? nullptr : &k.reason_of[static_cast<std::size_t>(first_hit)];
 
   // 0. The refusing provider's own codes (its documentation names the cause), then the

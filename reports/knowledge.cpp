@@ -80,6 +80,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   prefixes(root["transcript"]["replies"], k.transcript_replies);
   prefixes(root["transcript"]["sessions"], k.transcript_sessions);
   prefixes(root["reply_intros"], k.reply_intros);
+  prefixes(root["reply_outros"], k.reply_outros);
   if (!l.add_list(k.delay_markers, root["delay_markers"], "delay_markers")) return false;
   for (const auto& c : root["commands"]) {
     const smtp_command command = command_from_name(c["command"].as<std::string>());

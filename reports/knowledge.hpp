@@ -110,6 +110,9 @@ class knowledge {
   // A layout's words just before the remote server's own reply ("remote host said:"),
   // lower case: the cause is read in what follows (classify.cpp).
   std::vector<std::string> reply_intros;
+  // A layout's words right after the remote server's reply (": retry timeout exceeded"),
+  // lower case: the cause is read in the reply before them first (classify.cpp).
+  std::vector<std::string> reply_outros;
   pattern_set delay_markers;
   pattern_set commands;
   std::vector<smtp_command> command_of;

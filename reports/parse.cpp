@@ -650,6 +650,19 @@ void read_dsn(const dsn::fields& f, report& rep, const knowledge& k) {
 // ---------------------------------------------------------------------------------------
 // SMTP session transcripts quoted in the report.
 
+// MDaemon (and SecurityGateway) stamp each transcript line "Tue 2024-06-04 09:15:02: " before
+// its "--> RCPT To:<a@b>" or "<-- 550 ..." (its "--- Session Transcript ---"): the line is
+// read after the stamp. A fixed shape, checked byte by byte, so other lines cost a compare.
+std::string_view after_stamp(std::string_view line) {
+  constexpr std::size_t n = 25;  // "Ddd YYYY-MM-DD HH:MM:SS: "
+  if (line.size() <= n || line[3] != ' ' || line[8] != '-' || line[11] != '-' || line[14] != ' ' ||
+      line[17] != ':' || line[20] != ':' || line[23] != ':' || line[24] != ' ')
+    return line;
+  for (const std::size_t i : {4, 5, 6, 7, 9, 10, 12, 13, 15, 16, 18, 19, 21, 22})
+    if (!is_digit(line[i])) return line;
+  return text::trim(line.substr(n));
+}
+
 struct transcript_failure {
   std::string address;  // the RCPT TO address the reply refused, "" for a session-wide step
   smtp_command command = smtp_command::unknown;
@@ -695,7 +708,7 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
     }
   for (const std::string_view raw : t.lines) {
     if (out.size() >= limits::max_recipients) break;
-    const std::string_view line = text::trim(raw);
+    const std::string_view line = after_stamp(text::trim(raw));
     if (line.empty()) continue;
     if (!every_line && !may_start[static_cast<unsigned char>(line.front())]) continue;
     bool session = false;
@@ -1262,6 +1275,23 @@ report parse(std::string_view bytes, const knowledge& k) {
         r.diagnostic = r.diagnostic.empty() ? it->diagnostic : r.diagnostic + " " + it->diagnostic;
         r.diagnostic = text::valid_utf8(r.diagnostic, limits::max_diagnostic_bytes);
         r.sources["diagnostic"] = r.sources.count("diagnostic") ? r.sources["diagnostic"] + " + " + text_source : text_source;
+      }
+    }
+    // One recipient whose DSN gave no Diagnostic-Code and whose text block has no reply: the
+    // remote's reply the layout introduces below the block (formats.yaml reply_intros) still
+    // explains it, as when there is no DSN (below). Gmail's "** Message not delivered **"
+    // puts it after blank lines, under "The response from the remote server was:", and its
+    // DSN has no Diagnostic-Code (bench/reports/relayout.py gworkspace: the reply was lost).
+    if (rep.recipients.size() == 1 && blocks.size() == 1 && !blocks.front().diagnostic.empty()) {
+      auto& r = rep.recipients.front();
+      const auto src = r.sources.find("diagnostic");
+      if (src != r.sources.end() && src->second == text_source && find_reply_code(r.diagnostic, k) == 0) {
+        const std::string tail = whole_text(rt, blocks.front().last_line + 1);
+        const bool introduced = std::any_of(k.reply_intros.begin(), k.reply_intros.end(), [&](const std::string& intro) {
+          return text::ifind(tail, intro) != std::string_view::npos;
+        });
+        if (introduced && r.diagnostic.size() < limits::max_diagnostic_bytes)
+          r.diagnostic = text::valid_utf8(r.diagnostic + " " + tail, limits::max_diagnostic_bytes);
       }
     }
     // The text may still name what the DSN fields leave out (command, refusing host).
