@@ -222,9 +222,9 @@ std::string_view remote_words(std::string_view diag, const knowledge& k) {
 
 // The diagnostic without a layout's words after the reply (formats.yaml reply_outros: Exim's
 // ": retry timeout exceeded", deliver.c), when words are left before them: the cause is read
-// in the reply first, the outro deciding only when the reply names none (lhost-exim-07's
-// "mailbox is full: retry timeout exceeded" is a full mailbox; a bare "retry timeout
-// exceeded" the end of the retries).
+// in the reply first, the outro deciding only when the reply names none ("mailbox is full:
+// retry timeout exceeded" is a full mailbox; a bare "retry timeout exceeded" the end of the
+// retries).
 std::string_view without_outro(std::string_view diag, const knowledge& k) {
   const std::string_view t = text::trim(diag);
   for (const auto& outro : k.reply_outros) {
