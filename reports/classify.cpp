@@ -207,14 +207,17 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
 // The layout's sentence before names the step and the host, which the parser has read;
 // read for the cause it would decide over the reply (qmail's "does not like recipient"
 // before "Relay access denied").
+// Every intro ends with ':' (checked when the knowledge loads), so only the diagnostic's
+// colons are candidates, the last one ending an intro wins.
 std::string_view remote_words(std::string_view diag, const knowledge& k) {
   std::size_t from = 0;
-  for (const auto& intro : k.reply_intros) {
-    std::size_t at = 0;
-    for (std::size_t hit; (hit = text::ifind(diag.substr(at), intro)) != std::string_view::npos;) {
-      at += hit + intro.size();
-      from = std::max(from, at);
-    }
+  for (std::size_t colon = diag.find(':'); colon != std::string_view::npos; colon = diag.find(':', colon + 1)) {
+    const std::size_t end = colon + 1;
+    for (const auto& intro : k.reply_intros)
+      if (end >= intro.size() && text::iequals(diag.substr(end - intro.size(), intro.size()), intro)) {
+        from = end;
+        break;
+      }
   }
   const std::string_view words = diag.substr(from);
   return text::trim(words).empty() ? diag : words;
@@ -230,7 +233,7 @@ std::string_view without_outro(std::string_view diag, const knowledge& k) {
   for (const auto& outro : k.reply_outros) {
     if (t.size() <= outro.size()) continue;
     const std::string_view tail = t.substr(t.size() - outro.size());
-    if (text::ifind(tail, outro) != 0) continue;
+    if (!text::iequals(tail, outro)) continue;
     const std::string_view before = text::trim(t.substr(0, t.size() - outro.size()));
     if (!before.empty()) return before;
   }

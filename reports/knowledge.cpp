@@ -80,6 +80,10 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   prefixes(root["transcript"]["replies"], k.transcript_replies);
   prefixes(root["transcript"]["sessions"], k.transcript_sessions);
   prefixes(root["reply_intros"], k.reply_intros);
+  // classify.cpp finds the intros at the colons of a diagnostic (one memchr pass, not a
+  // search per intro), so each must end with one.
+  for (const auto& intro : k.reply_intros)
+    if (intro.size() < 2 || intro.back() != ':') return l.fail("reply_intros: \"" + intro + "\" does not end with ':'");
   prefixes(root["reply_outros"], k.reply_outros);
   if (!l.add_list(k.delay_markers, root["delay_markers"], "delay_markers")) return false;
   for (const auto& c : root["commands"]) {

@@ -495,6 +495,29 @@ TEST(Knowledge, BadExpressionInTheDataIsALoadError) {
   std::filesystem::remove_all(dir);
 }
 
+// classify.cpp looks for the reply intros only at a diagnostic's colons, so an intro that
+// does not end with one could never be found: the data is refused at load instead.
+TEST(Knowledge, AReplyIntroWithoutItsColonIsALoadError) {
+  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+  const auto dir = std::filesystem::temp_directory_path() / ("probe-intro-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
+    std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
+  YAML::Node root = YAML::LoadFile((dir / "formats.yaml").string());
+  ASSERT_TRUE(root["reply_intros"].IsSequence());
+  root["reply_intros"].push_back("the server answered");
+  {
+    std::ofstream out(dir / "formats.yaml");
+    YAML::Emitter emit;
+    emit << root;
+    out << emit.c_str();
+  }
+  const auto loaded = reports::load_knowledge(dir);
+  EXPECT_FALSE(loaded.value);
+  EXPECT_NE(loaded.error.find("the server answered"), std::string::npos) << loaded.error;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Knowledge, EveryReasonWithAdviceHasAChineseName) {
   const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
   const auto loaded = reports::load_knowledge(source);
