@@ -1043,11 +1043,14 @@ TEST(FastPaths, PlainEncodedWordsDecodeAsGmimeDoes) {
 }
 
 // A recipient's sources in one sorted vector against the std::map they were: the same
-// entries in the same order after random insertions and overwrites, the same find, count
+// entries in the same order after random insertions and overwrites (names found and placed
+// by their first byte, unsigned, before the whole name), the same find, count
 // and at answers (at throws for a missing name), and braces keep the first of two names.
 TEST(FastPaths, FactSourcesBehaveAsTheMapTheyReplaced) {
   const std::vector<std::string> names = {"address", "action", "status", "reply_code", "diagnostic", "command",
-                                          "remote_host", "remote_ip", "feedback_type", "b", "a", ""};
+                                          "remote_host", "remote_ip", "feedback_type", "b", "a", "",
+                                          // first bytes alike, and one at or above 0x80 (an unsigned compare)
+                                          "remote", "z", "\xC3\xA9tat", "\xC3\xA9"};
   std::mt19937 random(48);
   for (int round = 0; round < 2000; ++round) {
     reports::fact_sources fast;
