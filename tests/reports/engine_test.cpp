@@ -454,68 +454,71 @@ TEST(YamlTree, SameTreeAsYamlCpp) {
   EXPECT_FALSE(reports::read_yaml_file("/nonexistent/x.yaml", error));
 }
 
+// A scratch copy of the knowledge files (reports/data) in a temporary directory, for tests
+// that load a broken variant; removed when the copy goes out of scope.
+class knowledge_copy {
+ public:
+  explicit knowledge_copy(const std::string& tag)
+      : dir_(std::filesystem::temp_directory_path() / ("probe-" + tag + "-" + std::to_string(::getpid()))) {
+    const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
+    std::filesystem::create_directories(dir_);
+    for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
+      std::filesystem::copy_file(source / name, dir_ / name, std::filesystem::copy_options::overwrite_existing);
+  }
+  ~knowledge_copy() { std::filesystem::remove_all(dir_); }
+  knowledge_copy(const knowledge_copy&) = delete;
+  knowledge_copy& operator=(const knowledge_copy&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  YAML::Node read(const std::string& name) const { return YAML::LoadFile((dir_ / name).string()); }
+  void write(const std::string& name, const YAML::Node& root) const {
+    std::ofstream out(dir_ / name);
+    YAML::Emitter emit;
+    emit << root;
+    out << emit.c_str();
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
 TEST(Knowledge, SyntaxErrorWordedByYamlCpp) {
   // On any failure the files are read again by yaml-cpp, which words the error with its
   // line and column, as before.
-  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
-  const auto dir = std::filesystem::temp_directory_path() / ("probe-yaml-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
-    std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
-  std::ofstream(dir / "advice.yaml", std::ios::app) << "\nbroken: [1, 2\n";
-  const auto loaded = reports::load_knowledge(dir);
+  const knowledge_copy copy("yaml-test");
+  std::ofstream(copy.dir() / "advice.yaml", std::ios::app) << "\nbroken: [1, 2\n";
+  const auto loaded = reports::load_knowledge(copy.dir());
   EXPECT_FALSE(loaded.value);
   EXPECT_NE(loaded.error.find("advice.yaml"), std::string::npos) << loaded.error;
   EXPECT_NE(loaded.error.find("yaml-cpp"), std::string::npos) << loaded.error;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Knowledge, BadExpressionInTheDataIsALoadError) {
   // A copy of the data with one bad reason pattern, then one bad small-set expression.
-  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
-  const auto dir = std::filesystem::temp_directory_path() / ("probe-knowledge-test-" + std::to_string(::getpid()));
-  for (const char* which : {"reasons.yaml", "formats.yaml"}) {
-    std::filesystem::create_directories(dir);
-    for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
-      std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
-    YAML::Node root = YAML::LoadFile((dir / which).string());
-    if (std::string(which) == "reasons.yaml") root["patterns"][0]["rules"][0]["match"].push_back("mailbox (full");
+  for (const std::string which : {"reasons.yaml", "formats.yaml"}) {
+    const knowledge_copy copy("knowledge-test");
+    YAML::Node root = copy.read(which);
+    if (which == "reasons.yaml") root["patterns"][0]["rules"][0]["match"].push_back("mailbox (full");
     else root["boilerplate"].push_back("mailbox (full");
-    {
-      std::ofstream out(dir / which);
-      YAML::Emitter emit;
-      emit << root;
-      out << emit.c_str();
-    }
-    const auto loaded = reports::load_knowledge(dir);
+    copy.write(which, root);
+    const auto loaded = reports::load_knowledge(copy.dir());
     EXPECT_FALSE(loaded.value) << which;
     EXPECT_NE(loaded.error.find(which), std::string::npos) << loaded.error;
     EXPECT_NE(loaded.error.find("mailbox (full"), std::string::npos) << loaded.error;
   }
-  std::filesystem::remove_all(dir);
 }
 
 // classify.cpp looks for the reply intros only at a diagnostic's colons, so an intro that
 // does not end with one could never be found: the data is refused at load instead.
 TEST(Knowledge, AReplyIntroWithoutItsColonIsALoadError) {
-  const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
-  const auto dir = std::filesystem::temp_directory_path() / ("probe-intro-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
-    std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
-  YAML::Node root = YAML::LoadFile((dir / "formats.yaml").string());
+  const knowledge_copy copy("intro-test");
+  YAML::Node root = copy.read("formats.yaml");
   ASSERT_TRUE(root["reply_intros"].IsSequence());
   root["reply_intros"].push_back("the server answered");
-  {
-    std::ofstream out(dir / "formats.yaml");
-    YAML::Emitter emit;
-    emit << root;
-    out << emit.c_str();
-  }
-  const auto loaded = reports::load_knowledge(dir);
+  copy.write("formats.yaml", root);
+  const auto loaded = reports::load_knowledge(copy.dir());
   EXPECT_FALSE(loaded.value);
   EXPECT_NE(loaded.error.find("the server answered"), std::string::npos) << loaded.error;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Knowledge, EveryReasonWithAdviceHasAChineseName) {
@@ -525,22 +528,13 @@ TEST(Knowledge, EveryReasonWithAdviceHasAChineseName) {
   EXPECT_EQ(reports::reason_name(*loaded.value, "userunknown", "zh"), "收件人不存在");
   EXPECT_EQ(reports::reason_name(*loaded.value, "userunknown", "en"), "");
   // A copy of the data whose names lack one reason is refused at load.
-  const auto dir = std::filesystem::temp_directory_path() / ("probe-names-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  for (const char* name : {"formats.yaml", "reasons.yaml", "advice.yaml"})
-    std::filesystem::copy_file(source / name, dir / name, std::filesystem::copy_options::overwrite_existing);
-  YAML::Node root = YAML::LoadFile((dir / "advice.yaml").string());
+  const knowledge_copy copy("names-test");
+  YAML::Node root = copy.read("advice.yaml");
   root["reason_names"]["zh"].remove("mailboxfull");
-  {
-    std::ofstream out(dir / "advice.yaml");
-    YAML::Emitter emit;
-    emit << root;
-    out << emit.c_str();
-  }
-  const auto refused = reports::load_knowledge(dir);
+  copy.write("advice.yaml", root);
+  const auto refused = reports::load_knowledge(copy.dir());
   EXPECT_FALSE(refused.value);
   EXPECT_NE(refused.error.find("reason_names.zh lacks a name for mailboxfull"), std::string::npos) << refused.error;
-  std::filesystem::remove_all(dir);
 }
 
 // ---------------------------------------------------------------------------------------
