@@ -88,32 +88,24 @@ TEST(Relayout2Readings, ExchangeDiagnosticNamesTheRemoteHostWithoutDsn) {
   EXPECT_EQ(rep.recipients.front().remote_host, "mx2.example.com");
 }
 
-std::string exim_report(const std::string& address, const std::string& error) {
-  return "From: Mail Delivery System <Mailer-Daemon@gate.example.net>\n"
-         "To: ledger@example.net\n"
-         "Subject: Mail delivery failed: returning message to sender\n"
-         "MIME-Version: 1.0\n"
-         "Content-Type: text/plain; charset=us-ascii\n\n"
-         "This message was created automatically by mail delivery software.\n\n"
-         "A message that you sent could not be delivered to one or more of its\n"
-         "recipients. This is a permanent error. The following address(es) failed:\n\n"
-         "  " + address + "\n"
-         "    host mx.example.com [192.0.2.44]\n"
-         "    SMTP error from remote mail server after RCPT TO:<" + address + ">:\n"
-         "    " + error + "\n\n"
-         "------ This is a copy of the message, including all the headers. ------\n\n" + original;
+// Exim's report of a refused RCPT TO whose remote `error` ends with Exim's own outro.
+std::string exim_refusal(const std::string& address, const std::string& error) {
+  return reports::testing::exim_report(address, "  " + address + "\n"
+                                                "    host mx.example.com [192.0.2.44]\n"
+                                                "    SMTP error from remote mail server after RCPT TO:<" + address + ">:\n"
+                                                "    " + error + "\n");
 }
 
 // The reply names the cause; Exim's wrapper after it does not decide over it (without the
 // reading both were "expired"). A reply that names none still reads as the retries' end.
 TEST(Relayout2Readings, EximRetryTimeoutDoesNotDecideOverTheReply) {
   const std::string to = "r.amadi@example.com";
-  EXPECT_EQ(reason_of_only_recipient(exim_report(to, "501 5.5.4 Syntax error in MAIL parameters: retry timeout exceeded"), to),
+  EXPECT_EQ(reason_of_only_recipient(exim_refusal(to, "501 5.5.4 Syntax error in MAIL parameters: retry timeout exceeded"), to),
             "syntaxerror");
   EXPECT_EQ(reason_of_only_recipient(
-                exim_report(to, "451 4.3.0 Mail server temporarily rejected the message: retry timeout exceeded"), to),
+                exim_refusal(to, "451 4.3.0 Mail server temporarily rejected the message: retry timeout exceeded"), to),
             "systemerror");
-  EXPECT_EQ(reason_of_only_recipient(exim_report(to, "451 4.3.0 Please try later: retry timeout exceeded"), to), "expired");
+  EXPECT_EQ(reason_of_only_recipient(exim_refusal(to, "451 4.3.0 Please try later: retry timeout exceeded"), to), "expired");
 }
 
 TEST(Relayout2Readings, MdaemonStampedTranscriptGivesTheReplyAndStep) {

@@ -9,6 +9,7 @@
 #include "reports/input.hpp"
 #include "reports/knowledge.hpp"
 #include "reports/parse.hpp"
+#include "tests/reports/written_bounce.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,28 +25,7 @@ const reports::knowledge& knowledge() {
   return *loaded.value;
 }
 
-// An Exim bounce for one address whose failure text is `failure_lines` (already indented).
-std::string exim_bounce(const std::string& address, const std::string& failure_lines) {
-  return "From: Mail Delivery System <Mailer-Daemon@mail.example.org>\n"
-         "To: sender@example.net\n"
-         "Subject: Mail delivery failed: returning message to sender\n"
-         "Auto-Submitted: auto-replied\n"
-         "X-Failed-Recipients: " + address + "\n"
-         "\n"
-         "This message was created automatically by mail delivery software.\n"
-         "\n"
-         "A message that you sent could not be delivered to one or more of its\n"
-         "recipients. This is a permanent error. The following address(es) failed:\n"
-         "\n" + failure_lines +
-         "\n"
-         "------ This is a copy of the message, including all the headers. ------\n"
-         "\n"
-         "From: sender@example.net\n"
-         "To: " + address + "\n"
-         "Subject: ticket 4411\n"
-         "\n"
-         "Hello\n";
-}
+using reports::testing::exim_report;
 
 struct reading {
   std::string address;
@@ -67,7 +47,7 @@ reading read_one(const std::string& message) {
 // Exim quotes what a pipe transport printed when it failed; words that name no cause the
 // tables know mean the local delivery program failed (Sisimai's mailererror).
 TEST(Unseen5Readings, EximTransportOutputWithoutACauseIsMailerError) {
-  const auto got = read_one(exim_bounce("helpdesk@mail.example.org",
+  const auto got = read_one(exim_report("helpdesk@mail.example.org",
                                         "  helpdesk@mail.example.org\n"
                                         "\n"
                                         "The following text was generated during the delivery attempt:\n"
@@ -82,7 +62,7 @@ TEST(Unseen5Readings, EximTransportOutputWithoutACauseIsMailerError) {
 // The same block holding a cause the tables know keeps that cause: the program's words
 // decide before the fact that a program spoke.
 TEST(Unseen5Readings, EximTransportOutputNamingACauseKeepsIt) {
-  const auto got = read_one(exim_bounce("dana@mail.example.org",
+  const auto got = read_one(exim_report("dana@mail.example.org",
                                         "  dana@mail.example.org\n"
                                         "\n"
                                         "The following text was generated during the delivery attempt:\n"
@@ -96,7 +76,7 @@ TEST(Unseen5Readings, EximTransportOutputNamingACauseKeepsIt) {
 
 // Exim's filter "fail" command: the filter's own text, then "(filter fail)".
 TEST(Unseen5Readings, EximFilterFailIsFiltered) {
-  const auto got = read_one(exim_bounce("kim@mail.example.org",
+  const auto got = read_one(exim_report("kim@mail.example.org",
                                         "  kim@mail.example.org\n"
                                         "    rule 12 of the household rules: not for this address (filter fail)\n"));
   EXPECT_EQ(got.address, "kim@mail.example.org");

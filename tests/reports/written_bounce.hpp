@@ -2,7 +2,7 @@
 // Test helper for the readings tests (tests/reports/*_readings_test.cpp): a bounce
 // written for the test, with one failed recipient, read and classified as `probe bounce`
 // does, with the knowledge in reports/data (line_classifier.hpp's, loaded once); and the
-// Postfix report several of them write.
+// Postfix and Exim reports several of them write.
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
@@ -70,6 +70,31 @@ inline std::string postfix_report(const postfix_refusal& r) {
          "Diagnostic-Code: smtp; " + r.reply + "\n"
          "\n"
          "--B0--\n";
+}
+
+// An Exim report ("Mail delivery failed: returning message to sender") for one address
+// whose failure text is `failure_lines` (already indented, as Exim writes them), with
+// X-Failed-Recipients and the returned message's headers.
+inline std::string exim_report(const std::string& address, const std::string& failure_lines) {
+  return "From: Mail Delivery System <Mailer-Daemon@mail.example.org>\n"
+         "To: sender@example.net\n"
+         "Subject: Mail delivery failed: returning message to sender\n"
+         "Auto-Submitted: auto-replied\n"
+         "X-Failed-Recipients: " + address + "\n"
+         "\n"
+         "This message was created automatically by mail delivery software.\n"
+         "\n"
+         "A message that you sent could not be delivered to one or more of its\n"
+         "recipients. This is a permanent error. The following address(es) failed:\n"
+         "\n" + failure_lines +
+         "\n"
+         "------ This is a copy of the message, including all the headers. ------\n"
+         "\n"
+         "From: sender@example.net\n"
+         "To: " + address + "\n"
+         "Subject: ticket 4411\n"
+         "\n"
+         "Hello\n";
 }
 
 }  // namespace reports::testing
