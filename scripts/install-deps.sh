@@ -9,7 +9,7 @@ build_packages=(
   libboost1.81-dev libc-ares-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev
   libre2-dev libgmime-3.0-dev libgsf-1-dev libyaml-cpp-dev libyaml-dev nlohmann-json3-dev
-  libtomlplusplus-dev libpsl-dev libidn2-dev scdoc ccache
+  libtomlplusplus-dev libpsl-dev libidn2-dev libgoogle-perftools-dev scdoc ccache
 )
 # Real daemons and tools the test rig and the benchmarks drive (tests/rig/, bench/).
 test_packages=(

@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
             << recipients << " recipients classified)\n"
             << "per CPU-second:  " << n / cpu_seconds << " emails (" << cpu_seconds << " s of CPU)\n"
             << "throughput: " << static_cast<double>(bytes) * rounds / seconds / (1 << 20) << " MiB/s\n"
-            << "peak RSS: " << usage.ru_maxrss / 1024 << " MiB\n";
+            << "peak RSS: " << usage.ru_maxrss / 1024 << " MiB\n"
+            << "allocator: " << PROBE_ALLOCATOR << "\n";
   return 0;
 }
