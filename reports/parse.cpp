@@ -1,5 +1,6 @@
 #include "reports/parse.hpp"
 
+#include "reports/address.hpp"
 #include "reports/dsn.hpp"
 #include "reports/limits.hpp"
 #include "reports/mime.hpp"
@@ -768,7 +769,7 @@ void apply_transcript(report& rep, const std::vector<transcript_failure>& failur
     const transcript_failure* own = nullptr;
     const transcript_failure* summary = nullptr;
     for (const auto& f : failures)
-      if (!f.address.empty() && text::iequals(f.address, r.address)) {
+      if (!f.address.empty() && same_recipient(f.address, r.address)) {
         if (f.command != smtp_command::unknown && own == nullptr) own = &f;
         if (f.command == smtp_command::unknown && summary == nullptr) summary = &f;
       }
@@ -1093,7 +1094,7 @@ void drop_repeated_recipients(std::vector<recipient>& recipients) {
   for (std::size_t i = 1; i < recipients.size();) {
     const recipient& r = recipients[i];
     const bool repeated = std::any_of(recipients.begin(), recipients.begin() + static_cast<std::ptrdiff_t>(i), [&](const recipient& e) {
-      return text::iequals(e.address, r.address) && e.status == r.status && e.reply_code == r.reply_code &&
+      return same_recipient(e.address, r.address) && e.status == r.status && e.reply_code == r.reply_code &&
              e.action == r.action && e.diagnostic == r.diagnostic && e.remote_host == r.remote_host;
     });
     if (repeated) recipients.erase(recipients.begin() + static_cast<std::ptrdiff_t>(i));
@@ -1269,7 +1270,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     for (auto& r : rep.recipients) {
       if (!r.diagnostic.empty() && find_reply_code(r.diagnostic, k) != 0) continue;
       const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) {
-        return text::iequals(b.address, r.address) || (blocks.size() == 1 && rep.recipients.size() == 1);
+        return same_recipient(b.address, r.address) || (blocks.size() == 1 && rep.recipients.size() == 1);
       });
       if (it != blocks.end() && !it->diagnostic.empty() && it->diagnostic.size() > r.diagnostic.size()) {
         r.diagnostic = r.diagnostic.empty() ? it->diagnostic : r.diagnostic + " " + it->diagnostic;
@@ -1296,7 +1297,7 @@ report parse(std::string_view bytes, const knowledge& k) {
     }
     // The text may still name what the DSN fields leave out (command, refusing host).
     for (auto& r : rep.recipients) {
-      const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return text::iequals(b.address, r.address); });
+      const auto it = std::find_if(blocks.begin(), blocks.end(), [&](const text_block& b) { return same_recipient(b.address, r.address); });
       if (it == blocks.end()) continue;
       // Only these three are taken from the text: a recipient that has them all needs no
       // reading of its block's words.
@@ -1327,7 +1328,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       rest.remove_prefix(std::min(comma + 1, rest.size()));
     }
     const auto listed_as_failed = [&](const std::string& address) {
-      return std::any_of(failed_list.begin(), failed_list.end(), [&](const std::string& a) { return text::iequals(a, address); });
+      return std::any_of(failed_list.begin(), failed_list.end(), [&](const std::string& a) { return same_recipient(a, address); });
     };
     const bool header_names_some =
         !failed_list.empty() && std::any_of(blocks.begin(), blocks.end(), [&](const text_block& b) { return listed_as_failed(b.address); });
