@@ -23,6 +23,14 @@ using mime::header_value;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// A remote host as a fact: lower case, without the root's trailing dot that Sendmail
+// ("... while talking to mx.example.com.:") and some Remote-MTA fields write, so provider
+// rules matching on the host's suffix see one spelling.
+std::string host_fact(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return text::lower(host);
+}
+
 // ---------------------------------------------------------------------------------------
 // Which text parts matter.
 
@@ -207,7 +215,8 @@ smtp_facts read_smtp_facts(std::string_view diagnostic, const knowledge& k) {
     if (re.Match(re2::StringPiece(diagnostic.data(), diagnostic.size()), 0, diagnostic.size(), RE2::UNANCHORED,
                  groups.data(), static_cast<int>(groups.size()))) {
       if (auto it = names.find("host"); it != names.end() && groups[static_cast<std::size_t>(it->second)].data())
-        f.remote_host = text::lower(std::string(groups[static_cast<std::size_t>(it->second)]));
+        f.remote_host = host_fact(std::string_view(groups[static_cast<std::size_t>(it->second)].data(),
+                                                   groups[static_cast<std::size_t>(it->second)].size()));
       if (auto it = names.find("ip"); it != names.end() && groups[static_cast<std::size_t>(it->second)].data())
         f.remote_ip = std::string(groups[static_cast<std::size_t>(it->second)]);
       if (!f.remote_ip.empty() && !text::is_ip_literal(f.remote_ip)) f.remote_ip.clear();
@@ -640,7 +649,7 @@ void read_dsn(const dsn::fields& f, report& rep, const knowledge& k) {
         host.clear();
       }
       if (!host.empty()) {
-        r.remote_host = text::lower(host);
+        r.remote_host = host_fact(host);
         r.sources["remote_host"] = "DSN Remote-MTA";
       }
     }
@@ -668,7 +677,38 @@ struct transcript_failure {
   std::string address;  // the RCPT TO address the reply refused, "" for a session-wide step
   smtp_command command = smtp_command::unknown;
   std::string reply;    // "550 Insecure Mail Relay"
+  std::string remote_host;  // the server the session's marker line named, "" if none
+  std::string remote_ip;
 };
+
+// The server a session marker names: "... while talking to mx.example.com.:" (Sendmail),
+// "Attempting SMTP connection to [mx.example.com]" or "[192.0.2.1:25]" (MDaemon). Sets
+// `host` for a host name (and forgets the previous session's address) or `ip` for an
+// address; leaves both alone when the marker names neither.
+void read_session_server(std::string_view after_marker, std::string& host, std::string& ip) {
+  std::string_view name = text::trim(after_marker);
+  if (!name.empty() && name.front() == '[') {
+    name.remove_prefix(1);
+    name = name.substr(0, name.find(']'));
+  } else {
+    name = name.substr(0, std::min(name.find_first_of(" \t"), name.size()));
+    if (!name.empty() && name.back() == ':') name.remove_suffix(1);
+  }
+  // "192.0.2.1:25": an IPv4 address and its port (an IPv6 address has several colons).
+  if (const std::size_t colon = name.rfind(':'); colon != std::string_view::npos && name.find(':') == colon)
+    name = name.substr(0, colon);
+  if (name.empty() || name.size() > 255) return;
+  if (text::is_ip_literal(name)) {
+    ip = std::string(name);
+    return;
+  }
+  const std::string h = host_fact(name);
+  const bool host_name = h.find('.') != std::string::npos &&
+                         std::all_of(h.begin(), h.end(), [](char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '.' || c == '-'; });
+  if (!host_name) return;
+  host = h;
+  ip.clear();
+}
 
 // Command and reply lines (formats.yaml transcript), in order: each failure reply (4xx or
 // 5xx) is paired with the command it answered; a reply before any command answered the
@@ -680,6 +720,7 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
   smtp_command last = smtp_command::conn;
   bool ignored_step = false;  // QUIT, RSET, NOOP: their replies do not explain the failure
   std::string rcpt;
+  std::string session_host, session_ip;
   const auto after_prefix = [](std::string_view line, const std::vector<std::string>& prefixes) -> std::string_view {
     for (const auto& p : prefixes)
       if (text::istarts_with(line, p)) return text::trim(line.substr(p.size()));
@@ -715,7 +756,10 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
     bool session = false;
     if (any_session)
       for (const auto& marker : k.transcript_sessions)
-        if (text::ifind(line.substr(0, 200), marker) != std::string_view::npos) session = true;
+        if (const std::size_t at = text::ifind(line.substr(0, 200), marker); at != std::string_view::npos) {
+          session = true;
+          read_session_server(line.substr(at + marker.size()), session_host, session_ip);
+        }
     if (session) {
       last = smtp_command::conn;
       ignored_step = false;
@@ -750,7 +794,7 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
     }
     if (reply.size() < 3 || (reply[0] != '4' && reply[0] != '5') || ignored_step) continue;
     if (address.empty() && step == smtp_command::rcpt) address = rcpt;
-    out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes)});
+    out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes), session_host, session_ip});
   }
   return out;
 }
@@ -777,6 +821,12 @@ void apply_transcript(report& rep, const std::vector<transcript_failure>& failur
     if (f != nullptr && r.command == smtp_command::unknown) {
       r.command = f->command;
       r.sources["command"] = "SMTP transcript";
+    }
+    if (f != nullptr && r.remote_host.empty() && r.remote_ip.empty() && (!f->remote_host.empty() || !f->remote_ip.empty())) {
+      r.remote_host = f->remote_host;
+      r.remote_ip = f->remote_ip;
+      if (!r.remote_host.empty()) r.sources["remote_host"] = "SMTP transcript";
+      if (!r.remote_ip.empty()) r.sources["remote_ip"] = "SMTP transcript";
     }
     if (f == nullptr) f = summary;
     if (f == nullptr) continue;

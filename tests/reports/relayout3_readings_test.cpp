@@ -1,0 +1,105 @@
+// The layout check (bench/reports/relayout.py; docs/bounce.md, "The same reply in every
+// layout"), what its third look found: the remote host of a provider's reply was lost in two
+// layouts, so the provider's own codes went unread. Each is written here for the test with
+// other addresses, hosts and words than the lines the check ran on:
+// - Sendmail names the server with the root's dot ("... while talking to mx.example.com.:"):
+//   the host fact kept the dot, and a provider rule matching the host's suffix missed it;
+// - MDaemon names the server only in its session transcript ("Attempting SMTP connection to
+//   [mx.example.com]", then "[192.0.2.1:25]"): nothing read it.
+
+#include "reports/classify.hpp"
+#include "reports/input.hpp"
+#include "reports/parse.hpp"
+#include "tests/reports/written_bounce.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace {
+
+using reports::testing::source_knowledge;
+
+reports::report read(const std::string& message) {
+  return reports::parse(reports::normalise_line_endings(message), source_knowledge());
+}
+
+const std::string original = "From: billing@example.net\nTo: p.nowak@example.com\nSubject: receipt\n\nHello\n";
+
+TEST(Relayout3Readings, SendmailHostLosesTheRootDotAndKeepsItsProvider) {
+  const auto rep = read(
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@out.example.net>\n"
+      "To: billing@example.net\n"
+      "Subject: Returned mail: see transcript for details\n"
+      "Auto-Submitted: auto-generated (failure)\n"
+      "\n"
+      "   ----- The following addresses had permanent fatal errors -----\n"
+      "<p.nowak@example.com>\n"
+      "    (reason: 421 4.7.0 [TS02] Messages from 203.0.113.61 temporarily deferred)\n"
+      "\n"
+      "   ----- Transcript of session follows -----\n"
+      "... while talking to mta4.am0.yahoodns.net.:\n"
+      ">>> MAIL From:<billing@example.net>\n"
+      "<<< 421 4.7.0 [TS02] Messages from 203.0.113.61 temporarily deferred\n"
+      "\n"
+      "   ----- Original message follows -----\n\n" + original);
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  const auto& r = rep.recipients.front();
+  EXPECT_EQ(r.remote_host, "mta4.am0.yahoodns.net");
+  // Yahoo's TS codes name the sending IP's reputation (its error-code page); the words
+  // alone ("temporarily deferred") would be a remote system's trouble.
+  EXPECT_EQ(reports::classify(r, rep, source_knowledge()).reason, "badreputation");
+}
+
+TEST(Relayout3Readings, MdaemonSessionNamesTheRemoteHostAndAddress) {
+  const std::string t = " Wed 2025-03-12 14:02:41: ";
+  const auto rep = read(
+      "From: MDaemon@gate.example.net\n"
+      "To: billing@example.net\n"
+      "Subject: Permanent Delivery Failure\n"
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=\"=_md\"\n\n"
+      "--=_md\nContent-Type: text/plain; charset=utf-8\n\n"
+      "MDaemon Delivery Status Notification - https://mdaemon.example.com/dsn/\n\n"
+      "The attached message had PERMANENT fatal delivery errors.\n\n"
+      "--- Session Transcript ---\n" +
+      t + "*  To: p.nowak@example.com\n" +
+      t + "Attempting SMTP connection to [mx2.example.com]\n" +
+      t + "Attempting SMTP connection to [198.51.100.23:25]\n" +
+      t + "--> MAIL From:<billing@example.net>\n" +
+      t + "<-- 250 2.1.0 Ok\n" +
+      t + "--> RCPT To:<p.nowak@example.com>\n" +
+      t + "<-- 550 5.1.1 Recipient not found\n"
+      "--- End Transcript ---\n\n"
+      "--=_md\nContent-Type: message/rfc822\n\n" + original + "--=_md--\n");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  const auto& r = rep.recipients.front();
+  EXPECT_EQ(r.remote_host, "mx2.example.com");
+  EXPECT_EQ(r.remote_ip, "198.51.100.23");
+  EXPECT_EQ(r.command, reports::smtp_command::rcpt);
+}
+
+// A marker naming something that is no host name (words, a bare label) names no server.
+TEST(Relayout3Readings, SessionMarkerWithoutAHostNameSetsNoHost) {
+  const std::string t = " Wed 2025-03-12 14:02:41: ";
+  const auto rep = read(
+      "From: MDaemon@gate.example.net\n"
+      "To: billing@example.net\n"
+      "Subject: Permanent Delivery Failure\n"
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=\"=_md\"\n\n"
+      "--=_md\nContent-Type: text/plain; charset=utf-8\n\n"
+      "MDaemon Delivery Status Notification - https://mdaemon.example.com/dsn/\n\n"
+      "--- Session Transcript ---\n" +
+      t + "*  To: p.nowak@example.com\n" +
+      t + "Attempting SMTP connection to [localhost]\n" +
+      t + "--> RCPT To:<p.nowak@example.com>\n" +
+      t + "<-- 550 5.1.1 Recipient not found\n"
+      "--- End Transcript ---\n\n"
+      "--=_md\nContent-Type: message/rfc822\n\n" + original + "--=_md--\n");
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients.front().remote_host, "");
+  EXPECT_EQ(rep.recipients.front().command, reports::smtp_command::rcpt);
+}
+
+}  // namespace
