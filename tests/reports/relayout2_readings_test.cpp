@@ -110,24 +110,13 @@ TEST(Relayout2Readings, EximRetryTimeoutDoesNotDecideOverTheReply) {
 
 TEST(Relayout2Readings, MdaemonStampedTranscriptGivesTheReplyAndStep) {
   const std::string t = " Tue 2024-06-04 09:15:02: ";
-  const auto rep = read(
-      "From: MDaemon@gate.example.net\n"
-      "To: ledger@example.net\n"
-      "Subject: Permanent Delivery Failure\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: multipart/mixed; boundary=\"=_md\"\n\n"
-      "--=_md\nContent-Type: text/plain; charset=utf-8\n\n"
-      "MDaemon Delivery Status Notification - https://mdaemon.example.com/dsn/\n\n"
-      "The attached message had PERMANENT fatal delivery errors.\n\n"
-      "--- Session Transcript ---\n" +
-      t + "*  To: r.amadi@example.com\n" +
-      t + "Attempting SMTP connection to [mx.example.com]\n" +
-      t + "--> MAIL From:<ledger@example.net> SIZE=2048\n" +
-      t + "<-- 250 2.1.0 Ok\n" +
-      t + "--> RCPT To:<r.amadi@example.com>\n" +
-      t + "<-- 550 5.1.1 No such mailbox\n"
-      "--- End Transcript ---\n\n"
-      "--=_md\nContent-Type: message/rfc822\n\n" + original + "--=_md--\n");
+  const auto rep = read(reports::testing::mdaemon_report(t + "*  To: r.amadi@example.com\n" +
+                                                         t + "Attempting SMTP connection to [mx.example.com]\n" +
+                                                         t + "--> MAIL From:<ledger@example.net> SIZE=2048\n" +
+                                                         t + "<-- 250 2.1.0 Ok\n" +
+                                                         t + "--> RCPT To:<r.amadi@example.com>\n" +
+                                                         t + "<-- 550 5.1.1 No such mailbox\n",
+                                                     original));
   ASSERT_EQ(rep.recipients.size(), 1u);
   const auto& r = rep.recipients.front();
   EXPECT_EQ(r.address, "r.amadi@example.com");

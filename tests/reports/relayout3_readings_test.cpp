@@ -18,6 +18,7 @@
 
 namespace {
 
+using reports::testing::mdaemon_report;
 using reports::testing::source_knowledge;
 
 reports::report read(const std::string& message) {
@@ -53,25 +54,14 @@ TEST(Relayout3Readings, SendmailHostLosesTheRootDotAndKeepsItsProvider) {
 
 TEST(Relayout3Readings, MdaemonSessionNamesTheRemoteHostAndAddress) {
   const std::string t = " Wed 2025-03-12 14:02:41: ";
-  const auto rep = read(
-      "From: MDaemon@gate.example.net\n"
-      "To: billing@example.net\n"
-      "Subject: Permanent Delivery Failure\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: multipart/mixed; boundary=\"=_md\"\n\n"
-      "--=_md\nContent-Type: text/plain; charset=utf-8\n\n"
-      "MDaemon Delivery Status Notification - https://mdaemon.example.com/dsn/\n\n"
-      "The attached message had PERMANENT fatal delivery errors.\n\n"
-      "--- Session Transcript ---\n" +
-      t + "*  To: p.nowak@example.com\n" +
-      t + "Attempting SMTP connection to [mx2.example.com]\n" +
-      t + "Attempting SMTP connection to [198.51.100.23:25]\n" +
-      t + "--> MAIL From:<billing@example.net>\n" +
-      t + "<-- 250 2.1.0 Ok\n" +
-      t + "--> RCPT To:<p.nowak@example.com>\n" +
-      t + "<-- 550 5.1.1 Recipient not found\n"
-      "--- End Transcript ---\n\n"
-      "--=_md\nContent-Type: message/rfc822\n\n" + original + "--=_md--\n");
+  const auto rep = read(mdaemon_report(t + "*  To: p.nowak@example.com\n" +
+                                           t + "Attempting SMTP connection to [mx2.example.com]\n" +
+                                           t + "Attempting SMTP connection to [198.51.100.23:25]\n" +
+                                           t + "--> MAIL From:<billing@example.net>\n" +
+                                           t + "<-- 250 2.1.0 Ok\n" +
+                                           t + "--> RCPT To:<p.nowak@example.com>\n" +
+                                           t + "<-- 550 5.1.1 Recipient not found\n",
+                                       original));
   ASSERT_EQ(rep.recipients.size(), 1u);
   const auto& r = rep.recipients.front();
   EXPECT_EQ(r.remote_host, "mx2.example.com");
@@ -82,21 +72,11 @@ TEST(Relayout3Readings, MdaemonSessionNamesTheRemoteHostAndAddress) {
 // A marker naming something that is no host name (words, a bare label) names no server.
 TEST(Relayout3Readings, SessionMarkerWithoutAHostNameSetsNoHost) {
   const std::string t = " Wed 2025-03-12 14:02:41: ";
-  const auto rep = read(
-      "From: MDaemon@gate.example.net\n"
-      "To: billing@example.net\n"
-      "Subject: Permanent Delivery Failure\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: multipart/mixed; boundary=\"=_md\"\n\n"
-      "--=_md\nContent-Type: text/plain; charset=utf-8\n\n"
-      "MDaemon Delivery Status Notification - https://mdaemon.example.com/dsn/\n\n"
-      "--- Session Transcript ---\n" +
-      t + "*  To: p.nowak@example.com\n" +
-      t + "Attempting SMTP connection to [localhost]\n" +
-      t + "--> RCPT To:<p.nowak@example.com>\n" +
-      t + "<-- 550 5.1.1 Recipient not found\n"
-      "--- End Transcript ---\n\n"
-      "--=_md\nContent-Type: message/rfc822\n\n" + original + "--=_md--\n");
+  const auto rep = read(mdaemon_report(t + "*  To: p.nowak@example.com\n" +
+                                           t + "Attempting SMTP connection to [localhost]\n" +
+                                           t + "--> RCPT To:<p.nowak@example.com>\n" +
+                                           t + "<-- 550 5.1.1 Recipient not found\n",
+                                       original));
   ASSERT_EQ(rep.recipients.size(), 1u);
   EXPECT_EQ(rep.recipients.front().remote_host, "");
   EXPECT_EQ(rep.recipients.front().command, reports::smtp_command::rcpt);

@@ -97,4 +97,22 @@ inline std::string exim_report(const std::string& address, const std::string& fa
          "Hello\n";
 }
 
+// An MDaemon report ("MDaemon Delivery Status Notification", multipart/mixed) whose session
+// transcript is `transcript_lines` (each a time-stamped line, as MDaemon writes them) and
+// whose returned message is `original`.
+inline std::string mdaemon_report(const std::string& transcript_lines, const std::string& original) {
+  return "From: MDaemon@gate.example.net\n"
+         "To: billing@example.net\n"
+         "Subject: Permanent Delivery Failure\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/mixed; boundary=\"=_md\"\n\n"
+         "--=_md\nContent-Type: text/plain; charset=utf-8\n\n"
+         "MDaemon Delivery Status Notification - https://mdaemon.example.com/dsn/\n\n"
+         "The attached message had PERMANENT fatal delivery errors.\n\n"
+         "--- Session Transcript ---\n" +
+         transcript_lines +
+         "--- End Transcript ---\n\n"
+         "--=_md\nContent-Type: message/rfc822\n\n" + original + "--=_md--\n";
+}
+
 }  // namespace reports::testing
