@@ -123,7 +123,11 @@ void literal_scanner::compile() {
   next32_.clear();
   if (states < 0xffff) fill(next16_);
   else fill(next32_);
-  for (unsigned b = 0; b < 256; ++b) column_of_[b] = static_cast<std::uint32_t>(class_of_[b] * states);
+  for (unsigned b = 0; b < 256; ++b) {
+    const std::size_t column = class_of_[b] * states;
+    column_at_[b] = next16_.empty() ? static_cast<const void*>(next32_.data() + column)
+                                    : static_cast<const void*>(next16_.data() + column);
+  }
 
   std::vector<std::uint32_t> old_of(states);
   for (std::size_t s = 0; s < states; ++s) old_of[renumbered[s]] = static_cast<std::uint32_t>(s);
@@ -151,12 +155,12 @@ void literal_scanner::scan(std::string_view text, std::vector<int>& found) const
 
 void literal_scanner::scan_positions(std::string_view text, std::vector<hit>& hits) const {
   hits.clear();
-  if (!next16_.empty()) scan_positions_in(next16_.data(), text, hits);
-  else if (!next32_.empty()) scan_positions_in(next32_.data(), text, hits);
+  if (!next16_.empty()) scan_positions_in<std::uint16_t>(text, hits);
+  else if (!next32_.empty()) scan_positions_in<std::uint32_t>(text, hits);
 }
 
 template <typename Entry>
-void literal_scanner::scan_positions_in(const Entry* next, std::string_view text, std::vector<hit>& hits) const {
+void literal_scanner::scan_positions_in(std::string_view text, std::vector<hit>& hits) const {
   // States from first_output_ on are states in which literals end. size_t states: no
   // zero-extension per byte.
   const std::size_t first_output = first_output_;
@@ -181,23 +185,23 @@ void literal_scanner::scan_positions_in(const Entry* next, std::string_view text
     second_hits.clear();
     std::size_t second = 0;
     for (; i + 2 <= middle; i += 2) {
-      state = next[column_of_[bytes[i]] + state];
-      second = next[column_of_[bytes[second_start + i]] + second];
+      state = column<Entry>(bytes[i])[state];
+      second = column<Entry>(bytes[second_start + i])[second];
       if (state >= first_output) report(hits, state, i + 1);
       if (second >= first_output && second_start + i >= middle) report(second_hits, second, second_start + i + 1);
-      state = next[column_of_[bytes[i + 1]] + state];
-      second = next[column_of_[bytes[second_start + i + 1]] + second];
+      state = column<Entry>(bytes[i + 1])[state];
+      second = column<Entry>(bytes[second_start + i + 1])[second];
       if (state >= first_output) report(hits, state, i + 2);
       if (second >= first_output && second_start + i + 1 >= middle) report(second_hits, second, second_start + i + 2);
     }
     for (; i < middle; ++i) {
-      state = next[column_of_[bytes[i]] + state];
-      second = next[column_of_[bytes[second_start + i]] + second];
+      state = column<Entry>(bytes[i])[state];
+      second = column<Entry>(bytes[second_start + i])[second];
       if (state >= first_output) report(hits, state, i + 1);
       if (second >= first_output && second_start + i >= middle) report(second_hits, second, second_start + i + 1);
     }
     for (std::size_t j = second_start + middle; j < text.size(); ++j) {
-      second = next[column_of_[bytes[j]] + second];
+      second = column<Entry>(bytes[j])[second];
       if (second >= first_output) report(second_hits, second, j + 1);
     }
     hits.insert(hits.end(), second_hits.begin(), second_hits.end());
@@ -205,17 +209,17 @@ void literal_scanner::scan_positions_in(const Entry* next, std::string_view text
   }
   // Four bytes per round: the loop's own bookkeeping is paid once for four lookups.
   for (; i + 4 <= text.size(); i += 4) {
-    state = next[column_of_[bytes[i]] + state];
+    state = column<Entry>(bytes[i])[state];
     if (state >= first_output) report(hits, state, i + 1);
-    state = next[column_of_[bytes[i + 1]] + state];
+    state = column<Entry>(bytes[i + 1])[state];
     if (state >= first_output) report(hits, state, i + 2);
-    state = next[column_of_[bytes[i + 2]] + state];
+    state = column<Entry>(bytes[i + 2])[state];
     if (state >= first_output) report(hits, state, i + 3);
-    state = next[column_of_[bytes[i + 3]] + state];
+    state = column<Entry>(bytes[i + 3])[state];
     if (state >= first_output) report(hits, state, i + 4);
   }
   for (; i < text.size(); ++i) {
-    state = next[column_of_[bytes[i]] + state];
+    state = column<Entry>(bytes[i])[state];
     if (state >= first_output) report(hits, state, i + 1);
   }
 }

@@ -20,6 +20,10 @@ namespace reports {
 
 class literal_scanner {
  public:
+  literal_scanner() = default;
+  // Not copied: column_at_ points into the scanner's own table.
+  literal_scanner(const literal_scanner&) = delete;
+  literal_scanner& operator=(const literal_scanner&) = delete;
   // Adds a literal (lower-cased here); returns its id. Adding the same literal twice
   // returns the same id. Empty literals are refused (-1).
   int add(std::string_view literal);
@@ -44,12 +48,15 @@ class literal_scanner {
   std::uint8_t class_of_[256] = {};     // folded byte -> input class (0 = in no literal)
   std::uint32_t classes_ = 1;
   // Transitions, one column per input class (a column holds every state's next state on
-  // that class): entry column_of_[byte] + state is the next state. States are numbered
-  // breadth first, so the shallow states a scan spends most bytes in share cache lines
-  // within each column; 16-bit entries while the states fit (they do for the knowledge's
-  // scanners), 32-bit beyond. The states in which literals end come last, from
-  // first_output_ on.
-  std::uint32_t column_of_[256] = {};
+  // that class): column_at_[byte][state] is the next state, one load indexed by the state
+  // with no add before it in the chain of look-ups each byte waits on (the column's
+  // start, read by the byte, does not wait). States are numbered breadth first, so the
+  // shallow states a scan spends most bytes in share cache lines within each column;
+  // 16-bit entries while the states fit (they do for the knowledge's scanners), 32-bit
+  // beyond. The states in which literals end come last, from first_output_ on.
+  const void* column_at_[256] = {};  // into next16_ or next32_
+  template <typename Entry>
+  const Entry* column(unsigned char byte) const { return static_cast<const Entry*>(column_at_[byte]); }
   std::vector<std::uint16_t> next16_;
   std::vector<std::uint32_t> next32_;
   std::uint32_t first_output_ = 0;
@@ -58,7 +65,7 @@ class literal_scanner {
   std::vector<std::uint32_t> out_begin_;
   std::vector<int> outputs_;  // literal ids ending at each such state (with suffixes)
   template <typename Entry>
-  void scan_positions_in(const Entry* next, std::string_view text, std::vector<hit>& hits) const;
+  void scan_positions_in(std::string_view text, std::vector<hit>& hits) const;
   std::uint64_t serial_ = 0;
 };
 
