@@ -79,6 +79,11 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   prefixes(root["transcript"]["commands"], k.transcript_commands);
   prefixes(root["transcript"]["replies"], k.transcript_replies);
   prefixes(root["transcript"]["sessions"], k.transcript_sessions);
+  for (const auto& marker : k.transcript_sessions) {
+    std::string e;
+    if (marker.empty() || !k.transcript_session_markers.add(RE2::QuoteMeta(marker), e))
+      return l.fail("transcript sessions: \"" + marker + "\" " + (e.empty() ? "is empty" : e));
+  }
   prefixes(root["reply_intros"], k.reply_intros);
   // classify.cpp finds the intros at the colons of a diagnostic (one memchr pass, not a
   // search per intro), so each must end with one.
@@ -160,7 +165,8 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   return l.compile(k.families, "families", text) && l.compile(k.original_markers, "original_markers", text) &&
          l.compile(k.recipient_lines, "recipient_lines", text) && l.compile(k.boilerplate, "boilerplate", text) &&
          l.compile(k.recipient_sections, "recipient_sections", text) && l.compile(k.block_ends, "block_ends", text) &&
-         l.compile(k.delay_markers, "delay_markers", text) && l.compile(k.commands, "commands", diag) &&
+         l.compile(k.delay_markers, "delay_markers", text) &&
+         l.compile(k.transcript_session_markers, "transcript sessions", text) && l.compile(k.commands, "commands", diag) &&
          l.compile(k.remote_hosts, "remote_hosts", diag) && l.compile(k.vacation_subjects, "vacation.subjects") &&
          l.compile(k.reply_subjects, "vacation.reply_subjects") &&
          l.compile(k.bounce_senders, "bounce_senders") && l.compile(k.bounce_subjects, "bounce_subjects") &&

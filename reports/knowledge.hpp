@@ -107,6 +107,9 @@ class knowledge {
   std::vector<std::string> transcript_commands;  // line prefixes, lower case
   std::vector<std::string> transcript_replies;
   std::vector<std::string> transcript_sessions;
+  // The same markers as literal expressions on the shared report-text scanner: whether a
+  // report holds one comes from the pass that scanner already makes, not a search per marker.
+  pattern_set transcript_session_markers;
   // A layout's words just before the remote server's own reply ("remote host said:"),
   // lower case: the cause is read in what follows (classify.cpp).
   std::vector<std::string> reply_intros;

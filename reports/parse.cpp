@@ -726,10 +726,9 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
       if (text::istarts_with(line, p)) return text::trim(line.substr(p.size()));
     return {};
   };
-  // The session markers are looked for line by line only in a report that holds one.
-  const std::string_view region = t.region();
-  const bool any_session = std::any_of(k.transcript_sessions.begin(), k.transcript_sessions.end(),
-                                       [&](const std::string& marker) { return text::ifind(region, marker) != std::string_view::npos; });
+  // The session markers are looked for line by line only in a report that holds one (the
+  // report text's scan found one: it may lie below the report lines, then no line has it).
+  const bool any_session = k.transcript_session_markers.first(t.scanned) >= 0;
   // Below, a line is read only when it begins with the first byte of a command or reply
   // prefix (ASCII case folded, as istarts_with compares) or with a reply code's '4' or
   // '5': other lines are passed over at one table lookup (in a report holding a session
