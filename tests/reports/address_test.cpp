@@ -53,7 +53,7 @@ TEST(SameRecipient, TextStepJoinsTheDsnRecipientSpelledByALabel) {
   message.replace(at, dsn_line.size(), "Final-Recipient: rfc822; oskar@xn--grtnerei-0za.example");
 
   const auto& k = reports::testing::source_knowledge();
-  const reports::report rep = reports::parse(reports::normalise_line_endings(message), k);
+  const reports::report rep = reports::testing::parse_written(message);
   ASSERT_EQ(rep.recipients.size(), 1u);
   const reports::recipient& r = rep.recipients.front();
   EXPECT_EQ(r.address, "oskar@xn--grtnerei-0za.example");

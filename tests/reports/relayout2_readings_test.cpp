@@ -26,11 +26,8 @@
 namespace {
 
 using reports::testing::reason_of_only_recipient;
-using reports::testing::source_knowledge;
 
-reports::report read(const std::string& message) {
-  return reports::parse(reports::normalise_line_endings(message), source_knowledge());
-}
+reports::report read(const std::string& message) { return reports::testing::parse_written(message); }
 
 const std::string original = "From: ledger@example.net\nTo: r.amadi@example.com\nSubject: statements\n\nHello\n";
 

@@ -21,9 +21,7 @@ namespace {
 using reports::testing::mdaemon_report;
 using reports::testing::source_knowledge;
 
-reports::report read(const std::string& message) {
-  return reports::parse(reports::normalise_line_endings(message), source_knowledge());
-}
+reports::report read(const std::string& message) { return reports::testing::parse_written(message); }
 
 const std::string original = "From: billing@example.net\nTo: p.nowak@example.com\nSubject: receipt\n\nHello\n";
 

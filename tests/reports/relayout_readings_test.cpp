@@ -25,9 +25,7 @@ namespace {
 using reports::testing::reason_of_only_recipient;
 using reports::testing::source_knowledge;
 
-reports::report read(const std::string& message) {
-  return reports::parse(reports::normalise_line_endings(message), source_knowledge());
-}
+reports::report read(const std::string& message) { return reports::testing::parse_written(message); }
 
 // A bounce with only a text part: `from`, `subject` and the report's `text`.
 std::string text_bounce(const std::string& from, const std::string& subject, const std::string& text) {

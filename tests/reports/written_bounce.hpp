@@ -15,10 +15,14 @@
 
 namespace reports::testing {
 
+// The message read as `probe bounce` reads it (line endings normalised, the source tree's
+// knowledge).
+inline report parse_written(const std::string& message) { return parse(normalise_line_endings(message), source_knowledge()); }
+
 // The reason of the message's one failed recipient, which must be `address`; a failure
 // of the test (and "") when the message is no failure report or names other recipients.
 inline std::string reason_of_only_recipient(const std::string& message, const std::string& address) {
-  const auto rep = parse(normalise_line_endings(message), source_knowledge());
+  const auto rep = parse_written(message);
   EXPECT_EQ(rep.kind, report_kind::failure) << to_string(rep.kind);
   if (rep.recipients.size() != 1) {
     ADD_FAILURE() << "recipients: " << rep.recipients.size();
