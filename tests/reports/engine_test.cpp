@@ -521,6 +521,18 @@ TEST(Knowledge, AReplyIntroWithoutItsColonIsALoadError) {
   EXPECT_NE(loaded.error.find("the server answered"), std::string::npos) << loaded.error;
 }
 
+// An empty session marker would start a new session on every line of every transcript.
+TEST(Knowledge, AnEmptyTranscriptSessionMarkerIsALoadError) {
+  const knowledge_copy copy("session-test");
+  YAML::Node root = copy.read("formats.yaml");
+  ASSERT_TRUE(root["transcript"]["sessions"].IsSequence());
+  root["transcript"]["sessions"].push_back("");
+  copy.write("formats.yaml", root);
+  const auto loaded = reports::load_knowledge(copy.dir());
+  EXPECT_FALSE(loaded.value);
+  EXPECT_NE(loaded.error.find("transcript sessions"), std::string::npos) << loaded.error;
+}
+
 TEST(Knowledge, EveryReasonWithAdviceHasAChineseName) {
   const auto source = std::filesystem::path(PROBE_SOURCE_DIR) / "reports" / "data";
   const auto loaded = reports::load_knowledge(source);
