@@ -681,33 +681,39 @@ struct transcript_failure {
   std::string remote_ip;
 };
 
-// The server a session marker names: "... while talking to mx.example.com.:" (Sendmail),
-// "Attempting SMTP connection to [mx.example.com]" or "[192.0.2.1:25]" (MDaemon). Sets
-// `host` for a host name (and forgets the previous session's address) or `ip` for an
-// address; leaves both alone when the marker names neither.
-void read_session_server(std::string_view after_marker, std::string& host, std::string& ip) {
+// The server a session marker names: "... while talking to mx.example.com.:" (Sendmail;
+// "[IPv6:2001:db8::1]" for an address), "Attempting SMTP connection to [mx.example.com : 25]"
+// then "[192.0.2.1 : 25]" (MDaemon, with or without the spaces). A host name (lower case,
+// without the root's dot) or an address; neither when the marker names something else.
+struct session_server {
+  std::string host, ip;
+};
+session_server server_named(std::string_view after_marker) {
   std::string_view name = text::trim(after_marker);
   if (!name.empty() && name.front() == '[') {
     name.remove_prefix(1);
     name = name.substr(0, name.find(']'));
+    if (text::istarts_with(name, "ipv6:")) name.remove_prefix(5);
   } else {
     name = name.substr(0, std::min(name.find_first_of(" \t"), name.size()));
     if (!name.empty() && name.back() == ':') name.remove_suffix(1);
   }
-  // "192.0.2.1:25": an IPv4 address and its port (an IPv6 address has several colons).
+  // "192.0.2.1:25", "mx.example.com : 25": a host or IPv4 address and its port (an IPv6
+  // address has several colons).
   if (const std::size_t colon = name.rfind(':'); colon != std::string_view::npos && name.find(':') == colon)
     name = name.substr(0, colon);
-  if (name.empty() || name.size() > 255) return;
-  if (text::is_ip_literal(name)) {
-    ip = std::string(name);
-    return;
-  }
-  const std::string h = host_fact(name);
-  const bool host_name = h.find('.') != std::string::npos &&
-                         std::all_of(h.begin(), h.end(), [](char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '.' || c == '-'; });
-  if (!host_name) return;
-  host = h;
-  ip.clear();
+  name = text::trim(name);
+  if (name.empty() || name.size() > 255) return {};
+  if (text::is_ip_literal(name)) return {{}, std::string(name)};
+  std::string host = host_fact(name);
+  const bool host_name = host.find('.') != std::string::npos &&
+                         std::all_of(host.begin(), host.end(), [](char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '.' || c == '-'; });
+  if (!host_name) return {};
+  return {std::move(host), {}};
+}
+
+bool starts_with_any(std::string_view line, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return !p.empty() && text::istarts_with(line, p); });
 }
 
 // Command and reply lines (formats.yaml transcript), in order: each failure reply (4xx or
@@ -720,7 +726,11 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
   smtp_command last = smtp_command::conn;
   bool ignored_step = false;  // QUIT, RSET, NOOP: their replies do not explain the failure
   std::string rcpt;
-  std::string session_host, session_ip;
+  // The server of the current session. Every marker starts a new one (nothing carries over
+  // from the session before), except an address named right after a host name with no
+  // command between: MDaemon names the host, then the address it connects to.
+  session_server server;
+  bool host_just_named = false;
   const auto after_prefix = [](std::string_view line, const std::vector<std::string>& prefixes) -> std::string_view {
     for (const auto& p : prefixes)
       if (text::istarts_with(line, p)) return text::trim(line.substr(p.size()));
@@ -753,12 +763,18 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
     if (line.empty()) continue;
     if (!every_line && !may_start[static_cast<unsigned char>(line.front())]) continue;
     bool session = false;
-    if (any_session)
+    // A command or reply line is no marker, whatever words the server put in it.
+    if (any_session && !starts_with_any(line, k.transcript_commands) && !starts_with_any(line, k.transcript_replies))
       for (const auto& marker : k.transcript_sessions)
         if (const std::size_t at = text::ifind(line.substr(0, 200), marker); at != std::string_view::npos) {
           session = true;
-          read_session_server(line.substr(at + marker.size()), session_host, session_ip);
+          session_server named = server_named(line.substr(at + marker.size()));
+          if (named.ip.empty() || !host_just_named) server.host = std::move(named.host);
+          server.ip = std::move(named.ip);
+          host_just_named = !server.host.empty() && server.ip.empty();
+          break;
         }
+    if (!session) host_just_named = false;
     if (session) {
       last = smtp_command::conn;
       ignored_step = false;
@@ -793,7 +809,7 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
     }
     if (reply.size() < 3 || (reply[0] != '4' && reply[0] != '5') || ignored_step) continue;
     if (address.empty() && step == smtp_command::rcpt) address = rcpt;
-    out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes), session_host, session_ip});
+    out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes), server.host, server.ip});
   }
   return out;
 }

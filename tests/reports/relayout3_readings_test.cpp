@@ -67,6 +67,81 @@ TEST(Relayout3Readings, MdaemonSessionNamesTheRemoteHostAndAddress) {
   EXPECT_EQ(r.command, reports::smtp_command::rcpt);
 }
 
+// The review of this stop's change found three more: the server of one session carried
+// over into the next; a server's reply whose words hold a marker named the server; and
+// MDaemon writes "[host : 25]" with spaces around the port's colon.
+std::string sendmail_two_sessions(const std::string& second_marker_line, const std::string& second_reply) {
+  return "From: Mail Delivery Subsystem <MAILER-DAEMON@out.example.net>\n"
+         "To: billing@example.net\n"
+         "Subject: Returned mail: see transcript for details\n"
+         "Auto-Submitted: auto-generated (failure)\n"
+         "\n"
+         "   ----- The following addresses had permanent fatal errors -----\n"
+         "<p.nowak@example.com>\n"
+         "    (reason: 550 5.1.1 No such user)\n"
+         "<j.berg@example.org>\n"
+         "    (reason: 550 5.1.1 Unknown mailbox)\n"
+         "\n"
+         "   ----- Transcript of session follows -----\n"
+         "... while talking to mx1.example.com.:\n"
+         ">>> RCPT To:<p.nowak@example.com>\n"
+         "<<< 550 5.1.1 No such user\n"
+         "550 5.1.1 <p.nowak@example.com>... User unknown\n" +
+         second_marker_line + "\n"
+         ">>> RCPT To:<j.berg@example.org>\n"
+         "<<< " + second_reply + "\n"
+         "550 5.1.1 <j.berg@example.org>... User unknown\n"
+         "\n"
+         "   ----- Original message follows -----\n\n" + original;
+}
+
+const reports::recipient& recipient_named(const reports::report& rep, const std::string& address) {
+  for (const auto& r : rep.recipients)
+    if (r.address == address) return r;
+  ADD_FAILURE() << "no recipient " << address;
+  static const reports::recipient none;
+  return none;
+}
+
+TEST(Relayout3Readings, EachSessionHasItsOwnServer) {
+  {
+    const auto rep = read(sendmail_two_sessions("... while talking to [192.0.2.5]:", "550 5.1.1 Unknown mailbox"));
+    EXPECT_EQ(recipient_named(rep, "p.nowak@example.com").remote_host, "mx1.example.com");
+    EXPECT_EQ(recipient_named(rep, "j.berg@example.org").remote_host, "");
+    EXPECT_EQ(recipient_named(rep, "j.berg@example.org").remote_ip, "192.0.2.5");
+  }
+  {
+    const auto rep = read(sendmail_two_sessions("... while talking to [IPv6:2001:db8::25]:", "550 5.1.1 Unknown mailbox"));
+    EXPECT_EQ(recipient_named(rep, "j.berg@example.org").remote_host, "");
+    EXPECT_EQ(recipient_named(rep, "j.berg@example.org").remote_ip, "2001:db8::25");
+  }
+  {
+    // A marker naming no server ends the first session's server all the same.
+    const auto rep = read(sendmail_two_sessions("... while talking to localhost:", "550 5.1.1 Unknown mailbox"));
+    EXPECT_EQ(recipient_named(rep, "j.berg@example.org").remote_host, "");
+    EXPECT_EQ(recipient_named(rep, "j.berg@example.org").remote_ip, "");
+  }
+}
+
+TEST(Relayout3Readings, ServerRepliesNameNoServer) {
+  const auto rep = read(sendmail_two_sessions("... while talking to mx2.example.org.:",
+                                              "550-5.1.1 Unknown mailbox, while talking to relay.example.net. ok"));
+  EXPECT_EQ(recipient_named(rep, "j.berg@example.org").remote_host, "mx2.example.org");
+}
+
+TEST(Relayout3Readings, MdaemonServerWithSpacesAroundThePort) {
+  const std::string t = " Wed 2025-03-12 14:02:41: ";
+  const auto rep = read(mdaemon_report(t + "*  To: p.nowak@example.com\n" +
+                                           t + "Attempting SMTP connection to [mx3.example.com : 25]\n" +
+                                           t + "Attempting SMTP connection to [203.0.113.40 : 25]\n" +
+                                           t + "--> RCPT To:<p.nowak@example.com>\n" +
+                                           t + "<-- 550 5.1.1 Recipient not found\n",
+                                       original));
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients.front().remote_host, "mx3.example.com");
+  EXPECT_EQ(rep.recipients.front().remote_ip, "203.0.113.40");
+}
+
 // A marker naming something that is no host name (words, a bare label) names no server.
 TEST(Relayout3Readings, SessionMarkerWithoutAHostNameSetsNoHost) {
   const std::string t = " Wed 2025-03-12 14:02:41: ";
