@@ -25,23 +25,28 @@ reports::report read(const std::string& message) { return reports::testing::pars
 
 const std::string original = "From: billing@example.net\nTo: p.nowak@example.com\nSubject: receipt\n\nHello\n";
 
+// A Sendmail report: its list of failed addresses with their reasons, then the transcript.
+std::string sendmail_report(const std::string& failed, const std::string& transcript) {
+  return "From: Mail Delivery Subsystem <MAILER-DAEMON@out.example.net>\n"
+         "To: billing@example.net\n"
+         "Subject: Returned mail: see transcript for details\n"
+         "Auto-Submitted: auto-generated (failure)\n"
+         "\n"
+         "   ----- The following addresses had permanent fatal errors -----\n" +
+         failed +
+         "\n"
+         "   ----- Transcript of session follows -----\n" +
+         transcript +
+         "\n"
+         "   ----- Original message follows -----\n\n" + original;
+}
+
 TEST(Relayout3Readings, SendmailHostLosesTheRootDotAndKeepsItsProvider) {
-  const auto rep = read(
-      "From: Mail Delivery Subsystem <MAILER-DAEMON@out.example.net>\n"
-      "To: billing@example.net\n"
-      "Subject: Returned mail: see transcript for details\n"
-      "Auto-Submitted: auto-generated (failure)\n"
-      "\n"
-      "   ----- The following addresses had permanent fatal errors -----\n"
-      "<p.nowak@example.com>\n"
-      "    (reason: 421 4.7.0 [TS02] Messages from 203.0.113.61 temporarily deferred)\n"
-      "\n"
-      "   ----- Transcript of session follows -----\n"
-      "... while talking to mta4.am0.yahoodns.net.:\n"
-      ">>> MAIL From:<billing@example.net>\n"
-      "<<< 421 4.7.0 [TS02] Messages from 203.0.113.61 temporarily deferred\n"
-      "\n"
-      "   ----- Original message follows -----\n\n" + original);
+  const auto rep = read(sendmail_report("<p.nowak@example.com>\n"
+                                        "    (reason: 421 4.7.0 [TS02] Messages from 203.0.113.61 temporarily deferred)\n",
+                                        "... while talking to mta4.am0.yahoodns.net.:\n"
+                                        ">>> MAIL From:<billing@example.net>\n"
+                                        "<<< 421 4.7.0 [TS02] Messages from 203.0.113.61 temporarily deferred\n"));
   ASSERT_EQ(rep.recipients.size(), 1u);
   const auto& r = rep.recipients.front();
   EXPECT_EQ(r.remote_host, "mta4.am0.yahoodns.net");
@@ -71,28 +76,18 @@ TEST(Relayout3Readings, MdaemonSessionNamesTheRemoteHostAndAddress) {
 // over into the next; a server's reply whose words hold a marker named the server; and
 // MDaemon writes "[host : 25]" with spaces around the port's colon.
 std::string sendmail_two_sessions(const std::string& second_marker_line, const std::string& second_reply) {
-  return "From: Mail Delivery Subsystem <MAILER-DAEMON@out.example.net>\n"
-         "To: billing@example.net\n"
-         "Subject: Returned mail: see transcript for details\n"
-         "Auto-Submitted: auto-generated (failure)\n"
-         "\n"
-         "   ----- The following addresses had permanent fatal errors -----\n"
-         "<p.nowak@example.com>\n"
-         "    (reason: 550 5.1.1 No such user)\n"
-         "<j.berg@example.org>\n"
-         "    (reason: 550 5.1.1 Unknown mailbox)\n"
-         "\n"
-         "   ----- Transcript of session follows -----\n"
-         "... while talking to mx1.example.com.:\n"
-         ">>> RCPT To:<p.nowak@example.com>\n"
-         "<<< 550 5.1.1 No such user\n"
-         "550 5.1.1 <p.nowak@example.com>... User unknown\n" +
-         second_marker_line + "\n"
-         ">>> RCPT To:<j.berg@example.org>\n"
-         "<<< " + second_reply + "\n"
-         "550 5.1.1 <j.berg@example.org>... User unknown\n"
-         "\n"
-         "   ----- Original message follows -----\n\n" + original;
+  return sendmail_report("<p.nowak@example.com>\n"
+                         "    (reason: 550 5.1.1 No such user)\n"
+                         "<j.berg@example.org>\n"
+                         "    (reason: 550 5.1.1 Unknown mailbox)\n",
+                         "... while talking to mx1.example.com.:\n"
+                         ">>> RCPT To:<p.nowak@example.com>\n"
+                         "<<< 550 5.1.1 No such user\n"
+                         "550 5.1.1 <p.nowak@example.com>... User unknown\n" +
+                             second_marker_line + "\n"
+                             ">>> RCPT To:<j.berg@example.org>\n"
+                             "<<< " + second_reply + "\n"
+                             "550 5.1.1 <j.berg@example.org>... User unknown\n");
 }
 
 const reports::recipient& recipient_named(const reports::report& rep, const std::string& address) {
