@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 
 namespace {
@@ -55,16 +56,19 @@ TEST(Relayout3Readings, SendmailHostLosesTheRootDotAndKeepsItsProvider) {
   EXPECT_EQ(reports::classify(r, rep, source_knowledge()).reason, "badreputation");
 }
 
-TEST(Relayout3Readings, MdaemonSessionNamesTheRemoteHostAndAddress) {
+// MDaemon's report of p.nowak@example.com refused at RCPT TO, after its session transcript
+// named each of `targets` in an "Attempting SMTP connection to [...]" line.
+std::string mdaemon_refused_rcpt(std::initializer_list<std::string> targets) {
   const std::string t = " Wed 2025-03-12 14:02:41: ";
-  const auto rep = read(mdaemon_report(t + "*  To: p.nowak@example.com\n" +
-                                           t + "Attempting SMTP connection to [mx2.example.com]\n" +
-                                           t + "Attempting SMTP connection to [198.51.100.23:25]\n" +
-                                           t + "--> MAIL From:<billing@example.net>\n" +
-                                           t + "<-- 250 2.1.0 Ok\n" +
-                                           t + "--> RCPT To:<p.nowak@example.com>\n" +
-                                           t + "<-- 550 5.1.1 Recipient not found\n",
-                                       original));
+  std::string lines = t + "*  To: p.nowak@example.com\n";
+  for (const auto& target : targets) lines += t + "Attempting SMTP connection to [" + target + "]\n";
+  lines += t + "--> MAIL From:<billing@example.net>\n" + t + "<-- 250 2.1.0 Ok\n";
+  lines += t + "--> RCPT To:<p.nowak@example.com>\n" + t + "<-- 550 5.1.1 Recipient not found\n";
+  return mdaemon_report(lines, original);
+}
+
+TEST(Relayout3Readings, MdaemonSessionNamesTheRemoteHostAndAddress) {
+  const auto rep = read(mdaemon_refused_rcpt({"mx2.example.com", "198.51.100.23:25"}));
   ASSERT_EQ(rep.recipients.size(), 1u);
   const auto& r = rep.recipients.front();
   EXPECT_EQ(r.remote_host, "mx2.example.com");
@@ -125,13 +129,7 @@ TEST(Relayout3Readings, ServerRepliesNameNoServer) {
 }
 
 TEST(Relayout3Readings, MdaemonServerWithSpacesAroundThePort) {
-  const std::string t = " Wed 2025-03-12 14:02:41: ";
-  const auto rep = read(mdaemon_report(t + "*  To: p.nowak@example.com\n" +
-                                           t + "Attempting SMTP connection to [mx3.example.com : 25]\n" +
-                                           t + "Attempting SMTP connection to [203.0.113.40 : 25]\n" +
-                                           t + "--> RCPT To:<p.nowak@example.com>\n" +
-                                           t + "<-- 550 5.1.1 Recipient not found\n",
-                                       original));
+  const auto rep = read(mdaemon_refused_rcpt({"mx3.example.com : 25", "203.0.113.40 : 25"}));
   ASSERT_EQ(rep.recipients.size(), 1u);
   EXPECT_EQ(rep.recipients.front().remote_host, "mx3.example.com");
   EXPECT_EQ(rep.recipients.front().remote_ip, "203.0.113.40");
@@ -139,12 +137,7 @@ TEST(Relayout3Readings, MdaemonServerWithSpacesAroundThePort) {
 
 // A marker naming something that is no host name (words, a bare label) names no server.
 TEST(Relayout3Readings, SessionMarkerWithoutAHostNameSetsNoHost) {
-  const std::string t = " Wed 2025-03-12 14:02:41: ";
-  const auto rep = read(mdaemon_report(t + "*  To: p.nowak@example.com\n" +
-                                           t + "Attempting SMTP connection to [localhost]\n" +
-                                           t + "--> RCPT To:<p.nowak@example.com>\n" +
-                                           t + "<-- 550 5.1.1 Recipient not found\n",
-                                       original));
+  const auto rep = read(mdaemon_refused_rcpt({"localhost"}));
   ASSERT_EQ(rep.recipients.size(), 1u);
   EXPECT_EQ(rep.recipients.front().remote_host, "");
   EXPECT_EQ(rep.recipients.front().command, reports::smtp_command::rcpt);
