@@ -98,8 +98,12 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
   // The step's reason ("refused at RCPT" = no such user) holds for a permanent refusal;
   // a temporary one at the same step is greylisting, a rate limit or a busy server.
   const bool temporary = rcpt.reply_code / 100 == 4 || (rcpt.reply_code == 0 && rcpt.status.starts_with('4'));
-  const bool command_known =
-      !temporary && rcpt.command != smtp_command::unknown && command_reason != k.command_reasons.end();
+  // Before any envelope (the greeting, EHLO) only the client can be refused, for now or
+  // for good: Cox's "421 ... temporarily blocked" at the connection is its IP, never a
+  // content filter.
+  const bool before_envelope = rcpt.command == smtp_command::conn || rcpt.command == smtp_command::ehlo;
+  const bool command_known = (!temporary || before_envelope) && rcpt.command != smtp_command::unknown &&
+                             command_reason != k.command_reasons.end();
 
   if (status != nullptr && status->strong && !(text_rule && listed(status->unless, text_rule->reason))) {
     // 1. A specific status code.

@@ -684,6 +684,23 @@ TEST(Classify, UserUnknownNeedsRcptInAReadReport) {
   EXPECT_EQ(reports::classify(native.recipients[0], native, k).reason, "userunknown");
 }
 
+// Words that only say "blocked" or "refused" take their cause from the step. Before any
+// envelope only the client can be refused, so a temporary refusal there is the client's
+// too; at RCPT a temporary refusal is not the mailbox's absence.
+TEST(Classify, TemporaryRefusalBeforeTheEnvelopeIsTheClients) {
+  const auto& k = knowledge();
+  for (const auto step : {reports::smtp_command::conn, reports::smtp_command::ehlo}) {
+    auto rep = one_recipient_report("Postfix", "421 mx.example.net 192.0.2.9 temporarily blocked", step);
+    rep.recipients[0].reply_code = 421;
+    const auto c = reports::classify(rep.recipients[0], rep, k);
+    EXPECT_EQ(c.reason, "blocked") << reports::to_string(step);
+    EXPECT_EQ(c.by, reports::decided_by::command) << reports::to_string(step);
+  }
+  auto rcpt = one_recipient_report("Postfix", "450 4.7.1 <b@example.net>: temporarily refused", reports::smtp_command::rcpt);
+  rcpt.recipients[0].reply_code = 450;
+  EXPECT_NE(reports::classify(rcpt.recipients[0], rcpt, k).reason, "userunknown");
+}
+
 TEST(Classify, ProviderCodesDecideFirst) {
   const auto& k = knowledge();
   auto rep = one_recipient_report("Postfix",
