@@ -53,29 +53,57 @@ bool listed(const std::vector<std::string>& list, std::string_view reason) {
   return std::find(list.begin(), list.end(), reason) != list.end();
 }
 
-// The provider whose host refused (remote host, else the recipient's domain) and its
-// rule matching the diagnostic (`scanned`: the diagnostic's scan by the diagnostic scanner).
+// "mx.example.com" ends with suffix "example.com" at a label boundary (or is it).
+[[gnu::always_inline]] inline bool ends_at_label(std::string_view name, std::string_view suffix) {
+  if (name.empty() || suffix.empty() || name.size() < suffix.size()) return false;
+  const std::string_view tail = name.substr(name.size() - suffix.size());
+  if (!text::iequals(tail, suffix)) return false;
+  return name.size() == suffix.size() || suffix.front() == '.' || name[name.size() - suffix.size() - 1] == '.';
+}
+
+// The provider whose pages the diagnostic links to ("see https://senders.yahooinc.com/...",
+// "http://postmaster.comcast.net/smtp-error-codes.php#BL000010"): the host of each URL
+// against each provider's `hosts` and `pages`. URLs are found by their "://"; the text is
+// bounded (limits.hpp), so is the walk.
+const std::string* provider_linked_from(std::string_view diag, const knowledge& k) {
+  const auto host_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  };
+  for (std::size_t at = diag.find("://"); at != std::string_view::npos; at = diag.find("://", at + 3)) {
+    std::size_t end = at + 3;
+    while (end < diag.size() && host_char(diag[end])) ++end;
+    std::string_view host = diag.substr(at + 3, end - at - 3);
+    while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    if (host.find('.') == std::string_view::npos) continue;
+    for (const auto& [name, suffixes] : k.provider_named_hosts)
+      for (const auto& suffix : suffixes)
+        if (ends_at_label(host, suffix)) return &name;
+  }
+  return nullptr;
+}
+
+// The provider whose host refused (remote host, else the recipient's domain, else the
+// reporting MTA) and its rule matching the diagnostic (`scanned`: the diagnostic's scan by
+// the diagnostic scanner). A relay or gateway that rewrote the report may have dropped
+// the refusing host; when no host is named, a provider whose pages the reply links to is
+// its author.
 const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const report& rep, const knowledge& k,
                                                    std::string_view diag, const scanned_text& scanned) {
   if (k.provider_rules.empty() || diag.empty()) return nullptr;
   const std::size_t at = rcpt.address.rfind('@');
   const std::string_view domain = at == std::string::npos ? std::string_view() : std::string_view(rcpt.address).substr(at + 1);
-  // "mx.example.com" ends with suffix "example.com" at a label boundary (or is it).
-  const auto ends = [](std::string_view name, std::string_view suffix) {
-    if (name.empty() || suffix.empty() || name.size() < suffix.size()) return false;
-    const std::string_view tail = name.substr(name.size() - suffix.size());
-    if (!text::iequals(tail, suffix)) return false;
-    return name.size() == suffix.size() || suffix.front() == '.' || name[name.size() - suffix.size() - 1] == '.';
-  };
   const std::string* provider = nullptr;
   for (const auto& [name, hosts] : k.provider_hosts) {
     for (const auto& suffix : hosts)
-      if (ends(rcpt.remote_host, suffix) || ends(domain, suffix) || ends(rep.reporting_mta, suffix)) {
+      if (ends_at_label(rcpt.remote_host, suffix) || ends_at_label(domain, suffix) ||
+          ends_at_label(rep.reporting_mta, suffix)) {
         provider = &name;
         break;
       }
     if (provider != nullptr) break;
   }
+  // A named refusing host that is not the provider's is the reply's author.
+  if (provider == nullptr && rcpt.remote_host.empty()) provider = provider_linked_from(diag, k);
   if (provider == nullptr) return nullptr;
   // Only the rules whose literals the diagnostic holds can match (in rule order).
   thread_local std::vector<int> possible;  // scratch (provider_rule_for does not recurse)

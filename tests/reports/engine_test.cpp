@@ -715,6 +715,27 @@ TEST(Classify, ProviderCodesDecideFirst) {
   EXPECT_NE(reports::classify(rep.recipients[0], rep, k).by, reports::decided_by::provider);
 }
 
+// A gateway that rewrote the report may drop the refusing host; the provider's reply still
+// links to its own pages, and that names it. An address at its domain does not.
+TEST(Classify, ProviderNamedByItsPagesInTheReply) {
+  const auto& k = knowledge();
+  const std::string words = "421 4.7.0 [TSS04] Messages from 198.51.100.7 temporarily deferred; see ";
+  auto linked = one_recipient_report("Mimecast", words + "https://senders.yahooinc.com/error-codes", reports::smtp_command::mail, "4.7.0");
+  auto c = reports::classify(linked.recipients[0], linked, k);
+  EXPECT_EQ(c.by, reports::decided_by::provider);
+  EXPECT_EQ(c.reason, "badreputation");
+  auto help = one_recipient_report("Mimecast", words + "https://help.yahoo.com/kb/SLN3434.html", reports::smtp_command::mail, "4.7.0");
+  EXPECT_EQ(reports::classify(help.recipients[0], help, k).by, reports::decided_by::provider);
+  // A named refusing host that is not the provider's wrote the reply itself.
+  help.recipients[0].remote_host = "mx.example.net";
+  EXPECT_NE(reports::classify(help.recipients[0], help, k).by, reports::decided_by::provider);
+  // A look-alike host is not the provider's, nor is an address at its domain.
+  auto lookalike = one_recipient_report("Mimecast", words + "https://notyahooinc.com/error-codes", reports::smtp_command::mail, "4.7.0");
+  EXPECT_NE(reports::classify(lookalike.recipients[0], lookalike, k).by, reports::decided_by::provider);
+  auto address = one_recipient_report("Mimecast", words + "postmaster@yahooinc.com", reports::smtp_command::mail, "4.7.0");
+  EXPECT_NE(reports::classify(address.recipients[0], address, k).by, reports::decided_by::provider);
+}
+
 TEST(Classify, LocalProgramExitIsAMailerError) {
   const auto& k = knowledge();
   auto rep = one_recipient_report("Postfix", "temporary failure", reports::smtp_command::unknown, "4.3.0");
