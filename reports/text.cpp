@@ -308,6 +308,14 @@ std::string clean_address(std::string_view s) {
   }
   for (const char c : s)
     if (is_space(c) || c == '<' || c == '>') return {};
+  // A top-level label is ASCII ("jp", "xn--fiqs8s") or wholly not ("中国"); one that mixes
+  // them is an address run into the sentence around it, as Japanese and Chinese reports
+  // write without spaces ("postmaster@example.jpまで返信をお願いします。"): not an address.
+  if (const std::string_view top = domain.substr(domain.rfind('.') + 1); !top.empty()) {
+    bool ascii = false, other = false;
+    for (const char c : top) (static_cast<unsigned char>(c) < 0x80 ? ascii : other) = true;
+    if (ascii && other) return {};
+  }
   // One allocation: the address as written, its domain folded in place.
   std::string out(s);
   for (std::size_t i = at + 1; i < out.size(); ++i)
