@@ -117,6 +117,17 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
   return nullptr;
 }
 
+// A verdict reached without the text (a status code, a provider's code) still takes its
+// sub-cause from the text when the text names the same reason ("dmarc-fail" for advice).
+void subcause_from_text(classification& c, const knowledge& k, const scanned_text& scanned,
+                        std::span<const int> reason_candidates) {
+  for (const int i : reason_candidates)
+    if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason && finds(k.reason_text.regex(i), scanned.text)) {
+      c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
+      return;
+    }
+}
+
 // Issue 5's order: a specific status code, the diagnostic text (with the SMTP command
 // as its context), the reply code, the command; then what the report kind implies.
 void decide(classification& c, const recipient& rcpt, const report& rep, const knowledge& k,
@@ -138,13 +149,7 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     c.reason = status->reason;
     c.by = decided_by::status;
     c.matched = rcpt.status;
-    // A sub-cause still comes from the text when it agrees.
-    for (const int i : reason_candidates)
-      if (k.reason_of[static_cast<std::size_t>(i)].reason == c.reason &&
-          finds(k.reason_text.regex(i), scanned.text)) {
-        c.subcause = k.reason_of[static_cast<std::size_t>(i)].subcause;
-        break;
-      }
+    subcause_from_text(c, k, scanned, reason_candidates);
     return;
   }
   if (text_rule != nullptr && !(text_rule->generic && status != nullptr && !command_known)) {
@@ -343,6 +348,7 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     c.reason = p->reason;
     c.by = decided_by::provider;
     c.matched = p->provider + ": '" + p->pattern + "'";
+    subcause_from_text(c, k, scanned, reason_candidates);
   } else if (own != nullptr) {
     c.reason = own->reason;
     c.by = decided_by::provider;

@@ -731,6 +731,7 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
   // command between: MDaemon names the host, then the address it connects to.
   session_server server;
   bool host_just_named = false;
+  bool open_reply = false;  // the line just read was a kept reply line "NNN-...": more follow
   const auto after_prefix = [](std::string_view line, const std::vector<std::string>& prefixes) -> std::string_view {
     for (const auto& p : prefixes)
       if (text::istarts_with(line, p)) return text::trim(line.substr(p.size()));
@@ -759,6 +760,9 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
     }
   for (const std::string_view raw : t.lines) {
     if (out.size() >= limits::max_recipients) break;
+    // Only the very next line continues a reply; any other line in between ends it.
+    const bool continuing = open_reply;
+    open_reply = false;
     const std::string_view line = after_stamp(text::trim(raw));
     if (line.empty()) continue;
     if (!every_line && !may_start[static_cast<unsigned char>(line.front())]) continue;
@@ -809,7 +813,17 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
     }
     if (reply.size() < 3 || (reply[0] != '4' && reply[0] != '5') || ignored_step) continue;
     if (address.empty() && step == smtp_command::rcpt) address = rcpt;
-    out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes), server.host, server.ip});
+    // A multi-line reply (RFC 5321 §4.2.1: "550-" on every line but the last) is one
+    // reply: its lines after the first join it. Some MTAs quote only the first line in
+    // the recipient's own words ("Our system has detected that this message is").
+    if (continuing && !out.empty() && reply.compare(0, 3, out.back().reply, 0, 3) == 0 && step == out.back().command &&
+        address == out.back().address) {
+      if (out.back().reply.size() < limits::max_diagnostic_bytes)
+        out.back().reply = text::valid_utf8(out.back().reply + " " + std::string(reply), limits::max_diagnostic_bytes);
+    } else {
+      out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes), server.host, server.ip});
+    }
+    open_reply = reply.size() > 3 && reply[3] == '-';
   }
   return out;
 }

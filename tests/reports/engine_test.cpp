@@ -736,6 +736,19 @@ TEST(Classify, ProviderNamedByItsPagesInTheReply) {
   EXPECT_NE(reports::classify(address.recipients[0], address, k).by, reports::decided_by::provider);
 }
 
+// A provider's code decides the reason; the text still gives the sub-cause (its advice).
+TEST(Classify, ProviderVerdictKeepsTheTextsSubcause) {
+  const auto& k = knowledge();
+  auto rep = one_recipient_report(
+      "Postfix", "550 5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy.",
+      reports::smtp_command::data, "5.7.26");
+  rep.recipients[0].remote_host = "mx.google.com";
+  const auto c = reports::classify(rep.recipients[0], rep, k);
+  EXPECT_EQ(c.by, reports::decided_by::provider);
+  EXPECT_EQ(c.reason, "authfailure");
+  EXPECT_EQ(c.subcause, "dmarc-fail");
+}
+
 TEST(Classify, LocalProgramExitIsAMailerError) {
   const auto& k = knowledge();
   auto rep = one_recipient_report("Postfix", "temporary failure", reports::smtp_command::unknown, "4.3.0");
