@@ -440,7 +440,10 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
       else current_had_blank = true;
       continue;
     }
-    if (t.boiler[n] >= 0) continue;
+    // A link alone on a line is boilerplate (a help page under the report), except where
+    // a wrapped reply continues onto it (Postfix: "... See\n    http://cbl.abuseat.org").
+    const bool wrapped_link = continues_entry && (text::istarts_with(trimmed, "http://") || text::istarts_with(trimmed, "https://"));
+    if (t.boiler[n] >= 0 && !wrapped_link) continue;
     // Exim names an entry that is not an address ("an undisclosed address", "pipe to
     // |prog") and then the address it came from: "(generated from a@b)". That address is
     // the one the sender used.

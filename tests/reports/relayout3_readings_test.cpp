@@ -6,6 +6,9 @@
 //   the host fact kept the dot, and a provider rule matching the host's suffix missed it;
 // - MDaemon names the server only in its session transcript ("Attempting SMTP connection to
 //   [mx.example.com]", then "[192.0.2.1:25]"): nothing read it.
+// Stop 21, its fourth look: Postfix wraps a long reply at 76 columns, and a link can fall
+// alone on the last wrapped line ("... See\n    http://cbl.abuseat.org"); a lone link is
+// boilerplate under a report, so the reply lost its link and the cause the link names.
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
@@ -141,6 +144,37 @@ TEST(Relayout3Readings, SessionMarkerWithoutAHostNameSetsNoHost) {
   ASSERT_EQ(rep.recipients.size(), 1u);
   EXPECT_EQ(rep.recipients.front().remote_host, "");
   EXPECT_EQ(rep.recipients.front().command, reports::smtp_command::rcpt);
+}
+
+// A Postfix notification alone (no DSN part): the recipient's words are its text's.
+std::string postfix_text_only(const std::string& entry_lines) {
+  return "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
+         "To: billing@example.net\n"
+         "Subject: Undelivered Mail Returned to Sender\n"
+         "\n"
+         "This is the mail system at host relay.example.net.\n"
+         "\n"
+         "                   The mail system\n"
+         "\n" +
+         entry_lines + "\n";
+}
+
+TEST(Relayout3Readings, AWrappedReplyKeepsTheLinkOnItsLastLine) {
+  const auto wrapped = read(postfix_text_only(
+      "<p.nowak@example.com>: host mx.example.com[192.0.2.41] refused to talk to\n"
+      "    me: 554 Not now: 198.51.100.4 is sending large amounts of spam. See\n"
+      "    http://cbl.abuseat.org/lookup\n"));
+  ASSERT_EQ(wrapped.recipients.size(), 1u);
+  EXPECT_NE(wrapped.recipients[0].diagnostic.find("cbl.abuseat.org"), std::string::npos) << wrapped.recipients[0].diagnostic;
+  EXPECT_EQ(reports::classify(wrapped.recipients[0], wrapped, source_knowledge()).reason, "blocked");
+  // A link after the entry's blank line is the report's own help page, not the reply's.
+  const auto apart = read(postfix_text_only(
+      "<p.nowak@example.com>: host mx.example.com[192.0.2.41] said: 550 5.1.1 No such\n"
+      "    user here (in reply to RCPT TO command)\n"
+      "\n"
+      "    http://help.example.net/bounces\n"));
+  ASSERT_EQ(apart.recipients.size(), 1u);
+  EXPECT_EQ(apart.recipients[0].diagnostic.find("help.example.net"), std::string::npos) << apart.recipients[0].diagnostic;
 }
 
 }  // namespace
