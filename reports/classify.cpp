@@ -82,11 +82,44 @@ const std::string* provider_linked_from(std::string_view diag, const knowledge& 
   return nullptr;
 }
 
+// The host a reply names as its own right after its code and status ("421
+// mx1.example.com Service not available", RFC 5321 §4.2's form, which some providers use
+// for every refusal: "421 resimta-ch2-01v.sys.comcast.net comcast ... Too many sessions"),
+// or "" when the word there is no host name.
+std::string_view replying_host(std::string_view diag, int code) {
+  if (code < 200 || code > 599) return {};
+  const std::string c = std::to_string(code);
+  std::size_t at = diag.find(c);
+  // The code as a word of its own, followed by ' ' or '-' (a multi-line reply's first line).
+  while (at != std::string_view::npos && !((at == 0 || diag[at - 1] == ' ' || diag[at - 1] == '#') &&
+                                           at + 3 < diag.size() && (diag[at + 3] == ' ' || diag[at + 3] == '-')))
+    at = diag.find(c, at + 1);
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = text::trim(diag.substr(at + 4));
+  const auto word_end = [](std::string_view s) {
+    std::size_t e = 0;
+    while (e < s.size() && s[e] != ' ') ++e;
+    return e;
+  };
+  // An enhanced status ("4.7.0") before the name.
+  if (rest.size() >= 5 && (rest[0] == '2' || rest[0] == '4' || rest[0] == '5') && rest[1] == '.')
+    rest = text::trim(rest.substr(word_end(rest)));
+  std::string_view word = rest.substr(0, word_end(rest));
+  while (!word.empty() && (word.back() == '.' || word.back() == ',' || word.back() == ':')) word.remove_suffix(1);
+  const bool host_like = word.find('.') != std::string_view::npos &&
+                         std::all_of(word.begin(), word.end(), [](char ch) {
+                           return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                                  ch == '-' || ch == '.';
+                         }) &&
+                         !text::is_ip_literal(word);
+  return host_like ? word : std::string_view();
+}
+
 // The provider whose host refused (remote host, else the recipient's domain, else the
 // reporting MTA) and its rule matching the diagnostic (`scanned`: the diagnostic's scan by
 // the diagnostic scanner). A relay or gateway that rewrote the report may have dropped
-// the refusing host; when no host is named, a provider whose pages the reply links to is
-// its author.
+// the refusing host; when no host is named, a provider whose pages the reply links to, or
+// whose host the reply names as its own, is its author.
 const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const report& rep, const knowledge& k,
                                                    std::string_view diag, const scanned_text& scanned) {
   if (k.provider_rules.empty() || diag.empty()) return nullptr;
@@ -103,7 +136,13 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
     if (provider != nullptr) break;
   }
   // A named refusing host that is not the provider's is the reply's author.
-  if (provider == nullptr && rcpt.remote_host.empty()) provider = provider_linked_from(diag, k);
+  if (provider == nullptr && rcpt.remote_host.empty()) {
+    provider = provider_linked_from(diag, k);
+    if (const std::string_view own = replying_host(diag, rcpt.reply_code); provider == nullptr && !own.empty())
+      for (const auto& [name, hosts] : k.provider_hosts)
+        for (const auto& suffix : hosts)
+          if (provider == nullptr && ends_at_label(own, suffix)) provider = &name;
+  }
   if (provider == nullptr) return nullptr;
   // Only the rules whose literals the diagnostic holds can match (in rule order).
   thread_local std::vector<int> possible;  // scratch (provider_rule_for does not recurse)

@@ -736,6 +736,30 @@ TEST(Classify, ProviderNamedByItsPagesInTheReply) {
   EXPECT_NE(reports::classify(address.recipients[0], address, k).by, reports::decided_by::provider);
 }
 
+// A reply that names its own server after its code (RFC 5321's "421 <domain> ...") names
+// the provider when the report names no refusing host.
+TEST(Classify, ProviderNamedByTheReplysOwnHost) {
+  const auto& k = knowledge();
+  auto own = one_recipient_report("Mimecast", "421 imta-07.sys.comcast.net comcast 198.51.100.7 Too many sessions opened",
+                                  reports::smtp_command::conn);
+  own.recipients[0].reply_code = 421;
+  auto c = reports::classify(own.recipients[0], own, k);
+  EXPECT_EQ(c.by, reports::decided_by::provider);
+  EXPECT_EQ(c.reason, "toomanyconn");
+  // After an enhanced status too; not an address, nor a host further into the words.
+  auto status = one_recipient_report("Mimecast", "421 4.7.0 imta-07.sys.comcast.net Too many sessions opened",
+                                     reports::smtp_command::conn, "4.7.0");
+  status.recipients[0].reply_code = 421;
+  EXPECT_EQ(reports::classify(status.recipients[0], status, k).by, reports::decided_by::provider);
+  auto later = one_recipient_report("Mimecast", "421 Too many sessions opened from imta-07.sys.comcast.net",
+                                    reports::smtp_command::conn);
+  later.recipients[0].reply_code = 421;
+  EXPECT_NE(reports::classify(later.recipients[0], later, k).by, reports::decided_by::provider);
+  auto ip = one_recipient_report("Mimecast", "421 198.51.100.7 Too many sessions opened", reports::smtp_command::conn);
+  ip.recipients[0].reply_code = 421;
+  EXPECT_NE(reports::classify(ip.recipients[0], ip, k).by, reports::decided_by::provider);
+}
+
 // A provider's code decides the reason; the text still gives the sub-cause (its advice).
 TEST(Classify, ProviderVerdictKeepsTheTextsSubcause) {
   const auto& k = knowledge();
