@@ -335,6 +335,15 @@ bool is_recipient_label(std::string_view lead, const knowledge& k) {
   return it != k.forward_label_of.end() && it->second == "to";
 }
 
+// Whether a line ends with one of the layout's words right before the remote's reply
+// (formats.yaml reply_intros: Gmail's "The error that the other server returned was:").
+bool ends_with_reply_intro(std::string_view line, const knowledge& k) {
+  if (line.empty() || line.back() != ':') return false;
+  for (const auto& intro : k.reply_intros)
+    if (line.size() >= intro.size() && text::iequals(line.substr(line.size() - intro.size()), intro)) return true;
+  return false;
+}
+
 // Leading spaces and tabs of a report line.
 std::size_t indent_of(std::string_view line) {
   std::size_t n = 0;
@@ -381,7 +390,11 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
     const bool continues_entry = current != std::string::npos && last_read != std::string::npos &&
                                  last_read + 1 == n && !blocks[current].diagnostic.empty() &&
                                  indent_of(line) > current_indent;
-    const int m = continues_entry ? -1 : t.recipient[n];
+    // The line right after a layout's "the other server returned:" is the remote's reply,
+    // even when it has a recipient line's shape ("550 <a@b>... Relaying denied" names the
+    // address the remote refused, which may be another than the recipient's).
+    const bool after_reply_intro = n > 0 && ends_with_reply_intro(text::trim(lines[n - 1]), k);
+    const int m = continues_entry || after_reply_intro ? -1 : t.recipient[n];
     if (m >= 0) {
       // Group 1 is the address, group 2 (if any) the words after it.
       const bool ok = k.recipient_lines.capture_line(m, line, groups) && groups.size() >= 2;

@@ -9,6 +9,9 @@
 // Stop 21, its fourth look: Postfix wraps a long reply at 76 columns, and a link can fall
 // alone on the last wrapped line ("... See\n    http://cbl.abuseat.org"); a lone link is
 // boilerplate under a report, so the reply lost its link and the cause the link names.
+// And Gmail's "The error that the other server returned was:" puts the remote's reply on
+// the next line, where a Sendmail-shaped reply ("550 <a@b>... Relaying denied") looked like
+// a recipient line and made a second recipient of the address the remote named.
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
@@ -175,6 +178,30 @@ TEST(Relayout3Readings, AWrappedReplyKeepsTheLinkOnItsLastLine) {
       "    http://help.example.net/bounces\n"));
   ASSERT_EQ(apart.recipients.size(), 1u);
   EXPECT_EQ(apart.recipients[0].diagnostic.find("help.example.net"), std::string::npos) << apart.recipients[0].diagnostic;
+}
+
+TEST(Relayout3Readings, TheLineAfterGmailsReplyIntroIsTheReply) {
+  const auto rep = read(
+      "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+      "To: billing@example.net\n"
+      "Subject: Delivery Status Notification (Failure)\n"
+      "\n"
+      "Delivery to the following recipient failed permanently:\n"
+      "\n"
+      "     p.nowak@example.com\n"
+      "\n"
+      "Technical details of permanent failure:\n"
+      "Google tried to deliver your message, but it was rejected by the server for the recipient domain example.com by mx.example.com. [192.0.2.41].\n"
+      "\n"
+      "The error that the other server returned was:\n"
+      "550 <relay-test@example.org>... Relaying denied\n"
+      "\n"
+      "----- Original message -----\n"
+      "\n" +
+      original);
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].address, "p.nowak@example.com");
+  EXPECT_EQ(reports::classify(rep.recipients[0], rep, source_knowledge()).reason, "norelaying");
 }
 
 }  // namespace
