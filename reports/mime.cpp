@@ -207,8 +207,8 @@ void materialise(const std::vector<raw_field>& fields, const read_options& optio
                      [&](const std::string& wanted) { return text::iequals(f.name, wanted); }))
       continue;
     header& h = add_header(out);
-    if (f.name.size() <= 256 && text::is_plain_ascii(f.name)) h.name.assign(f.name);
-    else h.name = text::valid_utf8(f.name, 256);
+    // split_entity took the name as 1-76 ftext bytes (printable ASCII): valid as it is.
+    h.name.assign(f.name);
     header_text_into(f.value, true, h.value);
   }
 }
