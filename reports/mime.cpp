@@ -207,8 +207,8 @@ void materialise(const std::vector<raw_field>& fields, const read_options& optio
                      [&](const std::string& wanted) { return text::iequals(f.name, wanted); }))
       continue;
     header& h = add_header(out);
-    if (f.name.size() <= 256 && text::is_plain_ascii(f.name)) h.name.assign(f.name);
-    else h.name = text::valid_utf8(f.name, 256);
+    // split_entity took the name as 1-76 ftext bytes (printable ASCII): valid as it is.
+    h.name.assign(f.name);
     header_text_into(f.value, true, h.value);
   }
 }
@@ -495,20 +495,49 @@ struct reader {
 
 }  // namespace
 
+namespace {
+
+// Each byte's value in base64 (RFC 4648 §4): -1 for a byte that is skipped (line breaks
+// and stray characters, RFC 2045 §6.8), -2 for '=' (padding ends the data).
+constexpr auto base64_values = [] {
+  std::array<signed char, 256> t{};
+  t.fill(-1);
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'A');
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'a' + 26);
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<signed char>(c - '0' + 52);
+  t['+'] = 62;
+  t['/'] = 63;
+  t['='] = -2;
+  return t;
+}();
+
+}  // namespace
+
 std::string decode_base64(std::string_view in, std::size_t max_bytes) {
   std::string out;
   out.reserve(std::min(max_bytes, in.size() / 4 * 3 + 3));
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   std::uint32_t acc = 0;
   int bits = 0;
-  for (const char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') break;  // padding ends the data
-    else continue;             // line breaks and stray characters (RFC 2045 §6.8)
+  std::size_t i = 0;
+  while (i < in.size()) {
+    // At a quantum's start, four characters that are all data are three bytes at once (a
+    // line of 76 characters is 19 quanta). The bits left in `acc` from before are never
+    // read again: a byte is taken from the last `bits` bits, all of them added since.
+    if (bits == 0 && i + 4 <= in.size() && out.size() + 3 <= max_bytes) {
+      const int a = base64_values[p[i]], b = base64_values[p[i + 1]], c = base64_values[p[i + 2]],
+                d = base64_values[p[i + 3]];
+      if ((a | b | c | d) >= 0) {
+        const auto n = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+        const char bytes[3] = {static_cast<char>(n >> 16), static_cast<char>(n >> 8 & 0xFF), static_cast<char>(n & 0xFF)};
+        out.append(bytes, 3);
+        i += 4;
+        continue;
+      }
+    }
+    const int v = base64_values[p[i++]];
+    if (v == -2) break;  // padding ends the data
+    if (v < 0) continue;  // line breaks and stray characters
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {

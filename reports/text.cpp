@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace reports::text {
 namespace {
 
@@ -60,6 +64,84 @@ std::string squeeze(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// The end of a run of bytes that squeezing copies as it is, starting at s[j] (a byte
+// > 0x20): the first byte at or after j below 0x21 (white space or a control byte) that
+// is not a space followed by a byte > 0x20; n when there is none. A single space between
+// two words stays as it is, so a header value's words are one run. `seen` ORs the bytes
+// read (only bytes of s: their high bits tell whether a byte >= 0x80 was met).
+#if defined(__SSE2__)
+// Sixteen bytes at a time (SSE2 is part of x86-64): the runs are most of what header
+// values, DSN fields and diagnostics are, and eight at a time with word masks took about
+// 31 instructions per word.
+struct block_masks {
+  unsigned low;    // lanes holding a byte <= 0x20
+  unsigned space;  // lanes holding ' '
+};
+
+inline block_masks masks_of(__m128i v) {
+  // max(v, 0x21) == v exactly for the bytes >= 0x21 (unsigned).
+  const __m128i above = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x21)), v);
+  return {~static_cast<unsigned>(_mm_movemask_epi8(above)) & 0xFFFFu,
+          static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))))};
+}
+
+std::size_t run_end(const char* s, std::size_t j, std::size_t n, __m128i& seen) {
+  for (; j + 16 <= n; j += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+    seen = _mm_or_si128(seen, v);
+    const block_masks m = masks_of(v);
+    // A space stops the run when the byte after it is <= 0x20; in the last lane that
+    // byte is the next block's first (or the end of s).
+    unsigned stop = (m.low & ~m.space) | (m.space & (m.low >> 1));
+    if ((m.space & 0x8000u) != 0 && (j + 16 == n || static_cast<unsigned char>(s[j + 16]) <= 0x20)) stop |= 0x8000u;
+    if (stop != 0) return j + static_cast<std::size_t>(__builtin_ctz(stop));
+  }
+  if (j == n) return n;
+  // Fewer than 16 bytes left. With 16 or more in s, its last 16 are read again and the
+  // lanes before j shifted out (a space in the last lane ends s: it stops the run);
+  // otherwise the rest is copied into a block padded with NULs, which stop the run.
+  __m128i v;
+  unsigned shift = 0, last_space = 0;
+  if (n >= 16) {
+    v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + n - 16));
+    shift = static_cast<unsigned>(j - (n - 16));
+    last_space = 0x8000u;
+  } else {
+    alignas(16) char block[16] = {};
+    std::memcpy(block, s + j, n - j);
+    v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
+  }
+  seen = _mm_or_si128(seen, v);
+  const block_masks m = masks_of(v);
+  const unsigned stop = ((m.low & ~m.space) | (m.space & (m.low >> 1)) | (m.space & last_space)) >> shift;
+  return stop != 0 ? j + static_cast<std::size_t>(__builtin_ctz(stop)) : n;
+}
+#else
+std::size_t run_end(const char* s, std::size_t j, std::size_t n, std::uint64_t& seen) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, lows = 0x7F7F7F7F7F7F7F7Full;
+  for (; j + 8 <= n; j += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s + j, 8);
+    seen |= w;
+    // Exact per-byte masks (no carry crosses a byte): bytes <= 0x20, and spaces.
+    const std::uint64_t low = ~(w | ((w & lows) + 0x5F * ones)) & highs;
+    const std::uint64_t x = w ^ (0x20 * ones);
+    const std::uint64_t space = ~(x | ((x & lows) + lows)) & highs;
+    // A space decides when the byte after it is <= 0x20 (or in the next word).
+    const std::uint64_t stop = (low & ~space) | (space & ((low >> 8) | (1ull << 63)));
+    if (stop != 0) return j + static_cast<std::size_t>(__builtin_ctzll(stop)) / 8;
+  }
+  while (j < n && (static_cast<unsigned char>(s[j]) > 0x20 ||
+                   (s[j] == ' ' && j + 1 < n && static_cast<unsigned char>(s[j + 1]) > 0x20)))
+    seen |= static_cast<unsigned char>(s[j++]);
+  return j;
+}
+#endif
+
+}  // namespace
+
 bool append_squeezed(std::string& out, std::string_view s) {
   // A run of white space becomes one space (none at the edges); one pass writing into
   // room of the input's size (the output is never longer).
@@ -70,43 +152,19 @@ bool append_squeezed(std::string& out, std::string_view s) {
   bool pending_space = false;
   std::size_t i = 0;
   const std::size_t n = s.size();
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, lows = 0x7F7F7F7F7F7F7F7Full;
   // Every byte read, ORed (a byte >= 0x80 sets a high bit), and whether a NUL was met: a
   // NUL is <= 0x20, so it always takes the byte-at-a-time path below.
+#if defined(__SSE2__)
+  __m128i seen = _mm_setzero_si128();
+#else
   std::uint64_t seen = 0;
+#endif
   bool nul = false;
   while (i < n) {
     // A run starting with a byte > 0x20 is copied whole up to the first byte that needs a
-    // decision: a byte < 0x20 (white space or a control byte), or a space not followed by
-    // a byte > 0x20. A single space between two words stays as it is, so a header value's
-    // words are one run, found eight bytes at a time.
-    std::size_t j = i;
+    // decision (run_end).
     if (static_cast<unsigned char>(s[i]) > 0x20) {
-      for (;;) {
-        if (j + 8 <= n) {
-          std::uint64_t w;
-          std::memcpy(&w, s.data() + j, 8);
-          seen |= w;
-          // Exact per-byte masks (no carry crosses a byte): bytes <= 0x20, and spaces.
-          const std::uint64_t low = ~(w | ((w & lows) + 0x5F * ones)) & highs;
-          const std::uint64_t x = w ^ (0x20 * ones);
-          const std::uint64_t space = ~(x | ((x & lows) + lows)) & highs;
-          // A space decides when the byte after it is <= 0x20 (or in the next word).
-          const std::uint64_t stop = (low & ~space) | (space & ((low >> 8) | (1ull << 63)));
-          if (stop == 0) {
-            j += 8;
-            continue;
-          }
-          j += static_cast<std::size_t>(__builtin_ctzll(stop)) / 8;
-          break;
-        }
-        while (j < n && (static_cast<unsigned char>(s[j]) > 0x20 ||
-                         (s[j] == ' ' && j + 1 < n && static_cast<unsigned char>(s[j + 1]) > 0x20)))
-          seen |= static_cast<unsigned char>(s[j++]);
-        break;
-      }
-    }
-    if (j > i) {
+      const std::size_t j = run_end(s.data(), i, n, seen);
       if (pending_space) *o++ = ' ';
       pending_space = false;
       std::memcpy(o, s.data() + i, j - i);
@@ -126,29 +184,50 @@ bool append_squeezed(std::string& out, std::string_view s) {
     nul = nul || c == '\0';
   }
   out.resize(old_size + static_cast<std::size_t>(o - begin));
-  return (seen & highs) == 0 && !nul;
+#if defined(__SSE2__)
+  return _mm_movemask_epi8(seen) == 0 && !nul;
+#else
+  return (seen & 0x8080808080808080ull) == 0 && !nul;
+#endif
 }
 
 bool is_plain_ascii(std::string_view s) {
-  // No byte >= 0x80 and none zero. In a word without high bits, (w - 0x01...) sets the
-  // high bit of some byte exactly when a byte is zero; so one mask answers both, and
-  // four words are tested with one branch (text parts are read here whole).
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  const auto bad = [](std::uint64_t w) { return (w | (w - ones)) & highs; };
   const char* const p = s.data();
+  const std::size_t n = s.size();
   std::size_t i = 0;
-  for (; i + 32 <= s.size(); i += 32) {
-    std::uint64_t w[4];
-    std::memcpy(w, p + i, 32);
-    if (bad(w[0]) | bad(w[1]) | bad(w[2]) | bad(w[3])) return false;
+#if defined(__SSE2__)
+  // No byte >= 0x80 and none zero: the bytes 0x01-0x7F are exactly those above zero as
+  // signed bytes. 64 bytes per branch (text parts are read here whole); a tail of fewer
+  // than 16 is the last 16 bytes read again.
+  const __m128i zero = _mm_setzero_si128();
+  const auto ok = [&](std::size_t at) {
+    return _mm_cmpgt_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)), zero);
+  };
+  for (; i + 64 <= n; i += 64) {
+    const __m128i all = _mm_and_si128(_mm_and_si128(ok(i), ok(i + 16)), _mm_and_si128(ok(i + 32), ok(i + 48)));
+    if (_mm_movemask_epi8(all) != 0xFFFF) return false;
   }
-  for (; i + 8 <= s.size(); i += 8) {
+  for (; i + 16 <= n; i += 16)
+    if (_mm_movemask_epi8(ok(i)) != 0xFFFF) return false;
+  if (i < n && n >= 16) return _mm_movemask_epi8(ok(n - 16)) == 0xFFFF;
+#endif
+  // In a word without high bits, (w - 0x01...) sets the high bit of some byte exactly
+  // when a byte is zero; so one mask answers both.
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  for (; i + 8 <= n; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, p + i, 8);
-    if (bad(w)) return false;
+    if ((w | (w - ones)) & highs) return false;
   }
-  for (; i < s.size(); ++i)
-    if (static_cast<unsigned char>(s[i]) - 1u >= 0x7Fu) return false;
+  // A tail of a text of 8 or more bytes (field names, "Final-Recipient"): its last word
+  // read again.
+  if (i < n && n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + n - 8, 8);
+    return ((w | (w - ones)) & highs) == 0;
+  }
+  for (; i < n; ++i)
+    if (static_cast<unsigned char>(p[i]) - 1u >= 0x7Fu) return false;
   return true;
 }
 

@@ -132,13 +132,13 @@ TEST(FastPaths, SqueezeEqualsByteAtATime) {
 
 // append_squeezed says whether what it appended is plain ASCII (no byte >= 0x80, no NUL),
 // as is_plain_ascii of the squeezed text would: one odd byte at every position of texts
-// of words and spaces 0-40 bytes long, so the eight-byte copy, the byte-at-a-time tail
-// and the white-space path each meet it.
+// of words and spaces 0-70 bytes long, so the 16-byte blocks, the tail (the last 16
+// bytes read again, or a short text's padded block) and the white-space path each meet it.
 TEST(FastPaths, SqueezeTellsPlainAscii) {
   std::mt19937 rng(21);
   for (int round = 0; round < 400; ++round) {
     std::string base;
-    const std::size_t n = rng() % 41;
+    const std::size_t n = rng() % 71;
     for (std::size_t i = 0; i < n; ++i) base.push_back(rng() % 5 == 0 ? " \t\n"[rng() % 3] : "abcdefgh"[rng() % 8]);
     for (std::size_t at = 0; at <= base.size(); ++at)
       for (const char odd : {'\x00', '\x01', '\x7f', '\x80', '\xc3', '\xff', 'a', ' '}) {
@@ -152,7 +152,7 @@ TEST(FastPaths, SqueezeTellsPlainAscii) {
 }
 
 // Words with single spaces between them are copied as one run: every placement of one,
-// two or three white-space or control bytes among short words, so each eight-byte word
+// two or three white-space or control bytes among short words, so each 16-byte block
 // meets a space at each of its bytes, followed by a letter, a space, a tab, a control
 // byte or the end.
 TEST(FastPaths, SqueezeKeepsSingleSpacesInTheRun) {
@@ -170,8 +170,76 @@ TEST(FastPaths, SqueezeKeepsSingleSpacesInTheRun) {
   }
 }
 
-// is_plain_ascii (four words per test) equals asking each byte: one odd byte at every
-// position of texts 0-80 bytes long, so each of the 32-, 8- and 1-byte steps meets it.
+// A space at every place of a run 1-50 bytes long, followed by a letter, a second space,
+// a tab, a control byte, a NUL or the end: a space in a 16-byte block's last lane is
+// decided by the next block's first byte, one in the tail by the byte after it or the end.
+TEST(FastPaths, SqueezeSpaceAtEveryPlace) {
+  for (std::size_t n = 1; n <= 50; ++n)
+    for (std::size_t at = 1; at < n; ++at)
+      for (const char after : {'b', ' ', '\t', '\x01', '\0', 'E'}) {
+        std::string s(n, 'a');
+        s[at] = ' ';
+        if (after == 'E') s.resize(at + 1);
+        else if (at + 1 < n) s[at + 1] = after;
+        std::string appended = "prefix";
+        const bool plain = reports::text::append_squeezed(appended, s);
+        ASSERT_EQ(appended, "prefix" + reference_squeeze(s)) << "length " << n << " space at " << at << " then " << int(after);
+        ASSERT_EQ(plain, s.find('\0') == std::string::npos) << "length " << n << " space at " << at;
+      }
+}
+
+// The character-at-a-time base64 decoder the quantum-at-a-time one replaced.
+std::string reference_base64(std::string_view in, std::size_t max_bytes) {
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+') v = 62;
+    else if (c == '/') v = 63;
+    else if (c == '=') break;
+    else continue;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (out.size() >= max_bytes) break;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+// decode_base64 equals decoding a character at a time: encoded texts with line breaks
+// (CRLF, LF, at any place, also inside a quantum), stray characters and bytes >= 0x80,
+// padding early, late or missing, cut to every bound from 0 to past the whole.
+TEST(FastPaths, Base64EqualsCharacterAtATime) {
+  std::mt19937 rng(64);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string odd = std::string("\r\n \t!-.=\x80\xff\0", 12);
+  for (int round = 0; round < 3000; ++round) {
+    std::string s;
+    const std::size_t n = rng() % 200;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (rng() % 12 == 0) s.push_back(odd[rng() % odd.size()]);
+      else if (rng() % 40 == 0) s += "\r\n";
+      else s.push_back(alphabet[rng() % alphabet.size()]);
+    }
+    for (const std::size_t bound : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{4},
+                                     static_cast<std::size_t>(rng() % 160), std::string::npos}) {
+      const std::size_t max_bytes = bound == std::string::npos ? 1u << 20 : bound;
+      ASSERT_EQ(reports::mime::decode_base64(s, max_bytes), reference_base64(s, max_bytes))
+          << "input: '" << s << "' bound " << max_bytes;
+    }
+  }
+}
+
+// is_plain_ascii equals asking each byte: one odd byte at every position of texts 0-150
+// bytes long, so each of the 64- and 16-byte steps, the last 16 bytes read again, the
+// 8-byte words, the last word read again and the byte loop meet it.
 TEST(FastPaths, PlainAsciiEqualsByteAtATime) {
   const auto reference = [](std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) {
@@ -179,7 +247,7 @@ TEST(FastPaths, PlainAsciiEqualsByteAtATime) {
       return b != 0 && b < 0x80;
     });
   };
-  for (std::size_t n = 0; n <= 80; ++n) {
+  for (std::size_t n = 0; n <= 150; ++n) {
     const std::string plain(n, 'a');
     ASSERT_EQ(reports::text::is_plain_ascii(plain), reference(plain));
     for (std::size_t at = 0; at < n; ++at)
