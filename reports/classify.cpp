@@ -63,8 +63,10 @@ bool listed(const std::vector<std::string>& list, std::string_view reason) {
 
 // The provider whose pages the diagnostic links to ("see https://senders.yahooinc.com/...",
 // "http://postmaster.comcast.net/smtp-error-codes.php#BL000010"): the host of each URL
-// against each provider's `hosts` and `pages`. URLs are found by their "://"; the text is
-// bounded (limits.hpp), so is the walk.
+// against each provider's `pages` (its help and postmaster sites, not its whole domain: link
+// rewriters such as Microsoft's namNN.safelinks.protection.outlook.com live under mail
+// domains). A URL with user information ("http://a.example@b.example/") names no page.
+// URLs are found by their "://"; the text is bounded (limits.hpp), so is the walk.
 const std::string* provider_linked_from(std::string_view diag, const knowledge& k) {
   const auto host_char = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
@@ -72,10 +74,11 @@ const std::string* provider_linked_from(std::string_view diag, const knowledge& 
   for (std::size_t at = diag.find("://"); at != std::string_view::npos; at = diag.find("://", at + 3)) {
     std::size_t end = at + 3;
     while (end < diag.size() && host_char(diag[end])) ++end;
+    if (end < diag.size() && (diag[end] == '@' || diag[end] == ':')) continue;  // user information
     std::string_view host = diag.substr(at + 3, end - at - 3);
     while (!host.empty() && host.back() == '.') host.remove_suffix(1);
     if (host.find('.') == std::string_view::npos) continue;
-    for (const auto& [name, suffixes] : k.provider_named_hosts)
+    for (const auto& [name, suffixes] : k.provider_pages)
       for (const auto& suffix : suffixes)
         if (ends_at_label(host, suffix)) return &name;
   }
@@ -104,8 +107,10 @@ std::string_view replying_host(std::string_view diag, int code) {
   // An enhanced status ("4.7.0") before the name.
   if (rest.size() >= 5 && (rest[0] == '2' || rest[0] == '4' || rest[0] == '5') && rest[1] == '.')
     rest = text::trim(rest.substr(word_end(rest)));
+  // A name followed by ':' or ',' is what the reply is about ("550 5.7.1 example.com:
+  // ..."), not the server introducing itself.
   std::string_view word = rest.substr(0, word_end(rest));
-  while (!word.empty() && (word.back() == '.' || word.back() == ',' || word.back() == ':')) word.remove_suffix(1);
+  while (!word.empty() && word.back() == '.') word.remove_suffix(1);
   const bool host_like = word.find('.') != std::string_view::npos &&
                          std::all_of(word.begin(), word.end(), [](char ch) {
                            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||

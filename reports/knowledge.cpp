@@ -232,11 +232,8 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
   if (!l.add_list(k.temporary_words, root["temporary_words"], "temporary_words")) return false;
   for (const auto& p : root["providers"]) {
     const std::string name = p["name"].as<std::string>();
-    for (const auto& h : p["hosts"]) {
-      k.provider_hosts[name].push_back(text::lower(h.as<std::string>()));
-      k.provider_named_hosts[name].push_back(text::lower(h.as<std::string>()));
-    }
-    for (const auto& h : p["pages"]) k.provider_named_hosts[name].push_back(text::lower(h.as<std::string>()));
+    for (const auto& h : p["hosts"]) k.provider_hosts[name].push_back(text::lower(h.as<std::string>()));
+    for (const auto& h : p["pages"]) k.provider_pages[name].push_back(text::lower(h.as<std::string>()));
     for (const auto& r : p["rules"]) {
       knowledge::provider_rule rule;
       rule.provider = name;

@@ -140,9 +140,9 @@ class knowledge {
   std::map<std::string, command_rule> command_required;  // text reason -> its SMTP step
   pattern_set temporary_words;                           // "temporary", "persistent"
   std::map<std::string, std::vector<std::string>> provider_hosts;  // provider -> host/domain suffixes
-  // provider -> suffixes of the URLs that identify it when no refusing host is named: its
-  // hosts and the sites its replies link to ("see https://senders.yahooinc.com/...").
-  std::map<std::string, std::vector<std::string>> provider_named_hosts;
+  // provider -> its help and postmaster sites, whose links in a reply identify it when no
+  // refusing host is named ("see https://senders.yahooinc.com/...").
+  std::map<std::string, std::vector<std::string>> provider_pages;
   std::vector<provider_rule> provider_rules;
   pattern_set provider_text;  // provider_rules' patterns, in their order (index i: rule i)
   std::map<std::string, std::string> family_reasons;  // family -> reason when nothing else decides

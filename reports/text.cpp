@@ -390,9 +390,7 @@ std::string clean_address(std::string_view s) {
   // A top-level label is ASCII ("jp", "xn--fiqs8s") or wholly not ("中国"); one that mixes
   // them is an address run into the sentence around it, as Japanese and Chinese reports
   // write without spaces ("postmaster@example.jpまで返信をお願いします。"): not an address.
-  // Such a label ends or begins outside ASCII; only then is it looked at whole.
-  if (const std::string_view top = domain.substr(domain.rfind('.') + 1);
-      !top.empty() && (static_cast<unsigned char>(top.front()) >= 0x80 || static_cast<unsigned char>(top.back()) >= 0x80)) {
+  if (const std::string_view top = domain.substr(domain.rfind('.') + 1); !top.empty()) {
     bool ascii = false, other = false;
     for (const char c : top) (static_cast<unsigned char>(c) < 0x80 ? ascii : other) = true;
     if (ascii && other) return {};

@@ -734,6 +734,21 @@ TEST(Classify, ProviderNamedByItsPagesInTheReply) {
   EXPECT_NE(reports::classify(lookalike.recipients[0], lookalike, k).by, reports::decided_by::provider);
   auto address = one_recipient_report("Mimecast", words + "postmaster@yahooinc.com", reports::smtp_command::mail, "4.7.0");
   EXPECT_NE(reports::classify(address.recipients[0], address, k).by, reports::decided_by::provider);
+  // A URL whose user information looks like a provider's page is another host's.
+  auto userinfo = one_recipient_report("Mimecast", words + "http://senders.yahooinc.com@mx.example.net/help",
+                                       reports::smtp_command::mail, "4.7.0");
+  EXPECT_NE(reports::classify(userinfo.recipients[0], userinfo, k).by, reports::decided_by::provider);
+  // A link rewriter's host under a provider's mail domain (Microsoft Safe Links) is no page
+  // of the provider: Outlook's "mailbox unavailable" (no such user) must not apply.
+  auto wrapped = one_recipient_report(
+      "qmail",
+      "550 5.7.1 Requested action not taken: mailbox unavailable (sender blocked, see "
+      "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.spamhaus.org%2Fquery)",
+      reports::smtp_command::unknown, "5.7.1");
+  wrapped.recipients[0].remote_ip = "192.0.2.41";
+  const auto w = reports::classify(wrapped.recipients[0], wrapped, k);
+  EXPECT_NE(w.by, reports::decided_by::provider);
+  EXPECT_NE(w.reason, "userunknown");
 }
 
 // A reply that names its own server after its code (RFC 5321's "421 <domain> ...") names
@@ -758,6 +773,18 @@ TEST(Classify, ProviderNamedByTheReplysOwnHost) {
   auto ip = one_recipient_report("Mimecast", "421 198.51.100.7 Too many sessions opened", reports::smtp_command::conn);
   ip.recipients[0].reply_code = 421;
   EXPECT_NE(reports::classify(ip.recipients[0], ip, k).by, reports::decided_by::provider);
+  // qmail's "#" before the code, and a multi-line reply's first line ("421-").
+  for (const std::string reply : {"#421 imta-07.sys.comcast.net Too many sessions opened",
+                                  "421-imta-07.sys.comcast.net Too many sessions opened"}) {
+    auto r = one_recipient_report("Mimecast", reply, reports::smtp_command::conn);
+    r.recipients[0].reply_code = 421;
+    EXPECT_EQ(reports::classify(r.recipients[0], r, k).by, reports::decided_by::provider) << reply;
+  }
+  // A domain the reply is about ("example.com: ...") is not the server introducing itself.
+  auto about = one_recipient_report("qmail", "550 5.7.1 hotmail.com: Requested action not taken: mailbox unavailable",
+                                    reports::smtp_command::unknown, "5.7.1");
+  about.recipients[0].reply_code = 550;
+  EXPECT_NE(reports::classify(about.recipients[0], about, k).by, reports::decided_by::provider);
 }
 
 // A provider's code decides the reason; the text still gives the sub-cause (its advice).

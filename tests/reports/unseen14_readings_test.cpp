@@ -18,6 +18,7 @@ TEST(Unseen14Readings, AnAddressRunIntoJapaneseWordsIsNotAnAddress) {
   using reports::text::clean_address;
   EXPECT_EQ(clean_address("help@isp.example.jp\xE3\x81\xBE\xE3\x81\xA7\xE3\x80\x82"), "");  // "...jpまで。"
   EXPECT_EQ(clean_address("help@isp.example.com\xE3\x81\xAB"), "");                            // "...comに"
+  EXPECT_EQ(clean_address("help@isp.example.jp\xE3\x81\xBE\xE3\x81\xA7mail"), "");              // "...jpまでmail"
   // A top-level label wholly outside ASCII is a domain (an IDN TLD), as is an ASCII one
   // under labels outside ASCII.
   EXPECT_EQ(clean_address("info@\xE4\xBE\x8B\xE3\x81\x88.\xE4\xB8\xAD\xE5\x9B\xBD"), "info@\xE4\xBE\x8B\xE3\x81\x88.\xE4\xB8\xAD\xE5\x9B\xBD");
