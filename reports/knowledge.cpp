@@ -101,6 +101,13 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     }
   }
   if (!l.add_list(k.remote_hosts, root["remote_hosts"], "remote_hosts")) return false;
+  for (std::size_t i = 0; i < k.remote_hosts.size(); ++i) {
+    const auto& names = k.remote_hosts.regex(static_cast<int>(i)).NamedCapturingGroups();
+    knowledge::host_groups g;
+    if (const auto it = names.find("host"); it != names.end()) g.host = it->second;
+    if (const auto it = names.find("ip"); it != names.end()) g.ip = it->second;
+    k.remote_host_groups.push_back(g);
+  }
   const auto vac = root["vacation"];
   if (vac) {
     if (!l.add_list(k.vacation_subjects, vac["subjects"], "vacation.subjects")) return false;

@@ -120,6 +120,12 @@ class knowledge {
   pattern_set commands;
   std::vector<smtp_command> command_of;
   pattern_set remote_hosts;
+  // Per remote_hosts expression, the group numbers of its named groups `host` and `ip`
+  // (-1: none), looked up once here rather than in its name map per diagnostic.
+  struct host_groups {
+    int host = -1, ip = -1;
+  };
+  std::vector<host_groups> remote_host_groups;
   pattern_set vacation_subjects;
   std::vector<std::pair<std::string, std::unique_ptr<RE2>>> vacation_headers;
   // Subjects of a reply (formats.yaml vacation.reply_subjects): with "Auto-Submitted:

@@ -207,21 +207,17 @@ smtp_facts read_smtp_facts(std::string_view diagnostic, const knowledge& k) {
   k.commands.scan_into(diagnostic, scanned);
   const int c = k.commands.first(scanned);
   if (c >= 0) f.command = k.command_of[static_cast<std::size_t>(c)];
-  const int h = k.remote_hosts.first(scanned);
-  if (h >= 0) {
-    const RE2& re = k.remote_hosts.regex(h);
-    const auto& names = re.NamedCapturingGroups();
-    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(re.NumberOfCapturingGroups()) + 1);
-    if (re.Match(re2::StringPiece(diagnostic.data(), diagnostic.size()), 0, diagnostic.size(), RE2::UNANCHORED,
-                 groups.data(), static_cast<int>(groups.size()))) {
-      if (auto it = names.find("host"); it != names.end() && groups[static_cast<std::size_t>(it->second)].data())
-        f.remote_host = host_fact(std::string_view(groups[static_cast<std::size_t>(it->second)].data(),
-                                                   groups[static_cast<std::size_t>(it->second)].size()));
-      if (auto it = names.find("ip"); it != names.end() && groups[static_cast<std::size_t>(it->second)].data())
-        f.remote_ip = std::string(groups[static_cast<std::size_t>(it->second)]);
-      if (!f.remote_ip.empty() && !text::is_ip_literal(f.remote_ip)) f.remote_ip.clear();
-      if (f.remote_host.find('.') == std::string::npos) f.remote_host.clear();
-    }
+  // The refusing host's groups from the run that finds its expression (one search, not two).
+  thread_local std::vector<re2::StringPiece> groups;
+  const int h = k.remote_hosts.first_captured(scanned, groups);
+  if (h >= 0 && groups[0].data() != nullptr) {
+    const auto& g = k.remote_host_groups[static_cast<std::size_t>(h)];
+    if (g.host >= 0 && groups[static_cast<std::size_t>(g.host)].data())
+      f.remote_host = host_fact(std::string_view(groups[static_cast<std::size_t>(g.host)].data(),
+                                                 groups[static_cast<std::size_t>(g.host)].size()));
+    if (g.ip >= 0 && groups[static_cast<std::size_t>(g.ip)].data()) f.remote_ip = std::string(groups[static_cast<std::size_t>(g.ip)]);
+    if (!f.remote_ip.empty() && !text::is_ip_literal(f.remote_ip)) f.remote_ip.clear();
+    if (f.remote_host.find('.') == std::string::npos) f.remote_host.clear();
   }
   return f;
 }
@@ -950,10 +946,9 @@ struct detected_family {
 
 detected_family detect_family(const knowledge& k, const mime::document& doc, const parts_view& v,
                               const scanned_text& human, std::string_view dsn_text) {
-  std::string part_types;
-  std::size_t types_size = 0;
-  for (const auto& p : doc.parts) types_size += p.media_type.size() + 1;
-  part_types.reserve(types_size);  // one allocation, no temporary per part
+  // Scratch kept per thread (cleared, its room reused: detect_family does not recurse).
+  thread_local std::string part_types;
+  part_types.clear();
   for (const auto& p : doc.parts) {
     part_types += p.media_type;
     part_types += '\n';
@@ -963,8 +958,8 @@ detected_family detect_family(const knowledge& k, const mime::document& doc, con
   // One pass per field; the lowest-index family whose field matches wins. Only the
   // field's own rules below the best so far are run, lowest first, up to the first match.
   int best = -1;
-  std::vector<int> candidates;  // one list for the fields read one after another
-  std::vector<int> proven;  // the literal rules a scanner hit proves (no RE2 run)
+  thread_local std::vector<int> candidates;  // one list for the fields read one after another
+  thread_local std::vector<int> proven;  // the literal rules a scanner hit proves (no RE2 run)
   auto consider_scanned = [&](std::string_view where, const scanned_text& t, bool per_line) {
     const re2::StringPiece piece(t.text.data(), t.text.size());
     k.families.candidates_into(t, candidates);
@@ -987,7 +982,7 @@ detected_family detect_family(const knowledge& k, const mime::document& doc, con
       if (k.family_of[static_cast<std::size_t>(i)].where == where) return true;
     return false;
   };
-  scanned_text field;  // one hit list for the fields scanned one after another
+  thread_local scanned_text field;  // one hit list for the fields scanned one after another
   auto consider = [&](std::string_view where, std::string_view value, bool per_line) {
     if (value.empty() || !could_improve(where)) return;
     k.families.scan_into(value, field);

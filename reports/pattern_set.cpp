@@ -839,14 +839,31 @@ std::uint64_t pattern_set::start_proven(std::string_view text, std::size_t line_
   return proven | atom_bits_[a].blank_start;
 }
 
-int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven) const {
+bool pattern_set::capture(int index, std::string_view text, std::vector<re2::StringPiece>& groups) const {
+  const RE2& re = *regexes_[static_cast<std::size_t>(index)];
+  groups.resize(static_cast<std::size_t>(re.NumberOfCapturingGroups()) + 1);
+  if (re.Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED, groups.data(),
+               static_cast<int>(groups.size())))
+    return true;
+  std::fill(groups.begin(), groups.end(), re2::StringPiece());
+  return false;
+}
+
+int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven,
+                               std::vector<re2::StringPiece>* groups) const {
+  // The answer found without a run of its own (proven, or by the set pass) gets its groups
+  // from one run with them.
+  const auto captured = [&](int i) {
+    if (groups != nullptr && i >= 0) capture(i, text, *groups);
+    return i;
+  };
   // A proven expression answers unless one before it matches: only those are run.
   const int lowest = proven != 0 ? std::countr_zero(proven) : -1;
   if (lowest >= 0) possible &= (std::uint64_t{1} << lowest) - 1;
   // As in first_per_line_masked: the gate, and the set pass where it was taken before it.
   const std::uint64_t before_gate = possible;
   if ((possible & gated_mask_) != 0) possible &= gate_mask(text);
-  if (possible == 0) return lowest;
+  if (possible == 0) return captured(lowest);
   const re2::StringPiece piece(text.data(), text.size());
   const RE2::Set* set = nullptr;
   if (static_cast<std::size_t>(std::popcount(before_gate)) >= min_together_candidates && (set = together()) != nullptr) {
@@ -854,15 +871,19 @@ int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, st
     // holds every expression before `lowest` that can match, and `lowest` matches).
     thread_local std::vector<int> matched;
     RE2::Set::ErrorInfo error{};
-    if (set->Match(piece, &matched, &error)) return *std::min_element(matched.begin(), matched.end());
-    if (error.kind == RE2::Set::kNoError) return lowest;
+    if (set->Match(piece, &matched, &error)) return captured(*std::min_element(matched.begin(), matched.end()));
+    if (error.kind == RE2::Set::kNoError) return captured(lowest);
     // Out of DFA memory: each expression on its own below.
   }
   for (; possible != 0; possible &= possible - 1) {
     const int i = std::countr_zero(possible);
-    if (finds(*regexes_[static_cast<std::size_t>(i)], std::string_view(piece.data(), piece.size()))) return i;
+    // With groups wanted, the run that decides also reads them: a text the expression
+    // does not match costs the same search either way.
+    if (groups != nullptr ? capture(i, text, *groups)
+                          : finds(*regexes_[static_cast<std::size_t>(i)], std::string_view(piece.data(), piece.size())))
+      return i;
   }
-  return lowest;
+  return captured(lowest);
 }
 
 bool pattern_set::requirements_met(int index, std::span<const int> present) const {
@@ -926,6 +947,19 @@ int pattern_set::first(const scanned_text& t) const {
   thread_local std::vector<int> possible;  // scratch, reused across calls (first() does not recurse)
   candidates_into(t, possible);
   return first_among(t, possible);
+}
+
+int pattern_set::first_captured(const scanned_text& t, std::vector<re2::StringPiece>& groups) const {
+  if (mask_index_) {
+    std::size_t h = 0;
+    bool any_atom = false;
+    std::uint64_t proven = 0;
+    const std::uint64_t possible = candidate_mask(t, 0, t.text.size(), h, any_atom, proven);
+    return first_of_mask(t.text, possible, proven, &groups);
+  }
+  const int i = first(t);
+  if (i >= 0) capture(i, t.text, groups);
+  return i;
 }
 
 int pattern_set::first_among(const scanned_text& t, std::span<const int> possible) const {

@@ -121,6 +121,12 @@ class pattern_set {
   // Lowest matching index, or -1.
   int first(std::string_view text) const { return first(scan(text)); }
   int first(const scanned_text& t) const;
+  // first() and that expression's groups on the text as RE2::Match fills them (groups[0]
+  // the whole match, then each group; resized to the expression's groups + 1), untouched
+  // when nothing matches. Where first() would run the answer on its own, that one run
+  // with groups decides it (RE2 finds the match again before it reads the groups, so
+  // first() and then a run with groups searched twice).
+  int first_captured(const scanned_text& t, std::vector<re2::StringPiece>& groups) const;
   // The expressions that are literals (joined by '|') and occur in the text, ascending,
   // into `out` (cleared first): they match without an RE2 run, in multi-line mode too.
   void proven_into(const scanned_text& t, std::vector<int>& out) const;
@@ -166,7 +172,12 @@ class pattern_set {
   // `proven` gets the literal expressions (see proves_) a hit wholly inside [from, to) proves.
   std::uint64_t candidate_mask(const scanned_text& t, std::size_t from, std::size_t to, std::size_t& h,
                                bool& any_atom, std::uint64_t& proven) const;
-  int first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven) const;
+  // Expression `index` on `text` with its groups (resized to its groups + 1; all null
+  // when it does not match).
+  bool capture(int index, std::string_view text, std::vector<re2::StringPiece>& groups) const;
+  // With `groups`, the answer's groups too (see first_captured).
+  int first_of_mask(std::string_view text, std::uint64_t possible, std::uint64_t proven,
+                    std::vector<re2::StringPiece>* groups = nullptr) const;
   // False when expression `index` lacks one of its required_ atoms among `present`.
   bool requirements_met(int index, std::span<const int> present) const;
   // `possible` without the expressions whose requirements `present` does not meet.

@@ -1006,6 +1006,62 @@ TEST(FastPaths, ProvenLiteralsAndRequiredAtomsEqualPlainRe2) {
   EXPECT_GT(found, 1000u);
 }
 
+// first_captured() against first() and then a run with groups (the two searches it
+// replaced): the same expression and the same groups, for every set of the knowledge
+// (those of up to 64 expressions by their bit masks, the others through first()).
+void expect_captured_as_first_then_groups(const reports::pattern_set& set, std::string_view line) {
+  const reports::scanned_text scanned = set.scan(line);
+  std::vector<re2::StringPiece> groups;
+  const int captured = set.first_captured(scanned, groups);
+  const int first = set.first(scanned);
+  ASSERT_EQ(captured, first) << line;
+  if (first < 0) return;
+  const RE2& re = set.regex(first);
+  std::vector<re2::StringPiece> reference(static_cast<std::size_t>(re.NumberOfCapturingGroups()) + 1);
+  ASSERT_TRUE(re.Match(re2::StringPiece(line.data(), line.size()), 0, line.size(), RE2::UNANCHORED, reference.data(),
+                       static_cast<int>(reference.size())));
+  ASSERT_EQ(groups.size(), reference.size()) << line;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    ASSERT_EQ(groups[g].data(), reference[g].data()) << re.pattern() << " group " << g << " on " << line;
+    ASSERT_EQ(groups[g].size(), reference[g].size()) << re.pattern() << " group " << g << " on " << line;
+  }
+}
+
+TEST(FastPaths, FirstCapturedEqualsFirstThenGroups) {
+  const auto& k = knowledge();
+  std::vector<std::string> lines = corpus_lines();
+  if (lines.empty()) GTEST_SKIP() << "shared corpus not found";
+  for (const std::string extra :
+       {"host mx.example.net[192.0.2.7] said: 550 5.1.1 unknown user (in reply to RCPT TO command)",
+        "Connected to 198.51.100.4 but sender was rejected. Remote host 198.51.100.4 said: 554 denied",
+        "while talking to smtp.example.org.: >>> DATA <<< 552 too big",
+        "[(0) mx1.example.com. [203.0.113.9]] host mx1.example.com [203.0.113.9] said: 450 try later",
+        "server in.example.net[192.0.2.44] failed, host: relay.example.org (203.0.113.2)"})
+    lines.push_back(extra);
+  std::size_t found = 0;
+  for (const reports::pattern_set* set : {&k.remote_hosts, &k.commands, &k.hint_connection, &k.hint_client_ip,
+                                          &k.temporary_words, &k.reason_text}) {
+    for (const auto& line : lines) {
+      expect_captured_as_first_then_groups(*set, line);
+      if (HasFatalFailure()) return;
+      found += set == &k.remote_hosts && set->first(line) >= 0;
+    }
+  }
+  EXPECT_GT(found, 50u);
+  // A written set where one line leaves four or more candidates (the RE2::Set pass finds
+  // the answer, its groups come after) and where a literal expression is proven by its
+  // hit (no run of its own before its groups are read).
+  reports::pattern_set set;
+  std::string error;
+  for (const std::string e : {"(alpha)\\s+(\\d+)", "alpha\\W(\\w+)", "(alpha)[.,;]", "(al)pha\\s*$", "(alpha)-(beta)",
+                              "zeta|eta theta", "(alpha)"})
+    ASSERT_TRUE(set.add(e, error)) << error;
+  ASSERT_TRUE(set.compile(error));
+  for (const std::string line : {"alpha 42", "x alpha;y", "ALPHA", "alpha-beta", "alpha_zeta", "zeta", "eta theta alpha",
+                                 "alpha gamma", "alphabet", "nothing here", "alpha"})
+    expect_captured_as_first_then_groups(set, line);
+}
+
 // Literal expressions, case and escapes: a hit proves the match only where RE2 agrees.
 TEST(FastPaths, LiteralExpressionsProvenByTheirHit) {
   reports::pattern_set set;
