@@ -72,10 +72,13 @@ const std::string* provider_linked_from(std::string_view diag, const knowledge& 
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
   };
   for (std::size_t at = diag.find("://"); at != std::string_view::npos; at = diag.find("://", at + 3)) {
-    std::size_t end = at + 3;
-    while (end < diag.size() && host_char(diag[end])) ++end;
-    if (end < diag.size() && (diag[end] == '@' || diag[end] == ':')) continue;  // user information
-    std::string_view host = diag.substr(at + 3, end - at - 3);
+    // The authority runs to the path, query, fragment or the end of the word.
+    const std::size_t stop = diag.find_first_of("/?# \t\r\n<>\"'", at + 3);
+    const std::string_view authority = diag.substr(at + 3, stop == std::string_view::npos ? std::string_view::npos : stop - at - 3);
+    if (authority.find('@') != std::string_view::npos) continue;  // user information
+    std::size_t end = 0;
+    while (end < authority.size() && host_char(authority[end])) ++end;  // a port (":443") ends it
+    std::string_view host = authority.substr(0, end);
     while (!host.empty() && host.back() == '.') host.remove_suffix(1);
     if (host.find('.') == std::string_view::npos) continue;
     for (const auto& [name, suffixes] : k.provider_pages)

@@ -734,6 +734,9 @@ TEST(Classify, ProviderNamedByItsPagesInTheReply) {
   EXPECT_NE(reports::classify(lookalike.recipients[0], lookalike, k).by, reports::decided_by::provider);
   auto address = one_recipient_report("Mimecast", words + "postmaster@yahooinc.com", reports::smtp_command::mail, "4.7.0");
   EXPECT_NE(reports::classify(address.recipients[0], address, k).by, reports::decided_by::provider);
+  // A port does not hide the page.
+  auto port = one_recipient_report("Mimecast", words + "https://senders.yahooinc.com:443/error-codes", reports::smtp_command::mail, "4.7.0");
+  EXPECT_EQ(reports::classify(port.recipients[0], port, k).by, reports::decided_by::provider);
   // A URL whose user information looks like a provider's page is another host's.
   auto userinfo = one_recipient_report("Mimecast", words + "http://senders.yahooinc.com@mx.example.net/help",
                                        reports::smtp_command::mail, "4.7.0");
