@@ -26,6 +26,7 @@
 namespace {
 
 using reports::testing::mdaemon_report;
+using reports::testing::postfix_text;
 using reports::testing::source_knowledge;
 
 reports::report read(const std::string& message) { return reports::testing::parse_written(message); }
@@ -149,21 +150,8 @@ TEST(Relayout3Readings, SessionMarkerWithoutAHostNameSetsNoHost) {
   EXPECT_EQ(rep.recipients.front().command, reports::smtp_command::rcpt);
 }
 
-// A Postfix notification alone (no DSN part): the recipient's words are its text's.
-std::string postfix_text_only(const std::string& entry_lines) {
-  return "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)\n"
-         "To: billing@example.net\n"
-         "Subject: Undelivered Mail Returned to Sender\n"
-         "\n"
-         "This is the mail system at host relay.example.net.\n"
-         "\n"
-         "                   The mail system\n"
-         "\n" +
-         entry_lines + "\n";
-}
-
 TEST(Relayout3Readings, AWrappedReplyKeepsTheLinkOnItsLastLine) {
-  const auto wrapped = read(postfix_text_only(
+  const auto wrapped = read(postfix_text(
       "<p.nowak@example.com>: host mx.example.com[192.0.2.41] refused to talk to\n"
       "    me: 554 Not now: 198.51.100.4 is sending large amounts of spam. See\n"
       "    http://cbl.abuseat.org/lookup\n"));
@@ -171,7 +159,7 @@ TEST(Relayout3Readings, AWrappedReplyKeepsTheLinkOnItsLastLine) {
   EXPECT_NE(wrapped.recipients[0].diagnostic.find("cbl.abuseat.org"), std::string::npos) << wrapped.recipients[0].diagnostic;
   EXPECT_EQ(reports::classify(wrapped.recipients[0], wrapped, source_knowledge()).reason, "blocked");
   // A link after the entry's blank line is the report's own help page, not the reply's.
-  const auto apart = read(postfix_text_only(
+  const auto apart = read(postfix_text(
       "<p.nowak@example.com>: host mx.example.com[192.0.2.41] said: 550 5.1.1 No such\n"
       "    user here (in reply to RCPT TO command)\n"
       "\n"

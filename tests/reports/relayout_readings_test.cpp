@@ -22,34 +22,12 @@
 
 namespace {
 
+using reports::testing::postfix_text;
 using reports::testing::reason_of_only_recipient;
+using reports::testing::text_bounce;
 using reports::testing::source_knowledge;
 
 reports::report read(const std::string& message) { return reports::testing::parse_written(message); }
-
-// A bounce with only a text part: `from`, `subject` and the report's `text`.
-std::string text_bounce(const std::string& from, const std::string& subject, const std::string& text) {
-  return "From: " + from + "\n"
-         "To: invoices@example.net\n"
-         "Subject: " + subject + "\n"
-         "Auto-Submitted: auto-replied\n"
-         "MIME-Version: 1.0\n"
-         "Content-Type: text/plain; charset=us-ascii\n"
-         "\n" + text +
-         "\n------ This is a copy of the message's headers. ------\n\n"
-         "From: invoices@example.net\n"
-         "Subject: quarterly figures\n";
-}
-
-// Postfix's text alone (a DSN-less copy, as a forwarded paste leaves it), the entry as
-// bounce(8) wraps it: `entry` is written with its line breaks.
-std::string postfix_text(const std::string& entry) {
-  return text_bounce("MAILER-DAEMON@gate.example.net (Mail Delivery System)", "Undelivered Mail Returned to Sender",
-                     "This is the mail system at host gate.example.net.\n\n"
-                     "I'm sorry to have to inform you that your message could not\n"
-                     "be delivered to one or more recipients. It's attached below.\n\n"
-                     "                   The mail system\n\n" + entry + "\n");
-}
 
 std::string qmail_text(const std::string& entry) {
   return text_bounce("MAILER-DAEMON@gate.example.net", "failure notice",
