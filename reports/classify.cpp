@@ -61,6 +61,11 @@ bool listed(const std::vector<std::string>& list, std::string_view reason) {
   return name.size() == suffix.size() || suffix.front() == '.' || name[name.size() - suffix.size() - 1] == '.';
 }
 
+// A character of a host name as replies write them (letters, digits, '-', '.').
+bool host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
 // The provider whose pages the diagnostic links to ("see https://senders.yahooinc.com/...",
 // "http://postmaster.comcast.net/smtp-error-codes.php#BL000010"): the host of each URL
 // against each provider's `pages` (its help and postmaster sites, not its whole domain: link
@@ -68,9 +73,6 @@ bool listed(const std::vector<std::string>& list, std::string_view reason) {
 // domains). A URL with user information ("http://a.example@b.example/") names no page.
 // URLs are found by their "://"; the text is bounded (limits.hpp), so is the walk.
 const std::string* provider_linked_from(std::string_view diag, const knowledge& k) {
-  const auto host_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-  };
   for (std::size_t at = diag.find("://"); at != std::string_view::npos; at = diag.find("://", at + 3)) {
     // The authority runs to the path, query, fragment or the end of the word.
     const std::size_t stop = diag.find_first_of("/?# \t\r\n<>\"'", at + 3);
@@ -114,11 +116,7 @@ std::string_view replying_host(std::string_view diag, int code) {
   // ..."), not the server introducing itself.
   std::string_view word = rest.substr(0, word_end(rest));
   while (!word.empty() && word.back() == '.') word.remove_suffix(1);
-  const bool host_like = word.find('.') != std::string_view::npos &&
-                         std::all_of(word.begin(), word.end(), [](char ch) {
-                           return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                                  ch == '-' || ch == '.';
-                         }) &&
+  const bool host_like = word.find('.') != std::string_view::npos && std::all_of(word.begin(), word.end(), host_char) &&
                          !text::is_ip_literal(word);
   return host_like ? word : std::string_view();
 }
