@@ -227,7 +227,12 @@ void decide(classification& c, const recipient& rcpt, const report& rep, const k
     const bool from_a_message = !rep.mta_family.empty() || !rep.bounce_from.empty() || !rep.bounce_subject.empty();
     const auto need = k.command_required.find(c.reason);
     if (need != k.command_required.end() && !text_rule->native && from_a_message) {
-      if (rcpt.command != need->second.command) {
+      // A step the report names for all its failures stands in for one the reply left out.
+      const bool named_by_report = rcpt.command == smtp_command::unknown && rep.named_step == need->second.command;
+      if (named_by_report) {
+        c.matched = "'" + text_rule->pattern + "' at " + std::string(to_string(need->second.command)) +
+                    ", the step the report names ('" + rep.named_step_matched + "')";
+      } else if (rcpt.command != need->second.command) {
         if (status != nullptr && !listed(need->second.not_from_status, status->reason)) {
           c.reason = status->reason;
           c.by = decided_by::status;

@@ -100,6 +100,15 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
       k.command_of.push_back(command);
     }
   }
+  for (const auto& c : root["report_steps"]) {
+    const smtp_command command = command_from_name(c["command"].as<std::string>());
+    if (command == smtp_command::unknown) return l.fail("report_steps: unknown command " + c["command"].as<std::string>());
+    for (const auto& m : c["match"]) {
+      std::string e;
+      if (!k.report_steps.add(m.as<std::string>(), e)) return l.fail("report_steps: " + e);
+      k.report_step_of.push_back(command);
+    }
+  }
   if (!l.add_list(k.remote_hosts, root["remote_hosts"], "remote_hosts")) return false;
   for (std::size_t i = 0; i < k.remote_hosts.size(); ++i) {
     const auto& names = k.remote_hosts.regex(static_cast<int>(i)).NamedCapturingGroups();
@@ -172,7 +181,7 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
   return l.compile(k.families, "families", text) && l.compile(k.original_markers, "original_markers", text) &&
          l.compile(k.recipient_lines, "recipient_lines", text) && l.compile(k.boilerplate, "boilerplate", text) &&
          l.compile(k.recipient_sections, "recipient_sections", text) && l.compile(k.block_ends, "block_ends", text) &&
-         l.compile(k.delay_markers, "delay_markers", text) &&
+         l.compile(k.delay_markers, "delay_markers", text) && l.compile(k.report_steps, "report_steps", text) &&
          l.compile(k.transcript_session_markers, "transcript sessions", text) && l.compile(k.commands, "commands", diag) &&
          l.compile(k.remote_hosts, "remote_hosts", diag) && l.compile(k.vacation_subjects, "vacation.subjects") &&
          l.compile(k.reply_subjects, "vacation.reply_subjects") &&

@@ -119,6 +119,10 @@ class knowledge {
   pattern_set delay_markers;
   pattern_set commands;
   std::vector<smtp_command> command_of;
+  // Words above the recipients naming the step of every failure in the report (formats.yaml
+  // report_steps), on the shared report-text scanner.
+  pattern_set report_steps;
+  std::vector<smtp_command> report_step_of;
   pattern_set remote_hosts;
   // Per remote_hosts expression, the group numbers of its named groups `host` and `ip`
   // (-1: none), looked up once here rather than in its name map per diagnostic.

@@ -1338,6 +1338,13 @@ report parse(std::string_view bytes, const knowledge& k) {
     }
   }
 
+  // The step the report's own words name for every failure (the region is a prefix of the
+  // scanned report text: its hits are already known).
+  if (const int step = k.report_steps.first(pattern_set::prefix(rt.scanned, rt.region().size())); step >= 0) {
+    rep.named_step = k.report_step_of[static_cast<std::size_t>(step)];
+    rep.named_step_matched = k.report_steps.regex(step).pattern();
+  }
+
   // Amazon SES JSON notifications.
   if (rep.recipients.empty() && human.find("\"notificationType\"") != std::string::npos) {
     if (read_ses_json(human, rep)) rep.mta_family = "AmazonSES";

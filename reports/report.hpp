@@ -109,6 +109,12 @@ struct report {
   std::string mta_reason;       // the reporting MTA's own verdict on the whole report, in its own
                                 // words (reasons.yaml family_patterns, where: report), or ""
   std::string mta_reason_matched;  // the pattern that found it
+  // The SMTP step the report's own words name for all its failures ("Each of the following
+  // recipients was rejected by a remote mail server": RCPT TO; formats.yaml report_steps),
+  // and the words. Weaker than a recipient's own `command`: it confirms a verdict that holds
+  // at that step only, it does not decide a cause.
+  smtp_command named_step = smtp_command::unknown;
+  std::string named_step_matched;
   bool truncated = false;       // the input exceeded a limit; the rest was not read
   std::vector<std::string> notes;  // parse findings worth showing (limits hit, odd structure)
 };

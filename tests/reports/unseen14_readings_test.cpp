@@ -4,7 +4,12 @@
 // - Japanese (and Chinese) text runs an address into the sentence around it without a
 //   space ("postmaster@example.jpまで返信をお願いします。", "please reply to ..."): the
 //   line is no recipient line, and the address is not one.
+// - Openwave InterMail's template names the SMTP step only above the recipients ("Each of
+//   the following recipients was rejected by a remote mail server."), then quotes
+//   "<a@b> ...User unknown" with no code: the mailbox is unknown at RCPT TO, not a filter's
+//   refusal. The named step does not turn words that only say "rejected" into a cause.
 
+#include "reports/classify.hpp"
 #include "reports/text.hpp"
 #include "tests/reports/written_bounce.hpp"
 
@@ -66,6 +71,51 @@ TEST(Unseen14Readings, ABilingualReportNamesOnlyItsRecipient) {
   EXPECT_EQ(rep.kind, reports::report_kind::failure);
   ASSERT_EQ(rep.recipients.size(), 1u);
   EXPECT_EQ(rep.recipients[0].address, "suzuki.hanako@mx.isp.example.jp");
+}
+
+// InterMail's "Returned Mail" text for one recipient: the `preamble` above it and the
+// remote's `reason`.
+std::string intermail_report(const std::string& preamble, const std::string& reason) {
+  return reports::testing::text_bounce("Mail Administrator <Postmaster@isp.example.jp>", "Mail System Error - Returned Mail",
+                                       "This Message was undeliverable due to the following reason:\n"
+                                       "\n" + preamble + "\n"
+                                       "\n"
+                                       "Recipient: <kato.jun@mx.isp.example.jp>\n"
+                                       "Reason: " + reason + "\n"
+                                       "\n"
+                                       "Please reply to support@isp.example.jp\n"
+                                       "if you feel this message to be in error.\n");
+}
+
+TEST(Unseen14Readings, TheStepTheReportNamesConfirmsAnUnknownMailbox) {
+  using reports::testing::reason_of_only_recipient;
+  const std::string rejected_by_remote =
+      "Each of the following recipients was rejected by a remote mail server.\n"
+      "The reasons given by the server are included to help you determine why\n"
+      "each recipient was rejected.";
+  EXPECT_EQ(reason_of_only_recipient(intermail_report(rejected_by_remote, "<kato.jun@mx.isp.example.jp> ...User unknown"),
+                                     "kato.jun@mx.isp.example.jp"),
+            "userunknown");
+  // The same phrase wrapped across two lines.
+  EXPECT_EQ(reason_of_only_recipient(
+                intermail_report("Each of the following recipients was rejected by a\nremote mail server.",
+                                 "<kato.jun@mx.isp.example.jp> ...User unknown"),
+                "kato.jun@mx.isp.example.jp"),
+            "userunknown");
+  // Without it the step is unknown, and "user unknown" at an unknown step is a filter's word.
+  EXPECT_EQ(reason_of_only_recipient(intermail_report("The following recipient could not be reached.",
+                                                      "<kato.jun@mx.isp.example.jp> ...User unknown"),
+                                     "kato.jun@mx.isp.example.jp"),
+            "filtered");
+  // The step confirms a verdict; it does not make one of words that only say "rejected".
+  EXPECT_EQ(reason_of_only_recipient(intermail_report(rejected_by_remote, "<kato.jun@mx.isp.example.jp> ...rejected"),
+                                     "kato.jun@mx.isp.example.jp"),
+            "filtered");
+  const auto rep = reports::testing::parse_written(
+      intermail_report(rejected_by_remote, "<kato.jun@mx.isp.example.jp> ...User unknown"));
+  EXPECT_EQ(rep.named_step, reports::smtp_command::rcpt);
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].command, reports::smtp_command::unknown);  // the reply itself names none
 }
 
 }  // namespace
