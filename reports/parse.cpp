@@ -1362,7 +1362,16 @@ report parse(std::string_view bytes, const knowledge& k) {
   // Free text.
   const std::string text_source = (rep.mta_family.empty() || rep.mta_family == "RFC3464" ? std::string("report")
                                                                                           : rep.mta_family) + " text";
-  const std::vector<text_block> blocks = says_report ? find_blocks(rt, k, sender) : std::vector<text_block>();
+  // The bounce's addressee is no recipient of the text ("A message that you sent to <a> ..."
+  // quotes the sender), unless the report's own list of failures names it: mail sent to
+  // oneself, or a forged sender that is also the recipient (phishing sent to a mailing list
+  // "from" the list).
+  const bool addressee_failed =
+      !sender.empty() &&
+      (std::any_of(rep.recipients.begin(), rep.recipients.end(), [&](const recipient& r) { return text::iequals(r.address, sender); }) ||
+       text::ifind(header_value(doc.headers, "X-Failed-Recipients"), sender) != std::string_view::npos);
+  const std::vector<text_block> blocks =
+      says_report ? find_blocks(rt, k, addressee_failed ? std::string() : sender) : std::vector<text_block>();
   if (!rep.recipients.empty()) {
     for (auto& r : rep.recipients) {
       if (!r.diagnostic.empty() && find_reply_code(r.diagnostic, k) != 0) continue;

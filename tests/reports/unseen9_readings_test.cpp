@@ -5,6 +5,10 @@
 // "unresolvable address" read as the client's missing reverse DNS (requireptr). The
 // bounce is written for this test in Postfix's layout with other addresses and words
 // than the set's; a ZMailer refusal without the nosuchuser form keeps its old reading.
+// Stop 22: the cPanel Exim report of a phishing message sent to a list "from" the list
+// itself failed for the bounce's own addressee, and the text's entry for it was skipped
+// as the sender quoted: the report's failure list (X-Failed-Recipients, a DSN) naming the
+// addressee makes its entry a failure's.
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
@@ -43,6 +47,55 @@ TEST(Unseen9Readings, UnresolvableAddressWithoutTheFormKeepsItsReading) {
                                   "203.0.113.41"),
                       "patches@lists.example.org"),
             "requireptr");
+}
+
+TEST(Unseen9Readings, AFailureOfTheBouncesOwnAddresseeKeepsItsWords) {
+  // cPanel's Exim layout with its DSN part, which names the failure but gives no
+  // Diagnostic-Code: the words are only in the text. The list's address is both the
+  // (forged) sender the bounce goes to and the failed recipient.
+  const std::string report =
+      "From: Mail Delivery System <Mailer-Daemon@host7.example.com>\n"
+      "To: announce@lists.example.net\n"
+      "Subject: Mail delivery failed: returning message to sender\n"
+      "X-Failed-Recipients: announce@lists.example.net\n"
+      "Auto-Submitted: auto-replied\n"
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"X9\"\n"
+      "\n"
+      "--X9\n"
+      "Content-type: text/plain; charset=us-ascii\n"
+      "\n"
+      "This message was created automatically by mail delivery software.\n"
+      "\n"
+      "A message that you sent could not be delivered to one or more of its\n"
+      "recipients. This is a permanent error. The following address(es) failed:\n"
+      "\n"
+      "  announce@lists.example.net\n"
+      "    Domain shop.example.com has exceeded the max emails per hour (301/250 (120%)) allowed.  Message discarded.\n"
+      "\n"
+      "--X9\n"
+      "Content-type: message/delivery-status\n"
+      "\n"
+      "Reporting-MTA: dns; host7.example.com\n"
+      "\n"
+      "Action: failed\n"
+      "Final-Recipient: rfc822;announce@lists.example.net\n"
+      "Status: 5.0.0\n"
+      "\n"
+      "--X9\n"
+      "Content-type: message/rfc822\n"
+      "\n"
+      "From: announce@lists.example.net\n"
+      "To: announce@lists.example.net\n"
+      "Subject: your mailbox quota\n"
+      "\n"
+      "Click here.\n"
+      "\n"
+      "--X9--\n";
+  EXPECT_EQ(reason_of(report, "announce@lists.example.net"), "speeding");
+  const auto rep = reports::testing::parse_written(report);
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_NE(rep.recipients[0].diagnostic.find("max emails per hour"), std::string::npos) << rep.recipients[0].diagnostic;
 }
 
 }  // namespace
