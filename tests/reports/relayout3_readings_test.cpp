@@ -12,6 +12,11 @@
 // And Gmail's "The error that the other server returned was:" puts the remote's reply on
 // the next line, where a Sendmail-shaped reply ("550 <a@b>... Relaying denied") looked like
 // a recipient line and made a second recipient of the address the remote named.
+// Stop 22: Google's 421 4.7.28 "... To protect our users from spam, mail sent from your
+// domain has been temporarily rate limited" read speeding only where the refusing host named
+// Google (its provider rule); in the seven layouts that drop the host, the word "spam" read
+// it as content (spamdetected). A reply that says it "has been temporarily rate limited" is
+// a rate limit wherever it comes from.
 
 #include "reports/classify.hpp"
 #include "reports/input.hpp"
@@ -190,6 +195,21 @@ TEST(Relayout3Readings, TheLineAfterGmailsReplyIntroIsTheReply) {
   ASSERT_EQ(rep.recipients.size(), 1u);
   EXPECT_EQ(rep.recipients[0].address, "p.nowak@example.com");
   EXPECT_EQ(reports::classify(rep.recipients[0], rep, source_knowledge()).reason, "norelaying");
+}
+
+TEST(Relayout3Readings, ARateLimitForSpamsSakeIsARateLimitWithoutItsHost) {
+  const auto reason_of = [](const std::string& reply) {
+    const auto rep = read(postfix_text("<p.nowak@example.com>: " + reply + "\n"));
+    EXPECT_EQ(rep.recipients.size(), 1u);
+    if (rep.recipients.empty()) return std::string();
+    EXPECT_TRUE(rep.recipients[0].remote_host.empty()) << rep.recipients[0].remote_host;
+    return reports::classify(rep.recipients[0], rep, source_knowledge()).reason;
+  };
+  EXPECT_EQ(reason_of("421 4.7.28 Unusual volume from your domain [example.net] was seen. To protect our users from\n"
+                      "    spam, mail sent from your domain has been temporarily rate limited."),
+            "speeding");
+  // Without the rate limit the spam words keep their reading.
+  EXPECT_EQ(reason_of("550 5.7.1 To protect our users from spam, this message was refused as spam."), "spamdetected");
 }
 
 }  // namespace
