@@ -1366,10 +1366,20 @@ report parse(std::string_view bytes, const knowledge& k) {
   // quotes the sender), unless the report's own list of failures names it: mail sent to
   // oneself, or a forged sender that is also the recipient (phishing sent to a mailing list
   // "from" the list).
+  std::vector<std::string> failed_list;  // Exim's X-Failed-Recipients
+  for (std::string_view rest = header_value(doc.headers, "X-Failed-Recipients"); !rest.empty();) {
+    const std::size_t comma = std::min(rest.find(','), rest.size());
+    if (std::string a = text::clean_address(rest.substr(0, comma)); !a.empty()) failed_list.push_back(std::move(a));
+    if (failed_list.size() >= limits::max_recipients) break;
+    rest.remove_prefix(std::min(comma + 1, rest.size()));
+  }
+  const auto listed_as_failed = [&](const std::string& address) {
+    return std::any_of(failed_list.begin(), failed_list.end(), [&](const std::string& a) { return same_recipient(a, address); });
+  };
   const bool addressee_failed =
       !sender.empty() &&
-      (std::any_of(rep.recipients.begin(), rep.recipients.end(), [&](const recipient& r) { return text::iequals(r.address, sender); }) ||
-       text::ifind(header_value(doc.headers, "X-Failed-Recipients"), sender) != std::string_view::npos);
+      (std::any_of(rep.recipients.begin(), rep.recipients.end(), [&](const recipient& r) { return same_recipient(r.address, sender); }) ||
+       listed_as_failed(sender));
   const std::vector<text_block> blocks =
       says_report ? find_blocks(rt, k, addressee_failed ? std::string() : sender) : std::vector<text_block>();
   if (!rep.recipients.empty()) {
@@ -1426,16 +1436,6 @@ report parse(std::string_view bytes, const knowledge& k) {
     // Exim lists the failed recipients in X-Failed-Recipients: when the header names some of
     // the text's addresses, one it leaves out is not a failure ("A message sent by
     // <sender> could not be delivered", the sender quoted above the list).
-    std::vector<std::string> failed_list;
-    for (std::string_view rest = header_value(doc.headers, "X-Failed-Recipients"); !rest.empty();) {
-      const std::size_t comma = std::min(rest.find(','), rest.size());
-      if (std::string a = text::clean_address(rest.substr(0, comma)); !a.empty()) failed_list.push_back(std::move(a));
-      if (failed_list.size() >= limits::max_recipients) break;
-      rest.remove_prefix(std::min(comma + 1, rest.size()));
-    }
-    const auto listed_as_failed = [&](const std::string& address) {
-      return std::any_of(failed_list.begin(), failed_list.end(), [&](const std::string& a) { return same_recipient(a, address); });
-    };
     const bool header_names_some =
         !failed_list.empty() && std::any_of(blocks.begin(), blocks.end(), [&](const text_block& b) { return listed_as_failed(b.address); });
     for (const auto& b : blocks) {

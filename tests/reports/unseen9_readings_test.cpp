@@ -98,4 +98,59 @@ TEST(Unseen9Readings, AFailureOfTheBouncesOwnAddresseeKeepsItsWords) {
   EXPECT_NE(rep.recipients[0].diagnostic.find("max emails per hour"), std::string::npos) << rep.recipients[0].diagnostic;
 }
 
+TEST(Unseen9Readings, TheAddresseeIsFoundInXFailedRecipientsWhateverItsCase) {
+  // Exim's text alone (no DSN part): only X-Failed-Recipients names the failure, and the
+  // bounce's To: spells the same address with a capital.
+  const std::string report =
+      "From: Mail Delivery System <Mailer-Daemon@host7.example.com>\n"
+      "To: Announce@lists.example.net\n"
+      "Subject: Mail delivery failed: returning message to sender\n"
+      "X-Failed-Recipients: announce@lists.example.net\n"
+      "Auto-Submitted: auto-replied\n"
+      "\n"
+      "This message was created automatically by mail delivery software.\n"
+      "\n"
+      "A message that you sent could not be delivered to one or more of its\n"
+      "recipients. This is a permanent error. The following address(es) failed:\n"
+      "\n"
+      "  announce@lists.example.net\n"
+      "    Domain shop.example.com has exceeded the max emails per hour (301/250 (120%)) allowed.  Message discarded.\n";
+  EXPECT_EQ(reason_of(report, "announce@lists.example.net"), "speeding");
+}
+
+TEST(Unseen9Readings, AFailedAddressThatContainsTheAddresseeDoesNotNameIt) {
+  // joann@ failed; the text quotes what the remote said of the sender, ann@ (whose address
+  // is the end of joann's): that line is the sender's, not joann's reason.
+  const std::string report =
+      "From: Mail Delivery System <Mailer-Daemon@host7.example.com>\n"
+      "To: ann@example.org\n"
+      "Subject: Mail delivery failed: returning message to sender\n"
+      "X-Failed-Recipients: joann@example.org\n"
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"X9\"\n"
+      "\n"
+      "--X9\n"
+      "Content-type: text/plain; charset=us-ascii\n"
+      "\n"
+      "Your message to joann@example.org was not delivered.\n"
+      "The remote server returned this about the envelope sender:\n"
+      "\n"
+      "  ann@example.org: sender domain has no SPF record, accepted\n"
+      "\n"
+      "--X9\n"
+      "Content-type: message/delivery-status\n"
+      "\n"
+      "Reporting-MTA: dns; host7.example.com\n"
+      "\n"
+      "Action: failed\n"
+      "Final-Recipient: rfc822;joann@example.org\n"
+      "Status: 5.0.0\n"
+      "\n"
+      "--X9--\n";
+  const auto rep = reports::testing::parse_written(report);
+  ASSERT_EQ(rep.recipients.size(), 1u);
+  EXPECT_EQ(rep.recipients[0].address, "joann@example.org");
+  EXPECT_EQ(rep.recipients[0].diagnostic.find("SPF"), std::string::npos) << rep.recipients[0].diagnostic;
+}
+
 }  // namespace
