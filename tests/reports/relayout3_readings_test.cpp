@@ -212,4 +212,25 @@ TEST(Relayout3Readings, ARateLimitForSpamsSakeIsARateLimitWithoutItsHost) {
   EXPECT_EQ(reason_of("550 5.7.1 To protect our users from spam, this message was refused as spam."), "spamdetected");
 }
 
+// The sixteenth batch's rules, each held to the words its vendor uses (a review found them
+// matching replies that mean something else).
+TEST(Relayout3Readings, TheSixteenthBatchsRulesKeepToTheirVendorsWords) {
+  const auto reason_of = [](const std::string& reply) {
+    const auto rep = read(postfix_text("<p.nowak@example.com>: host mx.example.com[192.0.2.41] said: " + reply + "\n"));
+    EXPECT_EQ(rep.recipients.size(), 1u);
+    return rep.recipients.empty() ? std::string() : reports::classify(rep.recipients[0], rep, source_knowledge()).reason;
+  };
+  // "[IP reputation fail]" is the bracketed verdict; a named list's refusal stays blocked.
+  EXPECT_EQ(reason_of("554 IP address 198.51.100.4 rejected [IP reputation fail]"), "badreputation");
+  EXPECT_EQ(reason_of("554 5.7.1 Service unavailable; Client host [198.51.100.4] blocked using zen.spamhaus.org; IP reputation failure"),
+            "blocked");
+  // Trend Micro's ERS lists, not any "sender IP found in" an allow list.
+  EXPECT_EQ(reason_of("550 5.7.1 Mail from 198.51.100.4 refused: sender IP found in ERS-DUL"), "blocked");
+  EXPECT_NE(reason_of("550 5.7.1 Message content rejected: sender IP found in allowlist, but the attachment type .exe is not permitted"),
+            "blocked");
+  // SmarterMail's queue giving up, with or without the apostrophe.
+  EXPECT_EQ(reason_of("Failed all attempts to connect to recipient's mail server."), "expired");
+  EXPECT_EQ(reason_of("Failed four attempts to connect to recipients mail server."), "expired");
+}
+
 }  // namespace
