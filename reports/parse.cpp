@@ -347,7 +347,7 @@ std::size_t indent_of(std::string_view line) {
   return n;
 }
 
-std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, const std::string& sender) {
+std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, const std::string& sender, bool sender_failed) {
   const std::vector<std::string_view>& lines = t.lines;
   std::vector<text_block> blocks;
   std::size_t current = std::string::npos;  // index into blocks
@@ -397,7 +397,11 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
       const re2::StringPiece address = ok ? groups[1] : re2::StringPiece();
       const re2::StringPiece rest = ok && groups.size() >= 3 ? groups[2] : re2::StringPiece();
       const std::string clean = ok ? text::clean_address(std::string_view(address.data(), address.size())) : "";
-      if (!clean.empty() && !text::iequals(clean, sender)) {
+      // The sender's address starts an entry only when the report lists it as failed, and
+      // then not inside another entry's words (a reply that quotes the sender's address).
+      const bool the_sender = text::iequals(clean, sender);
+      const bool inside_entry = current != std::string::npos && !blocks[current].diagnostic.empty();
+      if (!clean.empty() && (!the_sender || (sender_failed && !inside_entry))) {
         expect_recipient = false;
         if (!open_block(clean, n)) break;
         const std::size_t lead = static_cast<std::size_t>(address.data() - line.data());
@@ -433,7 +437,7 @@ std::vector<text_block> find_blocks(const report_text& t, const knowledge& k, co
       if (trimmed.size() <= 200) {
         std::string named = text::find_address(trimmed);
         if (named.empty()) named = text::valid_utf8(trimmed, 200);
-        if (!text::iequals(named, sender) && open_block(named, n)) {
+        if ((sender_failed || !text::iequals(named, sender)) && open_block(named, n)) {
           if (named != trimmed) join_diag(blocks[current].diagnostic, trimmed);
           continue;
         }
@@ -1381,7 +1385,7 @@ report parse(std::string_view bytes, const knowledge& k) {
       (std::any_of(rep.recipients.begin(), rep.recipients.end(), [&](const recipient& r) { return same_recipient(r.address, sender); }) ||
        listed_as_failed(sender));
   const std::vector<text_block> blocks =
-      says_report ? find_blocks(rt, k, addressee_failed ? std::string() : sender) : std::vector<text_block>();
+      says_report ? find_blocks(rt, k, sender, addressee_failed) : std::vector<text_block>();
   if (!rep.recipients.empty()) {
     for (auto& r : rep.recipients) {
       if (!r.diagnostic.empty() && find_reply_code(r.diagnostic, k) != 0) continue;
