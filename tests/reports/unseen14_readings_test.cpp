@@ -96,9 +96,9 @@ TEST(Unseen14Readings, TheStepTheReportNamesConfirmsAnUnknownMailbox) {
   EXPECT_EQ(reason_of_only_recipient(intermail_report(rejected_by_remote, "<kato.jun@mx.isp.example.jp> ...User unknown"),
                                      "kato.jun@mx.isp.example.jp"),
             "userunknown");
-  // The same phrase wrapped across two lines.
+  // The singular and plural forms of the template.
   EXPECT_EQ(reason_of_only_recipient(
-                intermail_report("Each of the following recipients was rejected by a\nremote mail server.",
+                intermail_report("The following recipient was rejected by a remote mail server.",
                                  "<kato.jun@mx.isp.example.jp> ...User unknown"),
                 "kato.jun@mx.isp.example.jp"),
             "userunknown");
