@@ -26,6 +26,20 @@ struct loader {
     return false;
   }
 
+  // Entries {command, match: [...]}: each expression into `set`, its command into `command_of`.
+  bool add_steps(pattern_set& set, std::vector<smtp_command>& command_of, const YAML::Node& list, const std::string& where) {
+    for (const auto& c : list) {
+      const smtp_command command = command_from_name(c["command"].as<std::string>());
+      if (command == smtp_command::unknown) return fail(where + ": unknown command " + c["command"].as<std::string>());
+      for (const auto& m : c["match"]) {
+        std::string e;
+        if (!set.add(m.as<std::string>(), e)) return fail(where + ": " + e);
+        command_of.push_back(command);
+      }
+    }
+    return true;
+  }
+
   bool add_list(pattern_set& set, const YAML::Node& list, const std::string& where) {
     if (!list) return true;
     if (!list.IsSequence()) return fail(where + " must be a list");
@@ -91,24 +105,8 @@ bool load_formats(const YAML::Node& root, knowledge& k, loader& l) {
     if (intro.size() < 2 || intro.back() != ':') return l.fail("reply_intros: \"" + intro + "\" does not end with ':'");
   prefixes(root["reply_outros"], k.reply_outros);
   if (!l.add_list(k.delay_markers, root["delay_markers"], "delay_markers")) return false;
-  for (const auto& c : root["commands"]) {
-    const smtp_command command = command_from_name(c["command"].as<std::string>());
-    if (command == smtp_command::unknown) return l.fail("commands: unknown command " + c["command"].as<std::string>());
-    for (const auto& m : c["match"]) {
-      std::string e;
-      if (!k.commands.add(m.as<std::string>(), e)) return l.fail("commands: " + e);
-      k.command_of.push_back(command);
-    }
-  }
-  for (const auto& c : root["report_steps"]) {
-    const smtp_command command = command_from_name(c["command"].as<std::string>());
-    if (command == smtp_command::unknown) return l.fail("report_steps: unknown command " + c["command"].as<std::string>());
-    for (const auto& m : c["match"]) {
-      std::string e;
-      if (!k.report_steps.add(m.as<std::string>(), e)) return l.fail("report_steps: " + e);
-      k.report_step_of.push_back(command);
-    }
-  }
+  if (!l.add_steps(k.commands, k.command_of, root["commands"], "commands")) return false;
+  if (!l.add_steps(k.report_steps, k.report_step_of, root["report_steps"], "report_steps")) return false;
   if (!l.add_list(k.remote_hosts, root["remote_hosts"], "remote_hosts")) return false;
   for (std::size_t i = 0; i < k.remote_hosts.size(); ++i) {
     const auto& names = k.remote_hosts.regex(static_cast<int>(i)).NamedCapturingGroups();

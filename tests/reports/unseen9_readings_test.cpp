@@ -49,49 +49,54 @@ TEST(Unseen9Readings, UnresolvableAddressWithoutTheFormKeepsItsReading) {
             "requireptr");
 }
 
+// A report in Exim's layout with its RFC 3464 part: the bounce goes `to`, its text is `text`
+// and its DSN names `failed` with no Diagnostic-Code (the words are only in the text).
+std::string exim_report_with_dsn(const std::string& to, const std::string& failed, const std::string& text) {
+  return "From: Mail Delivery System <Mailer-Daemon@host7.example.com>\n"
+         "To: " + to + "\n"
+         "Subject: Mail delivery failed: returning message to sender\n"
+         "X-Failed-Recipients: " + failed + "\n"
+         "Auto-Submitted: auto-replied\n"
+         "MIME-Version: 1.0\n"
+         "Content-Type: multipart/report; report-type=delivery-status; boundary=\"X9\"\n"
+         "\n"
+         "--X9\n"
+         "Content-type: text/plain; charset=us-ascii\n"
+         "\n" + text +
+         "\n"
+         "--X9\n"
+         "Content-type: message/delivery-status\n"
+         "\n"
+         "Reporting-MTA: dns; host7.example.com\n"
+         "\n"
+         "Action: failed\n"
+         "Final-Recipient: rfc822;" + failed + "\n"
+         "Status: 5.0.0\n"
+         "\n"
+         "--X9\n"
+         "Content-type: message/rfc822\n"
+         "\n"
+         "From: " + to + "\n"
+         "To: " + failed + "\n"
+         "Subject: your mailbox quota\n"
+         "\n"
+         "Click here.\n"
+         "\n"
+         "--X9--\n";
+}
+
 TEST(Unseen9Readings, AFailureOfTheBouncesOwnAddresseeKeepsItsWords) {
-  // cPanel's Exim layout with its DSN part, which names the failure but gives no
-  // Diagnostic-Code: the words are only in the text. The list's address is both the
-  // (forged) sender the bounce goes to and the failed recipient.
-  const std::string report =
-      "From: Mail Delivery System <Mailer-Daemon@host7.example.com>\n"
-      "To: announce@lists.example.net\n"
-      "Subject: Mail delivery failed: returning message to sender\n"
-      "X-Failed-Recipients: announce@lists.example.net\n"
-      "Auto-Submitted: auto-replied\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"X9\"\n"
-      "\n"
-      "--X9\n"
-      "Content-type: text/plain; charset=us-ascii\n"
-      "\n"
+  // cPanel's layout: the list's address is both the (forged) sender the bounce goes to and
+  // the failed recipient.
+  const std::string report = exim_report_with_dsn(
+      "announce@lists.example.net", "announce@lists.example.net",
       "This message was created automatically by mail delivery software.\n"
       "\n"
       "A message that you sent could not be delivered to one or more of its\n"
       "recipients. This is a permanent error. The following address(es) failed:\n"
       "\n"
       "  announce@lists.example.net\n"
-      "    Domain shop.example.com has exceeded the max emails per hour (301/250 (120%)) allowed.  Message discarded.\n"
-      "\n"
-      "--X9\n"
-      "Content-type: message/delivery-status\n"
-      "\n"
-      "Reporting-MTA: dns; host7.example.com\n"
-      "\n"
-      "Action: failed\n"
-      "Final-Recipient: rfc822;announce@lists.example.net\n"
-      "Status: 5.0.0\n"
-      "\n"
-      "--X9\n"
-      "Content-type: message/rfc822\n"
-      "\n"
-      "From: announce@lists.example.net\n"
-      "To: announce@lists.example.net\n"
-      "Subject: your mailbox quota\n"
-      "\n"
-      "Click here.\n"
-      "\n"
-      "--X9--\n";
+      "    Domain shop.example.com has exceeded the max emails per hour (301/250 (120%)) allowed.  Message discarded.\n");
   EXPECT_EQ(reason_of(report, "announce@lists.example.net"), "speeding");
   const auto rep = reports::testing::parse_written(report);
   ASSERT_EQ(rep.recipients.size(), 1u);
@@ -121,32 +126,11 @@ TEST(Unseen9Readings, TheAddresseeIsFoundInXFailedRecipientsWhateverItsCase) {
 TEST(Unseen9Readings, AFailedAddressThatContainsTheAddresseeDoesNotNameIt) {
   // joann@ failed; the text quotes what the remote said of the sender, ann@ (whose address
   // is the end of joann's): that line is the sender's, not joann's reason.
-  const std::string report =
-      "From: Mail Delivery System <Mailer-Daemon@host7.example.com>\n"
-      "To: ann@example.org\n"
-      "Subject: Mail delivery failed: returning message to sender\n"
-      "X-Failed-Recipients: joann@example.org\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"X9\"\n"
-      "\n"
-      "--X9\n"
-      "Content-type: text/plain; charset=us-ascii\n"
-      "\n"
-      "Your message to joann@example.org was not delivered.\n"
-      "The remote server returned this about the envelope sender:\n"
-      "\n"
-      "  ann@example.org: sender domain has no SPF record, accepted\n"
-      "\n"
-      "--X9\n"
-      "Content-type: message/delivery-status\n"
-      "\n"
-      "Reporting-MTA: dns; host7.example.com\n"
-      "\n"
-      "Action: failed\n"
-      "Final-Recipient: rfc822;joann@example.org\n"
-      "Status: 5.0.0\n"
-      "\n"
-      "--X9--\n";
+  const std::string report = exim_report_with_dsn("ann@example.org", "joann@example.org",
+                                                  "Your message to joann@example.org was not delivered.\n"
+                                                  "The remote server returned this about the envelope sender:\n"
+                                                  "\n"
+                                                  "  ann@example.org: sender domain has no SPF record, accepted\n");
   const auto rep = reports::testing::parse_written(report);
   ASSERT_EQ(rep.recipients.size(), 1u);
   EXPECT_EQ(rep.recipients[0].address, "joann@example.org");
