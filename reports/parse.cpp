@@ -83,10 +83,11 @@ std::string find_status_of(std::string_view s, std::string_view classes) {
   for (std::size_t dot = s.find('.', 1); dot != std::string_view::npos && dot + 4 <= s.size(); dot = s.find('.', dot + 1)) {
     const std::size_t i = dot - 1;
     if (classes.find(s[i]) == std::string_view::npos) continue;
-    // "550.5.1.1" (seed 000) and "#5.1.1" are statuses; "192.0.5.1.1" is not.
+    // "550.5.1.1" (seed 000), "#5.1.1" and a multi-line reply's first line "550-5.1.1" (all
+    // an MTA may quote of it) are statuses; "192.0.5.1.1" is not.
     bool before_ok = boundary_before(s, i);
-    if (!before_ok && i >= 4 && s[i - 1] == '.' && is_digit(s[i - 2]) && is_digit(s[i - 3]) && is_digit(s[i - 4]) &&
-        (i == 4 || (!is_digit(s[i - 5]) && s[i - 5] != '.')))
+    if (!before_ok && i >= 4 && (s[i - 1] == '.' || s[i - 1] == '-') && is_digit(s[i - 2]) && is_digit(s[i - 3]) &&
+        is_digit(s[i - 4]) && (i == 4 || (!is_digit(s[i - 5]) && s[i - 5] != '.' && s[i - 5] != '-')))
       before_ok = true;
     if (!before_ok) continue;
     std::size_t j = i + 2, d1 = 0;
