@@ -532,7 +532,7 @@ TEST(FastPaths, ValidUtf8EqualsByteAtATime) {
 }
 
 // The enhanced status as found by walking every byte (find_status before it went from
-// dot to dot).
+// dot to dot; the same rules, stop 22's "550-5.1.1" included).
 std::string reference_find_status(std::string_view s) {
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
   const auto boundary_before = [&](std::size_t i) {
@@ -544,8 +544,8 @@ std::string reference_find_status(std::string_view s) {
     const char c = s[i];
     if ((c != '4' && c != '5') || s[i + 1] != '.') continue;
     bool before_ok = boundary_before(i);
-    if (!before_ok && i >= 4 && s[i - 1] == '.' && digit(s[i - 2]) && digit(s[i - 3]) && digit(s[i - 4]) &&
-        (i == 4 || (!digit(s[i - 5]) && s[i - 5] != '.')))
+    if (!before_ok && i >= 4 && (s[i - 1] == '.' || s[i - 1] == '-') && digit(s[i - 2]) && digit(s[i - 3]) &&
+        digit(s[i - 4]) && (i == 4 || (!digit(s[i - 5]) && s[i - 5] != '.' && s[i - 5] != '-')))
       before_ok = true;
     if (!before_ok) continue;
     std::size_t j = i + 2, d1 = 0;
