@@ -49,6 +49,16 @@ TEST(Unseen9Readings, UnresolvableAddressWithoutTheFormKeepsItsReading) {
             "requireptr");
 }
 
+// cPanel's Exim text for an hourly send limit that refused the list's own address.
+const std::string cpanel_hourly_limit_text =
+      "This message was created automatically by mail delivery software.\n"
+      "\n"
+      "A message that you sent could not be delivered to one or more of its\n"
+      "recipients. This is a permanent error. The following address(es) failed:\n"
+      "\n"
+      "  announce@lists.example.net\n"
+      "    Domain shop.example.com has exceeded the max emails per hour (301/250 (120%)) allowed.  Message discarded.\n";
+
 // A report in Exim's layout with its RFC 3464 part: the bounce goes `to`, its text is `text`
 // and its DSN names `failed` with no Diagnostic-Code (the words are only in the text).
 std::string exim_report_with_dsn(const std::string& to, const std::string& failed, const std::string& text) {
@@ -88,15 +98,8 @@ std::string exim_report_with_dsn(const std::string& to, const std::string& faile
 TEST(Unseen9Readings, AFailureOfTheBouncesOwnAddresseeKeepsItsWords) {
   // cPanel's layout: the list's address is both the (forged) sender the bounce goes to and
   // the failed recipient.
-  const std::string report = exim_report_with_dsn(
-      "announce@lists.example.net", "announce@lists.example.net",
-      "This message was created automatically by mail delivery software.\n"
-      "\n"
-      "A message that you sent could not be delivered to one or more of its\n"
-      "recipients. This is a permanent error. The following address(es) failed:\n"
-      "\n"
-      "  announce@lists.example.net\n"
-      "    Domain shop.example.com has exceeded the max emails per hour (301/250 (120%)) allowed.  Message discarded.\n");
+  const std::string report =
+      exim_report_with_dsn("announce@lists.example.net", "announce@lists.example.net", cpanel_hourly_limit_text);
   EXPECT_EQ(reason_of(report, "announce@lists.example.net"), "speeding");
   const auto rep = reports::testing::parse_written(report);
   ASSERT_EQ(rep.recipients.size(), 1u);
@@ -112,14 +115,8 @@ TEST(Unseen9Readings, TheAddresseeIsFoundInXFailedRecipientsWhateverItsCase) {
       "Subject: Mail delivery failed: returning message to sender\n"
       "X-Failed-Recipients: announce@lists.example.net\n"
       "Auto-Submitted: auto-replied\n"
-      "\n"
-      "This message was created automatically by mail delivery software.\n"
-      "\n"
-      "A message that you sent could not be delivered to one or more of its\n"
-      "recipients. This is a permanent error. The following address(es) failed:\n"
-      "\n"
-      "  announce@lists.example.net\n"
-      "    Domain shop.example.com has exceeded the max emails per hour (301/250 (120%)) allowed.  Message discarded.\n";
+      "\n" +
+      cpanel_hourly_limit_text;
   EXPECT_EQ(reason_of(report, "announce@lists.example.net"), "speeding");
 }
 
