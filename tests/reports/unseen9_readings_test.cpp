@@ -137,16 +137,8 @@ TEST(Unseen9Readings, AFailedAddressThatContainsTheAddresseeDoesNotNameIt) {
 TEST(Unseen9Readings, TheAddresseeQuotedInsideAnotherEntryIsThatEntrysWords) {
   // Mail to oneself and another: the addressee failed too, and the other's reply quotes
   // the addressee's address at the start of a line. That line stays the other's reply.
-  const std::string report =
-      "From: MAILER-DAEMON@mail.example.net\n"
-      "To: ann@example.org\n"
-      "X-Failed-Recipients: ann@example.org, joann@example.com\n"
-      "Subject: failure notice\n"
-      "\n"
-      "Hi. This is the qmail-send program at mail.example.net.\n"
-      "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
-      "This is a permanent error; I've given up. Sorry it didn't work out.\n"
-      "\n"
+  const std::string report = reports::testing::qmail_report(
+      "ann@example.org", "X-Failed-Recipients: ann@example.org, joann@example.com\n",
       "<ann@example.org>:\n"
       "Sorry, no mailbox here by that name. (#5.1.1)\n"
       "\n"
@@ -154,15 +146,7 @@ TEST(Unseen9Readings, TheAddresseeQuotedInsideAnotherEntryIsThatEntrysWords) {
       "192.0.2.44 failed after I sent the message.\n"
       "Remote host said: 554 the sender below is not allowed here\n"
       "ann@example.org: listed as a known spam source on our local policy list\n"
-      "Giving up on 192.0.2.44.\n"
-      "\n"
-      "--- Below this line is a copy of the message.\n"
-      "\n"
-      "From: ann@example.org\n"
-      "To: ann@example.org, joann@example.com\n"
-      "Subject: hi\n"
-      "\n"
-      "hi\n";
+      "Giving up on 192.0.2.44.\n");
   const auto rep = reports::testing::parse_written(report);
   ASSERT_EQ(rep.recipients.size(), 2u);
   for (const auto& r : rep.recipients) {

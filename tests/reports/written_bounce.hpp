@@ -143,4 +143,26 @@ inline std::string postfix_text(const std::string& entry) {
                      "                   The mail system\n\n" + entry + "\n");
 }
 
+// A qmail-send report to `to` (with any `extra_headers`, each ending in a newline): its
+// greeting, the `entries` ("<a@b>:" and the reason lines, blank-line separated) and the
+// copy of the message that follows them.
+inline std::string qmail_report(const std::string& to, const std::string& extra_headers, const std::string& entries) {
+  return "From: MAILER-DAEMON@mail.example.net\n"
+         "To: " + to + "\n" + extra_headers +
+         "Subject: failure notice\n"
+         "\n"
+         "Hi. This is the qmail-send program at mail.example.net.\n"
+         "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+         "This is a permanent error; I've given up. Sorry it didn't work out.\n"
+         "\n" + entries +
+         "\n"
+         "--- Below this line is a copy of the message.\n"
+         "\n"
+         "From: " + to + "\n"
+         "Subject: hi\n"
+         "\n"
+         "hi\n";
+}
+
 }  // namespace reports::testing
+
