@@ -398,7 +398,10 @@ classification classify(const recipient& rcpt, const report& rep, const knowledg
     c.reason = p->reason;
     c.by = decided_by::provider;
     c.matched = p->provider + ": '" + p->pattern + "'";
-    subcause_from_text(c, k, scanned, reason_candidates);
+    if (p->subcause.empty())
+      subcause_from_text(c, k, scanned, reason_candidates);
+    else
+      c.subcause = p->subcause;
   } else if (own != nullptr) {
     c.reason = own->reason;
     c.by = decided_by::provider;

@@ -258,6 +258,7 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
         if (rule.command == smtp_command::unknown) return l.fail("providers " + name + ": unknown command");
       }
       if (r["status"]) rule.status = r["status"].as<std::string>();
+      if (r["subcause"]) rule.subcause = r["subcause"].as<std::string>();
       // Compiled once, by provider_text (same options); `match` points there after loading.
       std::string e;
       if (!k.provider_text.add(rule.pattern, e)) return l.fail("providers " + name + ": " + e);

@@ -64,6 +64,7 @@ class knowledge {
     std::string reason;
     smtp_command command = smtp_command::unknown;  // when set: only a refusal at this step
     std::string status;  // when set: only with this status (or none given)
+    std::string subcause;  // when set: the provider's own sub-cause (its advice), else the text's
   };
   struct feedback_rule {
     std::string where;  // header | original | subject

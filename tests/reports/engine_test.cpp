@@ -803,6 +803,31 @@ TEST(Classify, ProviderVerdictKeepsTheTextsSubcause) {
   EXPECT_EQ(c.subcause, "dmarc-fail");
 }
 
+// A provider rule may name its own sub-cause: docomo's "552 Too many recipients" is its
+// limit on recipients per SMTP session (toomanyconn, with advice on sessions); the same
+// words from another host are a per-message limit (exceedlimit).
+TEST(Classify, ProviderRuleNamesItsOwnSubcause) {
+  const auto& k = knowledge();
+  auto rep = one_recipient_report("Postfix", "552 Too many recipients", reports::smtp_command::rcpt);
+  rep.recipients[0].reply_code = 552;
+  rep.recipients[0].remote_host = "mfsmax.docomo.ne.jp";
+  const auto c = reports::classify(rep.recipients[0], rep, k);
+  EXPECT_EQ(c.by, reports::decided_by::provider);
+  EXPECT_EQ(c.reason, "toomanyconn");
+  EXPECT_EQ(c.subcause, "recipients-per-session");
+  EXPECT_FALSE(c.hard);
+  const auto en = reports::advice_for(k, c.reason, c.subcause, "en");
+  ASSERT_TRUE(en.has_value());
+  EXPECT_NE(en->what.find("recipients in one SMTP session"), std::string::npos) << en->what;
+  const auto zh = reports::advice_for(k, c.reason, c.subcause, "zh");
+  ASSERT_TRUE(zh.has_value());
+  EXPECT_NE(zh->what.find("SMTP 会话"), std::string::npos) << zh->what;
+  rep.recipients[0].remote_host = "mx.example.net";
+  const auto other = reports::classify(rep.recipients[0], rep, k);
+  EXPECT_EQ(other.reason, "exceedlimit");
+  EXPECT_EQ(other.subcause, "too-many-recipients");
+}
+
 TEST(Classify, LocalProgramExitIsAMailerError) {
   const auto& k = knowledge();
   auto rep = one_recipient_report("Postfix", "temporary failure", reports::smtp_command::unknown, "4.3.0");
