@@ -691,7 +691,8 @@ std::string_view after_stamp(std::string_view line) {
 }
 
 struct transcript_failure {
-  std::string address;  // the RCPT TO address the reply refused, "" for a session-wide step
+  std::string address;  // the RCPT TO address the reply refused, "" for a session-wide step,
+                        // "@domain" for Sendmail's summary of one destination host
   smtp_command command = smtp_command::unknown;
   std::string reply;    // "550 Insecure Mail Relay"
   std::string remote_host;  // the server the session's marker line named, "" if none
@@ -820,7 +821,21 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
       // "550 5.0.0 <a@b>... text" / "554 <a@b>... text": the MTA's summary for one address.
       const std::size_t dots = line.find(">... ");
       const std::size_t lt = line.find('<');
-      if (dots == std::string_view::npos || lt == std::string_view::npos || lt > 16 || lt > dots) continue;
+      if (dots == std::string_view::npos || lt == std::string_view::npos || lt > 16 || lt > dots) {
+        // "451 example.net: Name server timeout": Sendmail's summary for every address at
+        // one destination (a delay warning's transcript names the host, not the address).
+        const std::size_t colon = line.find(": ", 4);
+        const std::string_view host = colon == std::string_view::npos ? std::string_view() : line.substr(4, colon - 4);
+        if (host.size() < 4 || host.find('.') == std::string_view::npos ||
+            host.find_first_of(" <>@[]") != std::string_view::npos || is_digit(host.front()))
+          continue;
+        address = "@" + text::lower(host);
+        reply = line;
+        step = smtp_command::unknown;
+        if (out.empty() || out.back().address != address || out.back().reply != reply)
+          out.push_back({address, step, text::valid_utf8(reply, limits::max_diagnostic_bytes), server.host, server.ip});
+        continue;
+      }
       address = text::clean_address(line.substr(lt, dots - lt + 1));
       if (address.empty()) continue;
       reply = line;
@@ -859,7 +874,9 @@ void apply_transcript(report& rep, const std::vector<transcript_failure>& failur
     const transcript_failure* own = nullptr;
     const transcript_failure* summary = nullptr;
     for (const auto& f : failures)
-      if (!f.address.empty() && same_recipient(f.address, r.address)) {
+      if (!f.address.empty() && (f.address.front() == '@' ? r.address.size() > f.address.size() &&
+                                                                text::lower(r.address.substr(r.address.size() - f.address.size())) == f.address
+                                                          : same_recipient(f.address, r.address))) {
         if (f.command != smtp_command::unknown && own == nullptr) own = &f;
         if (f.command == smtp_command::unknown && summary == nullptr) summary = &f;
       }
