@@ -737,7 +737,9 @@ bool starts_with_any(std::string_view line, const std::vector<std::string>& pref
 // Command and reply lines (formats.yaml transcript), in order: each failure reply (4xx or
 // 5xx) is paired with the command it answered; a reply before any command answered the
 // greeting. Replies to QUIT/RSET are not why mail failed. Also Sendmail's per-address
-// summary "550 5.0.0 <a@b>... Insufficient permission". Bounded by the report's lines.
+// summary "550 5.0.0 <a@b>... Insufficient permission" and its summary for every address
+// at one domain, "451 example.org: Name server timeout" (address "@example.org"). Bounded
+// by the report's lines.
 std::vector<transcript_failure> read_transcript(const report_text& t, const knowledge& k) {
   std::vector<transcript_failure> out;
   if (k.transcript_commands.empty()) return out;
@@ -825,7 +827,8 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
         // "451 example.net: Name server timeout": Sendmail's summary for every address at
         // one destination (a delay warning's transcript names the host, not the address).
         const std::size_t colon = line.find(": ", 4);
-        const std::string_view host = colon == std::string_view::npos ? std::string_view() : line.substr(4, colon - 4);
+        std::string_view host = colon == std::string_view::npos ? std::string_view() : line.substr(4, colon - 4);
+        if (host.ends_with('.')) host.remove_suffix(1);  // the root's dot: "example.org.:"
         if (host.size() < 4 || host.find('.') == std::string_view::npos ||
             host.find_first_of(" <>@[]") != std::string_view::npos || is_digit(host.front()))
           continue;
@@ -860,6 +863,14 @@ std::vector<transcript_failure> read_transcript(const report_text& t, const know
   return out;
 }
 
+// Whether a transcript failure's address names the recipient: "@example.org" (a summary
+// for one domain) names every address at that domain, not at its subdomains.
+bool names_recipient(std::string_view failure_address, std::string_view recipient) {
+  if (failure_address.front() != '@') return same_recipient(failure_address, recipient);
+  return recipient.size() > failure_address.size() &&
+         text::iequals(recipient.substr(recipient.size() - failure_address.size()), failure_address);
+}
+
 // The transcript's failures complete what the recipients lack: the step, and the
 // server's reply when the recipient's own words carry no reply code.
 void apply_transcript(report& rep, const std::vector<transcript_failure>& failures, const knowledge& k) {
@@ -874,13 +885,14 @@ void apply_transcript(report& rep, const std::vector<transcript_failure>& failur
     const transcript_failure* own = nullptr;
     const transcript_failure* summary = nullptr;
     for (const auto& f : failures)
-      if (!f.address.empty() && (f.address.front() == '@' ? r.address.size() > f.address.size() &&
-                                                                text::lower(r.address.substr(r.address.size() - f.address.size())) == f.address
-                                                          : same_recipient(f.address, r.address))) {
+      if (!f.address.empty() && names_recipient(f.address, r.address)) {
         if (f.command != smtp_command::unknown && own == nullptr) own = &f;
         if (f.command == smtp_command::unknown && summary == nullptr) summary = &f;
       }
-    const transcript_failure* f = own != nullptr ? own : session;
+    // A summary for the recipient's domain says its mail never reached a session (the
+    // name server timed out): another session's failure is not its.
+    const bool domain_summary = summary != nullptr && summary->address.front() == '@';
+    const transcript_failure* f = own != nullptr ? own : domain_summary ? nullptr : session;
     if (f != nullptr && r.command == smtp_command::unknown) {
       r.command = f->command;
       r.sources["command"] = "SMTP transcript";

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -64,6 +65,18 @@ TEST(Unseen16Readings, CalloutRefusalOfTheSenderIsNotAnUnknownHost) {
             "rejected");
 }
 
+// A long sender address (VERP, SRS), quoted twice in the refusal, does not hide the words.
+TEST(Unseen16Readings, CalloutRefusalOfALongSenderIsNotAnUnknownHost) {
+  const std::string address = "warehouse@depot.example.org";
+  const std::string sender = "bounces+srs=a1b2c=example.net=ledger-notifications-2025.q3@mail-out-07.example.net";
+  EXPECT_EQ(reason_of(haraka_report(address, "550 Verification failed for <" + sender +
+                                                 "> The mail server could not deliver mail to " + sender +
+                                                 ".  The account or domain may not exist, they may be blacklisted, "
+                                                 "or missing the proper dns entries. Sender verify failed"),
+                      address),
+            "rejected");
+}
+
 // The same words about the recipient's own domain, without a callout, stay hostunknown.
 TEST(Unseen16Readings, DomainMayNotExistWithoutCalloutStaysHostUnknown) {
   const std::string address = "warehouse@depot.example.org";
@@ -75,9 +88,16 @@ TEST(Unseen16Readings, DomainMayNotExistWithoutCalloutStaysHostUnknown) {
             "hostunknown");
 }
 
-// A Sendmail delay warning: the transcript line names `host`, the DSN the address (4.4.3,
-// no Diagnostic-Code).
-std::string sendmail_delay(const std::string& address, const std::string& host_line) {
+// A Sendmail delay warning for `addresses` (4.4.3, no Diagnostic-Code) whose transcript
+// is `transcript`, e.g. a line that names the destination host, not the address.
+std::string sendmail_delay(const std::vector<std::string>& addresses, const std::string& transcript) {
+  std::string dsn;
+  for (const auto& address : addresses)
+    dsn += "\n"
+           "Final-Recipient: RFC822; " + address + "\n"
+           "Action: delayed\n"
+           "Status: 4.4.3\n"
+           "Will-Retry-Until: Sat, 8 Mar 2025 01:10:00 +0100\n";
   return "From: Mail Delivery Subsystem <MAILER-DAEMON@relay.example.net>\n"
          "To: <backup@relay.example.net>\n"
          "Subject: Warning: could not send message for past 4 hours\n"
@@ -96,21 +116,21 @@ std::string sendmail_delay(const std::string& address, const std::string& host_l
          "from relay.example.net [127.0.0.1]\n"
          "\n"
          "   ----- Transcript of session follows -----\n" +
-         host_line + "\n"
+         transcript + "\n"
          "Warning: message still undelivered after 4 hours\n"
          "Will keep trying until message is 5 days old\n"
          "\n"
          "--sd\n"
          "Content-Type: message/delivery-status\n"
          "\n"
-         "Reporting-MTA: dns; relay.example.net\n"
-         "\n"
-         "Final-Recipient: RFC822; " + address + "\n"
-         "Action: delayed\n"
-         "Status: 4.4.3\n"
-         "Will-Retry-Until: Sat, 8 Mar 2025 01:10:00 +0100\n"
+         "Reporting-MTA: dns; relay.example.net\n" +
+         dsn +
          "\n"
          "--sd--\n";
+}
+
+std::string sendmail_delay(const std::string& address, const std::string& host_line) {
+  return sendmail_delay(std::vector<std::string>{address}, host_line);
 }
 
 // The delayed recipient's reason (a delay warning is no failure report, so
@@ -135,6 +155,44 @@ TEST(Unseen16Readings, SendmailHostLineForAnotherHostIsNotTaken) {
   ASSERT_EQ(rep.recipients.size(), 1U);
   EXPECT_EQ(rep.recipients.front().diagnostic, "");
   EXPECT_EQ(delayed_reason(rep), "systemerror");
+}
+
+// The line names one domain: an address at a subdomain of it is not named.
+TEST(Unseen16Readings, SendmailHostLineDoesNotNameASubdomainsAddresses) {
+  const auto rep =
+      reports::testing::parse_written(sendmail_delay("nightly@eu.archive.example.org", "451 archive.example.org: Name server timeout"));
+  ASSERT_EQ(rep.recipients.size(), 1U);
+  EXPECT_EQ(rep.recipients.front().diagnostic, "");
+}
+
+// The root's dot after the name ("example.org.:") names the same domain, in any case.
+TEST(Unseen16Readings, SendmailHostLineWithTheRootsDotNamesTheDomain) {
+  const auto rep =
+      reports::testing::parse_written(sendmail_delay("Nightly@Archive.Example.ORG", "451 archive.example.org.: Name server timeout"));
+  ASSERT_EQ(rep.recipients.size(), 1U);
+  EXPECT_EQ(rep.recipients.front().diagnostic, "451 archive.example.org.: Name server timeout");
+}
+
+// Two destinations in one warning: one server's session failed, the other domain's name
+// server timed out. Each address takes its own line, and the session's failure is not the
+// other domain's; an address with its own reply keeps it.
+TEST(Unseen16Readings, EachDomainTakesItsOwnLineInAWarningForSeveralDomains) {
+  const std::string transcript =
+      "... while talking to mx.one.example.org.:\n"
+      "<<< 421 4.3.2 Service not available\n"
+      "... while talking to mx.four.example.org.:\n"
+      ">>> RCPT To:<full@four.example.org>\n"
+      "<<< 452 4.2.2 Mailbox full\n"
+      "451 two.example.org: Name server timeout\n"
+      "451 three.example.org: Name server timeout";
+  const auto rep = reports::testing::parse_written(sendmail_delay(
+      {"plain@one.example.org", "full@four.example.org", "late@two.example.org", "later@three.example.org"}, transcript));
+  ASSERT_EQ(rep.recipients.size(), 4U);
+  EXPECT_EQ(rep.recipients[0].diagnostic, "421 4.3.2 Service not available");
+  EXPECT_EQ(rep.recipients[1].diagnostic, "452 4.2.2 Mailbox full");
+  EXPECT_EQ(rep.recipients[2].diagnostic, "451 two.example.org: Name server timeout");
+  EXPECT_EQ(rep.recipients[2].remote_host, "");
+  EXPECT_EQ(rep.recipients[3].diagnostic, "451 three.example.org: Name server timeout");
 }
 
 }  // namespace
