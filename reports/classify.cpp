@@ -132,11 +132,13 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
   const std::size_t at = rcpt.address.rfind('@');
   const std::string_view domain = at == std::string::npos ? std::string_view() : std::string_view(rcpt.address).substr(at + 1);
   const std::string* provider = nullptr;
+  bool refused_by_provider = false;  // the refusing host is the provider's own
   for (const auto& [name, hosts] : k.provider_hosts) {
     for (const auto& suffix : hosts)
       if (ends_at_label(rcpt.remote_host, suffix) || ends_at_label(domain, suffix) ||
           ends_at_label(rep.reporting_mta, suffix)) {
         provider = &name;
+        refused_by_provider = ends_at_label(rcpt.remote_host, suffix);
         break;
       }
     if (provider != nullptr) break;
@@ -147,15 +149,28 @@ const knowledge::provider_rule* provider_rule_for(const recipient& rcpt, const r
     if (const std::string_view own = replying_host(diag, rcpt.reply_code); provider == nullptr && !own.empty())
       for (const auto& [name, hosts] : k.provider_hosts)
         for (const auto& suffix : hosts)
-          if (provider == nullptr && ends_at_label(own, suffix)) provider = &name;
+          if (provider == nullptr && ends_at_label(own, suffix)) {
+            provider = &name;
+            refused_by_provider = true;
+          }
   }
   if (provider == nullptr) return nullptr;
+  // With no refusing host named, a reply that names the provider's server as its own is
+  // the provider's (looked at only for a rule that needs it).
+  const auto refused_by_provider_then = [&] {
+    if (refused_by_provider || !rcpt.remote_host.empty()) return refused_by_provider;
+    const std::string_view own = replying_host(diag, rcpt.reply_code);
+    const auto hosts = k.provider_hosts.find(*provider);
+    return !own.empty() && hosts != k.provider_hosts.end() &&
+           std::any_of(hosts->second.begin(), hosts->second.end(), [&](const std::string& suffix) { return ends_at_label(own, suffix); });
+  };
   // Only the rules whose literals the diagnostic holds can match (in rule order).
   thread_local std::vector<int> possible;  // scratch (provider_rule_for does not recurse)
   k.provider_text.candidates_into(scanned, possible);
   for (const int i : possible) {
     const auto& rule = k.provider_rules[static_cast<std::size_t>(i)];
-    if (rule.provider == *provider && (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
+    if (rule.provider == *provider && (!rule.refusing_host_only || refused_by_provider_then()) &&
+        (rule.command == smtp_command::unknown || rule.command == rcpt.command) &&
         (rule.status.empty() || rcpt.status.empty() || rule.status == rcpt.status) && finds(*rule.match, diag))
       return &rule;
   }

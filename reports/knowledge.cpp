@@ -259,6 +259,7 @@ bool load_reasons(const YAML::Node& root, knowledge& k, loader& l) {
       }
       if (r["status"]) rule.status = r["status"].as<std::string>();
       if (r["subcause"]) rule.subcause = r["subcause"].as<std::string>();
+      if (r["refusing_host_only"]) rule.refusing_host_only = r["refusing_host_only"].as<bool>();
       // Compiled once, by provider_text (same options); `match` points there after loading.
       std::string e;
       if (!k.provider_text.add(rule.pattern, e)) return l.fail("providers " + name + ": " + e);

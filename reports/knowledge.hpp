@@ -65,6 +65,10 @@ class knowledge {
     smtp_command command = smtp_command::unknown;  // when set: only a refusal at this step
     std::string status;  // when set: only with this status (or none given)
     std::string subcause;  // when set: the provider's own sub-cause (its advice), else the text's
+    // Only when the refusing host is the provider's own (the report names it, or the reply
+    // does), not when only the recipient's domain or the reporting MTA is: a limit of the
+    // provider's servers, which another host's words do not describe.
+    bool refusing_host_only = false;
   };
   struct feedback_rule {
     std::string where;  // header | original | subject

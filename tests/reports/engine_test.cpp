@@ -826,6 +826,36 @@ TEST(Classify, ProviderRuleNamesItsOwnSubcause) {
   const auto other = reports::classify(rep.recipients[0], rep, k);
   EXPECT_EQ(other.reason, "exceedlimit");
   EXPECT_EQ(other.subcause, "too-many-recipients");
+  // Mail to a docomo address refused by the sender's own relay is the relay's limit.
+  rep.recipients[0].address = "hanako.0722@docomo.ne.jp";
+  rep.recipients[0].remote_host = "smtp.example.net";
+  EXPECT_EQ(reports::classify(rep.recipients[0], rep, k).reason, "exceedlimit");
+  // A reply that names docomo's server as its own is docomo's.
+  rep.recipients[0].remote_host.clear();
+  rep.recipients[0].diagnostic = "552 mfsmax.docomo.ne.jp Too many recipients";
+  EXPECT_EQ(reports::classify(rep.recipients[0], rep, k).reason, "toomanyconn");
+}
+
+// "Maximum number of attempts" in a remote server's reply is about the session (logins,
+// invalid recipients), not the sending queue giving up; a message larger than the room
+// left in a mailbox is its quota, not a size limit.
+TEST(Classify, ReadingsOfTheSeventeenthBatchKeepToTheirWords) {
+  const auto& k = knowledge();
+  auto session = one_recipient_report("Postfix", "421 4.7.0 Maximum number of attempts exceeded, closing connection",
+                                      reports::smtp_command::rcpt, "4.7.0");
+  session.recipients[0].reply_code = 421;
+  EXPECT_NE(reports::classify(session.recipients[0], session, k).reason, "expired");
+  auto queue = one_recipient_report("Postfix", "The maximum number of delivery attempts has been reached for this message.",
+                                    reports::smtp_command::unknown);
+  EXPECT_EQ(reports::classify(queue.recipients[0], queue, k).reason, "expired");
+  auto quota = one_recipient_report("Postfix", "552 Message is larger than the recipient's remaining quota",
+                                    reports::smtp_command::data);
+  quota.recipients[0].reply_code = 552;
+  EXPECT_EQ(reports::classify(quota.recipients[0], quota, k).reason, "mailboxfull");
+  auto size = one_recipient_report("Postfix", "552 Your e-mail message is larger than the destination mail system is able to accept.",
+                                   reports::smtp_command::data);
+  size.recipients[0].reply_code = 552;
+  EXPECT_EQ(reports::classify(size.recipients[0], size, k).reason, "mesgtoobig");
 }
 
 TEST(Classify, LocalProgramExitIsAMailerError) {
