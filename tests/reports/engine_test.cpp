@@ -254,6 +254,67 @@ TEST(PatternSet, FirstByteGatesAgreeWithRe2) {
     EXPECT_EQ(set.first(t), first_by_plain_re2(set, t)) << t;
 }
 
+// With split_address(true), expressions whose address is anchored at the start behind a
+// part read by hand ("^\s*([^<>\s:"]+@...", "^\s*<([^<>\s]+@...", "^\s*failed rcpt: *(...)")
+// are not run on a line that does not begin with that part and then a run of the local
+// part's class ending in '@' (pattern_set.cpp, address_start_mask). The same answers as
+// plain RE2, with the required '@' and without, on lines beginning with every kind of white
+// space (\v is none in RE2), the literal in capitals, with the Kelvin sign for its 'k',
+// UTF-8 inside the local part (a negated class takes it), an empty local part, a header
+// label before the address, and a class that takes spaces (no gate: " *" might leave some
+// to it); and every line that some address expression matches is one its start allows,
+// while a header line holding an address is refused. (Checked to fail with the run's
+// non-ASCII byte refused, with the Kelvin sign compared as a mismatch, with an empty run
+// accepted as a refusal's opposite, and with the white-space check of the class left out.)
+TEST(PatternSet, AddressStartsAgreeWithRe2) {
+  reports::pattern_set set;
+  set.split_rest_of_line(true);
+  set.split_address(true);
+  std::string error;
+  const std::vector<std::string> expressions = {
+      "^\\s*([^<>\\s:\"]+@[^<>\\s:\"]+?)\\s*:\\s+(.+)$", "^\\s*<([^<>\\s]+@[^<>\\s]+)>\\s*(.*)$",
+      "^\\s*failed rcpt: *([^<>\\s]+@[^<>\\s]+)", "^\\s*bk ([^<>\\s]+@[^<>\\s]+)$", "^\\s*([^<>\\t]+@[^<>\\s]+) spaced$",
+      "^\\s*([^<>\\s:,\"]+@[^<>\\s:,\"]+)\\s*[,;]\\s*(.+)$"};
+  for (const auto& e : expressions) ASSERT_TRUE(set.add(e, error)) << error;
+  ASSERT_TRUE(set.compile(error)) << error;
+  const std::vector<std::string> heads = {"", " ", "\t", "\f", "\r", "\v", "  \t", "x"};
+  const std::vector<std::string> bodies = {
+      "ann@example.com: 550 no such user", "ANN@EXAMPLE.ORG:  gone", "jos\xC3\xA9@example.net: 550 unknown",
+      "\xC3\xA9@example.net: 550 unknown", "@example.com: 550 empty local part", "From: ann@example.com",
+      "Received: from a.example.net by b.example.org for <ann@example.com>;", "<bob@example.org>: host said no",
+      "<bob@example.org>", "< bob@example.org>", "<\xE2\x84\xAA@example.org> kelvin", "failed rcpt: carol@example.net",
+      "FAILED RCPT:carol@example.net", "failed rcpt carol@example.net", "fai\xE2\x84\xAAed rcpt: carol@example.net",
+      "bk dave@example.com", "B\xE2\x84\xAA dave@example.com", "bk  dave@example.com", "bkdave@example.com",
+      "dan and eve@example.org spaced", "@example.org spaced", "eve@example.org, left the company", "eve,x@example.org; gone",
+      "Message-ID: <1234@example.com>", "ann@example.com", "a@b"};
+  std::string text;
+  for (const auto& h : heads)
+    for (const auto& b : bodies) text += h + b + "\n";
+  const std::size_t matched = expect_lines_agree_with_re2(set, text, 1000);
+  EXPECT_GT(matched, 100u);  // the lines exercise matches, not only refusals
+  const auto lines = reports::text::lines(text, 1000);
+  std::vector<int> per_line;
+  set.first_per_line(set.scan(text), lines, per_line, '@');
+  std::size_t refused = 0;
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    EXPECT_EQ(per_line[n], lines[n].find('@') != std::string_view::npos ? first_by_plain_re2(set, lines[n]) : -1) << lines[n];
+    const std::uint64_t allowed = set.starts_allowing(lines[n]);
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      const bool matches = RE2::PartialMatch(re2::StringPiece(lines[n].data(), lines[n].size()), set.regex(static_cast<int>(i)));
+      if (matches) EXPECT_NE(allowed & (std::uint64_t{1} << i), 0u) << "expression " << i << " line: " << lines[n];
+      refused += (allowed & (std::uint64_t{1} << i)) == 0 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(refused, 300u);
+  // A header line holding an address: no address expression's start allows it (the spaced
+  // class has no gate).
+  EXPECT_EQ(set.starts_allowing("From: ann@example.com") & 0b101111u, 0u);
+  EXPECT_NE(set.starts_allowing("From: ann@example.com") & 0b010000u, 0u);
+  // Whole texts: '^' is the text's start, and \s* also takes line breaks.
+  for (const std::string t : {"\n\nann@example.com: gone", "x\nann@example.com: gone", "\n <bob@example.org>\nx", "From: a@b\nann@example.com: gone"})
+    EXPECT_EQ(set.first(t), first_by_plain_re2(set, t)) << t;
+}
+
 // With a required byte ('@' for recipient lines), a line without it is -1 and every other
 // line is read as without it; the set goes from one '@' to the next. Lines as the reader
 // cuts them, and views cut one or two bytes into each line (an '@' there falls between
