@@ -168,9 +168,6 @@ struct address_split {
 
 namespace {
 
-bool ascii(char c) { return static_cast<unsigned char>(c) < 0x80; }
-std::size_t byte(char c) { return static_cast<unsigned char>(c); }
-
 std::vector<std::string> literal_branches(std::string_view expression);
 
 // The address split of `expression`, or null when it does not have that shape.
@@ -663,79 +660,8 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
         if (gate.bytes[b]) first_byte_allowed_[b] |= bit;
     }
   }
-  address_starts_.clear();
-  address_mask_ = 0;
-  if (mask_index_ && split_address_) {
-    for (std::size_t r = 0; r < regexes_.size(); ++r) {
-      const address_split* a = addresses_[r].get();
-      if (a == nullptr || !a->anchored || !a->before_by_hand) continue;
-      // The shape reads the line's white space and spaces greedily: exact only when the
-      // local part's class takes none of them (else \s* or " *" might leave some to it)
-      // and the literal is ASCII not beginning with white space.
-      const auto blank = [](unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; };
-      if (a->local[' '] || a->local['\t'] || a->local['\n'] || a->local['\f'] || a->local['\r']) continue;
-      if (std::any_of(a->before_literal.begin(), a->before_literal.end(), [](char c) { return !ascii(c); })) continue;
-      if (!a->before_literal.empty() && blank(static_cast<unsigned char>(a->before_literal.front()))) continue;
-      const auto same = std::find_if(address_starts_.begin(), address_starts_.end(), [&](const address_start& o) {
-        return o.blanks == a->before_blanks && o.spaces == a->before_spaces && o.literal == a->before_literal;
-      });
-      address_start& shape = same != address_starts_.end() ? *same : address_starts_.emplace_back();
-      shape.blanks = a->before_blanks;
-      shape.spaces = a->before_spaces;
-      shape.literal = a->before_literal;
-      const std::uint64_t bit = std::uint64_t{1} << r;
-      shape.expressions |= bit;
-      for (std::size_t c = 0; c < 128; ++c)
-        if (a->local[c]) shape.takes[c] |= bit;
-      address_mask_ |= bit;
-    }
-  }
   if (regexes_.size() <= max_together) together_ = std::make_unique<lazy_set>();
   return true;
-}
-
-std::uint64_t pattern_set::address_start_mask(std::string_view line, std::uint64_t possible) const {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; };
-  std::uint64_t allowed = possible & ~address_mask_;
-  for (const address_start& shape : address_starts_) {
-    std::uint64_t alive = shape.expressions & possible;
-    if (alive == 0) continue;
-    std::size_t i = 0;
-    if (shape.blanks)
-      while (i < line.size() && blank(line[i])) ++i;
-    bool read = true;  // the part before read; false: refused, or left to RE2 (allowed)
-    for (const char l : shape.literal) {
-      if (i >= line.size()) {
-        alive = 0;
-        break;
-      }
-      const char c = line[i++];
-      if (!ascii(c)) {
-        allowed |= alive;  // a letter folding into ASCII may stand here: RE2 decides
-        read = false;
-        break;
-      }
-      if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != l) {
-        alive = 0;
-        break;
-      }
-    }
-    if (!read || alive == 0) continue;
-    if (shape.spaces)
-      while (i < line.size() && line[i] == ' ') ++i;
-    // Then a run of the local part's class and an '@' past its first byte (the class
-    // may take '@' too): the expressions whose class took every byte before it.
-    for (const std::size_t from = i; i < line.size() && alive != 0; ++i) {
-      const char c = line[i];
-      if (!ascii(c)) {
-        allowed |= alive;  // RE2 decides how the class takes it
-        break;
-      }
-      if (c == '@' && i > from) allowed |= alive;
-      alive &= shape.takes[byte(c)];
-    }
-  }
-  return allowed;
 }
 
 std::uint64_t pattern_set::gate_mask(std::string_view line) const {
@@ -943,7 +869,6 @@ int pattern_set::first_of_mask(std::string_view text, std::uint64_t possible, st
   // As in first_per_line_masked: the gate, and the set pass where it was taken before it.
   const std::uint64_t before_gate = possible;
   if ((possible & gated_mask_) != 0) possible &= gate_mask(text);
-  if ((possible & address_mask_) != 0) possible = address_start_mask(text, possible);
   if (possible == 0) return captured(lowest);
   const re2::StringPiece piece(text.data(), text.size());
   const RE2::Set* set = nullptr;
@@ -1197,7 +1122,6 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
     // single runs): the gate spares single runs and the lines it leaves no candidate.
     const std::uint64_t before_gate = possible;
     if ((possible & gated_mask_) != 0) possible &= gate_mask(lines[l]);
-    if ((possible & address_mask_) != 0) possible = address_start_mask(lines[l], possible);
     if (possible == 0) continue;
     const re2::StringPiece piece(lines[l].data(), lines[l].size());
     const RE2::Set* set = nullptr;
@@ -1220,6 +1144,9 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
 }
 
 namespace {
+
+bool ascii(char c) { return static_cast<unsigned char>(c) < 0x80; }
+std::size_t byte(char c) { return static_cast<unsigned char>(c); }
 
 // True when `.*` (RE2, UTF-8) matches all of `rest`: any text without '\n' that is ASCII
 // (ASCII is checked by hand; RE2 decides the rest, as '.' takes no invalid UTF-8).

@@ -28,7 +28,6 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -152,14 +151,6 @@ class pattern_set {
   // The scan of a prefix of an already scanned text: the hits that end within it (the
   // same hits a scan of the prefix alone finds).
   static scanned_text prefix(const scanned_text& t, std::size_t size);
-  // Sets of up to 64: the expressions (bit i: expression i) that a line or text may match
-  // as far as its start tells: its first byte that is not white space (the first-byte
-  // gates) and, with split_address(true), its address start (see address_start below).
-  // Every expression matching it is among them; the others are never run on it.
-  std::uint64_t starts_allowing(std::string_view line) const {
-    const std::uint64_t gated = gated_mask_ != 0 ? gate_mask(line) : ~std::uint64_t{0};
-    return address_mask_ != 0 ? address_start_mask(line, gated) : gated;
-  }
   // For each of `lines` (views into t.text, in order), the lowest index of an expression
   // matching that line on its own, else -1: the same result as first() on every line.
   // Lines without `required` (when not 0) are skipped. RE2 runs only on the lines that
@@ -267,26 +258,6 @@ class pattern_set {
   // as its first byte that is not white space tells (all others' bits set): a gated
   // expression needs that byte among its first bytes.
   std::uint64_t gate_mask(std::string_view line) const;
-  // Sets of up to 64 read with split_address(true): the expressions whose address is
-  // anchored at the start behind a part read by hand ("^\s*([^<>\s:"]+@...",
-  // "^\s*<([^<>\s]+@..."), which a line can match only when it begins with that part (its
-  // white space, literal and spaces) and then a run of the local part's class holding an
-  // '@' past its first byte. Expressions with the same part before are one shape, read in
-  // one pass: `takes` says per ASCII byte which of them (bit i: expression i) take it in
-  // their local part.
-  struct address_start {
-    std::uint64_t expressions = 0;
-    bool blanks = false, spaces = false;
-    std::string literal;  // lower-case ASCII, not beginning with white space
-    std::array<std::uint64_t, 128> takes{};
-  };
-  std::vector<address_start> address_starts_;
-  std::uint64_t address_mask_ = 0;  // the expressions of address_starts_
-  // Of `possible`, the expressions a line or text (RE2's `^` at its start) may match as far
-  // as its address start tells (all others' bits kept). A byte >= 0x80 where a shape reads
-  // one leaves its expressions possible (a letter may fold into ASCII; a negated class
-  // takes every UTF-8 character).
-  std::uint64_t address_start_mask(std::string_view line, std::uint64_t possible) const;
   // Small sets: all expressions in one RE2::Set, so a line that several expressions may
   // match is read once (one DFA pass) instead of once per expression. Compiled on first
   // use (every expression in it already compiled alone, so only memory can refuse it):
