@@ -14,12 +14,16 @@ constexpr unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? st
 
 }  // namespace
 
-int literal_scanner::add(std::string_view literal) {
+int literal_scanner::add(std::string_view literal, std::uint64_t owner) {
   if (literal.empty()) return -1;
   std::string folded(literal);
   for (char& c : folded) c = static_cast<char>(fold(static_cast<unsigned char>(c)));
   const auto [it, inserted] = ids_.emplace(folded, static_cast<int>(literals_.size()));
-  if (inserted) literals_.push_back(std::move(folded));
+  if (inserted) {
+    literals_.push_back(std::move(folded));
+    owners_.push_back(0);
+  }
+  owners_[static_cast<std::size_t>(it->second)] |= owner;
   return it->second;
 }
 

@@ -25,8 +25,12 @@ class literal_scanner {
   literal_scanner(const literal_scanner&) = delete;
   literal_scanner& operator=(const literal_scanner&) = delete;
   // Adds a literal (lower-cased here); returns its id. Adding the same literal twice
-  // returns the same id. Empty literals are refused (-1).
-  int add(std::string_view literal);
+  // returns the same id. Empty literals are refused (-1). `owner` (from new_owner()) is
+  // ORed into the literal's owners.
+  int add(std::string_view literal, std::uint64_t owner = 0);
+  // A bit naming one user of the scanner (a pattern set), so that a text's hits tell
+  // which users have any: the first 64 users get bits of their own, later ones share.
+  std::uint64_t new_owner() { return std::uint64_t{1} << (owners_count_++ % 64); }
   // Builds the automaton; call once after the last add().
   void compile();
   // Ids of the literals occurring in `text`, ascending and distinct, into `found`.
@@ -37,6 +41,12 @@ class literal_scanner {
   };
   // Every occurrence, in order of its end offset, into `hits`.
   void scan_positions(std::string_view text, std::vector<hit>& hits) const;
+  // The owners of the literals of `hits` together: a user whose bit is missing has no hit.
+  std::uint64_t owners_of(const std::vector<hit>& hits) const {
+    std::uint64_t owners = 0;
+    for (const hit& h : hits) owners |= owners_[static_cast<std::size_t>(h.id)];
+    return owners;
+  }
   std::size_t size() const { return literals_.size(); }
   // Distinct for every compile() of every scanner in the process (never reused, unlike an
   // address): names the automaton in per-thread caches of scan results.
@@ -44,6 +54,8 @@ class literal_scanner {
 
  private:
   std::vector<std::string> literals_;
+  std::vector<std::uint64_t> owners_;  // per literal
+  std::uint64_t owners_count_ = 0;
   std::unordered_map<std::string, int> ids_;
   std::uint8_t class_of_[256] = {};     // folded byte -> input class (0 = in no literal)
   std::uint32_t classes_ = 1;

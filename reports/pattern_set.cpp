@@ -563,7 +563,8 @@ bool pattern_set::compile(std::string& /*error*/, std::shared_ptr<literal_scanne
     }
   }
   std::vector<int> global(atoms.size());
-  for (std::size_t i = 0; i < atoms.size(); ++i) global[i] = scanner_->add(atoms[i]);
+  owner_ = scanner_->new_owner();
+  for (std::size_t i = 0; i < atoms.size(); ++i) global[i] = scanner_->add(atoms[i], owner_);
   local_of_.assign(scanner_->size(), -1);
   for (std::size_t i = 0; i < atoms.size(); ++i) local_of_[static_cast<std::size_t>(global[i])] = static_cast<int>(i);
   if (own) scanner_->compile();
@@ -700,6 +701,7 @@ void pattern_set::scan_into(std::string_view text, scanned_text& t) const {
   t.text = text;
   t.scanner = scanner_.get();
   t.hits.clear();
+  t.owners = 0;
   if (!compiled_) return;
   // A diagnostic is scanned by the parser (its SMTP facts) and again by the classifier
   // (its reason): each scanner's last short text on this thread is remembered, so the
@@ -717,12 +719,14 @@ void pattern_set::scan_into(std::string_view text, scanned_text& t) const {
       if (m.scanner == scanner_->serial()) slot = &m;
     if (slot != nullptr && slot->text == text) {
       t.hits = slot->hits;
+      t.owners = scanner_->owners_of(t.hits);
       return;
     }
   }
   // Room for a hit per 32 bytes up front: one allocation instead of one per doubling.
   t.hits.reserve(std::min<std::size_t>(text.size() / 32 + 8, 4096));
   scanner_->scan_positions(text, t.hits);
+  t.owners = scanner_->owners_of(t.hits);
   if (short_text) {
     if (slot == nullptr) {
       // A scanner not seen yet on this thread takes the slot filled longest ago.
@@ -811,6 +815,8 @@ std::uint64_t pattern_set::candidate_mask(const scanned_text& t, std::size_t fro
   proven = 0;
   thread_local std::vector<int> present;  // scratch: the atoms found in [from, to)
   present.clear();
+  // A text without any of the set's literals: no hit to walk.
+  if ((t.owners & owner_) == 0) return drop_unmet(possible, present);
   // Hits are ordered by end offset.
   for (; h < t.hits.size() && t.hits[h].end <= to; ++h) {
     const auto id = static_cast<std::size_t>(t.hits[h].id);
@@ -1067,6 +1073,7 @@ void pattern_set::first_per_line_masked(const scanned_text& t, std::span<const s
   // matches nothing: go from one of the set's hits to the next, past the lines between.
   // (The texts' hits are mostly other sets' on the shared scanner.)
   const bool every_line = unfiltered_mask_ != 0;
+  if (!every_line && (t.owners & owner_) == 0) return;  // none of the set's literals: every line -1
   for (std::size_t l = 0; l < lines.size(); ++l) {
     if (!every_line) {
       while (h < t.hits.size() && (static_cast<std::size_t>(t.hits[h].id) >= local_of_.size() || local_of_[static_cast<std::size_t>(t.hits[h].id)] < 0))
@@ -1263,6 +1270,7 @@ scanned_text pattern_set::prefix(const scanned_text& t, std::size_t size) {
   const auto end = std::upper_bound(t.hits.begin(), t.hits.end(), p.text.size(),
                                     [](std::size_t at, const literal_scanner::hit& h) { return at < h.end; });
   p.hits.assign(t.hits.begin(), end);
+  p.owners = t.owners;  // a superset of the prefix's own
   return p;
 }
 

@@ -49,6 +49,9 @@ struct scanned_text {
   std::string_view text;
   std::vector<literal_scanner::hit> hits;  // by end offset
   const literal_scanner* scanner = nullptr;
+  // The scanner's owners (pattern sets) with a hit among `hits` (literal_scanner::owners_of);
+  // all bits when not known.
+  std::uint64_t owners = ~std::uint64_t{0};
 };
 
 // One expression's address group found by hand (pattern_set.cpp).
@@ -199,6 +202,9 @@ class pattern_set {
   // Smaller sets: per expression, its own FilteredRE2 holding its one compiled RE2.
   std::vector<std::unique_ptr<re2::FilteredRE2>> own_filters_;
   std::shared_ptr<literal_scanner> scanner_;
+  // This set's bit among the scanner's owners: a text whose hits lack it holds none of
+  // the set's literals, and its hits are not walked.
+  std::uint64_t owner_ = 0;
   std::vector<int> local_of_;    // scanner literal id -> this set's atom id, or -1
   std::vector<int> always_;      // expressions the prefilter cannot vouch for: always candidates
   std::vector<int> unfiltered_;  // expressions without a literal (and always_): any text

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cctype>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include <filesystem>
@@ -252,6 +253,62 @@ TEST(PatternSet, FirstByteGatesAgreeWithRe2) {
   for (const std::string t : {"\n\n--- original message", "\n k scale reading", "k scale reading\nx", "\n\xC5\xBFs cipher failure",
                               "x\n550 mailbox gone"})
     EXPECT_EQ(set.first(t), first_by_plain_re2(set, t)) << t;
+}
+
+// Sets sharing a scanner skip a text whose hits hold none of their literals (the hits'
+// owners, literal_scanner::owners_of): 70 sets on one scanner (past 64, owners share
+// bits), each with one literal expression, one with a literal also used by another set,
+// and expressions needing no literal; texts holding one set's literal, another's, none,
+// and a prefix cut before a hit. Every set answers first(), candidates() and
+// first_per_line() as plain RE2 does, and a text's owners name exactly the sets with a
+// hit while they have bits of their own. (Checked to fail with the owners left empty, with
+// a prefix given none, and with the memo of the scanner's last short text returning the
+// hits without their owners.)
+TEST(PatternSet, SetsWithoutAHitInASharedScanAnswerAsPlainRe2) {
+  auto shared = std::make_shared<reports::literal_scanner>();
+  std::vector<reports::pattern_set> sets(70);
+  std::string error;
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const std::string word = "word" + std::to_string(i) + "x";
+    ASSERT_TRUE(sets[i].add("^\\s*" + word + " (here|there)", error)) << error;
+    if (i % 7 == 3) {
+      ASSERT_TRUE(sets[i].add("^[0-9]+$", error)) << error;  // needs no literal
+    }
+    if (i == 5) {
+      ASSERT_TRUE(sets[i].add("word6x", error)) << error;  // set 6's literal too
+    }
+    ASSERT_TRUE(sets[i].compile(error, shared)) << error;
+  }
+  shared->compile();
+  const std::vector<std::string> texts = {"word6x here\n12\n", "  word66x there\nword2x here\n", "nothing at all\n42\n",
+                                          "word69x here\n", "", "12345"};
+  for (const auto& text : texts) {
+    // Scanned twice: the second scan is the per-thread memo of the scanner's last short text.
+    const reports::scanned_text first_scan = sets[0].scan(text);
+    const reports::scanned_text t = sets[1].scan(text);
+    EXPECT_EQ(t.owners, first_scan.owners) << text;
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      const auto& set = sets[i];
+      EXPECT_EQ(set.first(t), first_by_plain_re2(set, text)) << i << ": " << text;
+      const std::vector<int> candidates = set.candidates(t);
+      const int plain = first_by_plain_re2(set, text);
+      if (plain >= 0) {
+        EXPECT_TRUE(std::find(candidates.begin(), candidates.end(), plain) != candidates.end()) << i << ": " << text;
+      }
+      const auto lines = reports::text::lines(text, 100);
+      std::vector<int> per_line;
+      set.first_per_line(t, lines, per_line);
+      for (std::size_t n = 0; n < lines.size(); ++n) EXPECT_EQ(per_line[n], first_by_plain_re2(set, lines[n])) << i << ": " << lines[n];
+      // A prefix cut before the text's last hit keeps the answers of a plain scan of it.
+      const std::size_t cut = text.size() / 2;
+      EXPECT_EQ(set.first(reports::pattern_set::prefix(t, cut)), first_by_plain_re2(set, text.substr(0, cut))) << i << ": " << text;
+    }
+  }
+  // The owners of a text's hits: the sets with a hit, among the first 64 (set 5 uses set
+  // 6's literal too).
+  const reports::scanned_text t = sets[0].scan("word6x here, word2x there");
+  EXPECT_EQ(t.owners, (std::uint64_t{1} << 6) | (std::uint64_t{1} << 5) | (std::uint64_t{1} << 2));
+  EXPECT_EQ(sets[0].scan("nothing").owners, 0u);
 }
 
 // With a required byte ('@' for recipient lines), a line without it is -1 and every other
