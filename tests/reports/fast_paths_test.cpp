@@ -379,6 +379,48 @@ TEST(FastPaths, FieldNamesAtEveryLengthAndStopEqualTheLongRule) {
   EXPECT_GT(not_fields, 1000u);
 }
 
+// text::finder (a multipart's delimiter search, its table built once) equals
+// string_view::find: needles of 1-300 bytes (those outside 3-256 go to memmem) cut from
+// random texts over few letters (many near matches, pairs repeated inside the needle) or
+// written, searched for from every offset, the text's end included.
+TEST(FastPaths, FinderEqualsFind) {
+  std::mt19937 rng(24);
+  const auto random_text = [&](std::size_t n, std::string_view alphabet) {
+    std::string t;
+    for (std::size_t i = 0; i < n; ++i) t.push_back(alphabet[rng() % alphabet.size()]);
+    return t;
+  };
+  std::size_t found = 0, compared = 0;
+  for (int round = 0; round < 600; ++round) {
+    const std::string alphabet = round % 3 == 0 ? "ab" : round % 3 == 1 ? "-=_a\n" : "\x80\xff-a\r\nxyz";
+    const std::string hay = random_text(rng() % 700, alphabet);
+    const std::size_t length = round < 40 ? 1 + static_cast<std::size_t>(round) % 8 : 1 + rng() % 300;
+    std::string needle = random_text(length, alphabet);
+    if (!hay.empty() && round % 2 == 0) {  // one that occurs
+      const std::size_t at = rng() % hay.size();
+      needle = hay.substr(at, length);
+    }
+    const reports::text::finder finder(needle);
+    for (std::size_t from = 0; from <= hay.size() + 1; ++from) {
+      const std::size_t expected = std::string_view(hay).find(needle, from);
+      ASSERT_EQ(finder.find(hay, from), expected) << round << " from " << from << " needle " << needle.size();
+      if (expected != std::string_view::npos) ++found;
+      ++compared;
+    }
+  }
+  EXPECT_GT(found, 10000u);
+  EXPECT_GT(compared, 100000u);
+  // Written: a boundary after near misses, at the very end, and as long as a table place allows.
+  const std::string boundary = "--=_Part_0_2003.example";
+  const reports::text::finder delimiter(boundary);
+  const std::string body = "--=_Part_0_2003.exampl\n-=_Part_0_2003.example\n--" + boundary;
+  EXPECT_EQ(delimiter.find(body), body.size() - boundary.size());
+  EXPECT_EQ(delimiter.find(body, body.size() - boundary.size() + 1), std::string_view::npos);
+  const std::string longest(256, 'q'), hay = std::string(300, 'q');
+  EXPECT_EQ(reports::text::finder(longest).find(hay, 10), 10u);
+  EXPECT_EQ(reports::text::finder(longest + "r").find(hay + "r"), 44u);
+}
+
 // ifind equals folding both sides and searching.
 TEST(FastPaths, IfindEqualsFoldedFind) {
   std::mt19937 rng(7);
