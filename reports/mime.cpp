@@ -11,6 +11,10 @@
 #include <cstring>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace reports::mime {
 namespace {
 
@@ -59,6 +63,28 @@ constexpr auto ftext_table = [] {
 }();
 constexpr std::size_t max_field_name = 76;
 
+// The end of the run of ftext bytes of s starting at `from`, read no further than `limit`
+// (at most s.size()): the first offset in [from, limit) whose byte is no ftext, else limit.
+// Sixteen bytes at a time where s holds them (SSE2 is part of x86-64): a header line's
+// name took 3.5 instructions a byte through the table, 1.6% of the bench's instructions.
+// A block may read past `limit` (never past s.end()); those lanes are not taken.
+std::size_t ftext_run_end(std::string_view s, std::size_t from, std::size_t limit) {
+  std::size_t j = from;
+#if defined(__SSE2__)
+  for (; j < limit && j + 16 <= s.size(); j += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + j));
+    // 33-126 as signed bytes (those >= 0x80 are negative), and not ':'.
+    const __m128i in_range = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(32)), _mm_cmplt_epi8(v, _mm_set1_epi8(127)));
+    const __m128i ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')), in_range);
+    const unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    if (stop != 0) return std::min(limit, j + static_cast<std::size_t>(__builtin_ctz(stop)));
+  }
+  if (j >= limit) return limit;
+#endif
+  while (j < limit && ftext_table[static_cast<unsigned char>(s[j])]) ++j;
+  return j;
+}
+
 // Splits an entity into its header fields and body (RFC 5322 §2.1: the first empty line
 // ends the header). A first line that is no field means there is no header block; the
 // field count is bounded.
@@ -87,8 +113,7 @@ raw_entity split_entity(std::string_view s, int depth) {
     // ("Subject :", RFC 5322 §4.5.3 obs-optional). One pass over the name's bytes, which
     // stops at the first that is not ftext (a long line of words is not read to its end).
     const std::size_t name_limit = std::min(line.size(), max_field_name + 1);
-    std::size_t name_end = 0;
-    while (name_end < name_limit && ftext_table[static_cast<unsigned char>(line[name_end])]) ++name_end;
+    const std::size_t name_end = ftext_run_end(s, pos, pos + name_limit) - pos;
     std::size_t colon = name_end;
     while (colon < line.size() && is_blank(line[colon])) ++colon;
     if (name_end == 0 || name_end > max_field_name || colon == line.size() || line[colon] != ':') {
@@ -351,15 +376,16 @@ struct delimiter {
   bool close = false;
 };
 
-delimiter find_delimiter(std::string_view body, std::size_t from, std::string_view dash_boundary, bool strict) {
+// `search` finds dash_boundary: a skipping search (text::finder, built once per multipart)
+// rather than find, whose memchr on '-' stops at every dash of the separator lines and
+// quoted "--" a body is full of.
+delimiter find_delimiter(std::string_view body, std::size_t from, std::string_view dash_boundary,
+                         const text::finder& search, bool strict) {
   delimiter d;
   std::size_t pos = from;
   while (pos < body.size()) {
-    // memmem (glibc: a two-way search) rather than find, whose memchr on '-' stops at
-    // every dash of the separator lines and quoted "--" a body is full of.
-    const void* found = memmem(body.data() + pos, body.size() - pos, dash_boundary.data(), dash_boundary.size());
-    if (found == nullptr) return d;
-    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(found) - body.data());
+    const std::size_t at = search.find(body, pos);
+    if (at == std::string_view::npos) return d;
     pos = at + 1;
     if (at != 0 && body[at - 1] != '\n') continue;
     std::size_t next = 0;
@@ -464,11 +490,12 @@ struct reader {
   void multipart(const raw_entity& e, const content_type& ct, int depth, bool in_original) {
     const std::string_view child_default = ct.media_type == "multipart/digest" ? "message/rfc822" : "text/plain";
     const std::string_view dash_boundary = ct.dash_boundary;
+    const text::finder search(dash_boundary);
     bool strict = true;
-    delimiter d = ct.boundary.empty() ? delimiter{} : find_delimiter(e.body, 0, dash_boundary, strict);
+    delimiter d = ct.boundary.empty() ? delimiter{} : find_delimiter(e.body, 0, dash_boundary, search, strict);
     if (d.line_start == std::string_view::npos && !ct.boundary.empty()) {
       strict = false;
-      d = find_delimiter(e.body, 0, dash_boundary, strict);
+      d = find_delimiter(e.body, 0, dash_boundary, search, strict);
     }
     if (d.line_start == std::string_view::npos) {
       // No boundary in the body: its words are still the report.
@@ -479,7 +506,7 @@ struct reader {
     }
     while (!d.close && d.next < e.body.size()) {
       const std::size_t start = d.next;
-      const delimiter end = find_delimiter(e.body, start, dash_boundary, strict);
+      const delimiter end = find_delimiter(e.body, start, dash_boundary, search, strict);
       std::size_t stop = end.line_start == std::string_view::npos ? e.body.size() : end.line_start;
       // The line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
       if (end.line_start != std::string_view::npos) {

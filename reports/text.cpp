@@ -493,4 +493,51 @@ std::string strip_html(std::string_view html) {
   return decoded;
 }
 
+namespace {
+
+// A byte pair's hash (the table's index): the second byte with the first shifted in.
+inline std::size_t pair_hash(const char* p) {
+  return (static_cast<std::size_t>(static_cast<unsigned char>(p[0])) * 8u +
+          static_cast<unsigned char>(p[1])) & 0xFFu;
+}
+
+}  // namespace
+
+finder::finder(std::string_view needle) : needle_(needle) {
+  if (needle.size() < 3 || needle.size() > 256) return;
+  own_table_ = true;
+  last_ = needle.size() - 1;
+  // Places 1..last_-1 first, increasing, so each hash keeps its highest place; the last
+  // place's hash then remembers the highest place before it for after_last_.
+  for (std::size_t i = 1; i < last_; ++i) end_of_pair_[pair_hash(needle.data() + i - 1)] = static_cast<std::uint8_t>(i);
+  const std::size_t h = pair_hash(needle.data() + last_ - 1);
+  after_last_ = last_ - end_of_pair_[h];
+  end_of_pair_[h] = static_cast<std::uint8_t>(last_);  // at most 255
+}
+
+std::size_t finder::find(std::string_view hay, std::size_t from) const {
+  if (from > hay.size()) return std::string_view::npos;
+  if (!own_table_) {
+    const void* found = memmem(hay.data() + from, hay.size() - from, needle_.data(), needle_.size());
+    return found == nullptr ? std::string_view::npos
+                            : static_cast<std::size_t>(static_cast<const char*>(found) - hay.data());
+  }
+  if (hay.size() - from < needle_.size()) return std::string_view::npos;
+  const std::size_t end = hay.size() - needle_.size();  // the last window's start
+  const char* const h = hay.data();
+  std::size_t at = from;
+  while (at <= end) {
+    const std::size_t place = end_of_pair_[pair_hash(h + at + last_ - 1)];
+    if (place == 0) {
+      at += last_;  // no window holding this pair inside the needle starts before at + last_
+    } else if (place < last_) {
+      at += last_ - place;  // line the pair up with its last place in the needle
+    } else {
+      if (std::memcmp(h + at, needle_.data(), needle_.size()) == 0) return at;
+      at += after_last_;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace reports::text

@@ -3,7 +3,9 @@
 // allocation-bounded by their inputs (lines() keeps one per-thread scratch vector of at
 // most max_lines views). ASCII case rules only (protocol text).
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,5 +78,27 @@ std::string clean_address(std::string_view s);
 // First thing that looks like local@domain in `s` ("" if none).
 std::string find_address(std::string_view s);
 bool is_ip_literal(std::string_view s);
+
+// One needle searched for many times (a multipart's delimiter, once per part): its table
+// is built once, where glibc's memmem builds its own on every call (over the bench's
+// two measured rounds: memmem 2.34M instructions in 3,666 calls; the finder 1.40M and
+// 0.25M for its 756 tables). Horspool's search on the byte pair under
+// the window's last two places: the window moves to the last place of the needle where
+// a pair of that hash ends, or past the pair when none does. Needles of 3-256 bytes;
+// others are left to memmem.
+class finder {
+ public:
+  explicit finder(std::string_view needle);
+  // The first offset at or after `from` where the needle occurs in `hay`, else npos.
+  std::size_t find(std::string_view hay, std::size_t from = 0) const;
+
+ private:
+  std::string_view needle_;  // not owned: the caller keeps it alive
+  bool own_table_ = false;
+  std::size_t last_ = 0;        // needle size - 1
+  std::size_t after_last_ = 0;  // the move after a full compare that fails
+  // Per pair hash: the highest needle place 1..last_ where such a pair ends, 0 for none.
+  std::array<std::uint8_t, 256> end_of_pair_{};
+};
 
 }  // namespace reports::text

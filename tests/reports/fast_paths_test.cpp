@@ -281,22 +281,30 @@ TEST(FastPaths, IequalsFoldsOnlyAsciiLetters) {
   EXPECT_TRUE(reports::text::iequals("", ""));
 }
 
+namespace {
+
+// A header line's field name read the long way: what comes before the first colon,
+// trailing blanks dropped, 1-76 bytes of 33-126; none when the line is no field.
+std::optional<std::string> field_name_by_the_long_rule(std::string_view line) {
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view name = line.substr(0, colon);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  if (name.empty() || name.size() > 76) return std::nullopt;
+  for (const char c : name)
+    if (static_cast<unsigned char>(c) <= 32 || static_cast<unsigned char>(c) >= 127) return std::nullopt;
+  return std::string(name);
+}
+
+}  // namespace
+
 // The MIME reader's header split reads a field name in one pass over its bytes; it
 // equals the rule read the long way (the name is what comes before the first colon,
 // trailing blanks dropped, 1-76 bytes of 33-126): on random lines as a bounce's second
 // header line (a line that is no field continues the one before) and as its first (a
 // first line that is no field means there is no header block).
 TEST(FastPaths, FieldNamesReadInOnePassEqualTheLongRule) {
-  const auto reference_name = [](std::string_view line) -> std::optional<std::string> {
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    std::string_view name = line.substr(0, colon);
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-    if (name.empty() || name.size() > 76) return std::nullopt;
-    for (const char c : name)
-      if (static_cast<unsigned char>(c) <= 32 || static_cast<unsigned char>(c) >= 127) return std::nullopt;
-    return std::string(name);
-  };
+  const auto reference_name = field_name_by_the_long_rule;
   std::mt19937 rng(14);
   const std::string alphabet = "aZx- \t:\x01\x7f\xc3.";
   std::vector<std::string> lines = {"Subject : spaced", "Subject\t:\ttab", "Bad Name: x", ":empty", "NoColon",
@@ -330,6 +338,87 @@ TEST(FastPaths, FieldNamesReadInOnePassEqualTheLongRule) {
   }
   EXPECT_GT(fields, 100u);
   EXPECT_GT(not_fields, 100u);
+}
+
+// The field name's run is read sixteen bytes at a time where the message holds them, a
+// byte at a time in its last fifteen: names of 1-80 bytes with a byte that is no ftext
+// (or ':' or a blank) at every place, as a line inside the header block and as the
+// message's last line without a newline (the blocks then reach its end, or it ends
+// before a block would), equal the long rule.
+TEST(FastPaths, FieldNamesAtEveryLengthAndStopEqualTheLongRule) {
+  const std::string stops = std::string(" \t:\x01\x7f\x80\xff") + '\0';
+  std::size_t fields = 0, not_fields = 0;
+  for (std::size_t length = 1; length <= 80; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (const char stop : stops) {
+        std::string name;
+        for (std::size_t i = 0; i < length; ++i) name.push_back("aZ-9_.!~"[i % 8]);
+        if (at < length) name[at] = stop;
+        for (const std::string& after : {std::string(": v"), std::string(":"), std::string(" : v")}) {
+          const std::string line = name + after;
+          const auto expected = field_name_by_the_long_rule(line);
+          expected ? ++fields : ++not_fields;
+          const std::string head = "From: a@example.org\n";
+          const auto inside = reports::mime::parse_mime(head + line + "\nSubject: s\n\nbody\n");
+          const auto last = reports::mime::parse_mime(head + line);
+          for (const auto* doc : {&inside, &last}) {
+            const std::size_t others = doc == &inside ? 2 : 1;
+            if (expected) {
+              ASSERT_EQ(doc->headers.size(), others + 1) << length << " " << at;
+              EXPECT_EQ(doc->headers[1].name, *expected) << length << " " << at;
+            } else {
+              ASSERT_EQ(doc->headers.size(), others) << length << " " << at;
+              EXPECT_EQ(doc->headers[0].name, "From") << length << " " << at;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(fields, 1000u);
+  EXPECT_GT(not_fields, 1000u);
+}
+
+// text::finder (a multipart's delimiter search, its table built once) equals
+// string_view::find: needles of 1-300 bytes (those outside 3-256 go to memmem) cut from
+// random texts over few letters (many near matches, pairs repeated inside the needle) or
+// written, searched for from every offset, the text's end included.
+TEST(FastPaths, FinderEqualsFind) {
+  std::mt19937 rng(24);
+  const auto random_text = [&](std::size_t n, std::string_view alphabet) {
+    std::string t;
+    for (std::size_t i = 0; i < n; ++i) t.push_back(alphabet[rng() % alphabet.size()]);
+    return t;
+  };
+  std::size_t found = 0, compared = 0;
+  for (int round = 0; round < 600; ++round) {
+    const std::string alphabet = round % 3 == 0 ? "ab" : round % 3 == 1 ? "-=_a\n" : "\x80\xff-a\r\nxyz";
+    const std::string hay = random_text(rng() % 700, alphabet);
+    const std::size_t length = round < 40 ? 1 + static_cast<std::size_t>(round) % 8 : 1 + rng() % 300;
+    std::string needle = random_text(length, alphabet);
+    if (!hay.empty() && round % 2 == 0) {  // one that occurs
+      const std::size_t at = rng() % hay.size();
+      needle = hay.substr(at, length);
+    }
+    const reports::text::finder finder(needle);
+    for (std::size_t from = 0; from <= hay.size() + 1; ++from) {
+      const std::size_t expected = std::string_view(hay).find(needle, from);
+      ASSERT_EQ(finder.find(hay, from), expected) << round << " from " << from << " needle " << needle.size();
+      if (expected != std::string_view::npos) ++found;
+      ++compared;
+    }
+  }
+  EXPECT_GT(found, 10000u);
+  EXPECT_GT(compared, 100000u);
+  // Written: a boundary after near misses, at the very end, and as long as a table place allows.
+  const std::string boundary = "--=_Part_0_2003.example";
+  const reports::text::finder delimiter(boundary);
+  const std::string body = "--=_Part_0_2003.exampl\n-=_Part_0_2003.example\n--" + boundary;
+  EXPECT_EQ(delimiter.find(body), body.size() - boundary.size());
+  EXPECT_EQ(delimiter.find(body, body.size() - boundary.size() + 1), std::string_view::npos);
+  const std::string longest(256, 'q'), hay = std::string(300, 'q');
+  EXPECT_EQ(reports::text::finder(longest).find(hay, 10), 10u);
+  EXPECT_EQ(reports::text::finder(longest + "r").find(hay + "r"), 44u);
 }
 
 // ifind equals folding both sides and searching.
